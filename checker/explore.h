@@ -1,0 +1,100 @@
+/* explore: breadth-first exploration of a machine's state space, with N
+ * threads, a concurrent state store and parent links.
+ *
+ * The explorer knows nothing of checks: a check passes an `inspect`
+ * callback, which sees each reachable state once together with all of its
+ * transitions and says whether the state violates the property. The
+ * explorer stops at the first BFS level that holds a violation and keeps the
+ * one that comes first in canonical order, so the counterexample is a
+ * shortest one.
+ *
+ * Determinism (DESIGN.md): state and transition counts, the depth, the
+ * violation chosen, its state id and its path are identical for every thread
+ * count. State ids are assigned in canonical BFS order: the order in which a
+ * sequential BFS that expands states in id order and visits each state's
+ * transitions in emission order would first discover them. The initial
+ * state is id 0. The parent of a state is its canonically first discoverer.
+ *
+ * Limits end a run cleanly with a status and the statistics reached.
+ */
+#ifndef LOCKSTEP_EXPLORE_H
+#define LOCKSTEP_EXPLORE_H
+
+#include "machine.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ExploreOptions {
+    unsigned threads;    /* 0: one per online core */
+    uint64_t max_states; /* 0: no limit */
+    size_t memory;       /* bytes for the store; 0: half of physical memory */
+    double timeout;      /* seconds; 0: none */
+    int progress;        /* 1: live progress line on stderr if it is a tty */
+} ExploreOptions;
+
+typedef struct ExploreStats {
+    uint64_t states;       /* states stored */
+    uint64_t transitions;  /* transitions generated from expanded states */
+    unsigned depth;        /* BFS levels completed */
+    double seconds;
+    size_t store_bytes;    /* bytes used by the store (incl. parent links) */
+    double bytes_per_state;
+    size_t peak_rss;       /* bytes, as the OS reports; 0 when unknown */
+    unsigned threads;
+} ExploreStats;
+
+typedef enum ExploreStatus {
+    EXPLORE_DONE = 0,        /* whole state space visited, no violation */
+    EXPLORE_VIOLATION,       /* inspect reported a violation */
+    EXPLORE_LIMIT_STATES,    /* --max-states reached */
+    EXPLORE_LIMIT_MEMORY,    /* the store is full */
+    EXPLORE_LIMIT_TIME,      /* --timeout reached */
+    EXPLORE_NOMEM,           /* an allocation failed */
+    EXPLORE_MACHINE_ERROR    /* the machine's successor function failed */
+} ExploreStatus;
+
+typedef struct ExploreSucc {
+    uint32_t event;
+    const uint32_t *target; /* valid only during the inspect call */
+} ExploreSucc;
+
+/* Returns 0 when `state` is fine, or a positive violation code (meaning is
+ * the check's). Called once per stored state, from any worker thread,
+ * possibly concurrently: it must be thread-safe. `count` transitions, in
+ * emission order. */
+typedef int (*ExploreInspect)(void *ud, const uint32_t *state,
+                              const ExploreSucc *succ, size_t count);
+
+typedef struct Explorer Explorer;
+
+/* NULL when out of memory. The machine must outlive the explorer. */
+Explorer *explore_new(const Machine *m, const ExploreOptions *options);
+void explore_free(Explorer *ex);
+
+/* Explores from the initial state. `inspect` may be NULL (count only). */
+ExploreStatus explore_run(Explorer *ex, ExploreInspect inspect, void *ud);
+
+const ExploreStats *explore_stats(const Explorer *ex);
+
+/* After EXPLORE_VIOLATION: the violating state and its code. */
+uint64_t explore_violation(const Explorer *ex, int *code);
+
+/* Copies state `id` into vec[0 .. width-1]. */
+void explore_state(const Explorer *ex, uint64_t id, uint32_t *vec);
+/* The id of a stored state, or UINT64_MAX when it is not stored. */
+uint64_t explore_lookup(const Explorer *ex, const uint32_t *vec);
+/* Parent link: the event and the parent id by which `id` was first reached;
+ * returns 0, or -1 for the initial state. */
+int explore_parent(const Explorer *ex, uint64_t id, uint64_t *parent,
+                   uint32_t *event);
+/* The path from the initial state to `id`: *len events, events[i] leading
+ * from states[i] to states[i+1]; states has *len + 1 entries. Arrays are
+ * allocated with mem_alloc, owned by the caller. Returns 0 or -1 (nomem). */
+int explore_path(const Explorer *ex, uint64_t id, uint32_t **events,
+                 uint64_t **states, size_t *len);
+
+/* Human name of a status for messages ("state limit reached", ...). */
+const char *explore_status_text(ExploreStatus status);
+
+#endif

@@ -1,0 +1,164 @@
+/* mem: the allocation door and arenas. See mem.h. */
+#include "mem.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The fault-injection countdown is the one piece of global state of the
+ * checker: it exists only for tests, and is atomic so that a multi-threaded
+ * check under fault injection stays well defined. */
+static atomic_long fail_countdown = -1;
+static atomic_long allocation_count = 0;
+
+static int mem_should_fail(void)
+{
+    atomic_fetch_add(&allocation_count, 1);
+    long left = atomic_load(&fail_countdown);
+    while (left >= 0) {
+        if (left == 0)
+            return 1;
+        if (atomic_compare_exchange_weak(&fail_countdown, &left, left - 1))
+            return 0;
+    }
+    return 0;
+}
+
+void mem_fail_after(long countdown)
+{
+    atomic_store(&fail_countdown, countdown);
+    atomic_store(&allocation_count, 0);
+}
+
+long mem_allocations(void) { return atomic_load(&allocation_count); }
+
+void *mem_alloc(size_t n)
+{
+    if (mem_should_fail())
+        return NULL;
+    return malloc(n ? n : 1);
+}
+
+void *mem_calloc(size_t count, size_t size)
+{
+    if (size && count > SIZE_MAX / size)
+        return NULL;
+    if (mem_should_fail())
+        return NULL;
+    return calloc(count ? count : 1, size ? size : 1);
+}
+
+void *mem_realloc(void *p, size_t n)
+{
+    if (mem_should_fail())
+        return NULL;
+    return realloc(p, n ? n : 1);
+}
+
+void mem_free(void *p) { free(p); }
+
+char *mem_strndup(const char *s, size_t n)
+{
+    char *copy = mem_alloc(n + 1);
+    if (copy) {
+        memcpy(copy, s, n);
+        copy[n] = '\0';
+    }
+    return copy;
+}
+
+char *mem_strdup(const char *s) { return mem_strndup(s, strlen(s)); }
+
+int mem_grow(void **items, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t next = *cap ? *cap : 8;
+    while (next < need) {
+        if (next > SIZE_MAX / 2 / size)
+            return -1;
+        next *= 2;
+    }
+    void *grown = mem_realloc(*items, next * size);
+    if (!grown)
+        return -1;
+    *items = grown;
+    *cap = next;
+    return 0;
+}
+
+/* ---- arenas: a chain of blocks, bump allocation ---- */
+
+typedef struct Block {
+    struct Block *next;
+    size_t size, used;
+    _Alignas(16) unsigned char data[];
+} Block;
+
+struct Arena {
+    Block *head;
+    size_t total;
+};
+
+enum { ARENA_BLOCK = 64 * 1024 };
+
+Arena *arena_new(void) { return mem_calloc(1, sizeof(Arena)); }
+
+void *arena_alloc(Arena *arena, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    Block *b = arena->head;
+    if (!b || b->size - b->used < n) {
+        size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+        b = mem_alloc(sizeof(Block) + size);
+        if (!b)
+            return NULL;
+        b->size = size;
+        b->used = 0;
+        /* Keep the fuller block at the head only if the new one is a
+         * one-off big block; otherwise the new block becomes the head. */
+        if (arena->head && n > ARENA_BLOCK) {
+            b->next = arena->head->next;
+            arena->head->next = b;
+        } else {
+            b->next = arena->head;
+            arena->head = b;
+        }
+    }
+    void *p = b->data + b->used;
+    b->used += n;
+    arena->total += n;
+    memset(p, 0, n);
+    return p;
+}
+
+char *arena_strndup(Arena *arena, const char *s, size_t n)
+{
+    char *copy = arena_alloc(arena, n + 1);
+    if (copy) {
+        memcpy(copy, s, n);
+        copy[n] = '\0';
+    }
+    return copy;
+}
+
+char *arena_strdup(Arena *arena, const char *s)
+{
+    return arena_strndup(arena, s, strlen(s));
+}
+
+size_t arena_used(const Arena *arena) { return arena->total; }
+
+void arena_free(Arena *arena)
+{
+    if (!arena)
+        return;
+    Block *b = arena->head;
+    while (b) {
+        Block *next = b->next;
+        mem_free(b);
+        b = next;
+    }
+    mem_free(arena);
+}

@@ -1,0 +1,50 @@
+/* mem: the one door for memory, and arenas by lifetime.
+ *
+ * Every allocation of lockstep passes through mem_alloc / mem_realloc /
+ * mem_free, so a test can count allocations and make the k-th one fail (as
+ * Lua's ltests.c and SQLite's fault simulation do). Callers must treat NULL
+ * as "out of memory" and report it as a status, never abort.
+ *
+ * An Arena hands out memory that lives until arena_free: one arena per loaded
+ * model, one per worker for scratch. Arena memory is never freed piecemeal.
+ *
+ * Not thread-safe to *swap* the hook while other threads allocate; the
+ * allocation functions themselves are thread-safe (they call libc).
+ */
+#ifndef LOCKSTEP_MEM_H
+#define LOCKSTEP_MEM_H
+
+#include <stddef.h>
+
+/* Returns NULL on failure (or when the fault hook says so). n == 0 allowed. */
+void *mem_alloc(size_t n);
+/* Zeroed; checks count * size for overflow. */
+void *mem_calloc(size_t count, size_t size);
+/* Like realloc; on failure the old block is untouched and NULL returned. */
+void *mem_realloc(void *p, size_t n);
+void mem_free(void *p);
+/* A NUL-terminated copy, or NULL. */
+char *mem_strdup(const char *s);
+char *mem_strndup(const char *s, size_t n);
+
+/* Fault injection for tests: after `countdown` more successful allocations,
+ * every later one fails (countdown < 0 disables). mem_allocations() counts
+ * calls since the last mem_fail_after. */
+void mem_fail_after(long countdown);
+long mem_allocations(void);
+
+/* Grow *items (of *cap elements of `size` bytes) to hold at least `need`.
+ * Returns 0 on success, -1 when out of memory (nothing changed). */
+int mem_grow(void **items, size_t *cap, size_t need, size_t size);
+
+typedef struct Arena Arena;
+Arena *arena_new(void);
+/* 16-byte aligned, zeroed; NULL when out of memory. */
+void *arena_alloc(Arena *arena, size_t n);
+char *arena_strdup(Arena *arena, const char *s);
+char *arena_strndup(Arena *arena, const char *s, size_t n);
+/* Bytes handed out so far (for statistics). */
+size_t arena_used(const Arena *arena);
+void arena_free(Arena *arena);
+
+#endif
