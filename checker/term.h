@@ -1,0 +1,135 @@
+/* term: process terms, hash-consed, and their operational semantics.
+ *
+ * A term is what a CSPM process expression evaluates to, with the data
+ * already computed: events are interned ids (event.h), sets of events are
+ * interned EventSets, and recursion goes through THUNK terms. A thunk holds
+ * an opaque `ref` that the front end gave out (for instance the call
+ * PHIL(2)); the checker asks the front end, through TermHooks, for the term
+ * a ref stands for only when it needs its transitions, and to print it.
+ * That is how the checker stays free of CSPM (DESIGN.md) while processes are
+ * evaluated lazily.
+ *
+ * Terms are hash-consed: building the same term twice gives the same id, so
+ * a term id is a state of the explored-term semantics. Ids are dense
+ * uint32_t from 0. The table owns every term, set and relation; they live
+ * until term_table_free. All functions may be called from several threads
+ * (one mutex guards construction; reading a built term is lock-free). The
+ * resolve hook, however, is called with the table's resolve lock held, so
+ * the front end's evaluator runs on one thread at a time.
+ *
+ * term_transitions gives the transitions of a term by the firing rules of
+ * Roscoe's operational semantics as FDR implements them (term.c writes each
+ * rule above its code). Every tick leads to the terminated term OMEGA.
+ */
+#ifndef LOCKSTEP_TERM_H
+#define LOCKSTEP_TERM_H
+
+#include "event.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum TermKind {
+    TERM_STOP,      /* STOP */
+    TERM_SKIP,      /* SKIP */
+    TERM_DIV,       /* DIV: an endless tau loop */
+    TERM_OMEGA,     /* terminated (after tick); not writable in CSPM */
+    TERM_PREFIX,    /* event -> kid[0] */
+    TERM_EXT,       /* kid[0] [] kid[1] [] ... (n >= 1) */
+    TERM_INT,       /* kid[0] |~| kid[1] |~| ... (n >= 1) */
+    TERM_SEQ,       /* kid[0] ; kid[1] */
+    TERM_PAR,       /* kid[0] [| set_a |] kid[1]; ||| has the empty set */
+    TERM_APAR,      /* kid[0] [ set_a || set_b ] kid[1] */
+    TERM_HIDE,      /* kid[0] \ set_a */
+    TERM_RENAME,    /* kid[0] [[ rel ]] */
+    TERM_INTERRUPT, /* kid[0] /\ kid[1] */
+    TERM_SLIDE,     /* kid[0] [> kid[1] */
+    TERM_EXCEPT,    /* kid[0] [| set_a |> kid[1] */
+    TERM_LINK,      /* kid[0] [ rel ] kid[1]: linked parallel, a <-> b */
+    TERM_SYNCEXT,   /* kid[0] [+ set_a +] kid[1] */
+    TERM_SYNCINT,   /* kid[0] /+ set_a +\ kid[1] */
+    TERM_RUN,       /* RUN(set_a) */
+    TERM_CHAOS,     /* CHAOS(set_a) */
+    TERM_THUNK,     /* the process the front end's `ref` stands for */
+    TERM_KIND_COUNT
+} TermKind;
+
+enum { TERM_NONE = UINT32_MAX };
+
+typedef struct Term {
+    TermKind kind;
+    uint32_t event;        /* PREFIX: the event */
+    uint32_t ref;          /* THUNK: the front end's reference */
+    uint32_t set_a, set_b; /* interned event sets (TERM_NONE when unused) */
+    uint32_t rel;          /* RENAME, LINK: interned relation */
+    uint32_t nkids;
+    uint32_t kids[];
+} Term;
+
+/* A relation on events: pairs (from[i], to[i]) sorted by (from, to). */
+typedef struct EventRel {
+    size_t count;
+    uint32_t *from, *to;
+} EventRel;
+
+typedef struct TermHooks {
+    void *ud;
+    /* The term `ref` stands for, or TERM_NONE after an error (which the
+     * front end keeps, to report). May build new terms. */
+    uint32_t (*resolve)(void *ud, uint32_t ref);
+    /* Writes the CSPM text of `ref` (e.g. "PHIL(2)") into buf. */
+    void (*print)(void *ud, uint32_t ref, char *buf, size_t len);
+} TermHooks;
+
+typedef struct TermTable TermTable;
+
+/* NULL when out of memory. `events` must outlive the table. */
+TermTable *term_table_new(EventTable *events, const TermHooks *hooks);
+void term_table_free(TermTable *t);
+EventTable *term_events(const TermTable *t);
+
+/* Constructors return TERM_NONE only when out of memory. */
+uint32_t term_stop(TermTable *t);
+uint32_t term_skip(TermTable *t);
+uint32_t term_div(TermTable *t);
+uint32_t term_omega(TermTable *t);
+uint32_t term_prefix(TermTable *t, uint32_t event, uint32_t next);
+uint32_t term_thunk(TermTable *t, uint32_t ref);
+/* EXT or INT over kids[0..n-1], n >= 1 (one kid: that kid itself). */
+uint32_t term_choice(TermTable *t, TermKind kind, const uint32_t *kids,
+                     size_t n);
+/* Any other kind: the fields that kind uses (TERM_NONE for the others). */
+uint32_t term_make(TermTable *t, TermKind kind, uint32_t set_a,
+                   uint32_t set_b, uint32_t rel, const uint32_t *kids,
+                   size_t n);
+
+/* Interns a set (ids need not be sorted; they are copied). */
+uint32_t term_set(TermTable *t, const uint32_t *ids, size_t n);
+const EventSet *term_set_get(const TermTable *t, uint32_t set);
+/* Interns a relation (pairs need not be sorted; copied). */
+uint32_t term_rel(TermTable *t, const uint32_t *from, const uint32_t *to,
+                  size_t n);
+const EventRel *term_rel_get(const TermTable *t, uint32_t rel);
+
+const Term *term_get(const TermTable *t, uint32_t id);
+uint32_t term_count(const TermTable *t);
+
+/* Resolves a THUNK (repeatedly, through thunks of thunks) to the term it
+ * stands for; other terms are returned unchanged. TERM_NONE on an
+ * evaluation error or unguarded recursion (P = P). */
+uint32_t term_unfold(TermTable *t, uint32_t id);
+
+/* Calls emit(ctx, event, target) for each transition of `id`. Returns 0, or
+ * -1 when a thunk could not be resolved or memory ran out (the front end
+ * holds the reason; term_error says which term failed). */
+typedef void (*TermEmit)(void *ctx, uint32_t event, uint32_t target);
+int term_transitions(TermTable *t, uint32_t id, TermEmit emit, void *ctx);
+
+/* The CSPM text of a term (bounded by len; "..." when cut). */
+void term_print(TermTable *t, uint32_t id, char *buf, size_t len);
+
+/* 1 when the kind is a static operator of the network (DESIGN.md):
+ * PAR, APAR, HIDE, RENAME, LINK. */
+int term_is_static(TermKind kind);
+
+#endif
