@@ -66,7 +66,8 @@ typedef struct Term {
     uint32_t kids[];
 } Term;
 
-/* A relation on events: pairs (from[i], to[i]) sorted by (from, to). */
+/* A relation on events: pairs (from[i], to[i]) sorted by (from, to).
+ * Views returned by term_rel_get point into the table. */
 typedef struct EventRel {
     size_t count;
     uint32_t *from, *to;
@@ -105,11 +106,11 @@ uint32_t term_make(TermTable *t, TermKind kind, uint32_t set_a,
 
 /* Interns a set (ids need not be sorted; they are copied). */
 uint32_t term_set(TermTable *t, const uint32_t *ids, size_t n);
-const EventSet *term_set_get(const TermTable *t, uint32_t set);
+EventSet term_set_get(const TermTable *t, uint32_t set);
 /* Interns a relation (pairs need not be sorted; copied). */
 uint32_t term_rel(TermTable *t, const uint32_t *from, const uint32_t *to,
                   size_t n);
-const EventRel *term_rel_get(const TermTable *t, uint32_t rel);
+EventRel term_rel_get(const TermTable *t, uint32_t rel);
 
 const Term *term_get(const TermTable *t, uint32_t id);
 uint32_t term_count(const TermTable *t);
@@ -124,6 +125,9 @@ uint32_t term_unfold(TermTable *t, uint32_t id);
  * holds the reason; term_error says which term failed). */
 typedef void (*TermEmit)(void *ctx, uint32_t event, uint32_t target);
 int term_transitions(TermTable *t, uint32_t id, TermEmit emit, void *ctx);
+
+/* The first semantic error met (e.g. unguarded recursion), or NULL. */
+const char *term_last_error(TermTable *t);
 
 /* The CSPM text of a term (bounded by len; "..." when cut). */
 void term_print(TermTable *t, uint32_t id, char *buf, size_t len);

@@ -1,0 +1,51 @@
+/* network: the compiled machine of an operator network (see compile.h).
+ *
+ * compile.c builds the pieces: components (leaf LTSs and termination
+ * flags, each with labels renumbered locally) and synchronisation rules. A
+ * rule says "these components, each doing this local label, together give
+ * this event"; hiding, renaming, every parallel operator and distributed
+ * termination are all expressed as rules, as in FDR's supercombinators.
+ * network.c turns them into a Machine whose successor function walks the
+ * enabled transitions of each component and fires the rules that start
+ * there, allocating nothing.
+ */
+#ifndef LOCKSTEP_NETWORK_H
+#define LOCKSTEP_NETWORK_H
+
+#include "lts.h"
+#include "machine.h"
+#include "term.h"
+
+/* Pseudo labels of termination, never events of a trace. */
+enum { LABEL_TERM = UINT32_MAX - 1, LABEL_FIRE = UINT32_MAX - 2 };
+
+typedef struct NetPart {
+    uint32_t comp;
+    uint32_t label; /* a global event id or a LABEL_* pseudo label */
+} NetPart;
+
+typedef struct NetRule {
+    uint32_t event; /* the event of the composite transition */
+    uint32_t count; /* participants */
+    NetPart *parts; /* count entries; parts[0] is the lowest component */
+} NetRule;
+
+typedef struct NetComp {
+    Lts lts;        /* owned; a flag has a two-state LTS with no terms */
+    int is_leaf;
+    uint32_t root;  /* leaf: the term it was explored from */
+} NetComp;
+
+/* Takes ownership of comps and rules (their arrays and LTSs). `terminate`
+ * lists the conditions under which the whole network has terminated (none:
+ * it never terminates). Returns NULL when out of memory. */
+Machine *network_new(TermTable *terms, NetComp *comps, size_t comp_count,
+                     NetRule *rules, size_t rule_count, NetPart *terminate,
+                     size_t terminate_count);
+
+/* The term of leaf `component` (counting leaves only) in `state`. */
+uint32_t network_leaf_term(const Machine *m, const uint32_t *state,
+                           size_t component);
+int network_is(const Machine *m);
+
+#endif
