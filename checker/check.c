@@ -1,0 +1,205 @@
+/* check: deadlock and divergence checks, the dispatch of check_run, and the
+ * counterexample helpers every check shares. Refinement lives in
+ * check_refine.c. See check.h. */
+#include "check.h"
+
+#include "check_impl.h"
+#include "diverge.h"
+#include "mem.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *check_fail_text(FailKind fail)
+{
+    static const char *const text[] = {"none", "deadlock", "divergence",
+                                       "trace", "acceptance"};
+    return fail <= FAIL_ACCEPTANCE ? text[fail] : "?";
+}
+
+void check_result_free(CheckResult *r)
+{
+    Cex *c = &r->cex;
+    mem_free(c->events);
+    mem_free(c->states);
+    mem_free(c->offers);
+    mem_free(c->accept_off);
+    mem_free(c->accept);
+    mem_free(c->loop_events);
+    mem_free(c->loop_states);
+    memset(c, 0, sizeof *c);
+}
+
+uint32_t *check_trace(const Cex *cex, size_t *len)
+{
+    uint32_t *trace = mem_alloc((cex->steps + 1) * sizeof *trace);
+    if (!trace)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < cex->steps; i++)
+        if (cex->events[i] != EVENT_TAU)
+            trace[n++] = cex->events[i];
+    *len = n;
+    return trace;
+}
+
+/* ---------- shared helpers (check_impl.h) ---------- */
+
+void check_set_error(CheckResult *r, ExploreStatus status, const char *what)
+{
+    r->status = status;
+    r->verdict = status == EXPLORE_LIMIT_STATES ||
+                         status == EXPLORE_LIMIT_MEMORY ||
+                         status == EXPLORE_LIMIT_TIME
+                     ? VERDICT_LIMIT
+                     : VERDICT_ERROR;
+    snprintf(r->message, sizeof r->message, "%s",
+             what ? what : explore_status_text(status));
+}
+
+/* Copies the path to `id` into the counterexample, keeping `skip` leading
+ * words of each state out (the product's node word). */
+int check_cex_path(Cex *cex, const Explorer *ex, const Machine *m,
+                   uint64_t id, size_t skip)
+{
+    uint64_t *ids = NULL;
+    uint32_t *events = NULL;
+    size_t len = 0;
+    if (explore_path(ex, id, &events, &ids, &len) != 0)
+        return -1;
+    cex->width = m->width - skip;
+    cex->steps = len;
+    cex->events = events;
+    cex->states = mem_alloc((len + 1) * cex->width * sizeof *cex->states +
+                            sizeof *cex->states);
+    uint32_t *vec = mem_alloc(m->width * sizeof *vec + sizeof *vec);
+    int rc = cex->states && vec ? 0 : -1;
+    for (size_t i = 0; i <= len && rc == 0; i++) {
+        explore_state(ex, ids[i], vec);
+        memcpy(cex->states + i * cex->width, vec + skip,
+               cex->width * sizeof *vec);
+    }
+    mem_free(vec);
+    mem_free(ids);
+    return rc;
+}
+
+typedef struct Offers {
+    uint32_t *events;
+    size_t count, cap;
+    int failed;
+} Offers;
+
+static void offers_collect(void *ctx, uint32_t event, const uint32_t *target)
+{
+    (void)target;
+    Offers *o = ctx;
+    if (event == EVENT_TAU)
+        return;
+    if (mem_grow((void **)&o->events, &o->cap, o->count + 1, sizeof *o->events))
+        o->failed = 1;
+    else
+        o->events[o->count++] = event;
+}
+
+/* The visible events `m` offers in `state`, sorted and distinct. */
+int check_offers(const Machine *m, const uint32_t *state, uint32_t **events,
+                 size_t *count)
+{
+    Offers o = {0};
+    void *scratch = mem_calloc(1, m->scratch_size + 1);
+    if (!scratch || machine_successors(m, state, scratch, offers_collect, &o) ||
+        o.failed) {
+        mem_free(scratch);
+        mem_free(o.events);
+        return -1;
+    }
+    mem_free(scratch);
+    *count = event_set_normalise(o.events, o.count);
+    *events = o.events;
+    return 0;
+}
+
+/* ---------- deadlock and divergence freedom ---------- */
+
+typedef struct DeadlockCtx {
+    const Machine *m;
+} DeadlockCtx;
+
+/* A deadlock: a state with no transitions at all (so stable) that is not
+ * the terminated state after tick. */
+static int inspect_deadlock(void *ud, const uint32_t *state,
+                            const ExploreSucc *succ, size_t count)
+{
+    (void)succ;
+    const DeadlockCtx *d = ud;
+    return count == 0 && !machine_terminated(d->m, state) ? 1 : 0;
+}
+
+/* Explores m, with `inspect` if given; on a clean finish and when asked,
+ * looks for divergence. */
+static void check_explore(const CheckRequest *req, CheckResult *r,
+                          ExploreInspect inspect, void *ud, FailKind fail,
+                          int then_divergence)
+{
+    Explorer *ex = explore_new(req->impl, &req->explore);
+    if (!ex) {
+        check_set_error(r, EXPLORE_NOMEM, NULL);
+        return;
+    }
+    ExploreStatus st = explore_run(ex, inspect, ud);
+    r->stats = *explore_stats(ex);
+    if (st == EXPLORE_VIOLATION) {
+        r->verdict = VERDICT_FAIL;
+        r->fail = fail;
+        if (check_cex_path(&r->cex, ex, req->impl,
+                           explore_violation(ex, NULL), 0) != 0)
+            check_set_error(r, EXPLORE_NOMEM, NULL);
+    } else if (st != EXPLORE_DONE) {
+        check_set_error(r, st, NULL);
+    } else if (then_divergence) {
+        int found = check_divergence_after(ex, req->impl, &r->cex, 0);
+        if (found < 0)
+            check_set_error(r, EXPLORE_NOMEM, NULL);
+        else if (found) {
+            r->verdict = VERDICT_FAIL;
+            r->fail = FAIL_DIVERGENCE;
+        }
+    }
+    explore_free(ex);
+}
+
+/* Fills in what the final state offers, for the report. */
+static void check_final_offers(const Machine *m, CheckResult *r)
+{
+    Cex *c = &r->cex;
+    if (r->verdict != VERDICT_FAIL || !c->states)
+        return;
+    if (check_offers(m, c->states + c->steps * c->width, &c->offers,
+                     &c->offer_count) != 0)
+        check_set_error(r, EXPLORE_NOMEM, NULL);
+}
+
+void check_run(const CheckRequest *req, CheckResult *r)
+{
+    memset(r, 0, sizeof *r);
+    r->verdict = VERDICT_PASS;
+    r->cex.culprit = EVENT_NONE;
+    switch (req->kind) {
+    case CHECK_DEADLOCK: {
+        DeadlockCtx d = {req->impl};
+        check_explore(req, r, inspect_deadlock, &d, FAIL_DEADLOCK,
+                      req->model == CHECK_FD);
+        check_final_offers(req->impl, r);
+        break;
+    }
+    case CHECK_DIVERGENCE:
+        check_explore(req, r, NULL, NULL, FAIL_NONE, 1);
+        check_final_offers(req->impl, r);
+        break;
+    case CHECK_REFINES:
+        check_refines(req, r);
+        break;
+    }
+}

@@ -1,0 +1,106 @@
+/* check: the assertions of FDR over machines, with shortest counterexamples.
+ *
+ * A check takes machines (never CSPM) and exploration options, and returns
+ * a verdict: pass, or fail with a counterexample, or a limit or error
+ * status with the statistics reached. Verdicts are results, not errors.
+ *
+ *   deadlock free [F]   no reachable stable state without transitions that
+ *                       is not terminated (after tick);
+ *   deadlock free [FD]  the same, and no reachable divergence;
+ *   divergence free     no reachable state that can do taus forever;
+ *   Spec [X= Impl       refinement in traces (T), stable failures (F) and
+ *                       failures-divergences (FD): Spec is normalised
+ *                       (normal.h), then (normal node, Impl state) pairs are
+ *                       explored breadth-first (product.h).
+ *
+ * Counterexamples are shortest for deadlocks and for trace and acceptance
+ * errors of refinement (BFS); for divergences the trace leads to the
+ * divergent state with the smallest BFS number.
+ */
+#ifndef LOCKSTEP_CHECK_H
+#define LOCKSTEP_CHECK_H
+
+#include "explore.h"
+#include "machine.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum CheckKind {
+    CHECK_DEADLOCK,
+    CHECK_DIVERGENCE,
+    CHECK_REFINES
+} CheckKind;
+
+typedef enum CheckModel { CHECK_T, CHECK_F, CHECK_FD } CheckModel;
+
+typedef enum Verdict {
+    VERDICT_PASS,
+    VERDICT_FAIL,
+    VERDICT_LIMIT,   /* a resource bound ended the check: no verdict */
+    VERDICT_ERROR    /* out of memory or a machine error: no verdict */
+} Verdict;
+
+typedef enum FailKind {
+    FAIL_NONE,
+    FAIL_DEADLOCK,    /* a stable state that refuses everything */
+    FAIL_DIVERGENCE,  /* a state that can perform taus forever */
+    FAIL_TRACE,       /* Impl does an event Spec cannot */
+    FAIL_ACCEPTANCE   /* Impl refuses what Spec must accept */
+} FailKind;
+
+typedef struct CheckRequest {
+    CheckKind kind;
+    CheckModel model;
+    const Machine *impl;
+    const Machine *spec;   /* CHECK_REFINES only */
+    ExploreOptions explore;
+} CheckRequest;
+
+typedef struct Cex {
+    /* The path from the initial state, every step (taus included):
+     * events[i] leads from states[i] to states[i+1]; states are the
+     * implementation's state vectors, width words each. */
+    size_t steps;
+    uint32_t *events;
+    uint32_t *states;      /* (steps + 1) * width words */
+    size_t width;
+    /* FAIL_TRACE: the event Impl performs that Spec cannot. */
+    uint32_t culprit;
+    /* Events Impl offers at the final state (tau excluded). */
+    uint32_t *offers;
+    size_t offer_count;
+    /* FAIL_ACCEPTANCE: Spec's minimal acceptances after the trace, each a
+     * list of events (acceptance i is accept[accept_off[i] ..
+     * accept_off[i+1]-1]). */
+    size_t accept_count;
+    uint32_t *accept_off, *accept;
+    /* FAIL_DIVERGENCE: the tau lasso from the final state: loop_steps tau
+     * steps through loop_steps + 1 states (width words each), starting at
+     * the final state; the last state equals loop_states[loop_start], so
+     * steps loop_start .. loop_steps-1 form the cycle. */
+    size_t loop_steps, loop_start;
+    uint32_t *loop_events, *loop_states;
+} Cex;
+
+typedef struct CheckResult {
+    Verdict verdict;
+    FailKind fail;
+    ExploreStatus status;  /* why a VERDICT_LIMIT / VERDICT_ERROR */
+    ExploreStats stats;    /* of the main exploration */
+    uint64_t spec_nodes;   /* refinement: normal form size */
+    Cex cex;
+    char message[256];     /* for VERDICT_ERROR: what went wrong */
+} CheckResult;
+
+/* Runs the check; always fills *result (free with check_result_free). */
+void check_run(const CheckRequest *request, CheckResult *result);
+void check_result_free(CheckResult *result);
+
+/* The visible trace of a counterexample (taus dropped; a final tick kept),
+ * into a mem_alloc'd array; *len entries. NULL when out of memory. */
+uint32_t *check_trace(const Cex *cex, size_t *len);
+
+const char *check_fail_text(FailKind fail);
+
+#endif

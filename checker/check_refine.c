@@ -1,0 +1,176 @@
+/* check_refine: Spec [T= / [F= / [FD= Impl over the product of Spec's normal
+ * form and Impl (normal.h, product.h). See check.h. */
+#include "check_impl.h"
+
+#include "mem.h"
+#include "normal.h"
+#include "product.h"
+
+#include <string.h>
+
+enum { VIOLATION_TRACE = 1, VIOLATION_ACCEPTANCE = 2 };
+
+typedef struct RefineCtx {
+    const Normal *normal;
+    CheckModel model;
+} RefineCtx;
+
+/* 1 when some minimal acceptance of `node` is contained in the sorted,
+ * distinct `offers`. */
+static int accepted(const Normal *n, uint32_t node, const uint32_t *offers,
+                    size_t count)
+{
+    for (uint32_t a = n->acc_node[node]; a < n->acc_node[node + 1]; a++) {
+        size_t j = 0, ok = 1;
+        for (uint32_t k = n->acc_off[a]; k < n->acc_off[a + 1] && ok; k++) {
+            while (j < count && offers[j] < n->acc_event[k])
+                j++;
+            ok = j < count && offers[j] == n->acc_event[k];
+        }
+        if (ok)
+            return 1;
+    }
+    return 0;
+}
+
+/* Trace error: a successor reaches the error node. Acceptance error ([F],
+ * [FD]): a stable Impl state offers less than every minimal acceptance of
+ * the node (in [FD], unless Spec may diverge there). */
+static int inspect_refine(void *ud, const uint32_t *state,
+                          const ExploreSucc *succ, size_t count)
+{
+    const RefineCtx *c = ud;
+    uint32_t node = state[0];
+    if (node >= c->normal->nodes)
+        return 0; /* the error state itself: its parent is the violation */
+    int stable = 1;
+    for (size_t i = 0; i < count; i++) {
+        if (succ[i].target[0] == c->normal->nodes)
+            return VIOLATION_TRACE;
+        stable &= succ[i].event != EVENT_TAU;
+    }
+    if (c->model == CHECK_T || !stable)
+        return 0;
+    if (c->model == CHECK_FD && c->normal->divergent[node])
+        return 0;
+    uint32_t offers[count + 1];
+    for (size_t i = 0; i < count; i++)
+        offers[i] = succ[i].event;
+    size_t n = event_set_normalise(offers, count);
+    return accepted(c->normal, node, offers, n) ? 0 : VIOLATION_ACCEPTANCE;
+}
+
+typedef struct Culprit {
+    uint32_t error_node, event;
+} Culprit;
+
+static void find_culprit(void *ctx, uint32_t event, const uint32_t *target)
+{
+    Culprit *c = ctx;
+    if (target[0] == c->error_node && c->event == EVENT_NONE)
+        c->event = event;
+}
+
+/* Spec's minimal acceptances at `node`, copied into the counterexample. */
+static int copy_acceptances(Cex *cex, const Normal *n, uint32_t node)
+{
+    uint32_t first = n->acc_node[node], last = n->acc_node[node + 1];
+    uint32_t lo = n->acc_off[first], hi = n->acc_off[last];
+    cex->accept_count = last - first;
+    cex->accept_off = mem_alloc((last - first + 1) * sizeof(uint32_t));
+    cex->accept = mem_alloc((hi - lo + 1) * sizeof(uint32_t));
+    if (!cex->accept_off || !cex->accept)
+        return -1;
+    for (uint32_t a = first; a <= last; a++)
+        cex->accept_off[a - first] = n->acc_off[a] - lo;
+    memcpy(cex->accept, n->acc_event + lo, (hi - lo) * sizeof(uint32_t));
+    return 0;
+}
+
+static int refine_explain(const CheckRequest *req, CheckResult *r,
+                          const Explorer *ex, const Machine *prod,
+                          const Normal *normal, int code)
+{
+    uint64_t id = explore_violation(ex, NULL);
+    if (check_cex_path(&r->cex, ex, prod, id, 1) != 0)
+        return -1;
+    uint32_t *vec = mem_alloc(prod->width * sizeof *vec);
+    void *scratch = mem_calloc(1, prod->scratch_size + 1);
+    int rc = vec && scratch ? 0 : -1;
+    if (rc == 0) {
+        explore_state(ex, id, vec);
+        if (code == VIOLATION_TRACE) {
+            Culprit c = {normal->nodes, EVENT_NONE};
+            rc = machine_successors(prod, vec, scratch, find_culprit, &c);
+            r->cex.culprit = c.event;
+        } else {
+            rc = copy_acceptances(&r->cex, normal, vec[0]);
+        }
+    }
+    if (rc == 0)
+        rc = check_offers(req->impl, vec + 1, &r->cex.offers,
+                          &r->cex.offer_count);
+    mem_free(vec);
+    mem_free(scratch);
+    return rc;
+}
+
+static void refine_product(const CheckRequest *req, CheckResult *r,
+                           const Normal *normal)
+{
+    Machine *prod = product_new(req->impl, normal, req->model == CHECK_FD);
+    Explorer *ex = prod ? explore_new(prod, &req->explore) : NULL;
+    if (!ex) {
+        check_set_error(r, EXPLORE_NOMEM, NULL);
+        machine_free(prod);
+        return;
+    }
+    RefineCtx ctx = {normal, req->model};
+    ExploreStatus st = explore_run(ex, inspect_refine, &ctx);
+    r->stats = *explore_stats(ex);
+    if (st == EXPLORE_VIOLATION) {
+        int code = 0;
+        explore_violation(ex, &code);
+        r->verdict = VERDICT_FAIL;
+        r->fail = code == VIOLATION_TRACE ? FAIL_TRACE : FAIL_ACCEPTANCE;
+        if (refine_explain(req, r, ex, prod, normal, code) != 0)
+            check_set_error(r, EXPLORE_NOMEM, NULL);
+    } else if (st != EXPLORE_DONE) {
+        check_set_error(r, st, NULL);
+    } else if (req->model == CHECK_FD) {
+        int found = check_divergence_after(ex, prod, &r->cex, 1);
+        if (found < 0)
+            check_set_error(r, EXPLORE_NOMEM, NULL);
+        else if (found) {
+            r->verdict = VERDICT_FAIL;
+            r->fail = FAIL_DIVERGENCE;
+            const Cex *c = &r->cex;
+            if (check_offers(req->impl, c->states + c->steps * c->width,
+                             &r->cex.offers, &r->cex.offer_count) != 0)
+                check_set_error(r, EXPLORE_NOMEM, NULL);
+        }
+    }
+    explore_free(ex);
+    machine_free(prod);
+}
+
+void check_refines(const CheckRequest *req, CheckResult *r)
+{
+    Normal normal;
+    NormalStatus st = normal_build(req->spec, &req->explore,
+                                   req->explore.max_states, &normal);
+    if (st != NORMAL_OK) {
+        check_set_error(r,
+                        st == NORMAL_LIMIT   ? EXPLORE_LIMIT_STATES
+                        : st == NORMAL_ERROR ? EXPLORE_MACHINE_ERROR
+                                             : EXPLORE_NOMEM,
+                        st == NORMAL_LIMIT
+                            ? "the specification's normal form exceeds the "
+                              "state limit"
+                            : NULL);
+        return;
+    }
+    r->spec_nodes = normal.nodes;
+    refine_product(req, r, &normal);
+    normal_free(&normal);
+}

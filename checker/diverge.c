@@ -1,0 +1,176 @@
+/* diverge: tau-cycle analysis by Tarjan's SCC algorithm. See diverge.h. */
+#include "diverge.h"
+
+#include "mem.h"
+
+#include <string.h>
+
+int idvec_push(IdVec *v, uint64_t id)
+{
+    if (mem_grow((void **)&v->items, &v->cap, v->count + 1, sizeof *v->items))
+        return -1;
+    v->items[v->count++] = id;
+    return 0;
+}
+
+void idvec_free(IdVec *v)
+{
+    mem_free(v->items);
+    memset(v, 0, sizeof *v);
+}
+
+enum { UNSEEN = UINT32_MAX };
+
+typedef struct Frame {
+    uint64_t id;
+    size_t succ_begin, succ_end, next; /* into Tarjan.succ */
+} Frame;
+
+typedef struct Tarjan {
+    const DivGraph *g;
+    uint32_t *index, *low; /* UNSEEN until visited; low = UNSEEN: done */
+    uint8_t *div;
+    uint32_t counter;
+    IdVec scc;             /* Tarjan's stack of open states */
+    IdVec succ;            /* successor lists of the frames, stacked */
+    Frame *frames;
+    size_t depth, frames_cap;
+} Tarjan;
+
+static int tarjan_open(Tarjan *t, uint64_t id)
+{
+    if (mem_grow((void **)&t->frames, &t->frames_cap, t->depth + 1,
+                 sizeof *t->frames) || idvec_push(&t->scc, id))
+        return -1;
+    t->index[id] = t->low[id] = t->counter++;
+    size_t begin = t->succ.count;
+    if (t->g->tau_succ(t->g->ud, id, &t->succ) != 0)
+        return -1;
+    t->frames[t->depth++] = (Frame){id, begin, t->succ.count, begin};
+    return 0;
+}
+
+/* Pops the component rooted at `root`; it diverges if it is a cycle (more
+ * than one state, or a tau self-loop) or a tau successor diverges. */
+static void tarjan_close(Tarjan *t, const Frame *f)
+{
+    size_t start = t->scc.count;
+    while (t->scc.items[--start] != f->id)
+        ;
+    int diverges = t->scc.count - start > 1;
+    for (size_t k = f->succ_begin; k < f->succ_end && !diverges; k++)
+        diverges = f->id == t->succ.items[k];
+    for (size_t i = start; i < t->scc.count; i++) {
+        t->low[t->scc.items[i]] = UNSEEN; /* closed */
+        t->div[t->scc.items[i]] = (uint8_t)diverges;
+    }
+    t->scc.count = start;
+}
+
+static int tarjan_run(Tarjan *t, uint64_t root)
+{
+    if (tarjan_open(t, root) != 0)
+        return -1;
+    while (t->depth) {
+        Frame *f = &t->frames[t->depth - 1];
+        if (f->next < f->succ_end) {
+            uint64_t s = t->succ.items[f->next++];
+            if (t->index[s] == UNSEEN) {
+                if (tarjan_open(t, s) != 0)
+                    return -1;
+            } else if (t->low[s] != UNSEEN) { /* open: on the stack */
+                if (t->index[s] < t->low[f->id])
+                    t->low[f->id] = t->index[s];
+            } else if (t->div[s]) {
+                t->div[f->id] = 2; /* reaches a closed divergent state */
+            }
+            continue;
+        }
+        Frame done = *f;
+        t->depth--;
+        int reaches = t->div[done.id] == 2;
+        if (t->low[done.id] == t->index[done.id]) {
+            tarjan_close(t, &done);
+            if (reaches)
+                t->div[done.id] = 1;
+        }
+        if (t->depth) {
+            Frame *parent = &t->frames[t->depth - 1];
+            if (t->low[done.id] != UNSEEN && t->low[done.id] < t->low[parent->id])
+                t->low[parent->id] = t->low[done.id];
+            if (t->div[done.id] == 1 || reaches)
+                t->div[parent->id] = t->div[parent->id] == 1 ? 1 : 2;
+        }
+        t->succ.count = done.succ_begin;
+    }
+    return 0;
+}
+
+int diverge_mark(const DivGraph *g, uint8_t **divergent)
+{
+    Tarjan t = {.g = g};
+    size_t n = g->states ? g->states : 1;
+    t.index = mem_alloc(n * sizeof *t.index);
+    t.low = mem_alloc(n * sizeof *t.low);
+    t.div = mem_calloc(n, 1);
+    int rc = -1;
+    if (t.index && t.low && t.div) {
+        memset(t.index, 0xff, n * sizeof *t.index);
+        memset(t.low, 0xff, n * sizeof *t.low);
+        rc = 0;
+        for (uint64_t id = 0; id < g->states && rc == 0; id++)
+            if (t.index[id] == UNSEEN)
+                rc = tarjan_run(&t, id);
+    }
+    mem_free(t.index);
+    mem_free(t.low);
+    mem_free(t.frames);
+    idvec_free(&t.scc);
+    idvec_free(&t.succ);
+    if (rc != 0) {
+        mem_free(t.div);
+        return -1;
+    }
+    *divergent = t.div;
+    return 0;
+}
+
+/* Follows the first divergent tau successor until a state repeats: the
+ * repeated state is on a cycle. Every divergent state has a divergent tau
+ * successor, so the walk never gets stuck. */
+int diverge_lasso(const DivGraph *g, const uint8_t *divergent, uint64_t from,
+                  IdVec *lead, IdVec *loop)
+{
+    IdVec walk = {0}, succ = {0};
+    uint64_t cur = from;
+    int rc = -1;
+    for (;;) {
+        for (size_t i = 0; i < walk.count; i++)
+            if (walk.items[i] == cur) {
+                rc = 0;
+                for (size_t k = 0; k < i && rc == 0; k++)
+                    rc = idvec_push(lead, walk.items[k]);
+                for (size_t k = i; k < walk.count && rc == 0; k++)
+                    rc = idvec_push(loop, walk.items[k]);
+                if (rc == 0)
+                    rc = idvec_push(loop, cur);
+                goto out;
+            }
+        if (idvec_push(&walk, cur) != 0)
+            goto out;
+        succ.count = 0;
+        if (g->tau_succ(g->ud, cur, &succ) != 0)
+            goto out;
+        uint64_t next = UINT64_MAX;
+        for (size_t k = 0; k < succ.count && next == UINT64_MAX; k++)
+            if (divergent[succ.items[k]])
+                next = succ.items[k];
+        if (next == UINT64_MAX)
+            goto out; /* not divergent after all: a caller's mistake */
+        cur = next;
+    }
+out:
+    idvec_free(&walk);
+    idvec_free(&succ);
+    return rc;
+}

@@ -1,0 +1,43 @@
+/* diverge: which states of an explored graph can diverge, i.e. perform an
+ * endless sequence of tau steps (they are on, or reach by taus, a cycle of
+ * taus).
+ *
+ * The graph is given by state count and a callback listing the tau
+ * successors of a state id; diverge_mark runs Tarjan's algorithm (iterative,
+ * so deep graphs cannot overflow the C stack) over the tau edges only and
+ * marks, in reverse topological order of the components, every state whose
+ * component is a cycle or leads to a divergent one. Memory: 9 bytes per
+ * state plus the DFS stack.
+ */
+#ifndef LOCKSTEP_DIVERGE_H
+#define LOCKSTEP_DIVERGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct IdVec {
+    uint64_t *items;
+    size_t count, cap;
+} IdVec;
+
+int idvec_push(IdVec *v, uint64_t id); /* 0, or -1 when out of memory */
+void idvec_free(IdVec *v);
+
+typedef struct DivGraph {
+    uint64_t states;
+    /* Appends the tau successors of `id` to out; 0, or -1 on failure. */
+    int (*tau_succ)(void *ud, uint64_t id, IdVec *out);
+    void *ud;
+} DivGraph;
+
+/* *divergent gets a byte per state (1: can diverge), owned by the caller
+ * (mem_free). Returns 0, or -1 (out of memory or a callback failure). */
+int diverge_mark(const DivGraph *g, uint8_t **divergent);
+
+/* From divergent state `from`: the tau path to the first state on a tau
+ * cycle (`lead`, from `from` inclusive) and the cycle itself (`loop`,
+ * starting and ending at that state). Returns 0 or -1. */
+int diverge_lasso(const DivGraph *g, const uint8_t *divergent, uint64_t from,
+                  IdVec *lead, IdVec *loop);
+
+#endif

@@ -1,0 +1,390 @@
+/* normal: normalisation by subset construction. See normal.h.
+ *
+ * Spec is first explored completely (explore.h) and its transitions copied
+ * into compressed rows by state id; tau-closures, divergence marks
+ * (diverge.h) and acceptances are then computed on that explicit graph.
+ * Nodes are interned sorted id sets (intern.h), numbered in the order they
+ * are found, so the construction is a BFS over node ids. */
+#include "normal.h"
+
+#include "diverge.h"
+#include "intern.h"
+#include "mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Graph {      /* Spec as explicit rows by state id */
+    uint64_t states;
+    uint32_t *off;
+    uint32_t *event, *target;
+    size_t count, cap;
+    const Explorer *ex;
+    int failed;
+} Graph;
+
+static void graph_collect(void *ctx, uint32_t event, const uint32_t *target)
+{
+    Graph *g = ctx;
+    uint64_t id = explore_lookup(g->ex, target);
+    size_t old = g->cap;
+    if (id == UINT64_MAX || mem_grow((void **)&g->event, &g->cap, g->count + 1,
+                                     sizeof *g->event)) {
+        g->failed = 1;
+        return;
+    }
+    if (g->cap != old) {
+        uint32_t *t = mem_realloc(g->target, g->cap * sizeof *t);
+        if (!t) {
+            g->failed = 1;
+            return;
+        }
+        g->target = t;
+    }
+    g->event[g->count] = event;
+    g->target[g->count++] = (uint32_t)id;
+}
+
+static int graph_build(Graph *g, const Machine *spec, const Explorer *ex)
+{
+    g->ex = ex;
+    g->states = explore_stats(ex)->states;
+    g->off = mem_alloc((g->states + 1) * sizeof *g->off);
+    uint32_t *vec = mem_alloc((spec->width + 1) * sizeof *vec);
+    void *scratch = mem_calloc(1, spec->scratch_size + 1);
+    int rc = g->off && vec && scratch ? 0 : -1;
+    for (uint64_t id = 0; id < g->states && rc == 0; id++) {
+        g->off[id] = (uint32_t)g->count;
+        explore_state(ex, id, vec);
+        if (machine_successors(spec, vec, scratch, graph_collect, g) != 0 ||
+            g->failed)
+            rc = -1;
+    }
+    if (rc == 0)
+        g->off[g->states] = (uint32_t)g->count;
+    mem_free(vec);
+    mem_free(scratch);
+    return rc;
+}
+
+static void graph_free(Graph *g)
+{
+    mem_free(g->off);
+    mem_free(g->event);
+    mem_free(g->target);
+}
+
+static int graph_tau(void *ud, uint64_t id, IdVec *out)
+{
+    const Graph *g = ud;
+    for (uint32_t k = g->off[id]; k < g->off[id + 1]; k++)
+        if (g->event[k] == EVENT_TAU && idvec_push(out, g->target[k]) != 0)
+            return -1;
+    return 0;
+}
+
+typedef struct Builder {
+    Graph g;
+    uint8_t *div;
+    Intern *sets;
+    uint32_t *mark;        /* state -> generation when last added */
+    uint32_t generation;
+    IdVec stack, members;
+    Normal *n;
+    size_t trans_cap, acc_cap, acc_event_cap, node_cap;
+    uint64_t max_nodes;
+    NormalStatus status;
+} Builder;
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Interns the tau-closure of b->members (which it overwrites). */
+static uint32_t builder_close(Builder *b)
+{
+    b->generation++;
+    b->stack.count = 0;
+    for (size_t i = 0; i < b->members.count; i++)
+        if (b->mark[b->members.items[i]] != b->generation) {
+            b->mark[b->members.items[i]] = b->generation;
+            if (idvec_push(&b->stack, b->members.items[i]))
+                return UINT32_MAX;
+        }
+    b->members.count = 0;
+    while (b->stack.count) {
+        uint64_t s = b->stack.items[--b->stack.count];
+        if (idvec_push(&b->members, s))
+            return UINT32_MAX;
+        for (uint32_t k = b->g.off[s]; k < b->g.off[s + 1]; k++) {
+            uint32_t t = b->g.target[k];
+            if (b->g.event[k] == EVENT_TAU && b->mark[t] != b->generation) {
+                b->mark[t] = b->generation;
+                if (idvec_push(&b->stack, t))
+                    return UINT32_MAX;
+            }
+        }
+    }
+    qsort(b->members.items, b->members.count, sizeof *b->members.items,
+          cmp_u64);
+    uint32_t node = intern_add(b->sets, b->members.items,
+                               b->members.count * sizeof *b->members.items);
+    if (node != UINT32_MAX && node >= b->max_nodes) {
+        b->status = NORMAL_LIMIT;
+        return UINT32_MAX;
+    }
+    return node;
+}
+
+typedef struct Move {
+    uint32_t event, target;
+} Move;
+
+static int cmp_move(const void *a, const void *b)
+{
+    const Move *x = a, *y = b;
+    if (x->event != y->event)
+        return x->event < y->event ? -1 : 1;
+    return (x->target > y->target) - (x->target < y->target);
+}
+
+static int builder_add_trans(Builder *b, uint32_t event, uint32_t node)
+{
+    Normal *n = b->n;
+    size_t count = n->off[n->nodes + 1], old = b->trans_cap;
+    if (mem_grow((void **)&n->event, &b->trans_cap, count + 1, sizeof *n->event))
+        return -1;
+    if (b->trans_cap != old) {
+        uint32_t *t = mem_realloc(n->target, b->trans_cap * sizeof *t);
+        if (!t)
+            return -1;
+        n->target = t;
+    }
+    n->event[count] = event;
+    n->target[count] = node;
+    n->off[n->nodes + 1]++;
+    return 0;
+}
+
+/* Visible moves of all members, grouped by event: each group's closure is
+ * the successor node on that event. */
+static int builder_moves(Builder *b, const uint64_t *members, size_t count)
+{
+    Move *moves = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    for (size_t i = 0; i < count && rc == 0; i++)
+        for (uint32_t k = b->g.off[members[i]]; k < b->g.off[members[i] + 1];
+             k++) {
+            if (b->g.event[k] == EVENT_TAU)
+                continue;
+            if (mem_grow((void **)&moves, &cap, n + 1, sizeof *moves)) {
+                rc = -1;
+                break;
+            }
+            moves[n++] = (Move){b->g.event[k], b->g.target[k]};
+        }
+    if (n)
+        qsort(moves, n, sizeof *moves, cmp_move);
+    for (size_t i = 0; i < n && rc == 0;) {
+        size_t j = i;
+        b->members.count = 0;
+        for (; j < n && moves[j].event == moves[i].event; j++)
+            if (idvec_push(&b->members, moves[j].target)) {
+                rc = -1;
+                break;
+            }
+        uint32_t node = rc == 0 ? builder_close(b) : UINT32_MAX;
+        if (node == UINT32_MAX || builder_add_trans(b, moves[i].event, node))
+            rc = -1;
+        i = j;
+    }
+    mem_free(moves);
+    return rc;
+}
+
+/* 1 when acceptance a (na events, sorted) is a subset of c (nc, sorted). */
+static int acc_subset(const uint32_t *a, size_t na, const uint32_t *c,
+                      size_t nc)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < na; i++) {
+        while (j < nc && c[j] < a[i])
+            j++;
+        if (j == nc || c[j] != a[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* Appends the acceptance of stable member s unless an existing one of this
+ * node is a subset of it; drops existing ones that are supersets. */
+static int builder_acceptance(Builder *b, uint64_t s)
+{
+    Normal *n = b->n;
+    uint32_t init[b->g.off[s + 1] - b->g.off[s] + 1];
+    size_t ni = 0;
+    for (uint32_t k = b->g.off[s]; k < b->g.off[s + 1]; k++)
+        init[ni++] = b->g.event[k];
+    ni = event_set_normalise(init, ni);
+    uint32_t first = n->acc_node[n->nodes], last = n->acc_node[n->nodes + 1];
+    for (uint32_t a = first; a < last; a++)
+        if (acc_subset(n->acc_event + n->acc_off[a],
+                       n->acc_off[a + 1] - n->acc_off[a], init, ni))
+            return 0;
+    /* Remove supersets of the new acceptance (compact in place). */
+    uint32_t keep = first, write = n->acc_off[first];
+    for (uint32_t a = first; a < last; a++) {
+        uint32_t lo = n->acc_off[a], len = n->acc_off[a + 1] - lo;
+        if (acc_subset(init, ni, n->acc_event + lo, len))
+            continue;
+        memmove(n->acc_event + write, n->acc_event + lo, len * sizeof(uint32_t));
+        n->acc_off[keep] = write;
+        write += len;
+        n->acc_off[++keep] = write;
+    }
+    if (mem_grow((void **)&n->acc_event, &b->acc_event_cap, write + ni + 1,
+                 sizeof *n->acc_event) ||
+        mem_grow((void **)&n->acc_off, &b->acc_cap, keep + 2,
+                 sizeof *n->acc_off))
+        return -1;
+    memcpy(n->acc_event + write, init, ni * sizeof *init);
+    n->acc_off[keep] = write;
+    n->acc_off[keep + 1] = write + (uint32_t)ni;
+    n->acc_node[n->nodes + 1] = keep + 1;
+    return 0;
+}
+
+static int builder_node(Builder *b, uint32_t node)
+{
+    Normal *n = b->n;
+    if (mem_grow((void **)&n->off, &b->node_cap, (size_t)node + 2,
+                 sizeof *n->off))
+        return -1;
+    size_t cap = b->node_cap;
+    uint8_t *div = mem_realloc(n->divergent, cap);
+    uint32_t *acc = div ? mem_realloc(n->acc_node, (cap + 1) * sizeof *acc) : NULL;
+    if (div)
+        n->divergent = div;
+    if (!acc)
+        return -1;
+    n->acc_node = acc;
+    n->off[node + 1] = n->off[node];
+    n->acc_node[node + 1] = n->acc_node[node];
+    size_t size;
+    const uint64_t *set = intern_get(b->sets, node, &size);
+    size_t count = size / sizeof *set;
+    /* The set lives in the intern table; copy, since closing may add. */
+    uint64_t *members = mem_alloc((count + 1) * sizeof *members);
+    if (!members)
+        return -1;
+    memcpy(members, set, count * sizeof *members);
+    n->divergent[node] = 0;
+    int rc = 0;
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        uint64_t s = members[i];
+        n->divergent[node] |= b->div[s];
+        int stable = 1;
+        for (uint32_t k = b->g.off[s]; k < b->g.off[s + 1]; k++)
+            stable &= b->g.event[k] != EVENT_TAU;
+        if (stable)
+            rc = builder_acceptance(b, s);
+    }
+    if (rc == 0)
+        rc = builder_moves(b, members, count);
+    mem_free(members);
+    return rc;
+}
+
+static NormalStatus builder_run(Builder *b, const Machine *spec,
+                                const ExploreOptions *options)
+{
+    Explorer *ex = explore_new(spec, options);
+    if (!ex)
+        return NORMAL_NOMEM;
+    ExploreStatus st = explore_run(ex, NULL, NULL);
+    if (st != EXPLORE_DONE) {
+        explore_free(ex);
+        return st == EXPLORE_NOMEM ? NORMAL_NOMEM
+               : st == EXPLORE_MACHINE_ERROR ? NORMAL_ERROR : NORMAL_LIMIT;
+    }
+    b->n->spec_states = explore_stats(ex)->states;
+    int rc = graph_build(&b->g, spec, ex);
+    explore_free(ex);
+    if (rc != 0)
+        return b->g.failed ? NORMAL_ERROR : NORMAL_NOMEM;
+    DivGraph dg = {b->g.states, graph_tau, &b->g};
+    b->mark = mem_calloc(b->g.states + 1, sizeof *b->mark);
+    b->sets = intern_new();
+    b->n->acc_off = mem_calloc(1, sizeof *b->n->acc_off);
+    b->acc_cap = 1;
+    if (!b->mark || !b->sets || !b->n->acc_off ||
+        diverge_mark(&dg, &b->div) != 0)
+        return NORMAL_NOMEM;
+    b->members.count = 0;
+    if (idvec_push(&b->members, 0) || builder_close(b) == UINT32_MAX)
+        return b->status != NORMAL_OK ? b->status : NORMAL_NOMEM;
+    b->n->nodes = 0;
+    /* acc_node and off need their first entry before node 0 is built. */
+    for (uint32_t node = 0; node < intern_count(b->sets); node++) {
+        if (node == 0) {
+            b->n->off = mem_calloc(2, sizeof *b->n->off);
+            b->n->acc_node = mem_calloc(2, sizeof *b->n->acc_node);
+            b->node_cap = 2;
+            if (!b->n->off || !b->n->acc_node)
+                return NORMAL_NOMEM;
+        }
+        b->n->nodes = node;
+        if (builder_node(b, node) != 0)
+            return b->status != NORMAL_OK ? b->status : NORMAL_NOMEM;
+    }
+    b->n->nodes = intern_count(b->sets);
+    return NORMAL_OK;
+}
+
+NormalStatus normal_build(const Machine *spec, const ExploreOptions *options,
+                          uint64_t max_nodes, Normal *out)
+{
+    memset(out, 0, sizeof *out);
+    Builder b = {.n = out, .status = NORMAL_OK};
+    b.max_nodes = max_nodes ? max_nodes : UINT32_MAX - 1;
+    NormalStatus st = builder_run(&b, spec, options);
+    graph_free(&b.g);
+    mem_free(b.div);
+    mem_free(b.mark);
+    intern_free(b.sets);
+    idvec_free(&b.stack);
+    idvec_free(&b.members);
+    if (st != NORMAL_OK)
+        normal_free(out);
+    return st;
+}
+
+uint32_t normal_after(const Normal *n, uint32_t node, uint32_t event)
+{
+    uint32_t lo = n->off[node], hi = n->off[node + 1];
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (n->event[mid] == event)
+            return n->target[mid];
+        if (n->event[mid] < event)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return UINT32_MAX;
+}
+
+void normal_free(Normal *n)
+{
+    mem_free(n->off);
+    mem_free(n->event);
+    mem_free(n->target);
+    mem_free(n->divergent);
+    mem_free(n->acc_node);
+    mem_free(n->acc_off);
+    mem_free(n->acc_event);
+    memset(n, 0, sizeof *n);
+}

@@ -1,0 +1,105 @@
+/* checkrun: one assertion, from terms to verdict. See checkrun.h. */
+#include "checkrun.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static CheckModel check_model(SemModel m)
+{
+    return m == SEM_T ? CHECK_T : m == SEM_F ? CHECK_F : CHECK_FD;
+}
+
+static void run_error(RunResult *out, const char *fmt, const char *what)
+{
+    out->not_run = 1;
+    out->check.verdict = VERDICT_ERROR;
+    snprintf(out->check.message, sizeof out->check.message, fmt, what);
+}
+
+/* Compiles `term`; on failure records why in out and diags. */
+static Machine *run_compile(Model *model, uint32_t term,
+                            const RunOptions *options, const ModelAssert *a,
+                            RunResult *out, Diags *diags)
+{
+    CompileOptions copt = {options->semantics, 0};
+    Machine *m = NULL;
+    char err[512];
+    CompileStatus st = compile_machine(model_terms(model), term, &copt, &m,
+                                       err, sizeof err);
+    model_take_errors(model, diags);
+    if (st == COMPILE_OK)
+        return m;
+    if (st == COMPILE_NOMEM)
+        run_error(out, "%s", "out of memory while compiling");
+    else if (err[0]) {
+        diags_error(diags, a->pos, "%s", err);
+        run_error(out, "%.200s", err);
+    } else
+        run_error(out, "%s", "the process could not be evaluated");
+    if (st == COMPILE_LEAF_LIMIT)
+        out->check.verdict = VERDICT_LIMIT;
+    return NULL;
+}
+
+void checkrun_assert(Model *model, size_t index, const RunOptions *options,
+                     RunResult *out, Diags *diags)
+{
+    memset(out, 0, sizeof *out);
+    const ModelAssert *a = model_assert(model, index);
+    double start = now_seconds();
+    if (a->broken) {
+        run_error(out, "%s", "the assertion could not be evaluated");
+        return;
+    }
+    CheckRequest req = {.model = check_model(a->model),
+                        .explore = options->explore};
+    switch (a->kind) {
+    case ASSERT_DEADLOCK_FREE: req.kind = CHECK_DEADLOCK; break;
+    case ASSERT_DIVERGENCE_FREE: req.kind = CHECK_DIVERGENCE; break;
+    case ASSERT_REFINES: req.kind = CHECK_REFINES; break;
+    case ASSERT_DETERMINISTIC:
+        run_error(out, "not supported yet: %s", "determinism checks");
+        diags_error(diags, a->pos, "not supported yet: determinism checks");
+        return;
+    case ASSERT_HAS_TRACE:
+        run_error(out, "not supported yet: %s", "has trace checks");
+        diags_error(diags, a->pos, "not supported yet: :[has trace] checks");
+        return;
+    }
+    out->owned[0] = run_compile(model, a->impl, options, a, out, diags);
+    if (!out->owned[0])
+        return;
+    if (a->kind == ASSERT_REFINES) {
+        out->owned[1] = run_compile(model, a->spec, options, a, out, diags);
+        if (!out->owned[1])
+            return;
+    }
+    out->machine = out->owned[0];
+    req.impl = out->owned[0];
+    req.spec = out->owned[1];
+    check_run(&req, &out->check);
+    model_take_errors(model, diags);
+    out->seconds = now_seconds() - start;
+}
+
+void checkrun_free(RunResult *r)
+{
+    check_result_free(&r->check);
+    machine_free(r->owned[0]);
+    machine_free(r->owned[1]);
+    memset(r, 0, sizeof *r);
+}
+
+int checkrun_holds(const ModelAssert *a, const RunResult *r)
+{
+    int pass = r->check.verdict == VERDICT_PASS;
+    return a->negated ? !pass : pass;
+}

@@ -1,0 +1,322 @@
+/* report: text and JSON renderings of a RunResult. See report.h. */
+#include "report.h"
+
+#include "compile.h"
+#include "mem.h"
+
+#include <string.h>
+
+enum { MAX_COMPONENTS_SHOWN = 40 };
+
+/* A growable string, for traces and sets of any length. */
+typedef struct Str {
+    char *buf;
+    size_t len, cap;
+} Str;
+
+static void str_add(Str *s, const char *text)
+{
+    size_t n = strlen(text);
+    if (mem_grow((void **)&s->buf, &s->cap, s->len + n + 1, 1) != 0)
+        return;
+    memcpy(s->buf + s->len, text, n + 1);
+    s->len += n;
+}
+
+static const char *str_get(const Str *s) { return s->buf ? s->buf : ""; }
+
+static void str_events(Str *s, EventTable *ev, const uint32_t *ids, size_t n,
+                       const char *open, const char *close)
+{
+    str_add(s, open);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            str_add(s, ", ");
+        str_add(s, ids[i] == EVENT_TICK ? "✓" : event_name(ev, ids[i]));
+    }
+    str_add(s, close);
+}
+
+void report_trace(EventTable *events, const uint32_t *trace, size_t len,
+                  char *buf, size_t cap)
+{
+    Str s = {0};
+    str_events(&s, events, trace, len, "<", ">");
+    snprintf(buf, cap, "%s", str_get(&s));
+    mem_free(s.buf);
+}
+
+/* The visible events a component's term offers (for deadlock reports). */
+static void component_offers(TermTable *terms, uint32_t term, Str *s);
+
+typedef struct OfferSet {
+    uint32_t ids[256];
+    size_t n;
+} OfferSet;
+
+static void offer_collect(void *ctx, uint32_t event, uint32_t target)
+{
+    (void)target;
+    OfferSet *o = ctx;
+    if (event != EVENT_TAU && o->n < 256)
+        o->ids[o->n++] = event;
+}
+
+static void component_offers(TermTable *terms, uint32_t term, Str *s)
+{
+    OfferSet o = {.n = 0};
+    if (term_transitions(terms, term, offer_collect, &o) != 0) {
+        str_add(s, "?");
+        return;
+    }
+    o.n = event_set_normalise(o.ids, o.n);
+    str_events(s, term_events(terms), o.ids, o.n, "{", "}");
+}
+
+static const char *verdict_word(const ModelAssert *a, const RunResult *r)
+{
+    switch (r->check.verdict) {
+    case VERDICT_PASS: case VERDICT_FAIL:
+        return checkrun_holds(a, r) ? "PASS" : "FAIL";
+    case VERDICT_LIMIT: return "LIMIT";
+    default: return "ERROR";
+    }
+}
+
+/* What went wrong, in one sentence, followed by the trace. */
+static void text_failure(FILE *out, EventTable *ev, const RunResult *r)
+{
+    const Cex *c = &r->check.cex;
+    size_t len = 0;
+    uint32_t *trace = check_trace(c, &len);
+    Str t = {0}, o = {0};
+    str_events(&t, ev, trace, len, "<", ">");
+    str_events(&o, ev, c->offers, c->offer_count, "{", "}");
+    switch (r->check.fail) {
+    case FAIL_DEADLOCK:
+        fprintf(out, "      deadlock after %s\n", str_get(&t));
+        break;
+    case FAIL_DIVERGENCE:
+        fprintf(out, "      divergence after %s: a loop of %zu tau step%s\n",
+                str_get(&t), c->loop_steps - c->loop_start,
+                c->loop_steps - c->loop_start == 1 ? "" : "s");
+        break;
+    case FAIL_TRACE: {
+        Str full = {0};
+        if (trace) {
+            trace[len] = c->culprit;
+            str_events(&full, ev, trace, len + 1, "<", ">");
+        }
+        fprintf(out, "      trace error: %s: the specification cannot do %s "
+                     "after %s\n",
+                str_get(&full), event_name(ev, c->culprit), str_get(&t));
+        mem_free(full.buf);
+        break;
+    }
+    case FAIL_ACCEPTANCE: {
+        Str acc = {0};
+        for (size_t i = 0; i < c->accept_count; i++) {
+            if (i)
+                str_add(&acc, " or ");
+            str_events(&acc, ev, c->accept + c->accept_off[i],
+                       c->accept_off[i + 1] - c->accept_off[i], "{", "}");
+        }
+        fprintf(out, "      acceptance error after %s: the implementation "
+                     "offers only %s, the specification must accept %s\n",
+                str_get(&t), str_get(&o),
+                c->accept_count ? str_get(&acc) : "something (it has no "
+                                                  "stable state here)");
+        mem_free(acc.buf);
+        break;
+    }
+    default: break;
+    }
+    mem_free(trace);
+    mem_free(t.buf);
+    mem_free(o.buf);
+}
+
+/* Each component's process at the end of the trace and what it offers. */
+static void text_components(FILE *out, Model *model, const RunResult *r)
+{
+    const Cex *c = &r->check.cex;
+    const Machine *m = r->machine;
+    if (!c->states || !m)
+        return;
+    const uint32_t *final = c->states + c->steps * c->width;
+    size_t shown = m->components < MAX_COMPONENTS_SHOWN ? m->components
+                                                        : MAX_COMPONENTS_SHOWN;
+    for (size_t i = 0; i < shown; i++) {
+        uint32_t term = compile_component_term(m, final, i);
+        if (term == TERM_NONE)
+            continue;
+        char text[160];
+        Str offers = {0};
+        term_print(model_terms(model), term, text, sizeof text);
+        component_offers(model_terms(model), term, &offers);
+        fprintf(out, "        %-40s offers %s\n", text, str_get(&offers));
+        mem_free(offers.buf);
+    }
+    if (shown < m->components)
+        fprintf(out, "        (%zu more components)\n",
+                m->components - shown);
+}
+
+static void report_text(FILE *out, Model *model, const ModelAssert *a,
+                        const RunResult *r, const ReportOptions *opt)
+{
+    const ExploreStats *s = &r->check.stats;
+    fprintf(out, "%-5s %s  (%s:%d)\n", verdict_word(a, r), a->text,
+            a->pos.file ? a->pos.file : "?", a->pos.line);
+    if (r->check.verdict == VERDICT_FAIL) {
+        text_failure(out, model_events(model), r);
+        text_components(out, model, r);
+    } else if (r->check.verdict != VERDICT_PASS) {
+        fprintf(out, "      %s\n", r->check.message);
+    }
+    if (r->not_run)
+        return;
+    fprintf(out, "      %llu states, %llu transitions, depth %u, %.3f s",
+            (unsigned long long)s->states,
+            (unsigned long long)s->transitions, s->depth, r->seconds);
+    if (r->check.spec_nodes)
+        fprintf(out, ", specification normal form %llu nodes",
+                (unsigned long long)r->check.spec_nodes);
+    fprintf(out, "\n");
+    if (opt->stats)
+        fprintf(out, "      %.0f states/s, %.1f bytes/state, %zu bytes "
+                     "store, %u threads\n",
+                s->seconds > 0 ? s->states / s->seconds : 0.0,
+                s->bytes_per_state, s->store_bytes, s->threads);
+}
+
+/* ---------- JSON ---------- */
+
+static void json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(out, "\\%c", ch);
+        else if (ch == '\n')
+            fputs("\\n", out);
+        else if (ch == '\t')
+            fputs("\\t", out);
+        else if (ch < 0x20)
+            fprintf(out, "\\u%04x", ch);
+        else
+            fputc(ch, out);
+    }
+    fputc('"', out);
+}
+
+static void json_events(FILE *out, EventTable *ev, const uint32_t *ids,
+                        size_t n)
+{
+    fputc('[', out);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputc(',', out);
+        json_string(out, event_name(ev, ids[i]));
+    }
+    fputc(']', out);
+}
+
+static void json_components(FILE *out, Model *model, const RunResult *r)
+{
+    const Cex *c = &r->check.cex;
+    const Machine *m = r->machine;
+    fputs("[", out);
+    if (c->states && m) {
+        const uint32_t *final = c->states + c->steps * c->width;
+        for (size_t i = 0; i < m->components; i++) {
+            uint32_t term = compile_component_term(m, final, i);
+            char text[512];
+            if (term == TERM_NONE)
+                continue;
+            term_print(model_terms(model), term, text, sizeof text);
+            OfferSet o = {.n = 0};
+            term_transitions(model_terms(model), term, offer_collect, &o);
+            o.n = event_set_normalise(o.ids, o.n);
+            fprintf(out, "%s{\"process\":", i ? "," : "");
+            json_string(out, text);
+            fputs(",\"offers\":", out);
+            json_events(out, model_events(model), o.ids, o.n);
+            fputs("}", out);
+        }
+    }
+    fputs("]", out);
+}
+
+static void json_failure(FILE *out, Model *model, const RunResult *r)
+{
+    EventTable *ev = model_events(model);
+    const Cex *c = &r->check.cex;
+    size_t len = 0;
+    uint32_t *trace = check_trace(c, &len);
+    fprintf(out, ",\"failure\":{\"kind\":\"%s\",\"trace\":",
+            check_fail_text(r->check.fail));
+    json_events(out, ev, trace, trace ? len : 0);
+    mem_free(trace);
+    if (r->check.fail == FAIL_TRACE) {
+        fputs(",\"event\":", out);
+        json_string(out, event_name(ev, c->culprit));
+    }
+    if (r->check.fail == FAIL_ACCEPTANCE) {
+        fputs(",\"spec_accepts\":[", out);
+        for (size_t i = 0; i < c->accept_count; i++) {
+            if (i)
+                fputc(',', out);
+            json_events(out, ev, c->accept + c->accept_off[i],
+                        c->accept_off[i + 1] - c->accept_off[i]);
+        }
+        fputs("]", out);
+    }
+    if (r->check.fail == FAIL_DIVERGENCE)
+        fprintf(out, ",\"loop_length\":%zu", c->loop_steps - c->loop_start);
+    fputs(",\"offers\":", out);
+    json_events(out, ev, c->offers, c->offer_count);
+    fputs(",\"components\":", out);
+    json_components(out, model, r);
+    fputs("}", out);
+}
+
+static void report_json(FILE *out, Model *model, size_t index,
+                        const ModelAssert *a, const RunResult *r)
+{
+    static const char *const verdicts[] = {"pass", "fail", "limit", "error"};
+    const ExploreStats *s = &r->check.stats;
+    fprintf(out, "{\"schema_version\":1,\"index\":%zu,\"assertion\":", index + 1);
+    json_string(out, a->text);
+    fputs(",\"file\":", out);
+    json_string(out, a->pos.file ? a->pos.file : "");
+    fprintf(out, ",\"line\":%d,\"column\":%d,\"negated\":%s", a->pos.line,
+            a->pos.col, a->negated ? "true" : "false");
+    fprintf(out, ",\"verdict\":\"%s\",\"holds\":%s",
+            verdicts[r->check.verdict],
+            (r->check.verdict <= VERDICT_FAIL && checkrun_holds(a, r))
+                ? "true" : "false");
+    if (r->check.verdict == VERDICT_FAIL)
+        json_failure(out, model, r);
+    if (r->check.verdict >= VERDICT_LIMIT) {
+        fputs(",\"message\":", out);
+        json_string(out, r->check.message);
+    }
+    fprintf(out, ",\"statistics\":{\"states\":%llu,\"transitions\":%llu,"
+                 "\"depth\":%u,\"seconds\":%.6f,\"store_bytes\":%zu,"
+                 "\"bytes_per_state\":%.2f,\"threads\":%u,\"spec_nodes\":%llu}}\n",
+            (unsigned long long)s->states, (unsigned long long)s->transitions,
+            s->depth, r->seconds, s->store_bytes, s->bytes_per_state,
+            s->threads, (unsigned long long)r->check.spec_nodes);
+}
+
+void report_assert(FILE *out, Model *model, size_t index, const RunResult *r,
+                   const ReportOptions *options)
+{
+    const ModelAssert *a = model_assert(model, index);
+    if (options->format == REPORT_JSON)
+        report_json(out, model, index, a, r);
+    else
+        report_text(out, model, a, r, options);
+}
