@@ -6,6 +6,7 @@
 #include "check_impl.h"
 #include "diverge.h"
 #include "mem.h"
+#include "tracemachine.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -14,13 +15,13 @@
 const char *check_fail_text(FailKind fail)
 {
     static const char *const text[] = {"none", "deadlock", "divergence",
-                                       "trace", "acceptance"};
-    return fail <= FAIL_ACCEPTANCE ? text[fail] : "?";
+                                       "trace", "acceptance",
+                                       "nondeterminism", "no such trace"};
+    return fail <= FAIL_NO_TRACE ? text[fail] : "?";
 }
 
-void check_result_free(CheckResult *r)
+void check_cex_free(Cex *c)
 {
-    Cex *c = &r->cex;
     mem_free(c->events);
     mem_free(c->states);
     mem_free(c->offers);
@@ -30,6 +31,8 @@ void check_result_free(CheckResult *r)
     mem_free(c->loop_states);
     memset(c, 0, sizeof *c);
 }
+
+void check_result_free(CheckResult *r) { check_cex_free(&r->cex); }
 
 uint32_t *check_trace(const Cex *cex, size_t *len)
 {
@@ -181,6 +184,83 @@ static void check_final_offers(const Machine *m, CheckResult *r)
         check_set_error(r, EXPLORE_NOMEM, NULL);
 }
 
+/* ---------- has trace ---------- */
+
+typedef struct TraceCtx {
+    uint32_t len;
+    _Atomic uint32_t longest;
+} TraceCtx;
+
+static int inspect_trace(void *ud, const uint32_t *state,
+                         const ExploreSucc *succ, size_t count)
+{
+    (void)succ, (void)count;
+    TraceCtx *t = ud;
+    uint32_t seen = atomic_load(&t->longest);
+    while (state[0] > seen &&
+           !atomic_compare_exchange_weak(&t->longest, &seen, state[0]))
+        ;
+    return state[0] == t->len ? 1 : 0;
+}
+
+/* Not a trace: the counterexample is the path to the first state (in BFS
+ * order) that performed the longest prefix, and the event it lacks. */
+static void trace_explain(const CheckRequest *req, CheckResult *r,
+                          const Explorer *ex, const Machine *m, uint32_t pos)
+{
+    uint32_t *vec = mem_alloc(m->width * sizeof *vec);
+    uint64_t id = 0, states = explore_stats(ex)->states;
+    if (!vec)
+        goto nomem;
+    for (; id < states; id++) {
+        explore_state(ex, id, vec);
+        if (vec[0] == pos)
+            break;
+    }
+    r->cex.culprit = req->trace[pos];
+    if (check_cex_path(&r->cex, ex, m, id, 1) != 0 ||
+        check_offers(req->impl, vec + 1, &r->cex.offers, &r->cex.offer_count))
+        goto nomem;
+    mem_free(vec);
+    return;
+nomem:
+    mem_free(vec);
+    check_set_error(r, EXPLORE_NOMEM, NULL);
+}
+
+static void check_has_trace(const CheckRequest *req, CheckResult *r)
+{
+    Machine *m = tracemachine_new(req->impl, req->trace, req->trace_len);
+    Explorer *ex = m ? explore_new(m, &req->explore) : NULL;
+    if (!ex) {
+        machine_free(m);
+        check_set_error(r, EXPLORE_NOMEM, NULL);
+        return;
+    }
+    TraceCtx ctx = {(uint32_t)req->trace_len, 0};
+    ExploreStatus st = explore_run(ex, inspect_trace, &ctx);
+    r->stats = *explore_stats(ex);
+    if (st == EXPLORE_VIOLATION) {
+        r->verdict = VERDICT_PASS; /* found: the trace is P's */
+    } else if (st != EXPLORE_DONE) {
+        check_set_error(r, st, NULL);
+    } else {
+        Cex witness = {0};
+        int diverges = req->model == CHECK_FD
+                           ? check_divergence_after(ex, m, &witness, 1) : 0;
+        check_cex_free(&witness);
+        if (diverges < 0)
+            check_set_error(r, EXPLORE_NOMEM, NULL);
+        else if (diverges == 0) {
+            r->verdict = VERDICT_FAIL;
+            r->fail = FAIL_NO_TRACE;
+            trace_explain(req, r, ex, m, atomic_load(&ctx.longest));
+        }
+    }
+    explore_free(ex);
+    machine_free(m);
+}
+
 void check_run(const CheckRequest *req, CheckResult *r)
 {
     memset(r, 0, sizeof *r);
@@ -198,8 +278,11 @@ void check_run(const CheckRequest *req, CheckResult *r)
         check_explore(req, r, NULL, NULL, FAIL_NONE, 1);
         check_final_offers(req->impl, r);
         break;
-    case CHECK_REFINES:
+    case CHECK_REFINES: case CHECK_DETERMINISM:
         check_refines(req, r);
+        break;
+    case CHECK_HAS_TRACE:
+        check_has_trace(req, r);
         break;
     }
 }

@@ -11,7 +11,14 @@
  *   Spec [X= Impl       refinement in traces (T), stable failures (F) and
  *                       failures-divergences (FD): Spec is normalised
  *                       (normal.h), then (normal node, Impl state) pairs are
- *                       explored breadth-first (product.h).
+ *                       explored breadth-first (product.h);
+ *   deterministic [F]   FDR's algorithm: normalise P itself and explore
+ *                       (node, P state); P is nondeterministic when a stable
+ *                       state refuses an event its node can do after the
+ *                       same trace; [FD] also fails on a divergence;
+ *   has trace           the trace is one of P's: explores P restricted to
+ *                       the trace (tracemachine.h); in [FD] a divergence
+ *                       on the way makes every extension a trace.
  *
  * Counterexamples are shortest for deadlocks and for trace and acceptance
  * errors of refinement (BFS); for divergences the trace leads to the
@@ -29,7 +36,9 @@
 typedef enum CheckKind {
     CHECK_DEADLOCK,
     CHECK_DIVERGENCE,
-    CHECK_REFINES
+    CHECK_REFINES,
+    CHECK_DETERMINISM,
+    CHECK_HAS_TRACE
 } CheckKind;
 
 typedef enum CheckModel { CHECK_T, CHECK_F, CHECK_FD } CheckModel;
@@ -46,7 +55,9 @@ typedef enum FailKind {
     FAIL_DEADLOCK,    /* a stable state that refuses everything */
     FAIL_DIVERGENCE,  /* a state that can perform taus forever */
     FAIL_TRACE,       /* Impl does an event Spec cannot */
-    FAIL_ACCEPTANCE   /* Impl refuses what Spec must accept */
+    FAIL_ACCEPTANCE,  /* Impl refuses what Spec must accept */
+    FAIL_NONDETERMINISM, /* after the trace, `culprit` may be done or refused */
+    FAIL_NO_TRACE     /* has trace: after the trace, `culprit` is impossible */
 } FailKind;
 
 typedef struct CheckRequest {
@@ -54,6 +65,8 @@ typedef struct CheckRequest {
     CheckModel model;
     const Machine *impl;
     const Machine *spec;   /* CHECK_REFINES only */
+    const uint32_t *trace; /* CHECK_HAS_TRACE: the trace asked about */
+    size_t trace_len;
     ExploreOptions explore;
 } CheckRequest;
 
@@ -65,7 +78,10 @@ typedef struct Cex {
     uint32_t *events;
     uint32_t *states;      /* (steps + 1) * width words */
     size_t width;
-    /* FAIL_TRACE: the event Impl performs that Spec cannot. */
+    /* FAIL_TRACE: the event Impl performs that Spec cannot;
+     * FAIL_NONDETERMINISM: the event that may be done or refused;
+     * FAIL_NO_TRACE: the next event of the trace, which P cannot do after
+     * the longest prefix it can perform (the counterexample's trace). */
     uint32_t culprit;
     /* Events Impl offers at the final state (tau excluded). */
     uint32_t *offers;
@@ -96,6 +112,7 @@ typedef struct CheckResult {
 /* Runs the check; always fills *result (free with check_result_free). */
 void check_run(const CheckRequest *request, CheckResult *result);
 void check_result_free(CheckResult *result);
+void check_cex_free(Cex *cex);
 
 /* The visible trace of a counterexample (taus dropped; a final tick kept),
  * into a mem_alloc'd array; *len entries. NULL when out of memory. */

@@ -1,5 +1,6 @@
 /* check_refine: Spec [T= / [F= / [FD= Impl over the product of Spec's normal
- * form and Impl (normal.h, product.h). See check.h. */
+ * form and Impl (normal.h, product.h), and determinism, which is the same
+ * product with P's own normal form. See check.h. */
 #include "check_impl.h"
 
 #include "mem.h"
@@ -8,7 +9,7 @@
 
 #include <string.h>
 
-enum { VIOLATION_TRACE = 1, VIOLATION_ACCEPTANCE = 2 };
+enum { VIOLATION_TRACE = 1, VIOLATION_ACCEPTANCE = 2, VIOLATION_NONDET = 3 };
 
 typedef struct RefineCtx {
     const Normal *normal;
@@ -60,6 +61,42 @@ static int inspect_refine(void *ud, const uint32_t *state,
     return accepted(c->normal, node, offers, n) ? 0 : VIOLATION_ACCEPTANCE;
 }
 
+/* The first event `node` can do that the sorted `offers` lack, or
+ * EVENT_NONE. */
+static uint32_t refused(const Normal *n, uint32_t node, const uint32_t *offers,
+                        size_t count)
+{
+    size_t j = 0;
+    for (uint32_t k = n->off[node]; k < n->off[node + 1]; k++) {
+        while (j < count && offers[j] < n->event[k])
+            j++;
+        if (j == count || offers[j] != n->event[k])
+            return n->event[k];
+    }
+    return EVENT_NONE;
+}
+
+/* Determinism (FDR): a stable state must offer every event its normal
+ * node can do, else that event can be both performed and refused after
+ * the same trace. */
+static int inspect_determinism(void *ud, const uint32_t *state,
+                               const ExploreSucc *succ, size_t count)
+{
+    const RefineCtx *c = ud;
+    uint32_t node = state[0];
+    if (node >= c->normal->nodes)
+        return 0;
+    uint32_t offers[count + 1];
+    for (size_t i = 0; i < count; i++) {
+        if (succ[i].event == EVENT_TAU)
+            return 0;
+        offers[i] = succ[i].event;
+    }
+    size_t n = event_set_normalise(offers, count);
+    return refused(c->normal, node, offers, n) == EVENT_NONE ? 0
+                                                            : VIOLATION_NONDET;
+}
+
 typedef struct Culprit {
     uint32_t error_node, event;
 } Culprit;
@@ -103,6 +140,13 @@ static int refine_explain(const CheckRequest *req, CheckResult *r,
             Culprit c = {normal->nodes, EVENT_NONE};
             rc = machine_successors(prod, vec, scratch, find_culprit, &c);
             r->cex.culprit = c.event;
+        } else if (code == VIOLATION_NONDET) {
+            uint32_t *offers = NULL;
+            size_t count = 0;
+            rc = check_offers(req->impl, vec + 1, &offers, &count);
+            if (rc == 0)
+                r->cex.culprit = refused(normal, vec[0], offers, count);
+            mem_free(offers);
         } else {
             rc = copy_acceptances(&r->cex, normal, vec[0]);
         }
@@ -118,7 +162,8 @@ static int refine_explain(const CheckRequest *req, CheckResult *r,
 static void refine_product(const CheckRequest *req, CheckResult *r,
                            const Normal *normal)
 {
-    Machine *prod = product_new(req->impl, normal, req->model == CHECK_FD);
+    Machine *prod = product_new(req->impl, normal,
+                                req->kind == CHECK_REFINES && req->model == CHECK_FD);
     Explorer *ex = prod ? explore_new(prod, &req->explore) : NULL;
     if (!ex) {
         check_set_error(r, EXPLORE_NOMEM, NULL);
@@ -126,13 +171,17 @@ static void refine_product(const CheckRequest *req, CheckResult *r,
         return;
     }
     RefineCtx ctx = {normal, req->model};
-    ExploreStatus st = explore_run(ex, inspect_refine, &ctx);
+    ExploreStatus st = explore_run(
+        ex, req->kind == CHECK_DETERMINISM ? inspect_determinism : inspect_refine,
+        &ctx);
     r->stats = *explore_stats(ex);
     if (st == EXPLORE_VIOLATION) {
         int code = 0;
         explore_violation(ex, &code);
         r->verdict = VERDICT_FAIL;
-        r->fail = code == VIOLATION_TRACE ? FAIL_TRACE : FAIL_ACCEPTANCE;
+        r->fail = code == VIOLATION_TRACE    ? FAIL_TRACE
+                  : code == VIOLATION_NONDET ? FAIL_NONDETERMINISM
+                                             : FAIL_ACCEPTANCE;
         if (refine_explain(req, r, ex, prod, normal, code) != 0)
             check_set_error(r, EXPLORE_NOMEM, NULL);
     } else if (st != EXPLORE_DONE) {
@@ -157,7 +206,8 @@ static void refine_product(const CheckRequest *req, CheckResult *r,
 void check_refines(const CheckRequest *req, CheckResult *r)
 {
     Normal normal;
-    NormalStatus st = normal_build(req->spec, &req->explore,
+    const Machine *spec = req->kind == CHECK_DETERMINISM ? req->impl : req->spec;
+    NormalStatus st = normal_build(spec, &req->explore,
                                    req->explore.max_states, &normal);
     if (st != NORMAL_OK) {
         check_set_error(r,

@@ -65,14 +65,12 @@ void checkrun_assert(Model *model, size_t index, const RunOptions *options,
     case ASSERT_DEADLOCK_FREE: req.kind = CHECK_DEADLOCK; break;
     case ASSERT_DIVERGENCE_FREE: req.kind = CHECK_DIVERGENCE; break;
     case ASSERT_REFINES: req.kind = CHECK_REFINES; break;
-    case ASSERT_DETERMINISTIC:
-        run_error(out, "not supported yet: %s", "determinism checks");
-        diags_error(diags, a->pos, "not supported yet: determinism checks");
-        return;
+    case ASSERT_DETERMINISTIC: req.kind = CHECK_DETERMINISM; break;
     case ASSERT_HAS_TRACE:
-        run_error(out, "not supported yet: %s", "has trace checks");
-        diags_error(diags, a->pos, "not supported yet: :[has trace] checks");
-        return;
+        req.kind = CHECK_HAS_TRACE;
+        req.trace = a->trace;
+        req.trace_len = a->trace_len;
+        break;
     }
     out->owned[0] = run_compile(model, a->impl, options, a, out, diags);
     if (!out->owned[0])

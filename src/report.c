@@ -113,6 +113,16 @@ static void text_failure(FILE *out, EventTable *ev, const RunResult *r)
         mem_free(full.buf);
         break;
     }
+    case FAIL_NO_TRACE:
+        fprintf(out, "      not a trace: after %s the process cannot do %s "
+                     "(it offers %s)\n",
+                str_get(&t), event_name(ev, c->culprit), str_get(&o));
+        break;
+    case FAIL_NONDETERMINISM:
+        fprintf(out, "      nondeterminism after %s: %s may be performed or "
+                     "refused\n",
+                str_get(&t), event_name(ev, c->culprit));
+        break;
     case FAIL_ACCEPTANCE: {
         Str acc = {0};
         for (size_t i = 0; i < c->accept_count; i++) {
@@ -259,7 +269,8 @@ static void json_failure(FILE *out, Model *model, const RunResult *r)
             check_fail_text(r->check.fail));
     json_events(out, ev, trace, trace ? len : 0);
     mem_free(trace);
-    if (r->check.fail == FAIL_TRACE) {
+    if (r->check.fail == FAIL_TRACE || r->check.fail == FAIL_NONDETERMINISM ||
+        r->check.fail == FAIL_NO_TRACE) {
         fputs(",\"event\":", out);
         json_string(out, event_name(ev, c->culprit));
     }
