@@ -1,0 +1,314 @@
+/* chan.c — rendezvous, choice and poison.
+ *
+ * Every operation is an alt (lks_send and lks_recv are alts of one guard).
+ * Under rt->lock an alt looks for a ready guard: a partner already waiting
+ * on the other end of a channel, SKIP, an expired timeout, a poisoned
+ * channel. If it finds a partner it commits the communication there and
+ * then — copies the data, numbers and records the event, wakes the partner
+ * with the index of the partner's guard that fired — so the event's number
+ * is taken at the moment both sides are bound. Otherwise it enqueues one
+ * node per enabled channel guard and sleeps on its condition variable; the
+ * first partner to come commits with it. Invariant: a channel never has
+ * senders and receivers waiting at the same time.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define LKS_STACK_NODES 8
+
+void lks_chan_note_user(LksChannel *ch, LksDir dir, int id)
+{
+    for (int i = 0; i < ch->nusers[dir]; i++)
+        if (ch->users[dir][i] == id)
+            return;
+    if (ch->nusers[dir] < LKS_USERS)
+        ch->users[dir][ch->nusers[dir]++] = id;
+    else
+        ch->users_overflow[dir] = 1;
+}
+
+static int is_chan_guard(const LksGuard *g)
+{
+    return g->kind == LKS_GUARD_SEND || g->kind == LKS_GUARD_RECV;
+}
+
+static LksDir guard_dir(const LksGuard *g)
+{
+    return g->kind == LKS_GUARD_SEND ? LKS_DIR_SEND : LKS_DIR_RECV;
+}
+
+/* Checks the enabled guards before anything happens. */
+static int validate(LksRuntime *rt, const LksGuard *guards, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const LksGuard *g = &guards[i];
+        if (!g->enabled)
+            continue;
+        if ((int)g->kind < 0 || g->kind > LKS_GUARD_TIMEOUT) {
+            lks_runtime_set_error(rt, "guard %d: unknown kind", i);
+            return LKS_EINVAL;
+        }
+        if (!is_chan_guard(g))
+            continue;
+        const LksChannel *ch = g->chan;
+        if (!ch || ch->rt != rt || (ch->ndata > 0 && !g->values)) {
+            lks_runtime_set_error(rt, "guard %d: no channel or no values", i);
+            return LKS_EINVAL;
+        }
+        if (g->kind != LKS_GUARD_SEND)
+            continue;
+        for (int f = 0; f < ch->ndata; f++) {
+            const LksField *type = &ch->decl->fields[ch->nfixed + f];
+            if (g->values[f] < type->lo || g->values[f] > type->hi) {
+                lks_runtime_set_error(rt, "send on %s: value %d outside "
+                                      "field %d's type", ch->name,
+                                      g->values[f], ch->nfixed + f + 1);
+                return LKS_ERANGE;
+            }
+        }
+    }
+    return LKS_OK;
+}
+
+static void node_unlink(LksNode *node)
+{
+    LksChannel *ch = node->chan;
+    LksDir d = node->dir;
+    if (node->prev)
+        node->prev->next = node->next;
+    else
+        ch->waiting[d] = node->next;
+    if (node->next)
+        node->next->prev = node->prev;
+    else
+        ch->tail[d] = node->prev;
+}
+
+static void node_append(LksNode *node)
+{
+    LksChannel *ch = node->chan;
+    LksDir d = node->dir;
+    node->next = NULL;
+    node->prev = ch->tail[d];
+    if (ch->tail[d])
+        ch->tail[d]->next = node;
+    else
+        ch->waiting[d] = node;
+    ch->tail[d] = node;
+}
+
+/* Ends p's wait with outcome (a guard index or an error). Lock held. */
+void lks_proc_wake(LksProc *p, int outcome)
+{
+    for (int i = 0; i < p->nnodes; i++)
+        node_unlink(&p->nodes[i]);
+    p->nnodes = 0;
+    p->outcome = outcome;
+    if (p->counted) {
+        p->rt->blocked--;
+        p->counted = 0;
+    }
+    p->state = LKS_RUNNING;
+    pthread_cond_signal(&p->cond);
+}
+
+/* self's guard g meets the waiting partner node: the communication. */
+static int commit(LksProc *self, LksGuard *g, LksNode *node)
+{
+    LksRuntime *rt = self->rt;
+    LksChannel *ch = g->chan;
+    LksProc *partner = node->proc;
+    LksGuard *pg = &partner->guards[node->guard];
+    const int *values = g->values;
+    size_t size = sizeof(int) * (size_t)ch->ndata;
+    if (g->kind == LKS_GUARD_SEND) {
+        if (size)
+            memcpy(pg->values, g->values, size);
+    } else {
+        if (size)
+            memcpy(g->values, pg->values, size);
+        values = pg->values;
+    }
+    rt->events++;
+    int status = lks_record_event(rt, self, ch, values);
+    lks_chan_note_user(ch, guard_dir(g), self->id);
+    lks_chan_note_user(ch, node->dir, partner->id);
+    lks_proc_wake(partner, node->guard);
+    return status;
+}
+
+/* One scan for a ready guard, from start round the array. Returns a guard
+ * index, LKS_EPOISON, or LKS_PENDING when nothing is ready; *timeout gets
+ * the index of the earliest timeout guard (or -1). */
+static int scan(LksProc *self, LksGuard *guards, int n, int start,
+                int *timeout)
+{
+    *timeout = -1;
+    for (int k = 0; k < n; k++) {
+        int i = (start + k) % n;
+        LksGuard *g = &guards[i];
+        if (!g->enabled)
+            continue;
+        if (g->kind == LKS_GUARD_SKIP)
+            return i;
+        if (g->kind == LKS_GUARD_TIMEOUT) {
+            if (g->timeout_ms <= 0)
+                return i;
+            if (*timeout < 0 || g->timeout_ms < guards[*timeout].timeout_ms)
+                *timeout = i;
+            continue;
+        }
+        if (g->chan->poisoned) {
+            self->poisoned = g->chan;
+            return LKS_EPOISON;
+        }
+        LksNode *partner = g->chan->waiting[!guard_dir(g)];
+        if (partner) {
+            commit(self, g, partner);
+            return i;
+        }
+    }
+    return LKS_PENDING;
+}
+
+static struct timespec deadline_after(long ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+/* Nothing was ready: offer every enabled channel guard and sleep until a
+ * partner, poison, deadlock or the timeout ends the wait. Lock held. */
+static int wait_for_partner(LksProc *self, LksGuard *guards, int n,
+                            LksNode *nodes, int timeout)
+{
+    LksRuntime *rt = self->rt;
+    struct timespec deadline;
+    if (timeout >= 0)
+        deadline = deadline_after(guards[timeout].timeout_ms);
+    self->guards = guards;
+    self->nodes = nodes;
+    self->nnodes = 0;
+    for (int i = 0; i < n; i++) {
+        if (!guards[i].enabled || !is_chan_guard(&guards[i]))
+            continue;
+        LksNode *node = &nodes[self->nnodes++];
+        node->proc = self;
+        node->guard = i;
+        node->dir = guard_dir(&guards[i]);
+        node->chan = guards[i].chan;
+        node_append(node);
+        lks_chan_note_user(node->chan, node->dir, self->id);
+    }
+    self->outcome = LKS_PENDING;
+    self->state = LKS_BLOCKED;
+    self->blocked_since_ns = lks_runtime_now_ns();
+    if (timeout < 0) {
+        self->counted = 1;
+        rt->blocked++;
+        lks_deadlock_check(rt);
+    }
+    while (self->outcome == LKS_PENDING) {
+        if (timeout < 0) {
+            pthread_cond_wait(&self->cond, &rt->lock);
+        } else if (pthread_cond_timedwait(&self->cond, &rt->lock, &deadline)
+                       == ETIMEDOUT &&
+                   self->outcome == LKS_PENDING) {
+            lks_proc_wake(self, timeout);
+        }
+    }
+    return self->outcome;
+}
+
+static int alt_run(LksProc *self, LksGuard *guards, int n, int start)
+{
+    if (!self || !guards || n <= 0)
+        return LKS_EINVAL;
+    LksRuntime *rt = self->rt;
+    LksNode stack_nodes[LKS_STACK_NODES];
+    LksNode *nodes = stack_nodes;
+    if (n > LKS_STACK_NODES && !(nodes = malloc(sizeof *nodes * (size_t)n)))
+        return LKS_ENOMEM;
+    pthread_mutex_lock(&rt->lock);
+    int result = rt->ended ? LKS_EDEADLOCK : validate(rt, guards, n);
+    int timeout = -1;
+    if (result == LKS_OK) {
+        result = scan(self, guards, n, start, &timeout);
+        if (result == LKS_PENDING)
+            result = wait_for_partner(self, guards, n, nodes, timeout);
+    }
+    if (lks_record_want_flush(rt, self)) {
+        LksBatch batch = lks_record_collect(rt);
+        pthread_mutex_unlock(&rt->lock);
+        lks_record_write(rt, batch);
+    } else {
+        pthread_mutex_unlock(&rt->lock);
+    }
+    if (nodes != stack_nodes)
+        free(nodes);
+    return result;
+}
+
+int lks_alt_pri(LksProc *self, LksGuard *guards, int n)
+{
+    return alt_run(self, guards, n, 0);
+}
+
+int lks_alt_fair(LksProc *self, LksGuard *guards, int n, int *state)
+{
+    if (!state)
+        return LKS_EINVAL;
+    int start = *state >= 0 && n > 0 ? *state % n : 0;
+    int result = alt_run(self, guards, n, start);
+    if (result >= 0)
+        *state = (result + 1) % n;
+    return result;
+}
+
+int lks_send(LksProc *self, LksChannel *ch, const int *values)
+{
+    LksGuard g = {LKS_GUARD_SEND, 1, ch, (int *)values, 0};
+    int result = alt_run(self, &g, 1, 0);
+    return result >= 0 ? LKS_OK : result;
+}
+
+int lks_recv(LksProc *self, LksChannel *ch, int *values)
+{
+    LksGuard g = {LKS_GUARD_RECV, 1, ch, values, 0};
+    int result = alt_run(self, &g, 1, 0);
+    return result >= 0 ? LKS_OK : result;
+}
+
+void lks_poison(LksProc *self, LksChannel *ch)
+{
+    LksRuntime *rt = ch->rt;
+    pthread_mutex_lock(&rt->lock);
+    if (!ch->poisoned) {
+        ch->poisoned = 1;
+        lks_record_metaf(rt, self, "poison %s by %s", ch->name,
+                         self ? self->name : "main");
+        for (int d = 0; d < 2; d++)
+            while (ch->waiting[d]) {
+                LksProc *p = ch->waiting[d]->proc;
+                p->poisoned = ch;
+                lks_proc_wake(p, LKS_EPOISON);
+            }
+    }
+    pthread_mutex_unlock(&rt->lock);
+}
+
+LksChannel *lks_poisoned_channel(const LksProc *self)
+{
+    return self->poisoned;
+}

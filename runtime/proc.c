@@ -1,0 +1,177 @@
+/* proc.c — processes: lks_par starts named process bodies on threads and
+ * waits for them, keeping the counts that deadlock detection reads (live:
+ * running or blocked; a parent waiting in lks_par is not live). A process
+ * that ends is recorded with `# exit NAME CODE`; its unwritten records are
+ * handed to rt->meta so they are not lost with it.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Hands p's buffer to rt->meta behind its head chunk (appends go on there). */
+static void adopt_buffer(LksRuntime *rt, LksProc *p)
+{
+    LksChunk *chain = p->buffer;
+    p->buffer = NULL;
+    if (!chain)
+        return;
+    if (!rt->meta) {
+        rt->meta = chain;
+        return;
+    }
+    LksChunk *last = chain;
+    while (last->next)
+        last = last->next;
+    last->next = rt->meta->next;
+    rt->meta->next = chain;
+}
+
+/* Leaves the live set: lock held. */
+static void proc_finish(LksRuntime *rt, LksProc *p, int result)
+{
+    p->result = result;
+    lks_record_metaf(rt, p, "exit %s %d", p->name, result);
+    adopt_buffer(rt, p);
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        rt->procs = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
+    p->state = LKS_DONE;
+    rt->live--;
+    lks_deadlock_check(rt);
+}
+
+static void *proc_main(void *arg)
+{
+    LksProc *p = arg;
+    int result = p->body(p, p->arg);
+    pthread_mutex_lock(&p->rt->lock);
+    proc_finish(p->rt, p, result);
+    pthread_mutex_unlock(&p->rt->lock);
+    return NULL;
+}
+
+static int valid_specs(LksRuntime *rt, const LksProcSpec *specs, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const char *name = specs[i].name;
+        if (!name || !*name || strpbrk(name, " \t\r\n") || !specs[i].body) {
+            lks_runtime_set_error(rt, "process %d: needs a body and a name "
+                                  "without spaces", i);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Makes the n processes live (lock held). */
+static int enter(LksRuntime *rt, LksProc *procs, LksProcSpec *specs, int n)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    for (int i = 0; i < n; i++) {
+        LksProc *p = &procs[i];
+        p->rt = rt;
+        p->name = strdup(specs[i].name);
+        if (!p->name) {
+            for (int k = 0; k < i; k++) {
+                free(procs[k].name);
+                pthread_cond_destroy(&procs[k].cond);
+            }
+            pthread_condattr_destroy(&attr);
+            return LKS_ENOMEM;
+        }
+        pthread_cond_init(&p->cond, &attr);
+        p->id = rt->next_id++;
+        p->body = specs[i].body;
+        p->arg = specs[i].arg;
+        p->state = LKS_RUNNING;
+    }
+    pthread_condattr_destroy(&attr);
+    for (int i = 0; i < n; i++) {
+        LksProc *p = &procs[i];
+        p->next = rt->procs;
+        if (rt->procs)
+            rt->procs->prev = p;
+        rt->procs = p;
+        rt->live++;
+        lks_record_metaf(rt, NULL, "process %s", p->name);
+    }
+    return LKS_OK;
+}
+
+static void start_and_join(LksRuntime *rt, LksProc *procs, int n)
+{
+    int started[n];
+    for (int i = 0; i < n; i++) {
+        started[i] = pthread_create(&procs[i].thread, NULL, proc_main,
+                                    &procs[i]) == 0;
+        if (!started[i]) {
+            pthread_mutex_lock(&rt->lock);
+            proc_finish(rt, &procs[i], LKS_ENOMEM);
+            pthread_mutex_unlock(&rt->lock);
+        }
+    }
+    for (int i = 0; i < n; i++)
+        if (started[i])
+            pthread_join(procs[i].thread, NULL);
+}
+
+int lks_par(LksRuntime *rt, LksProc *parent, LksProcSpec *specs, int n)
+{
+    if (!rt || n < 0 || (n > 0 && !specs) || (parent && parent->rt != rt))
+        return LKS_EINVAL;
+    if (n == 0 || !valid_specs(rt, specs, n))
+        return n == 0 ? LKS_OK : LKS_EINVAL;
+    LksProc *procs = calloc((size_t)n, sizeof *procs);
+    if (!procs)
+        return LKS_ENOMEM;
+    pthread_mutex_lock(&rt->lock);
+    int status = rt->ended ? LKS_EDEADLOCK : enter(rt, procs, specs, n);
+    if (status == LKS_OK && parent) {
+        parent->state = LKS_PARENT;
+        rt->live--;
+    }
+    pthread_mutex_unlock(&rt->lock);
+    if (status != LKS_OK) {
+        free(procs);
+        return status;
+    }
+    start_and_join(rt, procs, n);
+    pthread_mutex_lock(&rt->lock);
+    if (parent) {
+        parent->state = LKS_RUNNING;
+        rt->live++;
+    }
+    status = rt->ended ? LKS_EDEADLOCK : LKS_OK;
+    pthread_mutex_unlock(&rt->lock);
+    for (int i = 0; i < n; i++) {
+        specs[i].result = procs[i].result;
+        if (status == LKS_OK && procs[i].result != 0)
+            status = LKS_EPROC;
+        free(procs[i].name);
+        pthread_cond_destroy(&procs[i].cond);
+    }
+    free(procs);
+    if (!parent) {
+        int flushed = lks_flush(rt);
+        if (status == LKS_OK)
+            status = flushed;
+    }
+    return status;
+}
+
+const char *lks_proc_name(const LksProc *self)
+{
+    return self->name;
+}
+
+LksRuntime *lks_proc_runtime(const LksProc *self)
+{
+    return self->rt;
+}
