@@ -335,3 +335,75 @@ static const MachineOps network_ops = {
     network_initial, network_successors, network_terminated,
     network_describe, network_destroy,
 };
+
+/* 1 when component c offers local label l in state s. */
+static int comp_offers(const Comp *comp, uint32_t s, uint32_t l)
+{
+    for (uint32_t k = comp->offset[s]; k < comp->offset[s + 1]; k++)
+        if (comp->local[k] == l)
+            return 1;
+    return 0;
+}
+
+typedef struct WaitEdge {
+    uint32_t from, to, event;
+} WaitEdge;
+
+int network_waits(const Machine *m, const uint32_t *state, NetWaitFn fn,
+                  void *ctx)
+{
+    const Network *net = (const Network *)m;
+    uint32_t *leaf_of = mem_alloc((net->comp_count + 1) * sizeof *leaf_of);
+    WaitEdge *edges = NULL;
+    size_t count = 0, cap = 0;
+    if (!leaf_of)
+        return -1;
+    memset(leaf_of, 0xff, (net->comp_count + 1) * sizeof *leaf_of);
+    for (size_t i = 0; i < net->base.components; i++)
+        leaf_of[net->leaf_comp[i]] = (uint32_t)i;
+    int rc = 0;
+    for (size_t r = 0; r < net->rule_count && rc == 0; r++) {
+        const Rule *rule = &net->rules[r];
+        for (uint32_t i = 0; i < rule->count && rc == 0; i++) {
+            uint32_t ci = rule->comp[i];
+            if (leaf_of[ci] == UINT32_MAX ||
+                !comp_offers(&net->comps[ci], state[ci], rule->local[i]))
+                continue;
+            for (uint32_t j = 0; j < rule->count && rc == 0; j++) {
+                uint32_t cj = rule->comp[j];
+                if (j == i || leaf_of[cj] == UINT32_MAX ||
+                    comp_offers(&net->comps[cj], state[cj], rule->local[j]))
+                    continue;
+                uint32_t label = net->comps[ci].labels[rule->local[i]];
+                WaitEdge e = {leaf_of[ci], leaf_of[cj],
+                              label == LABEL_TERM ? EVENT_TICK : label};
+                int seen = 0;
+                for (size_t k = 0; k < count && !seen; k++)
+                    seen = !memcmp(&edges[k], &e, sizeof e);
+                if (seen)
+                    continue;
+                if (mem_grow((void **)&edges, &cap, count + 1, sizeof *edges))
+                    rc = -1;
+                else
+                    edges[count++] = e;
+            }
+        }
+    }
+    for (size_t k = 0; k < count && rc == 0; k++)
+        fn(ctx, edges[k].from, edges[k].to, edges[k].event);
+    mem_free(edges);
+    mem_free(leaf_of);
+    return rc;
+}
+
+int network_leaf_idle(const Machine *m, const uint32_t *state, size_t leaf)
+{
+    const Network *net = (const Network *)m;
+    uint32_t c = net->leaf_comp[leaf];
+    const Comp *comp = &net->comps[c];
+    for (uint32_t k = comp->offset[state[c]]; k < comp->offset[state[c] + 1];
+         k++)
+        if (comp->labels[comp->local[k]] != LABEL_TERM)
+            return 0;
+    return 1;
+}

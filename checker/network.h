@@ -43,6 +43,19 @@ Machine *network_new(TermTable *terms, NetComp *comps, size_t comp_count,
                      NetRule *rules, size_t rule_count, NetPart *terminate,
                      size_t terminate_count);
 
+/* Who waits for whom in `state`: for every rule that some of its leaves
+ * offer and others do not, calls fn(from, to, event) once for each leaf
+ * `from` offering its part (its own label `event`) and each leaf `to` that
+ * does not. Leaves are numbered as for network_leaf_term. Each distinct
+ * (from, to, event) is reported once. Returns 0 or -1 (out of memory). */
+typedef void (*NetWaitFn)(void *ctx, size_t from, size_t to, uint32_t event);
+int network_waits(const Machine *m, const uint32_t *state, NetWaitFn fn,
+                  void *ctx);
+
+/* 1 when leaf `leaf` can do nothing at all in `state` (it refuses
+ * everything, e.g. STOP or terminated). */
+int network_leaf_idle(const Machine *m, const uint32_t *state, size_t leaf);
+
 /* The term of leaf `component` (counting leaves only) in `state`. */
 uint32_t network_leaf_term(const Machine *m, const uint32_t *state,
                            size_t component);

@@ -1,0 +1,423 @@
+/* render: cgraph graphs of counterexamples and deadlocks. See render.h. */
+#include "render.h"
+
+#include "compile.h"
+#include "mem.h"
+#include "network.h"
+
+#include <errno.h>
+#include <gvc.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { LABEL_MAX = 2048, DESCRIBE_MAX = 8 };
+
+const char *render_extension(RenderFormat format)
+{
+    return format == RENDER_SVG ? "svg" : format == RENDER_PNG ? "png" : "dot";
+}
+
+/* ---------- wait-for graphs ---------- */
+
+int render_waitgraph_node(WaitGraph *g, const char *label, int idle)
+{
+    size_t n = g->nodes;
+    char **labels = mem_realloc(g->label, (n + 1) * sizeof *labels);
+    if (!labels)
+        return -1;
+    g->label = labels;
+    int *idles = mem_realloc(g->idle, (n + 1) * sizeof *idles);
+    if (!idles)
+        return -1;
+    g->idle = idles;
+    if (!(g->label[n] = mem_strdup(label)))
+        return -1;
+    g->idle[n] = idle;
+    g->nodes++;
+    return 0;
+}
+
+int render_waitgraph_edge(WaitGraph *g, size_t from, size_t to,
+                          const char *event)
+{
+    size_t n = g->edges, cap = g->edges_cap;
+    if (n == cap) {
+        cap = cap ? 2 * cap : 16;
+        size_t *f = mem_realloc(g->from, cap * sizeof *f);
+        if (f)
+            g->from = f;
+        size_t *t = f ? mem_realloc(g->to, cap * sizeof *t) : NULL;
+        if (t)
+            g->to = t;
+        char **e = t ? mem_realloc(g->event, cap * sizeof *e) : NULL;
+        if (!e)
+            return -1;
+        g->event = e;
+        g->edges_cap = cap;
+    }
+    if (!(g->event[n] = mem_strdup(event)))
+        return -1;
+    g->from[n] = from;
+    g->to[n] = to;
+    g->edges++;
+    return 0;
+}
+
+void render_waitgraph_free(WaitGraph *g)
+{
+    for (size_t i = 0; i < g->nodes; i++)
+        mem_free(g->label[i]);
+    for (size_t i = 0; i < g->edges; i++)
+        mem_free(g->event[i]);
+    mem_free(g->label);
+    mem_free(g->idle);
+    mem_free(g->from);
+    mem_free(g->to);
+    mem_free(g->event);
+    memset(g, 0, sizeof *g);
+}
+
+typedef struct WaitCtx {
+    WaitGraph *g;
+    EventTable *events;
+    int failed;
+} WaitCtx;
+
+static void wait_edge(void *ctx, size_t from, size_t to, uint32_t event)
+{
+    WaitCtx *w = ctx;
+    const char *name = event_name(w->events, event);
+    if (render_waitgraph_edge(w->g, from, to, name ? name : "?") != 0)
+        w->failed = 1;
+}
+
+int render_waitgraph_of(const Machine *m, const uint32_t *state,
+                        WaitGraph *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!network_is(m))
+        return -1;
+    char text[LABEL_MAX];
+    for (size_t i = 0; i < m->components; i++) {
+        if (m->ops->describe(m, state, i, text, sizeof text) != 0)
+            snprintf(text, sizeof text, "component %zu", i);
+        if (render_waitgraph_node(out, text,
+                                  network_leaf_idle(m, state, i)) != 0)
+            goto fail;
+    }
+    WaitCtx ctx = {out, m->events, 0};
+    if (network_waits(m, state, wait_edge, &ctx) != 0 || ctx.failed)
+        goto fail;
+    return 0;
+fail:
+    render_waitgraph_free(out);
+    return -1;
+}
+
+/* reach[i * n + j]: j is reachable from i by one or more edges. */
+static unsigned char *reachability(const WaitGraph *g)
+{
+    size_t n = g->nodes;
+    unsigned char *reach = mem_calloc(n * n + 1, 1);
+    size_t *stack = mem_alloc((n + 1) * sizeof *stack);
+    if (!reach || !stack) {
+        mem_free(reach);
+        mem_free(stack);
+        return NULL;
+    }
+    for (size_t s = 0; s < n; s++) {
+        size_t top = 0;
+        stack[top++] = s;
+        while (top) {
+            size_t u = stack[--top];
+            for (size_t e = 0; e < g->edges; e++)
+                if (g->from[e] == u && !reach[s * n + g->to[e]]) {
+                    reach[s * n + g->to[e]] = 1;
+                    stack[top++] = g->to[e];
+                }
+        }
+    }
+    mem_free(stack);
+    return reach;
+}
+
+/* ---------- cgraph output ---------- */
+
+static void set(void *obj, const char *attr, const char *value)
+{
+    agsafeset(obj, (char *)attr, (char *)value, "");
+}
+
+/* Labels are DOT escString: cgraph quotes double quotes itself, but a
+ * backslash starts an escape (\n, \l), so the user's backslashes are
+ * doubled and our line breaks become \n. */
+static void set_label(void *obj, const char *attr, const char *text)
+{
+    size_t n = strlen(text);
+    char *buf = mem_alloc(2 * n + 1);
+    if (!buf)
+        return;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] == '\\')
+            buf[k++] = '\\', buf[k++] = '\\';
+        else if (text[i] == '\n')
+            buf[k++] = '\\', buf[k++] = 'n';
+        else
+            buf[k++] = text[i];
+    }
+    buf[k] = '\0';
+    set(obj, attr, buf);
+    mem_free(buf);
+}
+
+static Agnode_t *node(Agraph_t *g, const char *name)
+{
+    return agnode(g, (char *)name, 1);
+}
+
+static Agedge_t *edge(Agraph_t *g, Agnode_t *t, Agnode_t *h, size_t k)
+{
+    char name[32];
+    snprintf(name, sizeof name, "e%zu", k);
+    return agedge(g, t, h, name, 1);
+}
+
+/* Writes g to path: DOT with agwrite, SVG/PNG through gvc's dot layout. */
+static int write_graph(Agraph_t *g, const char *path, RenderFormat format,
+                       char *err, size_t err_len)
+{
+    if (format == RENDER_DOT) {
+        FILE *f = fopen(path, "w");
+        if (!f) {
+            snprintf(err, err_len, "cannot write %s: %s", path,
+                     strerror(errno));
+            return -1;
+        }
+        int rc = agwrite(g, f);
+        if (fclose(f) != 0 || rc != 0) {
+            snprintf(err, err_len, "cannot write %s", path);
+            return -1;
+        }
+        return 0;
+    }
+    FILE *probe = fopen(path, "w");
+    if (!probe) {
+        snprintf(err, err_len, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    fclose(probe);
+    GVC_t *gvc = gvContext();
+    int rc = -1;
+    if (gvc && gvLayout(gvc, g, "dot") == 0) {
+        rc = gvRenderFilename(gvc, g, render_extension(format), path);
+        gvFreeLayout(gvc, g);
+    }
+    if (gvc)
+        gvFreeContext(gvc);
+    if (rc != 0)
+        snprintf(err, err_len, "Graphviz could not lay out or render %s",
+                 path);
+    return rc == 0 ? 0 : -1;
+}
+
+static Agraph_t *graph_open(const char *title)
+{
+    Agraph_t *g = agopen("lockstep", Agdirected, NULL);
+    if (!g)
+        return NULL;
+    set_label(g, "label", title);
+    set(g, "labelloc", "t");
+    set(g, "fontname", "Helvetica");
+    return g;
+}
+
+int render_waitgraph(const WaitGraph *w, const char *title, const char *path,
+                     RenderFormat format, char *err, size_t err_len)
+{
+    unsigned char *reach = reachability(w);
+    Agraph_t *g = reach ? graph_open(title) : NULL;
+    if (!g) {
+        mem_free(reach);
+        snprintf(err, err_len, "out of memory drawing %s", path);
+        return -1;
+    }
+    Agnode_t **nodes = mem_calloc(w->nodes + 1, sizeof *nodes);
+    for (size_t i = 0; nodes && i < w->nodes; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "c%zu", i);
+        nodes[i] = node(g, name);
+        set_label(nodes[i], "label", w->label[i]);
+        set(nodes[i], "shape", w->idle[i] ? "box" : "ellipse");
+        if (w->idle[i]) {
+            set(nodes[i], "style", "filled");
+            set(nodes[i], "fillcolor", "lightgrey");
+        }
+    }
+    for (size_t e = 0; nodes && e < w->edges; e++) {
+        Agedge_t *ed = edge(g, nodes[w->from[e]], nodes[w->to[e]], e);
+        set_label(ed, "label", w->event[e]);
+        /* on a cycle of waiting: the target reaches the source back */
+        if (reach[w->to[e] * w->nodes + w->from[e]]) {
+            set(ed, "color", "red");
+            set(ed, "fontcolor", "red");
+            set(ed, "penwidth", "2");
+        }
+    }
+    int rc = nodes ? write_graph(g, path, format, err, err_len) : -1;
+    if (!nodes)
+        snprintf(err, err_len, "out of memory drawing %s", path);
+    mem_free(nodes);
+    mem_free(reach);
+    agclose(g);
+    return rc;
+}
+
+/* ---------- counterexample paths ---------- */
+
+/* A state's label: its components' processes, one per line. */
+static void state_label(const Machine *m, const uint32_t *state, size_t index,
+                        char *buf, size_t len)
+{
+    size_t used = (size_t)snprintf(buf, len, "%zu", index);
+    size_t shown = m->components < DESCRIBE_MAX ? m->components : DESCRIBE_MAX;
+    char text[256];
+    for (size_t i = 0; i < shown && used + 2 < len; i++) {
+        if (!m->ops->describe || m->ops->describe(m, state, i, text,
+                                                  sizeof text) != 0)
+            break;
+        used += (size_t)snprintf(buf + used, len - used, "\n%s", text);
+    }
+    if (shown < m->components && used + 2 < len)
+        snprintf(buf + used, len - used, "\n(+%zu more)",
+                 m->components - shown);
+}
+
+static const char *name_of(const Machine *m, uint32_t event)
+{
+    if (event == EVENT_TICK)
+        return "✓";
+    const char *name = event_name(m->events, event);
+    return name ? name : "?";
+}
+
+static void mark_red(void *obj)
+{
+    set(obj, "color", "red");
+    set(obj, "fontcolor", "red");
+    set(obj, "penwidth", "2");
+}
+
+/* Nodes s0..sN along the path; returns the array (N + 1 nodes). */
+static Agnode_t **path_nodes(Agraph_t *g, const Machine *m, const Cex *c)
+{
+    Agnode_t **nodes = mem_calloc(c->steps + 2, sizeof *nodes);
+    char name[32], label[LABEL_MAX];
+    for (size_t i = 0; nodes && i <= c->steps; i++) {
+        snprintf(name, sizeof name, "s%zu", i);
+        nodes[i] = node(g, name);
+        state_label(m, c->states + i * c->width, i, label, sizeof label);
+        set_label(nodes[i], "label", label);
+        set(nodes[i], "shape", "box");
+        if (i == 0)
+            set(nodes[i], "style", "bold");
+        if (i > 0) {
+            Agedge_t *e = edge(g, nodes[i - 1], nodes[i], i);
+            set_label(e, "label", name_of(m, c->events[i - 1]));
+            if (c->events[i - 1] == EVENT_TAU)
+                set(e, "style", "dashed");
+        }
+    }
+    return nodes;
+}
+
+/* The tau lasso of a divergence: lead and cycle after the final state,
+ * the cycle in red. */
+static void draw_lasso(Agraph_t *g, const Machine *m, const Cex *c,
+                       Agnode_t *final)
+{
+    Agnode_t *prev = final, *loop_start = final;
+    char name[32], label[LABEL_MAX];
+    for (size_t i = 1; i <= c->loop_steps; i++) {
+        Agnode_t *n;
+        if (i == c->loop_steps) {
+            n = loop_start;
+        } else {
+            snprintf(name, sizeof name, "d%zu", i);
+            n = node(g, name);
+            state_label(m, c->loop_states + i * c->width, c->steps + i,
+                        label, sizeof label);
+            set_label(n, "label", label);
+            set(n, "shape", "box");
+        }
+        if (i == c->loop_start)
+            loop_start = n;
+        Agedge_t *e = edge(g, prev, n, 1000000 + i);
+        set_label(e, "label", "tau");
+        set(e, "style", "dashed");
+        if (i > c->loop_start)
+            mark_red(e);
+        prev = n;
+    }
+    if (c->loop_start == 0)
+        mark_red(final);
+}
+
+/* The failing step, drawn in red. */
+static void draw_failure(Agraph_t *g, const Machine *m, const CheckResult *r,
+                         Agnode_t *final)
+{
+    const Cex *c = &r->cex;
+    char label[256];
+    switch (r->fail) {
+    case FAIL_DEADLOCK:
+        mark_red(final);
+        set_label(final, "xlabel", "deadlock");
+        break;
+    case FAIL_DIVERGENCE:
+        draw_lasso(g, m, c, final);
+        break;
+    case FAIL_ACCEPTANCE:
+        mark_red(final);
+        set_label(final, "xlabel", "refuses what the specification must accept");
+        break;
+    default: {
+        Agnode_t *bad = node(g, "error");
+        const char *what = r->fail == FAIL_TRACE ? "the specification cannot "
+                                                   "do this"
+                           : r->fail == FAIL_NONDETERMINISM
+                               ? "may be done or refused"
+                               : "impossible here";
+        set_label(bad, "label", what);
+        set(bad, "shape", "octagon");
+        mark_red(bad);
+        Agedge_t *e = edge(g, final, bad, 999999);
+        snprintf(label, sizeof label, "%s", name_of(m, c->culprit));
+        set_label(e, "label", label);
+        mark_red(e);
+    }
+    }
+}
+
+int render_cex(const Machine *m, const CheckResult *r, const char *title,
+               const char *path, RenderFormat format, char *err,
+               size_t err_len)
+{
+    if (r->verdict != VERDICT_FAIL || !r->cex.states) {
+        snprintf(err, err_len, "no counterexample to draw");
+        return -1;
+    }
+    Agraph_t *g = graph_open(title);
+    Agnode_t **nodes = g ? path_nodes(g, m, &r->cex) : NULL;
+    if (!nodes) {
+        if (g)
+            agclose(g);
+        snprintf(err, err_len, "out of memory drawing %s", path);
+        return -1;
+    }
+    draw_failure(g, m, r, nodes[r->cex.steps]);
+    int rc = write_graph(g, path, format, err, err_len);
+    mem_free(nodes);
+    agclose(g);
+    return rc;
+}
