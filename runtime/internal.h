@@ -103,7 +103,9 @@ struct LksProc {
     LksNode *nodes;
     int nnodes;
     int counted;         /* blocked untimed: counts in rt->blocked */
-    int outcome;         /* chosen guard, or an error; LKS_PENDING while waiting */
+    int outcome;         /* chosen guard, or an error; LKS_PENDING while
+                            waiting (atomic: read while spinning) */
+    int sleeping;        /* in pthread_cond_wait: a waker must signal */
     uint64_t blocked_since_ns;
     LksChannel *poisoned;
     int mark;            /* scratch for the partial-deadlock search */
@@ -125,6 +127,7 @@ struct LksRuntime {
     int ended;               /* a deadlock ended the run */
     uint64_t seq;            /* next sequence number */
     uint64_t events;         /* events committed */
+    uint64_t recorded;       /* of which written as event lines */
     uint64_t start_ns;
     LksDeadlock *deadlock;
     char error[256];

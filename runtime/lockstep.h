@@ -98,7 +98,8 @@ LKS_API LksConfig lks_config_default(void);
  * line. NULL if out of memory or the file cannot be opened (errno says). */
 LKS_API LksRuntime *lks_runtime_new(const LksConfig *cfg);
 
-/* Writes what is buffered, a final `# end <n> events` line, closes the
+/* Writes what is buffered, a final `# end <n> events` line (n: the number
+ * of event lines in the file), closes the
  * file and frees everything. Returns LKS_OK or LKS_EIO if any trace write
  * failed during the run. Call only when no lks_par is running. */
 LKS_API int lks_runtime_free(LksRuntime *rt);

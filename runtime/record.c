@@ -73,6 +73,7 @@ int lks_record_event(LksRuntime *rt, LksProc *p, const LksChannel *ch,
     LksRecord *r = record_slot(rt, p);
     if (!r)
         return LKS_ENOMEM;
+    rt->recorded++;
     r->kind = LKS_REC_EVENT;
     r->chan = ch;
     r->text = NULL;

@@ -143,7 +143,7 @@ int lks_runtime_free(LksRuntime *rt)
     if (rt->fd >= 0) {
         pthread_mutex_lock(&rt->lock);
         lks_record_metaf(rt, NULL, "end %llu events",
-                         (unsigned long long)rt->events);
+                         (unsigned long long)rt->recorded);
         LksBatch batch = lks_record_collect(rt);
         pthread_mutex_unlock(&rt->lock);
         lks_record_write(rt, batch);
