@@ -1,0 +1,1140 @@
+/* parse: the CSPM parser. See parse.h. The grammar production is written
+ * above each function, Lua-style. */
+#include "parse.h"
+
+#include "lex.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { MAX_INCLUDE_DEPTH = 32 };
+
+typedef struct Parser {
+    Lexer lx;
+    Token tok, prev;
+    Arena *arena;
+    Diags *diags;
+    const char *file;     /* arena copy */
+    const char *text;
+    int panic;            /* an error was reported in this declaration */
+    int depth;            /* nesting, against stack exhaustion */
+    const char **includes; /* the chain of files being read (cycles) */
+    int include_depth;
+    jmp_buf *out_of_memory; /* where an allocation failure unwinds to */
+} Parser;
+
+/* ---------- tokens and errors ---------- */
+
+static SrcPos pos_of(const Parser *p, const Token *t)
+{
+    return (SrcPos){p->file, t->line, t->col};
+}
+
+static void error_at(Parser *p, const Token *t, const char *fmt,
+                     const char *a, const char *b)
+{
+    if (p->panic)
+        return;
+    p->panic = 1;
+    char msg[512];
+    snprintf(msg, sizeof msg, fmt, a, b);
+    diags_error(p->diags, pos_of(p, t), "%s", msg);
+}
+
+static const char *tok_text(const Token *t, char *buf, size_t len)
+{
+    if (t->kind == TOK_EOF)
+        return "end of file";
+    snprintf(buf, len, "'%.*s'", (int)(t->len > 40 ? 40 : t->len), t->start);
+    return buf;
+}
+
+static void advance(Parser *p)
+{
+    p->prev = p->tok;
+    for (;;) {
+        p->tok = lex_next(&p->lx);
+        if (p->tok.kind != TOK_ERROR)
+            break;
+        error_at(p, &p->tok, "%s%s", p->tok.error, "");
+    }
+}
+
+static int check(const Parser *p, TokKind k) { return p->tok.kind == k; }
+
+static int accept(Parser *p, TokKind k)
+{
+    if (!check(p, k))
+        return 0;
+    advance(p);
+    return 1;
+}
+
+static void expect(Parser *p, TokKind k, const char *what)
+{
+    if (accept(p, k))
+        return;
+    char buf[64];
+    error_at(p, &p->tok, "expected %s, found %s",
+             what ? what : lex_kind_name(k), tok_text(&p->tok, buf, sizeof buf));
+}
+
+/* Out of memory unwinds to the entry point, which returns NULL: the arena
+ * owns everything allocated so far, so nothing leaks. */
+static void *alloc(Parser *p, size_t n)
+{
+    void *m = arena_alloc(p->arena, n);
+    if (!m)
+        longjmp(*p->out_of_memory, 1);
+    return m;
+}
+
+static Expr *node(Parser *p, ExprKind kind, const Token *at)
+{
+    Expr *e = alloc(p, sizeof *e);
+    e->kind = kind;
+    e->pos = pos_of(p, at);
+    return e;
+}
+
+/* A growable list of pointers in the arena (copied on growth). */
+typedef struct List {
+    void **items;
+    size_t count, cap;
+} List;
+
+static void list_add(Parser *p, List *l, void *item)
+{
+    if (l->count == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 4;
+        void **items = alloc(p, cap * sizeof *items);
+        if (l->count)
+            memcpy(items, l->items, l->count * sizeof *items);
+        l->items = items;
+        l->cap = cap;
+    }
+    l->items[l->count++] = item;
+}
+
+static Expr *node_kids(Parser *p, ExprKind kind, const Token *at, List *kids)
+{
+    Expr *e = node(p, kind, at);
+    e->kids = (Expr **)kids->items;
+    e->nkids = kids->count;
+    return e;
+}
+
+static Expr *node2(Parser *p, ExprKind kind, const Token *at, Expr *a,
+                   Expr *b)
+{
+    Expr *e = node(p, kind, at);
+    e->kids = alloc(p, 2 * sizeof *e->kids);
+    e->kids[0] = a;
+    e->kids[1] = b;
+    e->nkids = b ? 2 : 1;
+    return e;
+}
+
+static const char *copy_text(Parser *p, const Token *t)
+{
+    char *s = alloc(p, t->len + 1);
+    memcpy(s, t->start, t->len);
+    s[t->len] = '\0';
+    return s;
+}
+
+/* ---------- expressions ---------- */
+
+enum Level {
+    L_HIDE, L_INTERLEAVE, L_PAR, L_INTCHOICE, L_EXTCHOICE, L_INTERRUPT,
+    L_SEQ, L_PREFIX, L_OR, L_AND, L_NOT, L_COMPARE, L_DOT, L_CONCAT,
+    L_ADD, L_MUL, L_UNARY, L_POSTFIX
+};
+
+static Expr *parse_level(Parser *p, int level);
+static Expr *parse_expr(Parser *p) { return parse_level(p, L_HIDE); }
+static Decl *parse_decl(Parser *p);
+static Expr *parse_primary(Parser *p);
+
+/* stmts -> stmt { ',' stmt };  stmt -> pattern ('<-' | ':') expr | expr
+ * (':' only where `colon` says: in replicated operators) */
+static Stmt *parse_stmts(Parser *p, size_t *count, int colon)
+{
+    List list = {0};
+    do {
+        Stmt *s = alloc(p, sizeof *s);
+        Expr *e = parse_level(p, colon ? L_DOT : L_HIDE);
+        if (accept(p, TOK_LARROW) || (colon && accept(p, TOK_COLON))) {
+            s->pattern = e;
+            s->expr = parse_expr(p);
+        } else {
+            s->expr = e;
+        }
+        list_add(p, &list, s);
+    } while (accept(p, TOK_COMMA));
+    Stmt *out = alloc(p, (list.count + 1) * sizeof *out);
+    for (size_t i = 0; i < list.count; i++)
+        out[i] = *(Stmt *)list.items[i];
+    *count = list.count;
+    return out;
+}
+
+/* exprs -> expr { ',' expr } (until `close`) */
+static void parse_list(Parser *p, List *out, TokKind close, int level)
+{
+    if (check(p, close))
+        return;
+    do
+        list_add(p, out, parse_level(p, level));
+    while (accept(p, TOK_COMMA));
+}
+
+/* set -> '{' [ expr ( '..' [expr] | {',' expr} | '|' stmts ) ] '}' */
+static Expr *parse_set(Parser *p, const Token *at)
+{
+    List kids = {0};
+    if (accept(p, TOK_RBRACE))
+        return node_kids(p, E_SET, at, &kids);
+    list_add(p, &kids, parse_expr(p));
+    ExprKind kind = E_SET;
+    Expr *e;
+    if (accept(p, TOK_DOTDOT)) {
+        if (!check(p, TOK_RBRACE))
+            list_add(p, &kids, parse_expr(p));
+        kind = E_SET_RANGE;
+    } else if (accept(p, TOK_BAR)) {
+        e = node_kids(p, E_SET_COMP, at, &kids);
+        e->stmts = parse_stmts(p, &e->nstmts, 0);
+        expect(p, TOK_RBRACE, "'}'");
+        return e;
+    } else {
+        while (accept(p, TOK_COMMA))
+            list_add(p, &kids, parse_expr(p));
+    }
+    expect(p, TOK_RBRACE, "'}'");
+    return node_kids(p, kind, at, &kids);
+}
+
+/* events -> '{|' expr { ',' expr } [ '|' stmts ] '|}' */
+static Expr *parse_events(Parser *p, const Token *at)
+{
+    List kids = {0};
+    parse_list(p, &kids, TOK_REVENTS, L_HIDE);
+    Expr *e;
+    if (accept(p, TOK_BAR)) {
+        e = node_kids(p, E_EVENTS_COMP, at, &kids);
+        e->stmts = parse_stmts(p, &e->nstmts, 0);
+    } else {
+        e = node_kids(p, E_EVENTS, at, &kids);
+    }
+    expect(p, TOK_REVENTS, "'|}'");
+    return e;
+}
+
+/* seq -> '<' [ expr ( '..' [expr] | {',' expr} | '|' stmts ) ] '>'
+ * Elements are parsed above the comparisons, so '>' closes the sequence. */
+static Expr *parse_seq(Parser *p, const Token *at)
+{
+    List kids = {0};
+    if (accept(p, TOK_GT))
+        return node_kids(p, E_SEQ, at, &kids);
+    list_add(p, &kids, parse_level(p, L_DOT));
+    ExprKind kind = E_SEQ;
+    if (accept(p, TOK_DOTDOT)) {
+        if (!check(p, TOK_GT))
+            list_add(p, &kids, parse_level(p, L_DOT));
+        kind = E_SEQ_RANGE;
+    } else if (accept(p, TOK_BAR)) {
+        Expr *e = node_kids(p, E_SEQ_COMP, at, &kids);
+        e->stmts = parse_stmts(p, &e->nstmts, 0);
+        expect(p, TOK_GT, "'>'");
+        return e;
+    } else {
+        while (accept(p, TOK_COMMA))
+            list_add(p, &kids, parse_level(p, L_DOT));
+    }
+    expect(p, TOK_GT, "'>'");
+    return node_kids(p, kind, at, &kids);
+}
+
+/* paren -> '(' expr { ',' expr } ')' */
+static Expr *parse_paren(Parser *p, const Token *at)
+{
+    List kids = {0};
+    parse_list(p, &kids, TOK_RPAREN, L_HIDE);
+    expect(p, TOK_RPAREN, "')'");
+    if (kids.count == 1)
+        return (Expr *)kids.items[0];
+    if (kids.count == 0) {
+        error_at(p, at, "%s%s", "empty parentheses: '()' is not a value", "");
+        return node(p, E_WILD, at);
+    }
+    return node_kids(p, E_TUPLE, at, &kids);
+}
+
+/* if -> 'if' expr 'then' expr 'else' expr */
+static Expr *parse_if(Parser *p, const Token *at)
+{
+    List kids = {0};
+    list_add(p, &kids, parse_expr(p));
+    expect(p, TOK_THEN, "'then'");
+    list_add(p, &kids, parse_expr(p));
+    expect(p, TOK_ELSE, "'else'");
+    list_add(p, &kids, parse_expr(p));
+    return node_kids(p, E_IF, at, &kids);
+}
+
+/* let -> 'let' decl { decl } 'within' expr */
+static Expr *parse_let(Parser *p, const Token *at)
+{
+    List decls = {0};
+    while (!check(p, TOK_WITHIN) && !check(p, TOK_EOF) && !p->panic) {
+        Decl *d = parse_decl(p);
+        if (d)
+            list_add(p, &decls, d);
+    }
+    expect(p, TOK_WITHIN, "'within'");
+    Expr *e = node2(p, E_LET, at, parse_expr(p), NULL);
+    e->decls = (Decl **)decls.items;
+    e->ndecls = decls.count;
+    return e;
+}
+
+/* lambda -> '\' pattern { ',' pattern } '@' expr */
+static Expr *parse_lambda(Parser *p, const Token *at)
+{
+    List kids = {0};
+    do
+        list_add(p, &kids, parse_level(p, L_DOT));
+    while (accept(p, TOK_COMMA));
+    expect(p, TOK_AT, "'@'");
+    list_add(p, &kids, parse_expr(p));
+    return node_kids(p, E_LAMBDA, at, &kids);
+}
+
+/* repl -> op stmts '@' [ '[' expr ']' ] expr, where op is [] |~| ||| ;
+ * [| A |] [+ A +] or || (which takes the alphabet after '@') */
+static Expr *parse_repl(Parser *p, const Token *at, int op, Expr *set)
+{
+    Expr *e = node(p, E_REPL, at);
+    e->op = op;
+    e->stmts = parse_stmts(p, &e->nstmts, 1);
+    expect(p, TOK_AT, "'@'");
+    if (op == TOK_PARALLEL) {
+        expect(p, TOK_LBRACKET, "'[' and the alphabet");
+        set = parse_expr(p);
+        expect(p, TOK_RBRACKET, "']'");
+    }
+    Expr *body = parse_expr(p);
+    e->kids = alloc(p, 2 * sizeof *e->kids);
+    e->kids[0] = body;
+    e->kids[1] = set;
+    e->nkids = set ? 2 : 1;
+    return e;
+}
+
+/* Unescapes a string literal's body into the arena. */
+static const char *string_value(Parser *p, const Token *t)
+{
+    char *s = alloc(p, t->len);
+    size_t n = 0;
+    for (size_t i = 1; i + 1 < t->len; i++) {
+        char c = t->start[i];
+        if (c == '\\' && i + 2 < t->len) {
+            c = t->start[++i];
+            c = c == 'n' ? '\n' : c == 't' ? '\t' : c;
+        }
+        s[n++] = c;
+    }
+    s[n] = '\0';
+    return s;
+}
+
+/* primary -> literal | name | '(' ... ')' | set | events | seq | if | let
+ *          | lambda | replicated operator | '-' unary | 'not' ... */
+static Expr *parse_primary(Parser *p)
+{
+    Token t = p->tok;
+    char buf[64];
+    switch (t.kind) {
+    case TOK_INT: {
+        advance(p);
+        Expr *e = node(p, E_INT, &t);
+        errno = 0;
+        e->ival = strtoll(t.start, NULL, 10);
+        if (errno || e->ival > 2147483647LL)
+            error_at(p, &t, "number too large: %s%s", copy_text(p, &t), "");
+        return e;
+    }
+    case TOK_TRUE: case TOK_FALSE: {
+        advance(p);
+        Expr *e = node(p, E_BOOL, &t);
+        e->ival = t.kind == TOK_TRUE;
+        return e;
+    }
+    case TOK_STRING: {
+        advance(p);
+        Expr *e = node(p, E_STRING, &t);
+        e->name = string_value(p, &t);
+        return e;
+    }
+    case TOK_CHAR: {
+        advance(p);
+        Expr *e = node(p, E_CHAR, &t);
+        const char *v = string_value(p, &t);
+        e->ival = (unsigned char)v[0];
+        return e;
+    }
+    case TOK_IDENT: {
+        advance(p);
+        Expr *e = node(p, E_NAME, &t);
+        e->name = copy_text(p, &t);
+        return e;
+    }
+    case TOK_UNDERSCORE: advance(p); return node(p, E_WILD, &t);
+    case TOK_LPAREN: advance(p); return parse_paren(p, &t);
+    case TOK_LBRACE: advance(p); return parse_set(p, &t);
+    case TOK_LEVENTS: advance(p); return parse_events(p, &t);
+    case TOK_LT: advance(p); return parse_seq(p, &t);
+    case TOK_IF: advance(p); return parse_if(p, &t);
+    case TOK_LET: advance(p); return parse_let(p, &t);
+    case TOK_BACKSLASH: advance(p); return parse_lambda(p, &t);
+    case TOK_EXTCHOICE: case TOK_INTCHOICE: case TOK_INTERLEAVE:
+    case TOK_PARALLEL: case TOK_SEMI:
+        advance(p);
+        return parse_repl(p, &t, t.kind, NULL);
+    case TOK_LSYNC: case TOK_LSYNCEXT: {
+        advance(p);
+        Expr *set = parse_expr(p);
+        expect(p, t.kind == TOK_LSYNC ? TOK_RSYNC : TOK_RSYNCEXT, NULL);
+        return parse_repl(p, &t, t.kind, set);
+    }
+    case TOK_LMAP:
+        error_at(p, &t, "not supported yet: %s%s", "maps '(| ... |)'", "");
+        advance(p);
+        return node(p, E_WILD, &t);
+    default:
+        error_at(p, &t, "expected an expression, found %s%s",
+                 tok_text(&t, buf, sizeof buf), "");
+        if (!check(p, TOK_EOF))
+            advance(p);
+        return node(p, E_WILD, &t);
+    }
+}
+
+/* pairs -> expr arrow expr { ',' expr arrow expr } [ '|' stmts ] */
+static void parse_pairs(Parser *p, Expr *e, TokKind arrow, Expr *first)
+{
+    List pairs = {0};
+    for (;;) {
+        Pair *pr = alloc(p, sizeof *pr);
+        pr->from = first ? first : parse_level(p, L_DOT);
+        first = NULL;
+        expect(p, arrow, NULL);
+        pr->to = parse_level(p, L_DOT);
+        list_add(p, &pairs, pr);
+        if (!accept(p, TOK_COMMA))
+            break;
+    }
+    e->pairs = alloc(p, (pairs.count + 1) * sizeof *e->pairs);
+    for (size_t i = 0; i < pairs.count; i++)
+        e->pairs[i] = *(Pair *)pairs.items[i];
+    e->npairs = pairs.count;
+    if (accept(p, TOK_BAR))
+        e->stmts = parse_stmts(p, &e->nstmts, 0);
+}
+
+/* postfix -> primary { '(' exprs ')' | '[[' pairs ']]' } */
+static Expr *parse_postfix(Parser *p)
+{
+    Expr *e = parse_primary(p);
+    for (;;) {
+        Token t = p->tok;
+        if (accept(p, TOK_LPAREN)) {
+            List kids = {0};
+            list_add(p, &kids, e);
+            parse_list(p, &kids, TOK_RPAREN, L_HIDE);
+            expect(p, TOK_RPAREN, "')'");
+            e = node_kids(p, E_CALL, &t, &kids);
+        } else if (accept(p, TOK_LRENAME)) {
+            Expr *r = node2(p, E_RENAME, &t, e, NULL);
+            parse_pairs(p, r, TOK_LARROW, NULL);
+            expect(p, TOK_RRENAME, "']]'");
+            e = r;
+        } else {
+            return e;
+        }
+    }
+}
+
+static int is_binop(int level, TokKind k)
+{
+    switch (level) {
+    case L_MUL: return k == TOK_STAR || k == TOK_SLASH || k == TOK_PERCENT;
+    case L_ADD: return k == TOK_PLUS || k == TOK_MINUS;
+    case L_CONCAT: return k == TOK_CARET;
+    case L_AND: return k == TOK_AND;
+    case L_OR: return k == TOK_OR;
+    case L_SEQ: return k == TOK_SEMI;
+    case L_INTERRUPT: return k == TOK_INTERRUPT || k == TOK_SLIDE;
+    case L_EXTCHOICE: return k == TOK_EXTCHOICE;
+    case L_INTCHOICE: return k == TOK_INTCHOICE;
+    case L_INTERLEAVE: return k == TOK_INTERLEAVE;
+    default: return 0;
+    }
+}
+
+static int is_compare(TokKind k)
+{
+    return k == TOK_EQEQ || k == TOK_NE || k == TOK_LT || k == TOK_GT ||
+           k == TOK_LE || k == TOK_GE;
+}
+
+/* prefix -> or ( '&' prefix | { field } '->' prefix | ε )
+ * field  -> '.' dot | '!' dot | '?' dot [':' postfix] | '$' dot [':' postfix] */
+static Expr *parse_prefix(Parser *p)
+{
+    Expr *lhs = parse_level(p, L_OR);
+    Token t = p->tok;
+    if (accept(p, TOK_AMP))
+        return node2(p, E_GUARD, &t, lhs, parse_level(p, L_PREFIX));
+    if (!check(p, TOK_QUESTION) && !check(p, TOK_BANG) &&
+        !check(p, TOK_DOLLAR) && !check(p, TOK_ARROW))
+        return lhs;
+    List fields = {0};
+    for (;;) {
+        Token f = p->tok;
+        FieldKind kind;
+        if (accept(p, TOK_QUESTION)) kind = FIELD_IN;
+        else if (accept(p, TOK_BANG)) kind = FIELD_OUT;
+        else if (accept(p, TOK_DOLLAR)) kind = FIELD_NDIN;
+        else break;
+        Field *fd = alloc(p, sizeof *fd);
+        fd->kind = kind;
+        fd->pos = pos_of(p, &f);
+        fd->expr = parse_level(p, L_DOT);
+        if (kind != FIELD_OUT && accept(p, TOK_COLON))
+            fd->restrict_to = parse_postfix(p);
+        list_add(p, &fields, fd);
+    }
+    expect(p, TOK_ARROW, "'->'");
+    Expr *e = node2(p, E_PREFIX, &t, lhs, parse_level(p, L_PREFIX));
+    e->fields = alloc(p, (fields.count + 1) * sizeof *e->fields);
+    for (size_t i = 0; i < fields.count; i++)
+        e->fields[i] = *(Field *)fields.items[i];
+    e->nfields = fields.count;
+    return e;
+}
+
+/* par -> interleave-operand { '[|' expr '|]' operand | '[|' expr '|>'
+ *        operand | '[' expr '||' expr ']' operand | '[' pairs ']' operand } */
+static Expr *parse_par(Parser *p)
+{
+    Expr *lhs = parse_level(p, L_INTCHOICE);
+    for (;;) {
+        Token t = p->tok;
+        if (accept(p, TOK_LSYNC)) {
+            Expr *set = parse_expr(p);
+            int except = accept(p, TOK_REXCEPT);
+            if (!except)
+                expect(p, TOK_RSYNC, "'|]'");
+            Expr *rhs = parse_level(p, L_INTCHOICE);
+            Expr *e = node(p, E_PROC_SET, &t);
+            e->op = except ? TOK_REXCEPT : TOK_LSYNC;
+            e->kids = alloc(p, 3 * sizeof *e->kids);
+            e->kids[0] = lhs, e->kids[1] = set, e->kids[2] = rhs;
+            e->nkids = 3;
+            lhs = e;
+        } else if (accept(p, TOK_LBRACKET)) {
+            Expr *a = parse_level(p, L_DOT);
+            if (check(p, TOK_LINK)) {
+                Expr *e = node2(p, E_LINK, &t, lhs, NULL);
+                parse_pairs(p, e, TOK_LINK, a);
+                expect(p, TOK_RBRACKET, "']'");
+                e->kids[1] = parse_level(p, L_INTCHOICE);
+                e->nkids = 2;
+                lhs = e;
+                continue;
+            }
+            Expr *e = node(p, E_APAR, &t);
+            e->kids = alloc(p, 4 * sizeof *e->kids);
+            e->kids[0] = lhs;
+            e->kids[1] = a;
+            expect(p, TOK_PARALLEL, "'||' or '<->'");
+            e->kids[2] = parse_expr(p);
+            expect(p, TOK_RBRACKET, "']'");
+            e->kids[3] = parse_level(p, L_INTCHOICE);
+            e->nkids = 4;
+            lhs = e;
+        } else {
+            return lhs;
+        }
+    }
+}
+
+/* A process operator with a set inside it, [+ A +] or /+ A +\ . */
+static Expr *parse_set_op(Parser *p, Expr *lhs, const Token *t, int level)
+{
+    Expr *set = parse_expr(p);
+    expect(p, t->kind == TOK_LSYNCEXT ? TOK_RSYNCEXT : TOK_RSYNCINT, NULL);
+    Expr *e = node(p, E_PROC_SET, t);
+    e->op = t->kind;
+    e->kids = alloc(p, 3 * sizeof *e->kids);
+    e->kids[0] = lhs, e->kids[1] = set, e->kids[2] = parse_level(p, level + 1);
+    e->nkids = 3;
+    return e;
+}
+
+static Expr *parse_level(Parser *p, int level)
+{
+    if (++p->depth > 400) {
+        error_at(p, &p->tok, "%s%s", "expression nested too deeply", "");
+        p->depth--;
+        return node(p, E_WILD, &p->tok);
+    }
+    Expr *e;
+    Token t = p->tok;
+    switch (level) {
+    case L_POSTFIX: e = parse_postfix(p); break;
+    case L_UNARY:
+        if (accept(p, TOK_MINUS) || accept(p, TOK_HASH)) {
+            e = node2(p, E_UNOP, &t, parse_level(p, L_UNARY), NULL);
+            e->op = t.kind;
+        } else {
+            e = parse_level(p, L_POSTFIX);
+        }
+        break;
+    case L_NOT:
+        if (accept(p, TOK_NOT)) {
+            e = node2(p, E_UNOP, &t, parse_level(p, L_NOT), NULL);
+            e->op = TOK_NOT;
+        } else {
+            e = parse_level(p, L_COMPARE);
+        }
+        break;
+    case L_COMPARE:
+        e = parse_level(p, L_DOT);
+        if (is_compare(p->tok.kind)) {
+            Token op = p->tok;
+            advance(p);
+            e = node2(p, E_BINOP, &op, e, parse_level(p, L_DOT));
+            e->op = op.kind;
+        }
+        break;
+    case L_DOT:
+        e = parse_level(p, L_CONCAT);
+        if (check(p, TOK_DOT)) {
+            Token op = p->tok;
+            advance(p);
+            e = node2(p, E_DOT, &op, e, parse_level(p, L_DOT));
+        }
+        break;
+    case L_PREFIX: e = parse_prefix(p); break;
+    case L_PAR: e = parse_par(p); break;
+    case L_HIDE:
+        e = parse_level(p, L_INTERLEAVE);
+        while (check(p, TOK_BACKSLASH) || check(p, TOK_PROJECT)) {
+            Token op = p->tok;
+            advance(p);
+            e = node2(p, E_PROC_SET, &op, e, parse_level(p, L_INTERLEAVE));
+            e->op = op.kind;
+        }
+        break;
+    default:
+        e = parse_level(p, level + 1);
+        for (;;) {
+            Token op = p->tok;
+            if (level == L_EXTCHOICE && accept(p, TOK_LSYNCEXT)) {
+                e = parse_set_op(p, e, &op, level);
+                continue;
+            }
+            if (level == L_INTERRUPT && accept(p, TOK_LSYNCINT)) {
+                e = parse_set_op(p, e, &op, level);
+                continue;
+            }
+            if (!is_binop(level, op.kind))
+                break;
+            advance(p);
+            int proc = level <= L_SEQ;
+            e = node2(p, proc ? E_PROC_BINARY : E_BINOP, &op, e,
+                      parse_level(p, level + 1));
+            e->op = op.kind;
+        }
+    }
+    p->depth--;
+    return e;
+}
+
+/* ---------- declarations ---------- */
+
+static Decl *decl_new(Parser *p, DeclKind kind, const Token *at)
+{
+    Decl *d = alloc(p, sizeof *d);
+    d->kind = kind;
+    d->pos = pos_of(p, at);
+    d->model = -1;
+    return d;
+}
+
+/* channel -> 'channel' name { ',' name } [ ':' type ] */
+static Decl *parse_channel(Parser *p, const Token *at)
+{
+    Decl *d = decl_new(p, D_CHANNEL, at);
+    List names = {0};
+    do {
+        if (check(p, TOK_IDENT))
+            list_add(p, &names, (void *)copy_text(p, &p->tok));
+        expect(p, TOK_IDENT, "a channel name");
+    } while (accept(p, TOK_COMMA));
+    d->names = (const char **)names.items;
+    d->nnames = names.count;
+    if (accept(p, TOK_COLON))
+        d->type = parse_level(p, L_DOT);
+    return d;
+}
+
+/* datatype -> 'datatype' name '=' ctor { '|' ctor };  ctor -> name ['.' type] */
+static Decl *parse_datatype(Parser *p, const Token *at, DeclKind kind)
+{
+    Decl *d = decl_new(p, kind, at);
+    if (check(p, TOK_IDENT))
+        d->name = copy_text(p, &p->tok);
+    expect(p, TOK_IDENT, "a type name");
+    expect(p, TOK_EQ, "'='");
+    List ctors = {0};
+    do {
+        Ctor *c = alloc(p, sizeof *c);
+        c->pos = pos_of(p, &p->tok);
+        if (check(p, TOK_IDENT))
+            c->name = copy_text(p, &p->tok);
+        expect(p, TOK_IDENT, "a constructor name");
+        if (accept(p, TOK_DOT))
+            c->fields = parse_level(p, L_DOT);
+        list_add(p, &ctors, c);
+    } while (accept(p, TOK_BAR));
+    d->ctors = alloc(p, (ctors.count + 1) * sizeof *d->ctors);
+    for (size_t i = 0; i < ctors.count; i++)
+        d->ctors[i] = *(Ctor *)ctors.items[i];
+    d->nctors = ctors.count;
+    return d;
+}
+
+/* The source text from `start` to the end of the previous token, with
+ * runs of white space collapsed to one blank. */
+static const char *collapse(Parser *p, const char *start)
+{
+    const char *end = p->prev.start + p->prev.len;
+    char *s = alloc(p, (size_t)(end - start) + 1);
+    size_t n = 0;
+    for (const char *c = start; c < end; c++) {
+        int blank = *c == ' ' || *c == '\t' || *c == '\n' || *c == '\r';
+        if (blank && (n == 0 || s[n - 1] == ' '))
+            continue;
+        s[n++] = blank ? ' ' : *c;
+    }
+    while (n && s[n - 1] == ' ')
+        n--;
+    s[n] = '\0';
+    return s;
+}
+
+/* The words of a property ":[deadlock free [F]]": names and '-' up to a
+ * '[' or ']'; appended with single blanks into buf. */
+static void property_words(Parser *p, char *buf, size_t len)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    while (check(p, TOK_IDENT) || check(p, TOK_MINUS) || check(p, TOK_NOT)) {
+        if (check(p, TOK_MINUS)) {
+            advance(p);
+            continue; /* deadlock-free == deadlock free */
+        }
+        n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%.*s",
+                              n ? " " : "", (int)p->tok.len, p->tok.start);
+        advance(p);
+    }
+}
+
+/* model -> '[' ('T' | 'F' | 'FD') ']' ; returns 0, 1, 2, or -1 */
+static int parse_model(Parser *p, int *closed_outer)
+{
+    if (!accept(p, TOK_LBRACKET))
+        return -1;
+    int model = -1;
+    if (check(p, TOK_IDENT)) {
+        if (p->tok.len == 1 && p->tok.start[0] == 'T') model = 0;
+        else if (p->tok.len == 1 && p->tok.start[0] == 'F') model = 1;
+        else if (p->tok.len == 2 && !memcmp(p->tok.start, "FD", 2)) model = 2;
+    }
+    if (model < 0) {
+        char buf[64];
+        error_at(p, &p->tok, "expected a semantic model [T], [F] or [FD], "
+                             "found %s%s", tok_text(&p->tok, buf, sizeof buf),
+                 "");
+        return -1;
+    }
+    advance(p);
+    /* "[F]]" lexes as '[' 'F' ']]': the second bracket closes ':['. */
+    if (accept(p, TOK_RRENAME))
+        *closed_outer = 1;
+    else
+        expect(p, TOK_RBRACKET, "']'");
+    return model;
+}
+
+/* A property after ':[': its form, model and (for has trace) trace. */
+static void parse_property(Parser *p, Decl *d)
+{
+    Token at = p->tok;
+    char words[128];
+    property_words(p, words, sizeof words);
+    if (!strcmp(words, "deadlock free"))
+        d->form = AF_DEADLOCK;
+    else if (!strcmp(words, "divergence free") ||
+             !strcmp(words, "livelock free"))
+        d->form = AF_DIVERGENCE;
+    else if (!strcmp(words, "deterministic"))
+        d->form = AF_DETERMINISM;
+    else if (!strcmp(words, "has trace"))
+        d->form = AF_HAS_TRACE;
+    else {
+        error_at(p, &at, "unknown property ':[%s]' (expected deadlock free, "
+                         "divergence free, livelock free, deterministic or "
+                         "has trace)%s", words, "");
+        return;
+    }
+    int closed = 0;
+    d->model = parse_model(p, &closed);
+    if (!closed)
+        expect(p, TOK_RBRACKET, "']'");
+    if (d->form == AF_HAS_TRACE) {
+        expect(p, TOK_COLON, "':' and the trace");
+        d->trace = parse_level(p, L_DOT);
+    }
+}
+
+/* Options after an assertion: ':[tau priority]: A', ':[partial order
+ * reduce]'. */
+static void parse_options(Parser *p, Decl *d)
+{
+    while (check(p, TOK_COLONBRACKET)) {
+        Token at = p->tok;
+        advance(p);
+        char words[128];
+        property_words(p, words, sizeof words);
+        expect(p, TOK_RBRACKET, "']'");
+        if (!strcmp(words, "tau priority")) {
+            d->tau_priority = 1;
+            expect(p, TOK_COLON, "':' and a set of events");
+            parse_level(p, L_DOT);
+        } else if (!strcmp(words, "partial order reduce")) {
+            d->partial_order = 1;
+        } else {
+            error_at(p, &at, "unknown assertion option ':[%s]'%s", words, "");
+        }
+    }
+}
+
+/* assert -> 'assert' ['not'] expr ( ':[' property ']' | refines expr )
+ *           { option } */
+static Decl *parse_assert(Parser *p, const Token *at)
+{
+    Decl *d = decl_new(p, D_ASSERT, at);
+    const char *start = p->tok.start;
+    d->negated = accept(p, TOK_NOT);
+    Expr *first = parse_expr(p);
+    Token op = p->tok;
+    if (accept(p, TOK_COLONBRACKET)) {
+        d->impl = first;
+        parse_property(p, d);
+    } else if (accept(p, TOK_REFINE_T) || accept(p, TOK_REFINE_F) ||
+               accept(p, TOK_REFINE_FD)) {
+        d->form = AF_REFINE;
+        d->model = op.kind == TOK_REFINE_T ? 0 : op.kind == TOK_REFINE_F ? 1 : 2;
+        d->spec = first;
+        d->impl = parse_expr(p);
+    } else if (check(p, TOK_REFINE_OTHER)) {
+        error_at(p, &op, "not supported yet: the refinement %s%s",
+                 copy_text(p, &op), "");
+    } else {
+        char buf[64];
+        error_at(p, &op, "expected ':[' or a refinement such as '[T=' in the "
+                         "assertion, found %s%s",
+                 tok_text(&op, buf, sizeof buf), "");
+    }
+    parse_options(p, d);
+    d->text = collapse(p, start);
+    return d;
+}
+
+/* def -> name { '(' patterns ')' } '=' expr | pattern '=' expr
+ *      | name '::' type   (an annotation: parsed over, checked later) */
+static Decl *parse_def(Parser *p, const Token *at)
+{
+    Decl *d = decl_new(p, D_DEF, at);
+    if (check(p, TOK_IDENT)) {
+        d->name = copy_text(p, &p->tok);
+        advance(p);
+        if (accept(p, TOK_COLONCOLON)) {
+            d->kind = D_IGNORED;
+            parse_level(p, L_HIDE); /* the type, up to the next declaration */
+            while (accept(p, TOK_ARROW))
+                parse_level(p, L_HIDE);
+            return d;
+        }
+        List groups = {0}, counts = {0};
+        while (accept(p, TOK_LPAREN)) {
+            List pats = {0};
+            parse_list(p, &pats, TOK_RPAREN, L_HIDE);
+            expect(p, TOK_RPAREN, "')'");
+            list_add(p, &groups, pats.items);
+            list_add(p, &counts, (void *)(uintptr_t)pats.count);
+        }
+        d->ngroups = groups.count;
+        d->params = (Expr ***)groups.items;
+        d->nparams = alloc(p, (groups.count + 1) * sizeof *d->nparams);
+        for (size_t i = 0; i < groups.count; i++)
+            d->nparams[i] = (size_t)(uintptr_t)counts.items[i];
+        if (groups.count == 0 && check(p, TOK_DOT)) {
+            /* a dotted pattern binding: x.y = ... */
+            Expr *name = node(p, E_NAME, at);
+            name->name = d->name;
+            advance(p);
+            d->lhs = node2(p, E_DOT, at, name, parse_level(p, L_DOT));
+            d->name = NULL;
+        }
+    } else {
+        d->lhs = parse_level(p, L_DOT);
+    }
+    expect(p, TOK_EQ, "'='");
+    d->body = parse_expr(p);
+    return d;
+}
+
+static void parse_into(Parser *p, List *decls);
+
+/* include -> 'include' string: parsed in place, relative to this file. */
+static void parse_include(Parser *p, List *decls, const Token *at)
+{
+    Token name = p->tok;
+    if (!accept(p, TOK_STRING)) {
+        expect(p, TOK_STRING, "a file name in quotes");
+        return;
+    }
+    const char *rel = string_value(p, &name);
+    const char *slash = strrchr(p->file, '/');
+    size_t dir = rel[0] == '/' || !slash ? 0 : (size_t)(slash - p->file) + 1;
+    char *path = alloc(p, dir + strlen(rel) + 1);
+    memcpy(path, p->file, dir);
+    strcpy(path + dir, rel);
+    for (int i = 0; i < p->include_depth; i++)
+        if (!strcmp(p->includes[i], path)) {
+            error_at(p, at, "include cycle: %s includes itself%s", path, "");
+            return;
+        }
+    if (p->include_depth >= MAX_INCLUDE_DEPTH) {
+        error_at(p, at, "includes nested too deeply (at %s)%s", path, "");
+        return;
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        error_at(p, at, "cannot include %s: %s", path, strerror(errno));
+        return;
+    }
+    List text = {0};
+    char buf[65536];
+    size_t n, total = 0;
+    char *data = NULL;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        char *grown = alloc(p, total + n + 1);
+        if (total)
+            memcpy(grown, data, total);
+        memcpy(grown + total, buf, n);
+        data = grown;
+        total += n;
+    }
+    fclose(f);
+    (void)text;
+    Parser sub = *p;
+    lex_init(&sub.lx, data ? data : "", total);
+    sub.file = path;
+    sub.panic = 0;
+    sub.includes[sub.include_depth++] = path;
+    advance(&sub);
+    parse_into(&sub, decls);
+}
+
+/* Skips to the next token that can start a declaration at the start of a
+ * line (panic mode ends there). */
+static void synchronise(Parser *p)
+{
+    while (!check(p, TOK_EOF)) {
+        if (p->tok.line_start && p->tok.col == 1)
+            break;
+        advance(p);
+    }
+    p->panic = 0;
+}
+
+static Decl *parse_decl(Parser *p)
+{
+    Token t = p->tok;
+    switch (t.kind) {
+    case TOK_CHANNEL: advance(p); return parse_channel(p, &t);
+    case TOK_DATATYPE: advance(p); return parse_datatype(p, &t, D_DATATYPE);
+    case TOK_SUBTYPE: advance(p); return parse_datatype(p, &t, D_SUBTYPE);
+    case TOK_NAMETYPE: {
+        advance(p);
+        Decl *d = decl_new(p, D_NAMETYPE, &t);
+        if (check(p, TOK_IDENT))
+            d->name = copy_text(p, &p->tok);
+        expect(p, TOK_IDENT, "a type name");
+        expect(p, TOK_EQ, "'='");
+        d->type = parse_level(p, L_DOT);
+        return d;
+    }
+    case TOK_ASSERT: advance(p); return parse_assert(p, &t);
+    case TOK_PRINT: {
+        advance(p);
+        Decl *d = decl_new(p, D_PRINT, &t);
+        d->body = parse_expr(p);
+        return d;
+    }
+    case TOK_TRANSPARENT: case TOK_EXTERNAL: {
+        advance(p);
+        Decl *d = decl_new(p, D_IGNORED, &t);
+        do
+            expect(p, TOK_IDENT, "a name");
+        while (accept(p, TOK_COMMA));
+        return d;
+    }
+    case TOK_TIMED: case TOK_MODULE: case TOK_INSTANCE:
+        error_at(p, &t, "not supported yet: %s%s",
+                 t.kind == TOK_TIMED ? "Timed sections"
+                                     : "modules (module, instance)", "");
+        advance(p);
+        return NULL;
+    default:
+        return parse_def(p, &t);
+    }
+}
+
+static void parse_into(Parser *p, List *decls)
+{
+    while (!check(p, TOK_EOF)) {
+        Token t = p->tok;
+        if (t.kind == TOK_INCLUDE) {
+            advance(p);
+            parse_include(p, decls, &t);
+        } else {
+            Decl *d = parse_decl(p);
+            if (d && !p->panic)
+                list_add(p, decls, d);
+        }
+        if (p->panic || (!check(p, TOK_EOF) &&
+                         !(p->tok.line_start) && p->tok.kind != TOK_ERROR)) {
+            if (!p->panic) {
+                char buf[64];
+                error_at(p, &p->tok, "unexpected %s after the declaration "
+                                     "(a new declaration starts on a new "
+                                     "line)%s",
+                         tok_text(&p->tok, buf, sizeof buf), "");
+            }
+            synchronise(p);
+        }
+    }
+}
+
+static Module *parse_text(const char *name, const char *text, size_t len,
+                          Arena *arena, Diags *diags)
+{
+    jmp_buf oom;
+    const char *chain[MAX_INCLUDE_DEPTH + 1];
+    Parser p = {.arena = arena, .diags = diags, .includes = chain,
+                .out_of_memory = &oom};
+    if (setjmp(oom))
+        return NULL;
+    p.file = arena_strdup(arena, name);
+    if (!p.file)
+        return NULL;
+    chain[p.include_depth++] = p.file;
+    lex_init(&p.lx, text, len);
+    advance(&p);
+    List decls = {0};
+    parse_into(&p, &decls);
+    Module *m = alloc(&p, sizeof *m);
+    m->decls = (Decl **)decls.items;
+    m->ndecls = decls.count;
+    return m;
+}
+
+Module *parse_string(const char *name, const char *text, Arena *arena,
+                     Diags *diags)
+{
+    return parse_text(name, text, strlen(text), arena, diags);
+}
+
+Module *parse_file(const char *path, Arena *arena, Diags *diags)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        diags_error(diags, ((SrcPos){path, 0, 0}), "cannot read: %s",
+                    strerror(errno));
+        return arena_alloc(arena, sizeof(Module));
+    }
+    char *data = NULL;
+    size_t len = 0, cap = 0;
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        if (mem_grow((void **)&data, &cap, len + n + 1, 1) != 0) {
+            fclose(f);
+            mem_free(data);
+            return NULL;
+        }
+        memcpy(data + len, buf, n);
+        len += n;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        diags_error(diags, ((SrcPos){path, 0, 0}), "cannot read: %s",
+                    strerror(errno));
+        mem_free(data);
+        return arena_alloc(arena, sizeof(Module));
+    }
+    /* Tokens point into the text, so it lives in the arena. */
+    char *text = arena_strndup(arena, data ? data : "", len);
+    mem_free(data);
+    if (!text)
+        return NULL;
+    return parse_text(path, text, len, arena, diags);
+}
+
+Expr *parse_expression(const char *name, const char *text, Arena *arena,
+                       Diags *diags)
+{
+    jmp_buf oom;
+    const char *chain[1];
+    Parser p = {.arena = arena, .diags = diags, .includes = chain,
+                .out_of_memory = &oom};
+    if (setjmp(oom))
+        return NULL;
+    p.file = arena_strdup(arena, name);
+    char *copy = arena_strdup(arena, text);
+    if (!p.file || !copy)
+        return NULL;
+    lex_init(&p.lx, copy, strlen(copy));
+    advance(&p);
+    Expr *e = parse_expr(&p);
+    if (!check(&p, TOK_EOF)) {
+        char buf[64];
+        error_at(&p, &p.tok, "unexpected %s after the expression%s",
+                 tok_text(&p.tok, buf, sizeof buf), "");
+    }
+    return diags_errors(diags) ? NULL : e;
+}
