@@ -79,7 +79,13 @@ static void expect(Parser *p, TokKind k, const char *what)
     if (accept(p, k))
         return;
     char buf[64];
-    error_at(p, &p->tok, "expected %s, found %s",
+    Token at = p->tok;
+    if (at.kind == TOK_EOF && p->prev.line > 0) {
+        /* point just after the last token, not at the line after it */
+        at.line = p->prev.line;
+        at.col = p->prev.col + (int)p->prev.len;
+    }
+    error_at(p, &at, "expected %s, found %s",
              what ? what : lex_kind_name(k), tok_text(&p->tok, buf, sizeof buf));
 }
 
