@@ -52,8 +52,9 @@ static LksDir guard_dir(const LksGuard *g)
 }
 
 /* Checks the enabled guards before anything happens. */
-static int validate(LksRuntime *rt, const LksGuard *guards, int n)
+static int validate(LksProc *self, const LksGuard *guards, int n)
 {
+    LksRuntime *rt = self->rt;
     for (int i = 0; i < n; i++) {
         const LksGuard *g = &guards[i];
         if (!g->enabled)
@@ -64,11 +65,14 @@ static int validate(LksRuntime *rt, const LksGuard *guards, int n)
         }
         if (!is_chan_guard(g))
             continue;
-        const LksChannel *ch = g->chan;
+        LksChannel *ch = g->chan;
         if (!ch || ch->rt != rt || (ch->ndata > 0 && !g->values)) {
             lks_runtime_set_error(rt, "guard %d: no channel or no values", i);
             return LKS_EINVAL;
         }
+        /* offering an end, even without waiting on it, makes self one of
+         * its users: the wait-for graph's partners */
+        lks_chan_note_user(ch, guard_dir(g), self->id);
         if (g->kind != LKS_GUARD_SEND)
             continue;
         for (int f = 0; f < ch->ndata; f++) {
@@ -147,8 +151,6 @@ static int commit(LksProc *self, LksGuard *g, LksNode *node)
     }
     rt->events++;
     int status = lks_record_event(rt, self, ch, values);
-    lks_chan_note_user(ch, guard_dir(g), self->id);
-    lks_chan_note_user(ch, node->dir, partner->id);
     lks_proc_wake(partner, node->guard);
     return status;
 }
@@ -238,7 +240,6 @@ static int wait_for_partner(LksProc *self, LksGuard *guards, int n,
         node->dir = guard_dir(&guards[i]);
         node->chan = guards[i].chan;
         node_append(node);
-        lks_chan_note_user(node->chan, node->dir, self->id);
     }
     __atomic_store_n(&self->outcome, LKS_PENDING, __ATOMIC_RELAXED);
     self->state = LKS_BLOCKED;
@@ -274,7 +275,7 @@ static int alt_run(LksProc *self, LksGuard *guards, int n, int start)
     if (n > LKS_STACK_NODES && !(nodes = malloc(sizeof *nodes * (size_t)n)))
         return LKS_ENOMEM;
     pthread_mutex_lock(&rt->lock);
-    int result = rt->ended ? LKS_EDEADLOCK : validate(rt, guards, n);
+    int result = rt->ended ? LKS_EDEADLOCK : validate(self, guards, n);
     int timeout = -1;
     if (result == LKS_OK) {
         result = scan(self, guards, n, start, &timeout);
