@@ -217,8 +217,8 @@ static Value *apply_def(Eval *ev, Closure *c, Value **args, size_t n,
     Value **all = arena_alloc(ev->arena, (c->nargs + n + 1) * sizeof *all);
     if (!all)
         return NULL;
-    memcpy(all, c->args, c->nargs * sizeof *all);
-    memcpy(all + c->nargs, args, n * sizeof *all);
+    mem_copy(all, c->args, c->nargs * sizeof *all);
+    mem_copy(all + c->nargs, args, n * sizeof *all);
     if (c->groups + 1 < d->ngroups) {
         Closure next = *c;
         next.args = all;
@@ -262,7 +262,7 @@ int vlist_add(Eval *ev, VList *l, Value *v)
         if (!items)
             return -1;
         if (l->count)
-            memcpy(items, l->items, l->count * sizeof *items);
+            mem_copy(items, l->items, l->count * sizeof *items);
         l->items = items;
         l->cap = cap;
     }
@@ -408,7 +408,7 @@ static Value *eval_binop(Eval *ev, Expr *e, Env *env)
             return NULL;
         Value *v = value_items(ev->arena, V_SEQ, a->items, a->n + b->n);
         if (v)
-            memcpy(v->items + a->n, b->items, b->n * sizeof *b->items);
+            mem_copy(v->items + a->n, b->items, b->n * sizeof *b->items);
         return v;
     }
     default:
@@ -549,7 +549,7 @@ Env *eval_let_env(Eval *ev, Decl **decls, size_t n, Env *env)
         if (!clauses)
             return NULL;
         if (b->nclauses)
-            memcpy(clauses, b->clauses, b->nclauses * sizeof *clauses);
+            mem_copy(clauses, b->clauses, b->nclauses * sizeof *clauses);
         clauses[b->nclauses++] = d;
         b->clauses = clauses;
     }

@@ -121,7 +121,7 @@ static void bind_def(Eval *ev, Decl *d)
     if (!clauses)
         return;
     if (b->nclauses)
-        memcpy(clauses, b->clauses, b->nclauses * sizeof *clauses);
+        mem_copy(clauses, b->clauses, b->nclauses * sizeof *clauses);
     clauses[b->nclauses++] = d;
     b->clauses = clauses;
     b->state = B_TODO;

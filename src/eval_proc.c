@@ -61,7 +61,7 @@ uint32_t eval_thunk(Eval *ev, Binding *def, Value **args, size_t n)
     if (!c || !copy)
         return TERM_NONE;
     if (n)
-        memcpy(copy, args, n * sizeof *copy);
+        mem_copy(copy, args, n * sizeof *copy);
     *c = (Call){def, copy, n, h};
     ev->calls[ev->ncalls] = c;
     ev->call_index[i] = (uint32_t)++ev->ncalls;
@@ -176,7 +176,7 @@ static int complete(Eval *ev, const NameInfo *ch, Value **fields, size_t have,
         if (!items)
             return -1;
         items[0] = value_name(ev->arena, ch);
-        memcpy(items + 1, fields, have * sizeof *fields);
+        mem_copy(items + 1, fields, have * sizeof *fields);
         Value *v = have ? value_items(ev->arena, V_DOT, items, have + 1)
                         : items[0];
         return vlist_add(ev, out, v);
@@ -209,7 +209,7 @@ int eval_productions(Eval *ev, Value *v, SrcPos at, VList *out)
     if (!fields)
         return -1;
     if (have)
-        memcpy(fields, v->items + 1, have * sizeof *fields);
+        mem_copy(fields, v->items + 1, have * sizeof *fields);
     return complete(ev, ch, fields, have, at, out);
 }
 
@@ -350,7 +350,7 @@ static uint32_t prefix_from(Eval *ev, Prefix *p, size_t f, Env *env)
         if (!items)
             return TERM_NONE;
         items[0] = value_name(ev->arena, p->ch);
-        memcpy(items + 1, p->fields, p->have * sizeof *items);
+        mem_copy(items + 1, p->fields, p->have * sizeof *items);
         Value *event = p->have ? value_items(ev->arena, V_DOT, items,
                                              p->have + 1)
                                : items[0];
@@ -631,7 +631,7 @@ static uint32_t alphabet_from(Eval *ev, const Repl *r, size_t i)
     size_t n = 0;
     for (size_t k = i; k < r->count; k++) {
         EventSet s = term_set_get(ev->terms, r->sets[k]);
-        memcpy(ids + n, s.ids, s.count * sizeof *ids);
+        mem_copy(ids + n, s.ids, s.count * sizeof *ids);
         n += s.count;
     }
     uint32_t set = term_set(ev->terms, ids, n);
@@ -752,8 +752,8 @@ static uint32_t proc_call(Eval *ev, Expr *e, Env *env)
                                       (c->nargs + n + 1) * sizeof *all);
             if (!all)
                 return TERM_NONE;
-            memcpy(all, c->args, c->nargs * sizeof *all);
-            memcpy(all + c->nargs, args, n * sizeof *all);
+            mem_copy(all, c->args, c->nargs * sizeof *all);
+            mem_copy(all + c->nargs, args, n * sizeof *all);
             return eval_thunk(ev, c->def, all, c->nargs + n);
         }
     }

@@ -19,7 +19,7 @@ static void str_add(Str *s, const char *text)
     size_t n = strlen(text);
     if (mem_grow((void **)&s->buf, &s->cap, s->len + n + 1, 1) != 0)
         return;
-    memcpy(s->buf + s->len, text, n + 1);
+    mem_copy(s->buf + s->len, text, n + 1);
     s->len += n;
 }
 

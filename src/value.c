@@ -62,7 +62,7 @@ Value *value_items(Arena *a, ValueKind kind, Value **items, size_t n)
     if (!v->items)
         return NULL;
     if (n)
-        memcpy(v->items, items, n * sizeof *items);
+        mem_copy(v->items, items, n * sizeof *items);
     return v;
 }
 
@@ -96,11 +96,11 @@ Value *value_dot(Arena *a, Value *left, Value *right)
     if (!v->items)
         return NULL;
     if (left->kind == V_DOT)
-        memcpy(v->items, left->items, nl * sizeof *v->items);
+        mem_copy(v->items, left->items, nl * sizeof *v->items);
     else
         v->items[0] = left;
     if (right->kind == V_DOT)
-        memcpy(v->items + nl, right->items, nr * sizeof *v->items);
+        mem_copy(v->items + nl, right->items, nr * sizeof *v->items);
     else
         v->items[nl] = right;
     v->n = (uint32_t)(nl + nr);
@@ -196,7 +196,7 @@ void strbuf_add(StrBuf *s, const char *text)
         s->failed = 1;
         return;
     }
-    memcpy(s->buf + s->len, text, n + 1);
+    mem_copy(s->buf + s->len, text, n + 1);
     s->len += n;
 }
 
