@@ -822,7 +822,9 @@ static void print_compound(TermTable *t, Out *o, const Term *p)
     case TERM_PREFIX:
         out_str(o, event_name(t->events, p->event));
         out_str(o, " -> ");
-        print_kid(t, o, p->kids[0]);
+        /* a -> b -> P needs no parentheses: -> is right associative */
+        print_term(t, o, p->kids[0],
+                   term_get(t, p->kids[0])->kind != TERM_PREFIX);
         break;
     case TERM_EXT: case TERM_INT:
         for (uint32_t i = 0; i < p->nkids; i++) {
