@@ -80,7 +80,7 @@ int check_cex_path(Cex *cex, const Explorer *ex, const Machine *m,
     int rc = cex->states && vec ? 0 : -1;
     for (size_t i = 0; i <= len && rc == 0; i++) {
         explore_state(ex, ids[i], vec);
-        memcpy(cex->states + i * cex->width, vec + skip,
+        mem_copy(cex->states + i * cex->width, vec + skip,
                cex->width * sizeof *vec);
     }
     mem_free(vec);

@@ -51,7 +51,7 @@ static int loop_to_cex(TauCtx *t, const IdVec *loop, Cex *cex, size_t skip)
         return -1;
     for (size_t i = 0; i <= n; i++) {
         explore_state(t->ex, loop->items[i], t->vec);
-        memcpy(cex->loop_states + i * cex->width, t->vec + skip,
+        mem_copy(cex->loop_states + i * cex->width, t->vec + skip,
                cex->width * sizeof(uint32_t));
         if (i < n)
             cex->loop_events[i] = EVENT_TAU;

@@ -162,7 +162,7 @@ static int compile_leaf(Compiler *c, uint32_t term, Sub *out)
     uint32_t *labels = mem_alloc((l->transitions + 1) * sizeof *labels);
     if (!labels)
         return c->status = COMPILE_NOMEM, -1;
-    memcpy(labels, l->event, l->transitions * sizeof *labels);
+    mem_copy(labels, l->event, l->transitions * sizeof *labels);
     size_t n = event_set_normalise(labels, l->transitions);
     for (size_t i = 0; i < n; i++) {
         NetPart part = {comp, labels[i]};
@@ -202,9 +202,9 @@ static int compile_termination(Compiler *c, Sub *l, Sub *r, Sub *out)
         lts_free(&flag);
         return c->status = COMPILE_NOMEM, -1;
     }
-    memcpy(flag.offset, (uint32_t[]){0, 1, 2}, 3 * sizeof *flag.offset);
-    memcpy(flag.event, (uint32_t[]){LABEL_FIRE, LABEL_TERM}, 2 * sizeof(uint32_t));
-    memcpy(flag.target, (uint32_t[]){1, 1}, 2 * sizeof(uint32_t));
+    mem_copy(flag.offset, (uint32_t[]){0, 1, 2}, 3 * sizeof *flag.offset);
+    mem_copy(flag.event, (uint32_t[]){LABEL_FIRE, LABEL_TERM}, 2 * sizeof(uint32_t));
+    mem_copy(flag.target, (uint32_t[]){1, 1}, 2 * sizeof(uint32_t));
     uint32_t comp = compiler_comp(c, &flag, 0, TERM_NONE);
     if (comp == UINT32_MAX) {
         lts_free(&flag);
@@ -217,8 +217,8 @@ static int compile_termination(Compiler *c, Sub *l, Sub *r, Sub *out)
         mem_free(parts);
         return c->status = COMPILE_NOMEM, -1;
     }
-    memcpy(parts, l->term, l->term_count * sizeof *parts);
-    memcpy(parts + l->term_count, r->term, r->term_count * sizeof *parts);
+    mem_copy(parts, l->term, l->term_count * sizeof *parts);
+    mem_copy(parts + l->term_count, r->term, r->term_count * sizeof *parts);
     parts[n] = (NetPart){comp, LABEL_FIRE};
     int rc = rules_add(c, &out->rules, EVENT_TICK, parts, n + 1, NULL, 0);
     mem_free(parts);

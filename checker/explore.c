@@ -109,7 +109,7 @@ uint64_t explore_violation(const Explorer *ex, int *code)
 
 void explore_state(const Explorer *ex, uint64_t id, uint32_t *vec)
 {
-    memcpy(vec, ex->vectors + id * ex->width, ex->width * sizeof *vec);
+    mem_copy(vec, ex->vectors + id * ex->width, ex->width * sizeof *vec);
 }
 
 uint64_t explore_lookup(const Explorer *ex, const uint32_t *vec)
@@ -234,7 +234,7 @@ static ExploreStatus store_insert(Explorer *ex, const uint32_t *vec,
     if (store_reserve(ex) != 0)
         return EXPLORE_NOMEM;
     uint64_t id = ex->count++;
-    memcpy(ex->vectors + id * ex->width, vec, ex->width * sizeof *vec);
+    mem_copy(ex->vectors + id * ex->width, vec, ex->width * sizeof *vec);
     ex->parent[id] = parent;
     ex->event[id] = event;
     ex->index[i] = id + 1;
@@ -267,7 +267,7 @@ static void batch_add(void *ctx, uint32_t event, const uint32_t *target)
         b->succ = s;
         b->cap = cap;
     }
-    memcpy(b->vecs + b->count * b->width, target, b->width * sizeof *target);
+    mem_copy(b->vecs + b->count * b->width, target, b->width * sizeof *target);
     b->succ[b->count++].event = event;
 }
 

@@ -116,7 +116,7 @@ static uint32_t intern_append(Intern *in, const void *blob, size_t size,
         return UINT32_MAX;
     b->hash = hash;
     b->size = (uint32_t)size;
-    memcpy(b->data, blob, size);
+    mem_copy(b->data, blob, size);
     chunk[id & (CHUNK_SIZE - 1)] = b;
     in->index[slot] = id + 1;
     in->bytes += sizeof(Blob) + size;

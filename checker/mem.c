@@ -62,7 +62,7 @@ char *mem_strndup(const char *s, size_t n)
 {
     char *copy = mem_alloc(n + 1);
     if (copy) {
-        memcpy(copy, s, n);
+        mem_copy(copy, s, n);
         copy[n] = '\0';
     }
     return copy;
@@ -137,7 +137,7 @@ char *arena_strndup(Arena *arena, const char *s, size_t n)
 {
     char *copy = arena_alloc(arena, n + 1);
     if (copy) {
-        memcpy(copy, s, n);
+        mem_copy(copy, s, n);
         copy[n] = '\0';
     }
     return copy;

@@ -37,6 +37,14 @@ long mem_allocations(void);
  * Returns 0 on success, -1 when out of memory (nothing changed). */
 int mem_grow(void **items, size_t *cap, size_t need, size_t size);
 
+/* memcpy that accepts (NULL, 0): empty arrays are often NULL here, and C
+ * leaves memcpy(dst, NULL, 0) undefined. */
+static inline void mem_copy(void *dst, const void *src, size_t n)
+{
+    if (n)
+        __builtin_memcpy(dst, src, n);
+}
+
 typedef struct Arena Arena;
 Arena *arena_new(void);
 /* 16-byte aligned, zeroed; NULL when out of memory. */

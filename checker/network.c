@@ -80,7 +80,7 @@ static int comp_init(Comp *c, const Lts *lts)
     c->local = mem_alloc((n + 1) * sizeof *c->local);
     if (!c->labels || !c->local)
         return -1;
-    memcpy(c->labels, lts->event, n * sizeof *c->labels);
+    mem_copy(c->labels, lts->event, n * sizeof *c->labels);
     qsort(c->labels, n, sizeof *c->labels, cmp_u32);
     c->label_count = (uint32_t)event_set_normalise(c->labels, n);
     for (size_t k = 0; k < n; k++)
@@ -274,7 +274,7 @@ static int network_successors(const Machine *m, const uint32_t *state,
 {
     const Network *net = (const Network *)m;
     Firing f = {net, state, scratch, emit, ctx};
-    memcpy(f.vec, state, m->width * sizeof *state);
+    mem_copy(f.vec, state, m->width * sizeof *state);
     for (size_t c = 0; c < net->comp_count; c++) {
         const Comp *comp = &net->comps[c];
         uint32_t s = state[c];

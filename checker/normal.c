@@ -250,7 +250,7 @@ static int builder_acceptance(Builder *b, uint64_t s)
         mem_grow((void **)&n->acc_off, &b->acc_cap, keep + 2,
                  sizeof *n->acc_off))
         return -1;
-    memcpy(n->acc_event + write, init, ni * sizeof *init);
+    mem_copy(n->acc_event + write, init, ni * sizeof *init);
     n->acc_off[keep] = write;
     n->acc_off[keep + 1] = write + (uint32_t)ni;
     n->acc_node[n->nodes + 1] = keep + 1;
@@ -280,7 +280,7 @@ static int builder_node(Builder *b, uint32_t node)
     uint64_t *members = mem_alloc((count + 1) * sizeof *members);
     if (!members)
         return -1;
-    memcpy(members, set, count * sizeof *members);
+    mem_copy(members, set, count * sizeof *members);
     n->divergent[node] = 0;
     int rc = 0;
     for (size_t i = 0; i < count && rc == 0; i++) {

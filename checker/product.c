@@ -53,7 +53,7 @@ static void product_relay(void *ctx, uint32_t event, const uint32_t *target)
             node = r->p->normal->nodes;
     }
     r->vec[0] = node;
-    memcpy(r->vec + 1, target, r->p->impl->width * sizeof *target);
+    mem_copy(r->vec + 1, target, r->p->impl->width * sizeof *target);
     r->emit(r->ctx, event, r->vec);
 }
 
@@ -108,7 +108,7 @@ Machine *product_new(const Machine *impl, const Normal *normal,
         return NULL;
     }
     word_max[0] = normal->nodes;
-    memcpy(word_max + 1, impl->word_max, impl->width * sizeof *word_max);
+    mem_copy(word_max + 1, impl->word_max, impl->width * sizeof *word_max);
     p->impl = impl;
     p->normal = normal;
     p->prune = prune_divergent;

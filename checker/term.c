@@ -50,7 +50,7 @@ static uint32_t term_intern(TermTable *t, const Term *proto,
     *blob = *proto;
     blob->nkids = (uint32_t)n;
     if (n)
-        memcpy(blob->kids, kids, n * sizeof *kids);
+        mem_copy(blob->kids, kids, n * sizeof *kids);
     uint32_t id = intern_add(t->terms, blob, size);
     if ((void *)blob != (void *)buf)
         mem_free(blob);
@@ -160,7 +160,7 @@ uint32_t term_set(TermTable *t, const uint32_t *ids, size_t n)
     uint32_t *copy = mem_alloc((n + 1) * sizeof *copy);
     if (!copy)
         return TERM_NONE;
-    memcpy(copy + 1, ids, n * sizeof *ids);
+    mem_copy(copy + 1, ids, n * sizeof *ids);
     copy[0] = (uint32_t)event_set_normalise(copy + 1, n);
     uint32_t id = intern_add(t->sets, copy, (copy[0] + 1) * sizeof *copy);
     mem_free(copy);
@@ -371,7 +371,7 @@ static uint32_t term_with_kid(TermTable *t, const Term *p, size_t i,
                               uint32_t kid)
 {
     uint32_t kids[p->nkids];
-    memcpy(kids, p->kids, p->nkids * sizeof *kids);
+    mem_copy(kids, p->kids, p->nkids * sizeof *kids);
     kids[i] = kid;
     return term_make(t, p->kind, p->set_a, p->set_b, p->rel, kids, p->nkids);
 }
@@ -764,7 +764,7 @@ static void out_str(Out *o, const char *s)
     while (*s && o->used + 1 < o->len)
         o->buf[o->used++] = *s++;
     if (*s && o->len >= 4) /* cut: mark it */
-        memcpy(o->buf + o->len - 4, "...", 3), o->used = o->len - 1;
+        mem_copy(o->buf + o->len - 4, "...", 3), o->used = o->len - 1;
     o->buf[o->used] = '\0';
 }
 
@@ -822,7 +822,9 @@ static void print_compound(TermTable *t, Out *o, const Term *p)
     case TERM_PREFIX:
         out_str(o, event_name(t->events, p->event));
         out_str(o, " -> ");
-        print_kid(t, o, p->kids[0]);
+        /* a -> b -> P needs no parentheses: -> is right associative */
+        print_term(t, o, p->kids[0],
+                   term_get(t, p->kids[0])->kind != TERM_PREFIX);
         break;
     case TERM_EXT: case TERM_INT:
         for (uint32_t i = 0; i < p->nkids; i++) {

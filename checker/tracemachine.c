@@ -39,7 +39,7 @@ static void tm_relay(void *ctx, uint32_t event, const uint32_t *target)
         pos++;
     }
     r->vec[0] = pos;
-    memcpy(r->vec + 1, target, r->tm->inner->width * sizeof *target);
+    mem_copy(r->vec + 1, target, r->tm->inner->width * sizeof *target);
     r->emit(r->ctx, event, r->vec);
 }
 
@@ -98,9 +98,9 @@ Machine *tracemachine_new(const Machine *inner, const uint32_t *trace,
         mem_free(word_max);
         return NULL;
     }
-    memcpy(copy, trace, len * sizeof *copy);
+    mem_copy(copy, trace, len * sizeof *copy);
     word_max[0] = (uint32_t)len;
-    memcpy(word_max + 1, inner->word_max, inner->width * sizeof *word_max);
+    mem_copy(word_max + 1, inner->word_max, inner->width * sizeof *word_max);
     tm->inner = inner;
     tm->trace = copy;
     tm->len = len;

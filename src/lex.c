@@ -178,6 +178,11 @@ Token lex_next(Lexer *lx)
     if (c == '"' || c == '\'')
         return lex_quoted(lx, (char)c, line, col, first);
     size_t left = (size_t)(lx->end - lx->cur);
+    /* "(|||" and "(||" start a parenthesised parallel, not a map */
+    if (left >= 3 && !memcmp(lx->cur, "(||", 3)) {
+        const char *start = lx->cur++;
+        return make(lx, TOK_LPAREN, start, line, col, first);
+    }
     for (size_t i = 0; i < sizeof puncts / sizeof *puncts; i++) {
         size_t n = strlen(puncts[i].text);
         if (n <= left && !memcmp(puncts[i].text, lx->cur, n)) {

@@ -1,8 +1,458 @@
-/* main: the lockstep command line (placeholder until the slice lands). */
-#include <stdio.h>
+/* main: the lockstep command line. Parses arguments, loads the model, runs
+ * the verbs, and maps results to exit codes; the only file that calls
+ * exit(). Verbs:
+ *   check FILE    every assertion of FILE (or one, --assert)
+ *   eval FILE [EXPR]   the value of EXPR, or every `print` of FILE
+ *   lts FILE PROCESS   states and transitions of PROCESS (--dot: the LTS)
+ */
+#include "checkrun.h"
+#include "compile.h"
+#include "explore.h"
+#include "lts.h"
+#include "mem.h"
+#include "model.h"
+#include "render.h"
+#include "report.h"
 
-int main(void)
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { EXIT_HOLDS = 0, EXIT_FAILS = 1, EXIT_USAGE = 2, EXIT_LIMIT = 3 };
+
+typedef struct Cli {
+    const char *verb;
+    const char *file;
+    const char *args[4];
+    int nargs;
+    RunOptions run;
+    ReportOptions report;
+    const char *assert_sel;
+    const char *graph_dir;
+    RenderFormat graph_format;
+    int quiet, dot;
+} Cli;
+
+static const char *const usage_text =
+    "usage: lockstep <verb> [options] FILE ...\n"
+    "\n"
+    "verbs:\n"
+    "  check FILE          check every assertion of a CSPM file\n"
+    "  eval FILE [EXPR]    print the value of EXPR (or every `print` of FILE)\n"
+    "  lts FILE PROCESS    count the states and transitions of PROCESS\n"
+    "\n"
+    "options: lockstep check --help\n"
+    "exit codes: 0 every assertion holds, 1 some assertion fails,\n"
+    "            2 bad input or usage, 3 a resource limit was hit\n";
+
+static const char *const check_help =
+    "usage: lockstep check [options] FILE\n"
+    "\n"
+    "  -j, --threads N     worker threads (default: all cores)\n"
+    "  --assert N|TEXT     run only assertion N (from 1) or the one whose\n"
+    "                      text is TEXT\n"
+    "  --format text|json  output format (json: one object per assertion)\n"
+    "  --max-states N      stop a check after N states (exit 3)\n"
+    "  --memory SIZE       bytes for the state store, e.g. 2G (default: half\n"
+    "                      of physical memory; exit 3 when full)\n"
+    "  --timeout SECONDS   stop a check after this long (exit 3)\n"
+    "  --semantics network|terms\n"
+    "                      compiled operator network (default) or explored\n"
+    "                      terms (slower; for cross-checking)\n"
+    "  --stats             print states/s, bytes/state, threads\n"
+    "  --graph DIR         draw each failed assertion's counterexample (and\n"
+    "                      a deadlock's wait-for diagram) into DIR\n"
+    "  --graph-format svg|dot|png   (default: svg, plus the .dot beside it)\n"
+    "  --quiet             no progress line\n";
+
+static int usage_error(const char *fmt, const char *what)
 {
-    puts("lockstep " LOCKSTEP_VERSION);
+    fprintf(stderr, "lockstep: ");
+    fprintf(stderr, fmt, what);
+    fprintf(stderr, "\n(lockstep --help for usage)\n");
+    return EXIT_USAGE;
+}
+
+/* Parses a count with an optional K/M/G suffix; -1 when malformed. */
+static int parse_size(const char *s, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || v < 0)
+        return -1;
+    double scale = 1;
+    if (*end == 'k' || *end == 'K') scale = 1e3, end++;
+    else if (*end == 'm' || *end == 'M') scale = 1024.0 * 1024, end++;
+    else if (*end == 'g' || *end == 'G') scale = 1024.0 * 1024 * 1024, end++;
+    if (*end == 'B' || *end == 'b')
+        end++;
+    if (*end)
+        return -1;
+    *out = (unsigned long long)(v * scale);
     return 0;
+}
+
+/* One option with a value; returns 1 when consumed, 0 when not an option
+ * of ours, -1 on a bad value (message printed). */
+static int parse_valued(Cli *cli, const char *opt, const char *val)
+{
+    unsigned long long n;
+    if (!strcmp(opt, "-j") || !strcmp(opt, "--threads")) {
+        if (parse_size(val, &n) || n > 1024)
+            return usage_error("bad thread count '%s'", val), -1;
+        cli->run.explore.threads = (unsigned)n;
+    } else if (!strcmp(opt, "--max-states")) {
+        if (parse_size(val, &n) || n == 0)
+            return usage_error("bad state count '%s'", val), -1;
+        cli->run.explore.max_states = n;
+    } else if (!strcmp(opt, "--memory")) {
+        if (parse_size(val, &n) || n < 1024 * 1024)
+            return usage_error("bad memory size '%s' (at least 1M)", val), -1;
+        cli->run.explore.memory = (size_t)n;
+    } else if (!strcmp(opt, "--timeout")) {
+        char *end;
+        double t = strtod(val, &end);
+        if (*end || t <= 0)
+            return usage_error("bad timeout '%s'", val), -1;
+        cli->run.explore.timeout = t;
+    } else if (!strcmp(opt, "--format")) {
+        if (strcmp(val, "text") && strcmp(val, "json"))
+            return usage_error("unknown format '%s' (text or json)", val), -1;
+        cli->report.format = strcmp(val, "json") ? REPORT_TEXT : REPORT_JSON;
+    } else if (!strcmp(opt, "--semantics")) {
+        if (strcmp(val, "network") && strcmp(val, "terms"))
+            return usage_error("unknown semantics '%s'", val), -1;
+        cli->run.semantics = strcmp(val, "terms") ? COMPILE_NETWORK
+                                                  : COMPILE_TERMS;
+    } else if (!strcmp(opt, "--assert")) {
+        cli->assert_sel = val;
+    } else if (!strcmp(opt, "--graph")) {
+        cli->graph_dir = val;
+    } else if (!strcmp(opt, "--graph-format")) {
+        if (!strcmp(val, "svg")) cli->graph_format = RENDER_SVG;
+        else if (!strcmp(val, "dot")) cli->graph_format = RENDER_DOT;
+        else if (!strcmp(val, "png")) cli->graph_format = RENDER_PNG;
+        else return usage_error("unknown graph format '%s' (svg, dot, png)",
+                                val), -1;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+static int is_valued(const char *opt)
+{
+    static const char *const names[] = {"-j", "--threads", "--max-states",
+                                        "--memory", "--timeout", "--format",
+                                        "--semantics", "--assert", "--graph",
+                                        "--graph-format", NULL};
+    for (int i = 0; names[i]; i++)
+        if (!strcmp(opt, names[i]))
+            return 1;
+    return 0;
+}
+
+/* Returns -1 to continue, or an exit code (help printed, or an error). */
+static int parse_args(Cli *cli, int argc, char **argv)
+{
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(strcmp(cli->verb, "check") ? usage_text : check_help, stdout);
+            return EXIT_HOLDS;
+        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+            cli->quiet = 1;
+        } else if (!strcmp(a, "--stats")) {
+            cli->report.stats = 1;
+        } else if (!strcmp(a, "--dot")) {
+            cli->dot = 1;
+        } else if (is_valued(a)) {
+            if (i + 1 >= argc)
+                return usage_error("option %s needs a value", a);
+            if (parse_valued(cli, a, argv[++i]) < 0)
+                return EXIT_USAGE;
+        } else if (a[0] == '-' && a[1] == '-' && strchr(a, '=')) {
+            char opt[64];
+            size_t n = (size_t)(strchr(a, '=') - a);
+            snprintf(opt, sizeof opt, "%.*s", (int)n, a);
+            int rc = is_valued(opt) ? parse_valued(cli, opt, a + n + 1) : 0;
+            if (rc == 0)
+                return usage_error("unknown option '%s'", a);
+            if (rc < 0)
+                return EXIT_USAGE;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("unknown option '%s'", a);
+        } else if (!cli->file) {
+            cli->file = a;
+        } else if (cli->nargs < 4) {
+            cli->args[cli->nargs++] = a;
+        } else {
+            return usage_error("too many arguments ('%s')", a);
+        }
+    }
+    if (!cli->file)
+        return usage_error("%s needs a FILE", cli->verb);
+    return -1;
+}
+
+/* Loads the model; prints diagnostics. NULL when it cannot be used. */
+static Model *load(const Cli *cli, Diags *diags)
+{
+    ModelOptions mopt = {0, 0};
+    Model *m = model_load(cli->file, &mopt, diags);
+    if (!m) {
+        fprintf(stderr, "lockstep: out of memory loading %s\n", cli->file);
+        return NULL;
+    }
+    if (diags_errors(diags)) {
+        diags_print(diags, stderr);
+        model_free(m);
+        return NULL;
+    }
+    diags_print(diags, stderr); /* notes and warnings */
+    diags_free(diags);
+    diags_init(diags);
+    return m;
+}
+
+/* Which assertions to run: all, or the one --assert names. */
+static int select_asserts(const Cli *cli, Model *m, size_t *first,
+                          size_t *last)
+{
+    size_t n = model_assert_count(m);
+    *first = 0;
+    *last = n;
+    if (!cli->assert_sel)
+        return 0;
+    char *end;
+    unsigned long k = strtoul(cli->assert_sel, &end, 10);
+    if (!*end && k >= 1 && k <= n) {
+        *first = k - 1;
+        *last = k;
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(model_assert(m, i)->text, cli->assert_sel)) {
+            *first = i;
+            *last = i + 1;
+            return 0;
+        }
+    return usage_error("no assertion '%s' in this file (give its number, "
+                       "from 1, or its text)", cli->assert_sel);
+}
+
+/* The stem of FILE ("models/phils.csp" -> "phils"), for graph names. */
+static void model_stem(const char *file, char *buf, size_t len)
+{
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    snprintf(buf, len, "%s", base);
+    char *dot = strrchr(buf, '.');
+    if (dot && dot != buf)
+        *dot = '\0';
+}
+
+/* Writes one picture in the chosen format, plus its DOT when the format
+ * is not DOT itself. Returns 0 or -1 (message printed). */
+static int draw_one(const Cli *cli, const char *name, const char *title,
+                    const Machine *m, const CheckResult *r, const WaitGraph *w)
+{
+    RenderFormat formats[2] = {RENDER_DOT, cli->graph_format};
+    int n = cli->graph_format == RENDER_DOT ? 1 : 2;
+    for (int i = 0; i < n; i++) {
+        char path[4096], err[512];
+        snprintf(path, sizeof path, "%s/%s.%s", cli->graph_dir, name,
+                 render_extension(formats[i]));
+        int rc = w ? render_waitgraph(w, title, path, formats[i], err,
+                                      sizeof err)
+                   : render_cex(m, r, title, path, formats[i], err,
+                                sizeof err);
+        if (rc != 0) {
+            fprintf(stderr, "lockstep: %s\n", err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The pictures of one failed assertion: its counterexample, and for a
+ * deadlock of a compiled network the wait-for diagram. */
+static int draw(const Cli *cli, Model *m, size_t index, const RunResult *r)
+{
+    if (!cli->graph_dir || r->check.verdict != VERDICT_FAIL)
+        return 0;
+    char stem[256], name[512];
+    model_stem(cli->file, stem, sizeof stem);
+    const char *kind = check_fail_text(r->check.fail);
+    snprintf(name, sizeof name, "%s-%zu-%s", stem, index + 1, kind);
+    const char *title = model_assert(m, index)->text;
+    if (draw_one(cli, name, title, r->machine, &r->check, NULL) != 0)
+        return -1;
+    const Cex *c = &r->check.cex;
+    WaitGraph w;
+    if (r->check.fail != FAIL_DEADLOCK ||
+        render_waitgraph_of(r->machine, c->states + c->steps * c->width, &w))
+        return 0;
+    snprintf(name, sizeof name, "%s-%zu-waitfor", stem, index + 1);
+    int rc = draw_one(cli, name, title, NULL, NULL, &w);
+    render_waitgraph_free(&w);
+    return rc;
+}
+
+static int check_graph_dir(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return usage_error("--graph: '%s' is not a directory", dir);
+    if (access(dir, W_OK) != 0)
+        return usage_error("--graph: cannot write into '%s'", dir);
+    return 0;
+}
+
+static int verb_check(Cli *cli)
+{
+    if (cli->graph_dir && check_graph_dir(cli->graph_dir) != 0)
+        return EXIT_USAGE;
+    Diags diags;
+    diags_init(&diags);
+    Model *m = load(cli, &diags);
+    if (!m)
+        return diags_free(&diags), EXIT_USAGE;
+    size_t first, last;
+    int code = select_asserts(cli, m, &first, &last);
+    if (code) {
+        model_free(m);
+        return code;
+    }
+    if (last == first && cli->report.format == REPORT_TEXT)
+        printf("%s: no assertions\n", cli->file);
+    cli->run.explore.progress = !cli->quiet;
+    int fails = 0, limits = 0, errors = 0;
+    for (size_t i = first; i < last; i++) {
+        RunResult r;
+        checkrun_assert(m, i, &cli->run, &r, &diags);
+        diags_print(&diags, stderr);
+        diags_free(&diags);
+        diags_init(&diags);
+        report_assert(stdout, m, i, &r, &cli->report);
+        fflush(stdout);
+        if (draw(cli, m, i, &r) != 0)
+            errors++;
+        if (r.check.verdict == VERDICT_LIMIT)
+            limits++;
+        else if (r.check.verdict == VERDICT_ERROR)
+            errors++;
+        else if (!checkrun_holds(model_assert(m, i), &r))
+            fails++;
+        checkrun_free(&r);
+    }
+    model_free(m);
+    diags_free(&diags);
+    if (errors)
+        return EXIT_USAGE;
+    if (limits)
+        return EXIT_LIMIT;
+    return fails ? EXIT_FAILS : EXIT_HOLDS;
+}
+
+static int verb_eval(Cli *cli)
+{
+    Diags diags;
+    diags_init(&diags);
+    Model *m = load(cli, &diags);
+    if (!m)
+        return diags_free(&diags), EXIT_USAGE;
+    int rc = cli->nargs ? model_eval_print(m, cli->args[0], stdout, &diags)
+                        : model_print_statements(m, stdout, &diags);
+    diags_print(&diags, stderr);
+    diags_free(&diags);
+    model_free(m);
+    return rc == 0 ? EXIT_HOLDS : EXIT_USAGE;
+}
+
+static void lts_dot(TermTable *terms, const Lts *lts)
+{
+    EventTable *ev = term_events(terms);
+    printf("digraph lts {\n  node [shape=circle];\n");
+    for (uint32_t s = 0; s < lts->states; s++) {
+        char text[200];
+        term_print(terms, lts->term[s], text, sizeof text);
+        printf("  s%u [label=\"", s);
+        for (const char *p = text; *p; p++)
+            printf(*p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
+        printf("\"%s];\n", s == 0 ? ", style=bold" : "");
+        for (uint32_t k = lts->offset[s]; k < lts->offset[s + 1]; k++)
+            printf("  s%u -> s%u [label=\"%s\"];\n", s, lts->target[k],
+                   event_name(ev, lts->event[k]));
+    }
+    printf("}\n");
+}
+
+static int verb_lts(Cli *cli)
+{
+    if (cli->nargs != 1)
+        return usage_error("%s", "lts needs FILE and PROCESS");
+    Diags diags;
+    diags_init(&diags);
+    Model *m = load(cli, &diags);
+    if (!m)
+        return diags_free(&diags), EXIT_USAGE;
+    uint32_t term = model_process(m, cli->args[0], &diags);
+    int code = EXIT_HOLDS;
+    Lts lts;
+    if (term == TERM_NONE) {
+        code = EXIT_USAGE;
+    } else if (lts_explore(model_terms(m), term, 2000000, &lts) != LTS_OK) {
+        const char *why = term_last_error(model_terms(m));
+        model_take_errors(m, &diags);
+        fprintf(stderr, "lockstep: cannot explore %s%s%s\n", cli->args[0],
+                why ? ": " : " (over 2,000,000 states?)", why ? why : "");
+        code = EXIT_LIMIT;
+    } else {
+        if (cli->dot)
+            lts_dot(model_terms(m), &lts);
+        else
+            printf("%s: %u states, %u transitions\n", cli->args[0],
+                   lts.states, lts.transitions);
+        lts_free(&lts);
+    }
+    diags_print(&diags, stderr);
+    diags_free(&diags);
+    model_free(m);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return fputs(usage_text, stderr), EXIT_USAGE;
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+        !strcmp(argv[1], "help"))
+        return fputs(usage_text, stdout), EXIT_HOLDS;
+    if (!strcmp(argv[1], "--version"))
+        return puts("lockstep " LOCKSTEP_VERSION), EXIT_HOLDS;
+    Cli cli = {.verb = argv[1], .graph_format = RENDER_SVG};
+    int (*verb)(Cli *) = NULL;
+    if (!strcmp(argv[1], "check"))
+        verb = verb_check;
+    else if (!strcmp(argv[1], "eval"))
+        verb = verb_eval;
+    else if (!strcmp(argv[1], "lts"))
+        verb = verb_lts;
+    else if (!strcmp(argv[1], "trace") || !strcmp(argv[1], "typecheck"))
+        return usage_error("not supported yet: the '%s' verb", argv[1]);
+    else
+        return usage_error("unknown verb '%s'", argv[1]);
+    int rc = parse_args(&cli, argc, argv);
+    if (rc >= 0)
+        return rc;
+    if (access(cli.file, R_OK) != 0)
+        return fprintf(stderr, "%s: error: cannot read file: %s\n", cli.file,
+                       strerror(errno)),
+               EXIT_USAGE;
+    return verb(&cli);
 }

@@ -79,7 +79,13 @@ static void expect(Parser *p, TokKind k, const char *what)
     if (accept(p, k))
         return;
     char buf[64];
-    error_at(p, &p->tok, "expected %s, found %s",
+    Token at = p->tok;
+    if (at.kind == TOK_EOF && p->prev.line > 0) {
+        /* point just after the last token, not at the line after it */
+        at.line = p->prev.line;
+        at.col = p->prev.col + (int)p->prev.len;
+    }
+    error_at(p, &at, "expected %s, found %s",
              what ? what : lex_kind_name(k), tok_text(&p->tok, buf, sizeof buf));
 }
 
@@ -113,7 +119,7 @@ static void list_add(Parser *p, List *l, void *item)
         size_t cap = l->cap ? 2 * l->cap : 4;
         void **items = alloc(p, cap * sizeof *items);
         if (l->count)
-            memcpy(items, l->items, l->count * sizeof *items);
+            mem_copy(items, l->items, l->count * sizeof *items);
         l->items = items;
         l->cap = cap;
     }
@@ -142,7 +148,7 @@ static Expr *node2(Parser *p, ExprKind kind, const Token *at, Expr *a,
 static const char *copy_text(Parser *p, const Token *t)
 {
     char *s = alloc(p, t->len + 1);
-    memcpy(s, t->start, t->len);
+    mem_copy(s, t->start, t->len);
     s[t->len] = '\0';
     return s;
 }
@@ -929,7 +935,7 @@ static void parse_include(Parser *p, List *decls, const Token *at)
     const char *slash = strrchr(p->file, '/');
     size_t dir = rel[0] == '/' || !slash ? 0 : (size_t)(slash - p->file) + 1;
     char *path = alloc(p, dir + strlen(rel) + 1);
-    memcpy(path, p->file, dir);
+    mem_copy(path, p->file, dir);
     strcpy(path + dir, rel);
     for (int i = 0; i < p->include_depth; i++)
         if (!strcmp(p->includes[i], path)) {
@@ -952,8 +958,8 @@ static void parse_include(Parser *p, List *decls, const Token *at)
     while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
         char *grown = alloc(p, total + n + 1);
         if (total)
-            memcpy(grown, data, total);
-        memcpy(grown + total, buf, n);
+            mem_copy(grown, data, total);
+        mem_copy(grown + total, buf, n);
         data = grown;
         total += n;
     }
@@ -1096,7 +1102,7 @@ Module *parse_file(const char *path, Arena *arena, Diags *diags)
             mem_free(data);
             return NULL;
         }
-        memcpy(data + len, buf, n);
+        mem_copy(data + len, buf, n);
         len += n;
     }
     int bad = ferror(f);

@@ -3,6 +3,7 @@
 
 #include "compile.h"
 #include "mem.h"
+#include "render.h"
 
 #include <string.h>
 
@@ -19,7 +20,7 @@ static void str_add(Str *s, const char *text)
     size_t n = strlen(text);
     if (mem_grow((void **)&s->buf, &s->cap, s->len + n + 1, 1) != 0)
         return;
-    memcpy(s->buf + s->len, text, n + 1);
+    mem_copy(s->buf + s->len, text, n + 1);
     s->len += n;
 }
 
@@ -164,12 +165,24 @@ static void text_components(FILE *out, Model *model, const RunResult *r)
         Str offers = {0};
         term_print(model_terms(model), term, text, sizeof text);
         component_offers(model_terms(model), term, &offers);
-        fprintf(out, "        %-40s offers %s\n", text, str_get(&offers));
+        fprintf(out, "        [%zu] %-36s offers %s\n", i, text,
+                str_get(&offers));
         mem_free(offers.buf);
     }
     if (shown < m->components)
         fprintf(out, "        (%zu more components)\n",
                 m->components - shown);
+    if (r->check.fail != FAIL_DEADLOCK)
+        return;
+    WaitGraph w;
+    if (render_waitgraph_of(m, final, &w) != 0)
+        return;
+    for (size_t e = 0; e < w.edges; e++)
+        fprintf(out, "%s[%zu] waits for [%zu] on %s", e ? ", " : "      waits: ",
+                w.from[e], w.to[e], w.event[e]);
+    if (w.edges)
+        fprintf(out, "\n");
+    render_waitgraph_free(&w);
 }
 
 static void report_text(FILE *out, Model *model, const ModelAssert *a,
@@ -259,6 +272,24 @@ static void json_components(FILE *out, Model *model, const RunResult *r)
     fputs("]", out);
 }
 
+static void json_waits(FILE *out, const RunResult *r)
+{
+    const Cex *c = &r->check.cex;
+    WaitGraph w;
+    if (r->check.fail != FAIL_DEADLOCK || !c->states || !r->machine ||
+        render_waitgraph_of(r->machine, c->states + c->steps * c->width, &w))
+        return;
+    fputs(",\"waits\":[", out);
+    for (size_t e = 0; e < w.edges; e++) {
+        fprintf(out, "%s{\"from\":%zu,\"to\":%zu,\"event\":", e ? "," : "",
+                w.from[e], w.to[e]);
+        json_string(out, w.event[e]);
+        fputs("}", out);
+    }
+    fputs("]", out);
+    render_waitgraph_free(&w);
+}
+
 static void json_failure(FILE *out, Model *model, const RunResult *r)
 {
     EventTable *ev = model_events(model);
@@ -290,6 +321,7 @@ static void json_failure(FILE *out, Model *model, const RunResult *r)
     json_events(out, ev, c->offers, c->offer_count);
     fputs(",\"components\":", out);
     json_components(out, model, r);
+    json_waits(out, r);
     fputs("}", out);
 }
 

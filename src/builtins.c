@@ -1,0 +1,307 @@
+/* builtins: the functions and constants CSPM provides (union, card, head,
+ * RUN, CHAOS, ...). Each takes evaluated arguments; errors name the
+ * builtin. The semantics-preserving compressions (normal, sbisim, ...)
+ * are the identity here, which keeps every verdict: a note says so once. */
+#include "eval_impl.h"
+
+#include <string.h>
+
+typedef enum BuiltinId {
+    B_STOP, B_SKIP, B_DIV, B_BOOL, B_INT, B_EVENTS, B_CHAOS, B_RUN,
+    B_UNION, B_INTER, B_DIFF, B_UNIONS, B_INTERS, B_MEMBER, B_CARD, B_EMPTY,
+    B_SET, B_POWERSET, B_SEQ, B_LENGTH, B_NULL, B_HEAD, B_TAIL, B_CONCAT,
+    B_ELEM, B_PRODUCTIONS, B_ERROR, B_SHOW, B_COMPRESS, B_UNSUPPORTED,
+    B_COUNT
+} BuiltinId;
+
+static const struct {
+    const char *name;
+    BuiltinId id;
+    int arity; /* -1: a constant */
+} builtins[] = {
+    {"STOP", B_STOP, -1}, {"SKIP", B_SKIP, -1}, {"DIV", B_DIV, -1},
+    {"Bool", B_BOOL, -1}, {"Int", B_INT, -1}, {"Events", B_EVENTS, -1},
+    {"CHAOS", B_CHAOS, 1}, {"RUN", B_RUN, 1}, {"union", B_UNION, 2},
+    {"inter", B_INTER, 2}, {"diff", B_DIFF, 2}, {"Union", B_UNIONS, 1},
+    {"Inter", B_INTERS, 1}, {"member", B_MEMBER, 2}, {"card", B_CARD, 1},
+    {"empty", B_EMPTY, 1}, {"set", B_SET, 1}, {"Set", B_POWERSET, 1},
+    {"seq", B_SEQ, 1}, {"length", B_LENGTH, 1}, {"null", B_NULL, 1},
+    {"head", B_HEAD, 1}, {"tail", B_TAIL, 1}, {"concat", B_CONCAT, 1},
+    {"elem", B_ELEM, 2}, {"productions", B_PRODUCTIONS, 1},
+    {"error", B_ERROR, 1}, {"show", B_SHOW, 1},
+    {"normal", B_COMPRESS, 1}, {"normalise", B_COMPRESS, 1},
+    {"normalize", B_COMPRESS, 1}, {"sbisim", B_COMPRESS, 1},
+    {"wbisim", B_COMPRESS, 1}, {"diamond", B_COMPRESS, 1},
+    {"explicate", B_COMPRESS, 1}, {"tau_loop_factor", B_COMPRESS, 1},
+    {"model_compress", B_COMPRESS, 1}, {"dbisim", B_COMPRESS, 1},
+    {"chase", B_UNSUPPORTED, 1}, {"chase_nocache", B_UNSUPPORTED, 1},
+    {"prioritise", B_UNSUPPORTED, 2}, {"prioritize", B_UNSUPPORTED, 2},
+    {"mapFromList", B_UNSUPPORTED, 1}, {"emptyMap", B_UNSUPPORTED, -1},
+    {"extensions", B_UNSUPPORTED, 1},
+};
+
+enum { NBUILTINS = sizeof builtins / sizeof *builtins };
+
+int builtin_lookup(const char *name)
+{
+    for (int i = 0; i < (int)NBUILTINS; i++)
+        if (!strcmp(builtins[i].name, name))
+            return i;
+    return -1;
+}
+
+int builtin_is_process(int id)
+{
+    return builtins[id].id == B_RUN || builtins[id].id == B_CHAOS;
+}
+
+static Value *all_events_value(Eval *ev)
+{
+    VList out = {0};
+    for (size_t i = 0; i < ev->table_size; i++)
+        for (Binding *b = ev->table[i]; b; b = b->next)
+            if (b->state == B_DONE && b->value && b->value->kind == V_NAME &&
+                ((const NameInfo *)b->value->ref)->is_channel &&
+                eval_productions(ev, b->value, b->pos, &out) != 0)
+                return NULL;
+    return value_set(ev->arena, out.items, out.count);
+}
+
+Value *builtin_value(Eval *ev, int id, SrcPos at)
+{
+    switch (builtins[id].id) {
+    case B_STOP: return value_proc(ev->arena, term_stop(ev->terms));
+    case B_SKIP: return value_proc(ev->arena, term_skip(ev->terms));
+    case B_DIV: return value_proc(ev->arena, term_div(ev->terms));
+    case B_BOOL: {
+        Value *items[2] = {value_bool(ev->arena, 0), value_bool(ev->arena, 1)};
+        return value_set(ev->arena, items, 2);
+    }
+    case B_INT:
+        eval_error(ev, at, "not supported yet: the infinite set Int "
+                                    "as a value");
+        return NULL;
+    case B_EVENTS: return all_events_value(ev);
+    case B_UNSUPPORTED:
+        eval_error(ev, at, "not supported yet: %s",
+                   builtins[id].name);
+        return NULL;
+    default:
+        return eval_closure(ev, (Closure){.kind = CL_BUILTIN, .builtin = id});
+    }
+}
+
+static int want(Eval *ev, Value *v, ValueKind kind, const char *fn,
+                const char *what, SrcPos at)
+{
+    if (v->kind == kind)
+        return 1;
+    eval_error(ev, at, "%s expects %s, found %s", fn, what,
+               value_text(ev->arena, v));
+    return 0;
+}
+
+/* union, inter, diff of two sets (both sorted: a merge). */
+static Value *set_op(Eval *ev, BuiltinId op, Value *a, Value *b)
+{
+    Value **items = arena_alloc(ev->arena, (a->n + b->n + 1) * sizeof *items);
+    if (!items)
+        return NULL;
+    size_t n = 0;
+    for (uint32_t i = 0; i < a->n; i++) {
+        int in_b = value_member(b, a->items[i]);
+        if (op == B_UNION || (op == B_INTER && in_b) || (op == B_DIFF && !in_b))
+            items[n++] = a->items[i];
+    }
+    if (op == B_UNION)
+        for (uint32_t i = 0; i < b->n; i++)
+            items[n++] = b->items[i];
+    return value_set(ev->arena, items, n);
+}
+
+static Value *set_fold(Eval *ev, BuiltinId op, Value *sets, SrcPos at)
+{
+    if (op == B_INTERS && sets->n == 0) {
+        eval_error(ev, at, "Inter of no sets");
+        return NULL;
+    }
+    Value *acc = op == B_UNIONS ? value_set(ev->arena, NULL, 0) : sets->items[0];
+    for (uint32_t i = 0; acc && i < sets->n; i++) {
+        if (!want(ev, sets->items[i], V_SET, op == B_UNIONS ? "Union" : "Inter",
+                  "a set of sets", at))
+            return NULL;
+        acc = set_op(ev, op == B_UNIONS ? B_UNION : B_INTER, acc,
+                     sets->items[i]);
+    }
+    return acc;
+}
+
+static Value *powerset(Eval *ev, Value *s, SrcPos at)
+{
+    if (s->n > 16) {
+        eval_error(ev, at, "Set of a set of %u elements is too large", s->n);
+        return NULL;
+    }
+    size_t count = (size_t)1 << s->n;
+    Value **subsets = arena_alloc(ev->arena, count * sizeof *subsets);
+    Value **items = arena_alloc(ev->arena, (s->n + 1) * sizeof *items);
+    if (!subsets || !items)
+        return NULL;
+    for (size_t mask = 0; mask < count; mask++) {
+        size_t n = 0;
+        for (uint32_t i = 0; i < s->n; i++)
+            if (mask & ((size_t)1 << i))
+                items[n++] = s->items[i];
+        if (!(subsets[mask] = value_set(ev->arena, items, n)))
+            return NULL;
+    }
+    return value_set(ev->arena, subsets, count);
+}
+
+static Value *seq_builtin(Eval *ev, BuiltinId id, Value *s, SrcPos at)
+{
+    const char *name = id == B_HEAD ? "head" : id == B_TAIL ? "tail"
+                       : id == B_LENGTH ? "length" : "null";
+    if (!want(ev, s, V_SEQ, name, "a sequence", at))
+        return NULL;
+    switch (id) {
+    case B_LENGTH: return value_int(ev->arena, s->n);
+    case B_NULL: return value_bool(ev->arena, s->n == 0);
+    default: break;
+    }
+    if (s->n == 0) {
+        eval_error(ev, at, "%s of the empty sequence", name);
+        return NULL;
+    }
+    if (id == B_HEAD)
+        return s->items[0];
+    return value_items(ev->arena, V_SEQ, s->items + 1, s->n - 1);
+}
+
+static Value *concat(Eval *ev, Value *s, SrcPos at)
+{
+    VList out = {0};
+    if (!want(ev, s, V_SEQ, "concat", "a sequence of sequences", at))
+        return NULL;
+    for (uint32_t i = 0; i < s->n; i++) {
+        if (!want(ev, s->items[i], V_SEQ, "concat", "a sequence of sequences",
+                  at))
+            return NULL;
+        for (uint32_t k = 0; k < s->items[i]->n; k++)
+            if (vlist_add(ev, &out, s->items[i]->items[k]) != 0)
+                return NULL;
+    }
+    return value_items(ev->arena, V_SEQ, out.items, out.count);
+}
+
+uint32_t builtin_proc(Eval *ev, int id, Value **args, size_t n, SrcPos at)
+{
+    if (n != 1) {
+        eval_error(ev, at, "%s expects 1 argument, got %zu",
+                   builtins[id].name, n);
+        return TERM_NONE;
+    }
+    Value *set = args[0];
+    if (!want(ev, set, V_SET, builtins[id].name, "a set of events", at))
+        return TERM_NONE;
+    uint32_t *ids = mem_alloc((set->n + 1) * sizeof *ids);
+    if (!ids)
+        return TERM_NONE;
+    for (uint32_t i = 0; i < set->n; i++)
+        if ((ids[i] = eval_event_id(ev, set->items[i], at)) == EVENT_NONE) {
+            mem_free(ids);
+            return TERM_NONE;
+        }
+    uint32_t s = term_set(ev->terms, ids, set->n);
+    mem_free(ids);
+    if (s == TERM_NONE)
+        return TERM_NONE;
+    return term_make(ev->terms,
+                     builtins[id].id == B_RUN ? TERM_RUN : TERM_CHAOS, s,
+                     TERM_NONE, TERM_NONE, NULL, 0);
+}
+
+Value *builtin_apply(Eval *ev, int id, Value **args, size_t n, SrcPos at)
+{
+    BuiltinId b = builtins[id].id;
+    if (builtins[id].arity >= 0 && (size_t)builtins[id].arity != n) {
+        eval_error(ev, at, "%s expects %d argument%s, got %zu",
+                   builtins[id].name, builtins[id].arity,
+                   builtins[id].arity == 1 ? "" : "s", n);
+        return NULL;
+    }
+    const char *name = builtins[id].name;
+    switch (b) {
+    case B_RUN: case B_CHAOS: {
+        uint32_t t = builtin_proc(ev, id, args, n, at);
+        return t == TERM_NONE ? NULL : value_proc(ev->arena, t);
+    }
+    case B_UNION: case B_INTER: case B_DIFF:
+        if (!want(ev, args[0], V_SET, name, "sets", at) ||
+            !want(ev, args[1], V_SET, name, "sets", at))
+            return NULL;
+        return set_op(ev, b, args[0], args[1]);
+    case B_UNIONS: case B_INTERS:
+        return want(ev, args[0], V_SET, name, "a set of sets", at)
+                   ? set_fold(ev, b, args[0], at) : NULL;
+    case B_MEMBER:
+        return want(ev, args[1], V_SET, name, "a set", at)
+                   ? value_bool(ev->arena, value_member(args[1], args[0]))
+                   : NULL;
+    case B_CARD: case B_EMPTY:
+        if (!want(ev, args[0], V_SET, name, "a set", at))
+            return NULL;
+        return b == B_CARD ? value_int(ev->arena, args[0]->n)
+                           : value_bool(ev->arena, args[0]->n == 0);
+    case B_SET:
+        return want(ev, args[0], V_SEQ, name, "a sequence", at)
+                   ? value_set(ev->arena, args[0]->items, args[0]->n) : NULL;
+    case B_POWERSET:
+        return want(ev, args[0], V_SET, name, "a set", at)
+                   ? powerset(ev, args[0], at) : NULL;
+    case B_SEQ:
+        return want(ev, args[0], V_SET, name, "a set", at)
+                   ? value_items(ev->arena, V_SEQ, args[0]->items, args[0]->n)
+                   : NULL;
+    case B_LENGTH: case B_NULL: case B_HEAD: case B_TAIL:
+        return seq_builtin(ev, b, args[0], at);
+    case B_CONCAT: return concat(ev, args[0], at);
+    case B_ELEM: {
+        if (!want(ev, args[1], V_SEQ, name, "a sequence", at))
+            return NULL;
+        int found = 0;
+        for (uint32_t i = 0; i < args[1]->n && !found; i++)
+            found = value_equal(args[1]->items[i], args[0]);
+        return value_bool(ev->arena, found);
+    }
+    case B_PRODUCTIONS: {
+        VList out = {0};
+        return eval_productions(ev, args[0], at, &out) == 0
+                   ? value_set(ev->arena, out.items, out.count) : NULL;
+    }
+    case B_ERROR: {
+        const char *text = value_text(ev->arena, args[0]);
+        eval_error(ev, at, "error(%s)", text ? text : "");
+        return NULL;
+    }
+    case B_SHOW: {
+        const char *text = value_text(ev->arena, args[0]);
+        size_t len = text ? strlen(text) : 0;
+        Value **items = arena_alloc(ev->arena, (len + 1) * sizeof *items);
+        if (!items)
+            return NULL;
+        for (size_t i = 0; i < len; i++)
+            items[i] = value_char(ev->arena, (unsigned char)text[i]);
+        return value_items(ev->arena, V_SEQ, items, len);
+    }
+    case B_COMPRESS:
+        if (!ev->compress_noted++)
+            diags_add(ev->diags, DIAG_NOTE, at, "%s is applied as the "
+                      "identity (compressions preserve every verdict; "
+                      "they are not implemented yet)", name);
+        return args[0];
+    default:
+        eval_error(ev, at, "not supported yet: %s", name);
+        return NULL;
+    }
+}

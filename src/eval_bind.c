@@ -1,0 +1,254 @@
+/* eval_bind: top-level declarations into bindings: channels and datatype
+ * constructors become names with field types, definitions are grouped by
+ * name into lazy bindings. Creation and teardown of the evaluator live
+ * here too. See eval.h. */
+#include "eval_impl.h"
+
+#include <string.h>
+
+Eval *eval_new(Arena *arena, Diags *diags, EventTable *events,
+               const EvalLimits *limits)
+{
+    Eval *ev = mem_calloc(1, sizeof *ev);
+    if (!ev)
+        return NULL;
+    ev->arena = arena;
+    ev->diags = diags;
+    ev->events = events;
+    if (limits)
+        ev->limits = *limits;
+    ev->table_size = 1024;
+    ev->table = mem_calloc(ev->table_size, sizeof *ev->table);
+    if (!ev->table) {
+        mem_free(ev);
+        return NULL;
+    }
+    return ev;
+}
+
+void eval_free(Eval *ev)
+{
+    if (!ev)
+        return;
+    mem_free(ev->table);
+    mem_free(ev->calls);
+    mem_free(ev->call_index);
+    mem_free(ev->event_values);
+    mem_free(ev);
+}
+
+void eval_set_terms(Eval *ev, TermTable *terms) { ev->terms = terms; }
+
+static uint64_t hash_name(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+    return h;
+}
+
+static Binding *top_find(Eval *ev, const char *name)
+{
+    for (Binding *b = ev->table[hash_name(name) & (ev->table_size - 1)]; b;
+         b = b->next)
+        if (!strcmp(b->name, name))
+            return b;
+    return NULL;
+}
+
+static Binding *top_add(Eval *ev, const char *name, SrcPos pos)
+{
+    Binding *old = top_find(ev, name);
+    if (old) {
+        eval_error(ev, pos, "'%s' is already defined (at %d:%d)", name,
+                   old->pos.line, old->pos.col);
+        return NULL;
+    }
+    Binding *b = arena_alloc(ev->arena, sizeof *b);
+    if (!b)
+        return NULL;
+    b->name = name;
+    b->pos = pos;
+    size_t slot = hash_name(name) & (ev->table_size - 1);
+    b->next = ev->table[slot];
+    ev->table[slot] = b;
+    return b;
+}
+
+static NameInfo *name_new(Eval *ev, const char *name, int channel)
+{
+    NameInfo *info = arena_alloc(ev->arena, sizeof *info);
+    if (info) {
+        info->name = name;
+        info->is_channel = channel;
+        info->order = ev->name_order++;
+    }
+    return info;
+}
+
+/* A name (channel or constructor) as a binding whose value is itself. */
+static NameInfo *bind_name(Eval *ev, const char *name, int channel,
+                           SrcPos pos)
+{
+    Binding *b = top_add(ev, name, pos);
+    NameInfo *info = b ? name_new(ev, name, channel) : NULL;
+    if (!info)
+        return NULL;
+    b->value = value_name(ev->arena, info);
+    b->state = b->value ? B_DONE : B_FAILED;
+    return info;
+}
+
+/* Adds a clause to the binding of its name (clauses of one function may
+ * be written apart, FDR allows it). */
+static void bind_def(Eval *ev, Decl *d)
+{
+    if (!d->name) {
+        eval_error(ev, d->pos, "not supported yet: pattern bindings such as "
+                               "(a, b) = ...");
+        return;
+    }
+    Binding *b = top_find(ev, d->name);
+    if (b && (!b->nclauses || b->clauses[0]->ngroups == 0 ||
+              d->ngroups == 0 || b->clauses[0]->ngroups != d->ngroups)) {
+        eval_error(ev, d->pos, "'%s' is already defined (at %d:%d)", d->name,
+                   b->pos.line, b->pos.col);
+        return;
+    }
+    if (!b && !(b = top_add(ev, d->name, d->pos)))
+        return;
+    Decl **clauses = arena_alloc(ev->arena, (b->nclauses + 1) * sizeof *clauses);
+    if (!clauses)
+        return;
+    if (b->nclauses)
+        mem_copy(clauses, b->clauses, b->nclauses * sizeof *clauses);
+    clauses[b->nclauses++] = d;
+    b->clauses = clauses;
+    b->state = B_TODO;
+}
+
+/* The components of a dotted type A.B.C, each evaluated to a set. */
+static int type_fields(Eval *ev, Expr *type, Value ***fields, size_t *n)
+{
+    Expr *parts[64];
+    size_t count = 0;
+    while (type->kind == E_DOT && count < 63) {
+        parts[count++] = type->kids[0];
+        type = type->kids[1];
+    }
+    parts[count++] = type;
+    *fields = arena_alloc(ev->arena, (count + 1) * sizeof **fields);
+    if (!*fields)
+        return -1;
+    for (size_t i = 0; i < count; i++) {
+        Value *v = eval_expr(ev, parts[i], NULL);
+        if (!v)
+            return -1;
+        if (v->kind != V_SET) {
+            eval_error(ev, parts[i]->pos, "a type must be a set, found %s",
+                       value_text(ev->arena, v));
+            return -1;
+        }
+        (*fields)[i] = v;
+    }
+    *n = count;
+    return 0;
+}
+
+/* The values of a datatype: each constructor with every combination of
+ * its fields. */
+static Value *datatype_values(Eval *ev, Decl *d, NameInfo **infos)
+{
+    VList out = {0};
+    for (size_t i = 0; i < d->nctors; i++) {
+        NameInfo *info = infos[i];
+        if (!info)
+            return NULL;
+        if (d->ctors[i].fields &&
+            type_fields(ev, d->ctors[i].fields, &info->fields, &info->arity))
+            return NULL;
+        /* productions treat constructors like channels */
+        info->is_channel = 1;
+        int rc = eval_productions(ev, value_name(ev->arena, info),
+                                  d->ctors[i].pos, &out);
+        info->is_channel = 0;
+        if (rc != 0)
+            return NULL;
+    }
+    return value_set(ev->arena, out.items, out.count);
+}
+
+static void bind_datatype(Eval *ev, Decl *d)
+{
+    NameInfo **infos = arena_alloc(ev->arena, (d->nctors + 1) * sizeof *infos);
+    if (!infos)
+        return;
+    for (size_t i = 0; i < d->nctors; i++)
+        infos[i] = bind_name(ev, d->ctors[i].name, 0, d->ctors[i].pos);
+    Binding *b = top_add(ev, d->name, d->pos);
+    if (!b)
+        return;
+    b->state = B_BUSY; /* a datatype that needs itself is recursive */
+    b->value = datatype_values(ev, d, infos);
+    b->state = b->value ? B_DONE : B_FAILED;
+    if (!b->value)
+        eval_error(ev, d->pos, "the values of datatype %s cannot be listed "
+                               "(recursive datatypes are not supported yet)",
+                   d->name);
+}
+
+static void bind_channels(Eval *ev, Decl *d)
+{
+    Value **fields = NULL;
+    size_t arity = 0;
+    if (d->type && type_fields(ev, d->type, &fields, &arity) != 0)
+        return;
+    for (size_t i = 0; i < d->nnames; i++) {
+        NameInfo *info = bind_name(ev, d->names[i], 1, d->pos);
+        if (info) {
+            info->fields = fields;
+            info->arity = arity;
+        }
+    }
+}
+
+void eval_bind_module(Eval *ev, const Module *m)
+{
+    /* Definitions first, so that types may use them wherever they are. */
+    for (size_t i = 0; i < m->ndecls; i++)
+        if (m->decls[i]->kind == D_DEF)
+            bind_def(ev, m->decls[i]);
+    /* Then types, then the channels that use them. */
+    for (size_t i = 0; i < m->ndecls; i++) {
+        Decl *d = m->decls[i];
+        switch (d->kind) {
+        case D_DATATYPE: bind_datatype(ev, d); break;
+        case D_NAMETYPE: {
+            Binding *b = top_add(ev, d->name, d->pos);
+            Value **fields;
+            size_t n;
+            if (!b || type_fields(ev, d->type, &fields, &n) != 0)
+                break;
+            Value *v = fields[0];
+            for (size_t k = 1; k < n && v; k++) { /* A.B: every a.b */
+                VList out = {0};
+                for (uint32_t x = 0; x < v->n; x++)
+                    for (uint32_t y = 0; y < fields[k]->n; y++)
+                        vlist_add(ev, &out, value_dot(ev->arena, v->items[x],
+                                                      fields[k]->items[y]));
+                v = value_set(ev->arena, out.items, out.count);
+            }
+            b->value = v;
+            b->state = v ? B_DONE : B_FAILED;
+            break;
+        }
+        case D_SUBTYPE:
+            eval_error(ev, d->pos, "not supported yet: subtype");
+            break;
+        default: break;
+        }
+    }
+    for (size_t i = 0; i < m->ndecls; i++)
+        if (m->decls[i]->kind == D_CHANNEL)
+            bind_channels(ev, m->decls[i]);
+}

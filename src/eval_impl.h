@@ -1,0 +1,98 @@
+/* eval_impl: what the evaluator's files share (eval.c, eval_proc.c,
+ * eval_pattern.c, builtins.c). Not a public interface. */
+#ifndef LOCKSTEP_EVAL_IMPL_H
+#define LOCKSTEP_EVAL_IMPL_H
+
+#include "eval.h"
+
+typedef enum ClosureKind { CL_DEF, CL_LAMBDA, CL_BUILTIN } ClosureKind;
+
+typedef struct Closure {
+    ClosureKind kind;
+    Binding *def;          /* CL_DEF: the function's clauses */
+    Expr *lambda;          /* CL_LAMBDA */
+    Env *env;              /* CL_LAMBDA */
+    int builtin;           /* CL_BUILTIN */
+    Value **args;          /* arguments given so far (curried groups) */
+    size_t nargs, groups;  /* groups: parenthesised groups given */
+} Closure;
+
+/* A call interned as a thunk ref: a definition and all its arguments. */
+typedef struct Call {
+    Binding *def;
+    Value **args;
+    size_t nargs;
+    uint64_t hash;
+} Call;
+
+enum { CHAIN_MAX = 64 };
+
+struct Eval {
+    Arena *arena;
+    Diags *diags;
+    EventTable *events;
+    TermTable *terms;
+    EvalLimits limits;
+    Binding **table;       /* top-level bindings by name */
+    size_t table_size;
+    uint32_t name_order;
+    Call **calls;
+    size_t ncalls, calls_cap;
+    uint32_t *call_index;  /* hash slot -> ref + 1 */
+    size_t call_slots;
+    Value **event_values;  /* event id -> value */
+    size_t event_cap;
+    size_t depth;
+    uint64_t steps;
+    int errors;
+    struct {
+        const char *name;
+        SrcPos pos;
+    } chain[CHAIN_MAX];
+    size_t chain_len;
+    int compress_noted;    /* the note on compressions is given once */
+};
+
+/* eval.c */
+Binding *eval_lookup(Eval *ev, Env *env, const char *name);
+Env *eval_bind(Eval *ev, Env *env, const char *name, Value *v);
+Value *eval_binding(Eval *ev, Binding *b, SrcPos at);
+Value *eval_apply(Eval *ev, Value *fn, Value **args, size_t n, SrcPos at);
+int eval_enter(Eval *ev, SrcPos at);
+void eval_leave(Eval *ev);
+Value *eval_closure(Eval *ev, Closure proto);
+/* The environment of a let: its definitions see each other. */
+Env *eval_let_env(Eval *ev, Decl **decls, size_t n, Env *env);
+/* Calls `each` for every binding of `stmts` in order (generators in the
+ * order of their sets or sequences, guards filtering); 0 or -1. */
+typedef int (*StmtFn)(Eval *ev, Env *env, void *ctx);
+int eval_stmts(Eval *ev, Stmt *stmts, size_t n, Env *env, StmtFn each,
+               void *ctx);
+/* Growable value list in the arena. */
+typedef struct VList {
+    Value **items;
+    size_t count, cap;
+} VList;
+int vlist_add(Eval *ev, VList *l, Value *v);
+/* The elements of a set or sequence value (an error otherwise). */
+int eval_elements(Eval *ev, Value *v, SrcPos at, Value ***items, size_t *n);
+
+/* eval_pattern.c: 1 match (bindings added to *env), 0 no match. */
+int eval_match(Eval *ev, Expr *pattern, Value *v, Env **env);
+/* Number of dotted fields a pattern covers (x.y: 2). */
+size_t eval_pattern_width(const Expr *pattern);
+
+/* eval_proc.c */
+uint32_t eval_thunk(Eval *ev, Binding *def, Value **args, size_t n);
+/* Every event a channel or partial event value extends to, appended. */
+int eval_productions(Eval *ev, Value *v, SrcPos at, VList *out);
+
+/* builtins.c */
+int builtin_lookup(const char *name);
+Value *builtin_value(Eval *ev, int id, SrcPos at);
+Value *builtin_apply(Eval *ev, int id, Value **args, size_t n, SrcPos at);
+/* 1 when the builtin makes a process from its arguments. */
+int builtin_is_process(int id);
+uint32_t builtin_proc(Eval *ev, int id, Value **args, size_t n, SrcPos at);
+
+#endif

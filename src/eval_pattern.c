@@ -1,0 +1,128 @@
+/* eval_pattern: matching values against CSPM patterns: variables, _,
+ * literals, tuples, dotted values (the last part of a dot pattern takes
+ * the rest of the fields), sequences, <x>^xs and xs^<x>, {x}, p @@ q, and
+ * names of channels and constructors, which match themselves. */
+#include "eval_impl.h"
+
+#include "lex.h"
+
+#include <string.h>
+
+size_t eval_pattern_width(const Expr *p)
+{
+    if (p->kind != E_DOT)
+        return 1;
+    return eval_pattern_width(p->kids[0]) + eval_pattern_width(p->kids[1]);
+}
+
+/* A name in a pattern is a constant when it names a channel or a
+ * constructor; otherwise it binds a variable. */
+static int is_constant(Eval *ev, const char *name)
+{
+    Binding *b = eval_lookup(ev, NULL, name);
+    return b && b->state == B_DONE && b->value && b->value->kind == V_NAME;
+}
+
+static int match_items(Eval *ev, Expr **pats, size_t n, Value **items,
+                       Env **env)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!eval_match(ev, pats[i], items[i], env))
+            return 0;
+    return 1;
+}
+
+/* x.y.z against a flat dotted value: each part but the last takes one
+ * field, the last takes what remains. */
+static int match_dot(Eval *ev, Expr *p, Value *v, Env **env)
+{
+    Expr *parts[64];
+    size_t n = 0;
+    Expr *cur = p;
+    while (cur->kind == E_DOT && n < 63) {
+        parts[n++] = cur->kids[0];
+        cur = cur->kids[1];
+    }
+    parts[n++] = cur;
+    Value one = *v;
+    Value **items = v->kind == V_DOT ? v->items : (Value *[]){&one};
+    size_t m = v->kind == V_DOT ? v->n : 1;
+    if (m < n)
+        return 0;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (!eval_match(ev, parts[i], items[i], env))
+            return 0;
+    Value *rest = m - (n - 1) == 1
+                      ? items[n - 1]
+                      : value_items(ev->arena, V_DOT, items + n - 1, m - n + 1);
+    return rest && eval_match(ev, parts[n - 1], rest, env);
+}
+
+/* <a, b>^rest and front^<a, b>: the fixed side must be a sequence
+ * pattern. */
+static int match_concat(Eval *ev, Expr *p, Value *v, Env **env)
+{
+    Expr *l = p->kids[0], *r = p->kids[1];
+    if (l->kind == E_SEQ && l->nkids <= v->n) {
+        Value *rest = value_items(ev->arena, V_SEQ, v->items + l->nkids,
+                                  v->n - l->nkids);
+        return rest && match_items(ev, l->kids, l->nkids, v->items, env) &&
+               eval_match(ev, r, rest, env);
+    }
+    if (r->kind == E_SEQ && r->nkids <= v->n) {
+        size_t front = v->n - r->nkids;
+        Value *head = value_items(ev->arena, V_SEQ, v->items, front);
+        return head && match_items(ev, r->kids, r->nkids, v->items + front,
+                                   env) &&
+               eval_match(ev, l, head, env);
+    }
+    if (l->kind != E_SEQ && r->kind != E_SEQ)
+        eval_error(ev, p->pos, "a '^' pattern needs a sequence of fixed "
+                               "length on one side");
+    return 0;
+}
+
+int eval_match(Eval *ev, Expr *p, Value *v, Env **env)
+{
+    switch (p->kind) {
+    case E_WILD: return 1;
+    case E_NAME:
+        if (is_constant(ev, p->name))
+            return value_equal(eval_lookup(ev, NULL, p->name)->value, v);
+        *env = eval_bind(ev, *env, p->name, v);
+        return *env != NULL;
+    case E_INT: return v->kind == V_INT && v->ival == p->ival;
+    case E_BOOL: return v->kind == V_BOOL && v->ival == p->ival;
+    case E_CHAR: return v->kind == V_CHAR && v->ival == p->ival;
+    case E_STRING: {
+        Value *s = eval_expr(ev, p, NULL);
+        return s && value_equal(s, v);
+    }
+    case E_TUPLE:
+        return v->kind == V_TUPLE && v->n == p->nkids &&
+               match_items(ev, p->kids, p->nkids, v->items, env);
+    case E_SEQ:
+        return v->kind == V_SEQ && v->n == p->nkids &&
+               match_items(ev, p->kids, p->nkids, v->items, env);
+    case E_SET:
+        return v->kind == V_SET && v->n == p->nkids && p->nkids <= 1 &&
+               match_items(ev, p->kids, p->nkids, v->items, env);
+    case E_DOT: return match_dot(ev, p, v, env);
+    case E_ALSO:
+        return eval_match(ev, p->kids[0], v, env) &&
+               eval_match(ev, p->kids[1], v, env);
+    case E_BINOP:
+        if (p->op == TOK_CARET && v->kind == V_SEQ)
+            return match_concat(ev, p, v, env);
+        if (p->op == TOK_CARET)
+            return 0;
+        break;
+    case E_UNOP:
+        if (p->op == TOK_MINUS && p->kids[0]->kind == E_INT)
+            return v->kind == V_INT && v->ival == -p->kids[0]->ival;
+        break;
+    default: break;
+    }
+    eval_error(ev, p->pos, "this expression cannot be used as a pattern");
+    return 0;
+}

@@ -1,0 +1,822 @@
+/* eval_proc: process expressions to terms (checker/term.h), events,
+ * productions ({| c |}) and the thunks that keep recursion lazy. See
+ * eval.h for the idea; each operator's term is built here, its
+ * semantics lives in checker/term.c. */
+#include "eval_impl.h"
+
+#include "lex.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---------- thunks ---------- */
+
+static uint64_t call_hash(Binding *def, Value **args, size_t n)
+{
+    uint64_t h = (uint64_t)(uintptr_t)def * 0x9e3779b97f4a7c15ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ value_hash(args[i])) * 0x100000001b3ull;
+    return h;
+}
+
+static int call_grow(Eval *ev)
+{
+    size_t slots = ev->call_slots ? 2 * ev->call_slots : 1024;
+    uint32_t *index = mem_calloc(slots, sizeof *index);
+    if (!index)
+        return -1;
+    for (size_t r = 0; r < ev->ncalls; r++) {
+        size_t i = ev->calls[r]->hash & (slots - 1);
+        while (index[i])
+            i = (i + 1) & (slots - 1);
+        index[i] = (uint32_t)r + 1;
+    }
+    mem_free(ev->call_index);
+    ev->call_index = index;
+    ev->call_slots = slots;
+    return 0;
+}
+
+uint32_t eval_thunk(Eval *ev, Binding *def, Value **args, size_t n)
+{
+    if ((ev->ncalls + 1) * 2 > ev->call_slots && call_grow(ev) != 0)
+        return TERM_NONE;
+    uint64_t h = call_hash(def, args, n);
+    size_t i = h & (ev->call_slots - 1);
+    for (; ev->call_index[i]; i = (i + 1) & (ev->call_slots - 1)) {
+        Call *c = ev->calls[ev->call_index[i] - 1];
+        if (c->hash != h || c->def != def || c->nargs != n)
+            continue;
+        size_t k = 0;
+        while (k < n && value_equal(c->args[k], args[k]))
+            k++;
+        if (k == n)
+            return term_thunk(ev->terms, ev->call_index[i] - 1);
+    }
+    if (mem_grow((void **)&ev->calls, &ev->calls_cap, ev->ncalls + 1,
+                 sizeof *ev->calls))
+        return TERM_NONE;
+    Call *c = arena_alloc(ev->arena, sizeof *c);
+    Value **copy = arena_alloc(ev->arena, (n + 1) * sizeof *copy);
+    if (!c || !copy)
+        return TERM_NONE;
+    if (n)
+        mem_copy(copy, args, n * sizeof *copy);
+    *c = (Call){def, copy, n, h};
+    ev->calls[ev->ncalls] = c;
+    ev->call_index[i] = (uint32_t)++ev->ncalls;
+    return term_thunk(ev->terms, (uint32_t)(ev->ncalls - 1));
+}
+
+/* The body of a call in process context: the first clause that matches. */
+uint32_t eval_resolve(void *ud, uint32_t ref)
+{
+    Eval *ev = ud;
+    Call *c = ev->calls[ref];
+    Binding *b = c->def;
+    int errors = ev->errors;
+    for (size_t k = 0; k < b->nclauses; k++) {
+        Decl *d = b->clauses[k];
+        Env *env = b->env;
+        size_t a = 0;
+        int ok = 1;
+        for (size_t g = 0; g < d->ngroups && ok; g++)
+            for (size_t i = 0; i < d->nparams[g] && ok; i++, a++)
+                ok = a < c->nargs && eval_match(ev, d->params[g][i],
+                                                c->args[a], &env);
+        if (ev->errors != errors)
+            return TERM_NONE;
+        if (ok && a == c->nargs)
+            return eval_proc(ev, d->body, env);
+    }
+    eval_error(ev, b->pos, "no clause of '%s' matches these arguments",
+               b->name);
+    return TERM_NONE;
+}
+
+static void eval_print_ref(void *ud, uint32_t ref, char *buf, size_t len)
+{
+    Eval *ev = ud;
+    Call *c = ev->calls[ref];
+    StrBuf s = {0};
+    strbuf_add(&s, c->def->name);
+    if (c->nargs) {
+        strbuf_add(&s, "(");
+        for (size_t i = 0; i < c->nargs; i++) {
+            if (i)
+                strbuf_add(&s, ", ");
+            value_print(&s, c->args[i]);
+        }
+        strbuf_add(&s, ")");
+    }
+    snprintf(buf, len, "%s", s.buf ? s.buf : "?");
+    mem_free(s.buf);
+}
+
+TermHooks eval_hooks(Eval *ev)
+{
+    return (TermHooks){ev, eval_resolve, eval_print_ref};
+}
+
+/* ---------- events ---------- */
+
+static const NameInfo *channel_of(const Value *v)
+{
+    const Value *head = v->kind == V_DOT ? v->items[0] : v;
+    if (head->kind != V_NAME || !((const NameInfo *)head->ref)->is_channel)
+        return NULL;
+    return head->ref;
+}
+
+uint32_t eval_event_id(Eval *ev, const Value *v, SrcPos at)
+{
+    const NameInfo *ch = channel_of(v);
+    size_t fields = v->kind == V_DOT ? v->n - 1 : 0;
+    if (!ch || fields != ch->arity) {
+        eval_error(ev, at, "%s is not an event%s",
+                   value_text(ev->arena, v),
+                   ch ? " (a channel with missing or extra fields)" : "");
+        return EVENT_NONE;
+    }
+    for (size_t i = 0; i < fields; i++)
+        if (ch->fields[i] && !value_member(ch->fields[i], v->items[i + 1])) {
+            eval_error(ev, at, "%s is outside the type of channel %s "
+                               "(field %zu is %s)",
+                       value_text(ev->arena, v->items[i + 1]), ch->name,
+                       i + 1, value_text(ev->arena, ch->fields[i]));
+            return EVENT_NONE;
+        }
+    const char *name = value_text(ev->arena, v);
+    uint32_t id = name ? event_intern(ev->events, name) : EVENT_NONE;
+    if (id == EVENT_NONE)
+        return EVENT_NONE;
+    if (id >= ev->event_cap) {
+        size_t cap = ev->event_cap ? ev->event_cap : 64;
+        while (cap <= id)
+            cap *= 2;
+        Value **grown = mem_realloc(ev->event_values, cap * sizeof *grown);
+        if (!grown)
+            return EVENT_NONE;
+        memset(grown + ev->event_cap, 0,
+               (cap - ev->event_cap) * sizeof *grown);
+        ev->event_values = grown;
+        ev->event_cap = cap;
+    }
+    ev->event_values[id] = (Value *)v;
+    return id;
+}
+
+/* Appends to out every completion of `prefix` (a channel with its first
+ * `have` fields given) over the channel's remaining field types. */
+static int complete(Eval *ev, const NameInfo *ch, Value **fields, size_t have,
+                    SrcPos at, VList *out)
+{
+    if (have == ch->arity) {
+        Value **items = arena_alloc(ev->arena, (have + 1) * sizeof *items);
+        if (!items)
+            return -1;
+        items[0] = value_name(ev->arena, ch);
+        mem_copy(items + 1, fields, have * sizeof *fields);
+        Value *v = have ? value_items(ev->arena, V_DOT, items, have + 1)
+                        : items[0];
+        return vlist_add(ev, out, v);
+    }
+    const Value *type = ch->fields[have];
+    if (!type) {
+        eval_error(ev, at, "the events of channel %s cannot be listed: its "
+                           "field %zu has an infinite type", ch->name,
+                   have + 1);
+        return -1;
+    }
+    for (uint32_t i = 0; i < type->n; i++) {
+        fields[have] = type->items[i];
+        if (complete(ev, ch, fields, have + 1, at, out) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int eval_productions(Eval *ev, Value *v, SrcPos at, VList *out)
+{
+    const NameInfo *ch = channel_of(v);
+    size_t have = v->kind == V_DOT ? v->n - 1 : 0;
+    if (!ch || have > ch->arity) {
+        eval_error(ev, at, "%s is not a channel or the start of an event",
+                   value_text(ev->arena, v));
+        return -1;
+    }
+    Value **fields = arena_alloc(ev->arena, (ch->arity + 1) * sizeof *fields);
+    if (!fields)
+        return -1;
+    if (have)
+        mem_copy(fields, v->items + 1, have * sizeof *fields);
+    return complete(ev, ch, fields, have, at, out);
+}
+
+uint32_t eval_event_set(Eval *ev, Expr *e, Env *env)
+{
+    Value *v = eval_expr(ev, e, env);
+    if (!v)
+        return TERM_NONE;
+    if (v->kind != V_SET) {
+        eval_error(ev, e->pos, "expected a set of events, found %s",
+                   value_text(ev->arena, v));
+        return TERM_NONE;
+    }
+    uint32_t *ids = mem_alloc((v->n + 1) * sizeof *ids);
+    if (!ids)
+        return TERM_NONE;
+    for (uint32_t i = 0; i < v->n; i++)
+        if ((ids[i] = eval_event_id(ev, v->items[i], e->pos)) == EVENT_NONE) {
+            mem_free(ids);
+            return TERM_NONE;
+        }
+    uint32_t set = term_set(ev->terms, ids, v->n);
+    mem_free(ids);
+    return set;
+}
+
+/* ---------- prefixes ---------- */
+
+typedef struct Prefix {
+    Expr *e;
+    const NameInfo *ch;
+    Value **fields;      /* the event's fields so far */
+    size_t have;
+} Prefix;
+
+static uint32_t prefix_from(Eval *ev, Prefix *p, size_t f, Env *env);
+
+/* The values an input field ranges over: `width` fields of the channel
+ * from p->have, combined (a dotted value when width > 1). */
+static int input_values(Eval *ev, Prefix *p, size_t width, SrcPos at,
+                        VList *out)
+{
+    /* start with one empty combination, represented by NULL */
+    VList acc = {arena_alloc(ev->arena, sizeof(Value *)), 1, 1};
+    if (!acc.items)
+        return -1;
+    acc.items[0] = NULL;
+    for (size_t k = 0; k < width; k++) {
+        const Value *type = p->ch->fields[p->have + k];
+        if (!type) {
+            eval_error(ev, at, "input over an infinite type (field %zu of "
+                               "channel %s)", p->have + k + 1, p->ch->name);
+            return -1;
+        }
+        VList next = {0};
+        for (size_t a = 0; a < acc.count; a++)
+            for (uint32_t i = 0; i < type->n; i++) {
+                Value *v = acc.items[a]
+                               ? value_dot(ev->arena, acc.items[a],
+                                           type->items[i])
+                               : type->items[i];
+                if (vlist_add(ev, &next, v) != 0)
+                    return -1;
+            }
+        acc = next;
+    }
+    *out = acc;
+    return 0;
+}
+
+/* ?x, $x: one branch per value of the field(s), combined by [] or |~|. */
+static uint32_t prefix_input(Eval *ev, Prefix *p, size_t f, Env *env)
+{
+    Field *fd = &p->e->fields[f];
+    size_t left = p->ch->arity - p->have;
+    size_t width = eval_pattern_width(fd->expr);
+    if (f + 1 == p->e->nfields && width < left)
+        width = left; /* the last input takes the remaining fields */
+    if (width > left) {
+        eval_error(ev, fd->pos, "channel %s has no field %zu to input",
+                   p->ch->name, p->have + width);
+        return TERM_NONE;
+    }
+    VList values;
+    if (input_values(ev, p, width, fd->pos, &values) != 0)
+        return TERM_NONE;
+    Value *allowed = fd->restrict_to ? eval_expr(ev, fd->restrict_to, env)
+                                     : NULL;
+    if (fd->restrict_to && (!allowed || allowed->kind != V_SET)) {
+        if (allowed)
+            eval_error(ev, fd->restrict_to->pos, "expected a set, found %s",
+                       value_text(ev->arena, allowed));
+        return TERM_NONE;
+    }
+    uint32_t *kids = mem_alloc((values.count + 1) * sizeof *kids);
+    size_t n = 0;
+    int errors = ev->errors;
+    for (size_t i = 0; kids && i < values.count; i++) {
+        Value *v = values.items[i];
+        Env *inner = env;
+        if (allowed && !value_member(allowed, v))
+            continue;
+        if (!eval_match(ev, fd->expr, v, &inner)) {
+            if (ev->errors != errors)
+                break;
+            continue;
+        }
+        size_t have = p->have;
+        size_t parts = v->kind == V_DOT ? v->n : 1;
+        if (parts == 1)
+            p->fields[p->have++] = v;
+        else
+            for (size_t k = 0; k < parts; k++)
+                p->fields[p->have++] = v->items[k];
+        kids[n] = prefix_from(ev, p, f + 1, inner);
+        p->have = have;
+        if (kids[n++] == TERM_NONE)
+            break;
+    }
+    uint32_t t = TERM_NONE;
+    if (kids && ev->errors == errors) {
+        if (n == 0)
+            t = term_stop(ev->terms);
+        else
+            t = term_choice(ev->terms, fd->kind == FIELD_IN ? TERM_EXT
+                                                            : TERM_INT,
+                            kids, n);
+    }
+    mem_free(kids);
+    return t;
+}
+
+/* Fields f.. of a prefix, then the event and the continuation. */
+static uint32_t prefix_from(Eval *ev, Prefix *p, size_t f, Env *env)
+{
+    if (f == p->e->nfields) {
+        Value **items = arena_alloc(ev->arena, (p->have + 2) * sizeof *items);
+        if (!items)
+            return TERM_NONE;
+        items[0] = value_name(ev->arena, p->ch);
+        mem_copy(items + 1, p->fields, p->have * sizeof *items);
+        Value *event = p->have ? value_items(ev->arena, V_DOT, items,
+                                             p->have + 1)
+                               : items[0];
+        uint32_t id = eval_event_id(ev, event, p->e->kids[0]->pos);
+        if (id == EVENT_NONE)
+            return TERM_NONE;
+        return term_prefix(ev->terms, id, eval_proc(ev, p->e->kids[1], env));
+    }
+    Field *fd = &p->e->fields[f];
+    if (fd->kind != FIELD_OUT)
+        return prefix_input(ev, p, f, env);
+    Value *v = eval_expr(ev, fd->expr, env);
+    if (!v)
+        return TERM_NONE;
+    size_t parts = v->kind == V_DOT ? v->n : 1;
+    if (p->have + parts > p->ch->arity) {
+        eval_error(ev, fd->pos, "too many fields for channel %s",
+                   p->ch->name);
+        return TERM_NONE;
+    }
+    size_t have = p->have;
+    for (size_t k = 0; k < parts; k++)
+        p->fields[p->have++] = parts == 1 ? v : v->items[k];
+    uint32_t t = prefix_from(ev, p, f + 1, env);
+    p->have = have;
+    return t;
+}
+
+static uint32_t eval_prefix(Eval *ev, Expr *e, Env *env)
+{
+    Value *head = eval_expr(ev, e->kids[0], env);
+    if (!head)
+        return TERM_NONE;
+    const NameInfo *ch = channel_of(head);
+    if (!ch) {
+        eval_error(ev, e->kids[0]->pos, "%s is not an event or a channel",
+                   value_text(ev->arena, head));
+        return TERM_NONE;
+    }
+    Prefix p = {e, ch, arena_alloc(ev->arena, (ch->arity + 1) * sizeof(Value *)),
+                0};
+    if (!p.fields)
+        return TERM_NONE;
+    size_t given = head->kind == V_DOT ? head->n - 1 : 0;
+    if (given > ch->arity) {
+        eval_error(ev, e->kids[0]->pos, "too many fields for channel %s",
+                   ch->name);
+        return TERM_NONE;
+    }
+    for (size_t i = 0; i < given; i++)
+        p.fields[p.have++] = head->items[i + 1];
+    return prefix_from(ev, &p, 0, env);
+}
+
+/* ---------- operators ---------- */
+
+static uint32_t make2(Eval *ev, TermKind kind, uint32_t set_a, uint32_t set_b,
+                      uint32_t rel, uint32_t p, uint32_t q)
+{
+    if (p == TERM_NONE || q == TERM_NONE)
+        return TERM_NONE;
+    uint32_t kids[2] = {p, q};
+    return term_make(ev->terms, kind, set_a, set_b, rel, kids, 2);
+}
+
+static uint32_t make1(Eval *ev, TermKind kind, uint32_t set, uint32_t rel,
+                      uint32_t p)
+{
+    if (p == TERM_NONE)
+        return TERM_NONE;
+    return term_make(ev->terms, kind, set, TERM_NONE, rel, &p, 1);
+}
+
+static uint32_t binary(Eval *ev, Expr *e, Env *env)
+{
+    uint32_t p = eval_proc(ev, e->kids[0], env);
+    uint32_t q = p == TERM_NONE ? TERM_NONE : eval_proc(ev, e->kids[1], env);
+    if (q == TERM_NONE)
+        return TERM_NONE;
+    uint32_t kids[2] = {p, q};
+    switch (e->op) {
+    case TOK_EXTCHOICE: return term_choice(ev->terms, TERM_EXT, kids, 2);
+    case TOK_INTCHOICE: return term_choice(ev->terms, TERM_INT, kids, 2);
+    case TOK_SEMI: return make2(ev, TERM_SEQ, TERM_NONE, TERM_NONE, TERM_NONE, p, q);
+    case TOK_INTERRUPT: return make2(ev, TERM_INTERRUPT, TERM_NONE, TERM_NONE, TERM_NONE, p, q);
+    case TOK_SLIDE: return make2(ev, TERM_SLIDE, TERM_NONE, TERM_NONE, TERM_NONE, p, q);
+    case TOK_INTERLEAVE:
+        return make2(ev, TERM_PAR, term_set(ev->terms, NULL, 0), TERM_NONE,
+                     TERM_NONE, p, q);
+    }
+    eval_error(ev, e->pos, "unknown process operator");
+    return TERM_NONE;
+}
+
+/* Every event of every channel (Events), as an id set. */
+static uint32_t all_events(Eval *ev, SrcPos at)
+{
+    VList out = {0};
+    for (size_t i = 0; i < ev->table_size; i++)
+        for (Binding *b = ev->table[i]; b; b = b->next)
+            if (b->state == B_DONE && b->value && b->value->kind == V_NAME &&
+                ((const NameInfo *)b->value->ref)->is_channel &&
+                eval_productions(ev, b->value, at, &out) != 0)
+                return TERM_NONE;
+    uint32_t *ids = mem_alloc((out.count + 1) * sizeof *ids);
+    if (!ids)
+        return TERM_NONE;
+    for (size_t i = 0; i < out.count; i++)
+        if ((ids[i] = eval_event_id(ev, out.items[i], at)) == EVENT_NONE) {
+            mem_free(ids);
+            return TERM_NONE;
+        }
+    uint32_t set = term_set(ev->terms, ids, out.count);
+    mem_free(ids);
+    return set;
+}
+
+/* P |\ A: P with every event outside A hidden. */
+static uint32_t project(Eval *ev, Expr *e, uint32_t p, uint32_t keep)
+{
+    uint32_t all = all_events(ev, e->pos);
+    if (all == TERM_NONE)
+        return TERM_NONE;
+    EventSet every = term_set_get(ev->terms, all);
+    EventSet kept = term_set_get(ev->terms, keep);
+    uint32_t *ids = mem_alloc((every.count + 1) * sizeof *ids);
+    size_t n = 0;
+    for (size_t i = 0; ids && i < every.count; i++)
+        if (!event_set_has(&kept, every.ids[i]))
+            ids[n++] = every.ids[i];
+    uint32_t hide = ids ? term_set(ev->terms, ids, n) : TERM_NONE;
+    mem_free(ids);
+    return hide == TERM_NONE ? TERM_NONE : make1(ev, TERM_HIDE, hide, TERM_NONE, p);
+}
+
+static uint32_t with_set(Eval *ev, Expr *e, Env *env)
+{
+    uint32_t p = eval_proc(ev, e->kids[0], env);
+    uint32_t set = p == TERM_NONE ? TERM_NONE
+                                  : eval_event_set(ev, e->kids[1], env);
+    if (set == TERM_NONE)
+        return TERM_NONE;
+    if (e->op == TOK_BACKSLASH)
+        return make1(ev, TERM_HIDE, set, TERM_NONE, p);
+    if (e->op == TOK_PROJECT)
+        return project(ev, e, p, set);
+    uint32_t q = eval_proc(ev, e->kids[2], env);
+    TermKind kind = e->op == TOK_LSYNC      ? TERM_PAR
+                    : e->op == TOK_REXCEPT  ? TERM_EXCEPT
+                    : e->op == TOK_LSYNCEXT ? TERM_SYNCEXT
+                                            : TERM_SYNCINT;
+    return make2(ev, kind, set, TERM_NONE, TERM_NONE, p, q);
+}
+
+static uint32_t apar(Eval *ev, Expr *e, Env *env)
+{
+    uint32_t p = eval_proc(ev, e->kids[0], env);
+    uint32_t a = p == TERM_NONE ? TERM_NONE : eval_event_set(ev, e->kids[1], env);
+    uint32_t b = a == TERM_NONE ? TERM_NONE : eval_event_set(ev, e->kids[2], env);
+    uint32_t q = b == TERM_NONE ? TERM_NONE : eval_proc(ev, e->kids[3], env);
+    return make2(ev, TERM_APAR, a, b, TERM_NONE, p, q);
+}
+
+/* ---------- renaming and linking ---------- */
+
+typedef struct Rel {
+    Expr *e;
+    uint32_t *from, *to;
+    size_t count, cap;
+} Rel;
+
+static int rel_add(Eval *ev, Rel *r, uint32_t a, uint32_t b)
+{
+    (void)ev;
+    size_t old = r->cap;
+    if (mem_grow((void **)&r->from, &r->cap, r->count + 1, sizeof *r->from))
+        return -1;
+    if (r->cap != old) {
+        uint32_t *to = mem_realloc(r->to, r->cap * sizeof *to);
+        if (!to)
+            return -1;
+        r->to = to;
+    }
+    r->from[r->count] = a;
+    r->to[r->count++] = b;
+    return 0;
+}
+
+/* One pair a <- b: every event extending a is renamed to the event that
+ * extends b by the same fields (so c <- d renames c.v to d.v). */
+static int rel_pair(Eval *ev, Rel *r, Pair *pair, Env *env)
+{
+    Value *a = eval_expr(ev, pair->from, env);
+    Value *b = a ? eval_expr(ev, pair->to, env) : NULL;
+    if (!b)
+        return -1;
+    VList froms = {0};
+    if (eval_productions(ev, a, pair->from->pos, &froms) != 0)
+        return -1;
+    size_t skip = a->kind == V_DOT ? a->n : 1;
+    for (size_t i = 0; i < froms.count; i++) {
+        Value *f = froms.items[i], *t = b;
+        size_t n = f->kind == V_DOT ? f->n : 1;
+        for (size_t k = skip; k < n; k++)
+            if (!(t = value_dot(ev->arena, t, f->items[k])))
+                return -1;
+        uint32_t x = eval_event_id(ev, f, pair->from->pos);
+        uint32_t y = x == EVENT_NONE ? EVENT_NONE
+                                     : eval_event_id(ev, t, pair->to->pos);
+        if (y == EVENT_NONE || rel_add(ev, r, x, y) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int rel_each(Eval *ev, Env *env, void *ctx)
+{
+    Rel *r = ctx;
+    for (size_t i = 0; i < r->e->npairs; i++)
+        if (rel_pair(ev, r, &r->e->pairs[i], env) != 0)
+            return -1;
+    return 0;
+}
+
+static uint32_t relation(Eval *ev, Expr *e, Env *env)
+{
+    Rel r = {e, NULL, NULL, 0, 0};
+    int rc = e->nstmts ? eval_stmts(ev, e->stmts, e->nstmts, env, rel_each, &r)
+                       : rel_each(ev, env, &r);
+    uint32_t rel = rc == 0 ? term_rel(ev->terms, r.from, r.to, r.count)
+                           : TERM_NONE;
+    mem_free(r.from);
+    mem_free(r.to);
+    return rel;
+}
+
+/* ---------- replicated operators ---------- */
+
+typedef struct Repl {
+    Expr *e;
+    uint32_t *procs, *sets;
+    size_t count, cap;
+} Repl;
+
+static int repl_each(Eval *ev, Env *env, void *ctx)
+{
+    Repl *r = ctx;
+    size_t old = r->cap;
+    if (mem_grow((void **)&r->procs, &r->cap, r->count + 1, sizeof *r->procs))
+        return -1;
+    if (r->cap != old) {
+        uint32_t *sets = mem_realloc(r->sets, r->cap * sizeof *sets);
+        if (!sets)
+            return -1;
+        r->sets = sets;
+    }
+    uint32_t set = TERM_NONE;
+    if (r->e->op == TOK_PARALLEL &&
+        (set = eval_event_set(ev, r->e->kids[1], env)) == TERM_NONE)
+        return -1;
+    uint32_t p = eval_proc(ev, r->e->kids[0], env);
+    if (p == TERM_NONE)
+        return -1;
+    r->procs[r->count] = p;
+    r->sets[r->count++] = set;
+    return 0;
+}
+
+/* The union of the alphabets of processes i.. (for || x:S @ [A] P). */
+static uint32_t alphabet_from(Eval *ev, const Repl *r, size_t i)
+{
+    size_t total = 0;
+    for (size_t k = i; k < r->count; k++)
+        total += term_set_get(ev->terms, r->sets[k]).count;
+    uint32_t *ids = mem_alloc((total + 1) * sizeof *ids);
+    if (!ids)
+        return TERM_NONE;
+    size_t n = 0;
+    for (size_t k = i; k < r->count; k++) {
+        EventSet s = term_set_get(ev->terms, r->sets[k]);
+        mem_copy(ids + n, s.ids, s.count * sizeof *ids);
+        n += s.count;
+    }
+    uint32_t set = term_set(ev->terms, ids, n);
+    mem_free(ids);
+    return set;
+}
+
+/* Folds the instances from the right: P1 op (P2 op (... Pn)). */
+static uint32_t repl_fold(Eval *ev, Expr *e, Repl *r, uint32_t set)
+{
+    uint32_t acc = r->procs[r->count - 1];
+    for (size_t i = r->count - 1; i-- > 0 && acc != TERM_NONE;) {
+        uint32_t p = r->procs[i];
+        switch (e->op) {
+        case TOK_INTERLEAVE:
+            acc = make2(ev, TERM_PAR, term_set(ev->terms, NULL, 0), TERM_NONE,
+                        TERM_NONE, p, acc);
+            break;
+        case TOK_LSYNC:
+            acc = make2(ev, TERM_PAR, set, TERM_NONE, TERM_NONE, p, acc);
+            break;
+        case TOK_LSYNCEXT:
+            acc = make2(ev, TERM_SYNCEXT, set, TERM_NONE, TERM_NONE, p, acc);
+            break;
+        case TOK_SEMI:
+            acc = make2(ev, TERM_SEQ, TERM_NONE, TERM_NONE, TERM_NONE, p, acc);
+            break;
+        case TOK_PARALLEL:
+            acc = make2(ev, TERM_APAR, r->sets[i], alphabet_from(ev, r, i + 1),
+                        TERM_NONE, p, acc);
+            break;
+        }
+    }
+    return acc;
+}
+
+static uint32_t replicated(Eval *ev, Expr *e, Env *env)
+{
+    uint32_t set = TERM_NONE;
+    if ((e->op == TOK_LSYNC || e->op == TOK_LSYNCEXT) &&
+        (set = eval_event_set(ev, e->kids[1], env)) == TERM_NONE)
+        return TERM_NONE;
+    Repl r = {e, NULL, NULL, 0, 0};
+    uint32_t t = TERM_NONE;
+    if (eval_stmts(ev, e->stmts, e->nstmts, env, repl_each, &r) != 0)
+        goto out;
+    if (r.count == 0) {
+        if (e->op == TOK_INTCHOICE)
+            eval_error(ev, e->pos, "|~| over an empty set (FDR rejects it "
+                                   "too)");
+        else
+            t = e->op == TOK_EXTCHOICE ? term_stop(ev->terms)
+                                       : term_skip(ev->terms);
+        goto out;
+    }
+    if (e->op == TOK_EXTCHOICE || e->op == TOK_INTCHOICE)
+        t = term_choice(ev->terms, e->op == TOK_EXTCHOICE ? TERM_EXT : TERM_INT,
+                        r.procs, r.count);
+    else
+        t = repl_fold(ev, e, &r, set);
+out:
+    mem_free(r.procs);
+    mem_free(r.sets);
+    return t;
+}
+
+/* ---------- process expressions ---------- */
+
+static uint32_t as_process(Eval *ev, Value *v, SrcPos at)
+{
+    if (!v)
+        return TERM_NONE;
+    if (v->kind != V_PROC) {
+        eval_error(ev, at, "expected a process, found %s",
+                   value_text(ev->arena, v));
+        return TERM_NONE;
+    }
+    return (uint32_t)v->ival;
+}
+
+/* A name in process position: a process definition becomes its thunk. */
+static uint32_t proc_name(Eval *ev, Expr *e, Env *env)
+{
+    Binding *b = eval_lookup(ev, env, e->name);
+    if (b && b->nclauses && b->clauses[0]->ngroups == 0)
+        return eval_thunk(ev, b, NULL, 0);
+    if (!b) {
+        int id = builtin_lookup(e->name);
+        if (id >= 0)
+            return as_process(ev, builtin_value(ev, id, e->pos), e->pos);
+        eval_error(ev, e->pos, "unknown name '%s'", e->name);
+        return TERM_NONE;
+    }
+    return as_process(ev, eval_binding(ev, b, e->pos), e->pos);
+}
+
+/* A call in process position: a complete call of a function defined by
+ * clauses becomes a thunk (evaluated when the checker needs it). */
+static uint32_t proc_call(Eval *ev, Expr *e, Env *env)
+{
+    Value *fn = eval_expr(ev, e->kids[0], env);
+    if (!fn)
+        return TERM_NONE;
+    size_t n = e->nkids - 1;
+    Value **args = arena_alloc(ev->arena, (n + 1) * sizeof *args);
+    if (!args)
+        return TERM_NONE;
+    for (size_t i = 0; i < n; i++)
+        if (!(args[i] = eval_expr(ev, e->kids[i + 1], env)))
+            return TERM_NONE;
+    const Closure *c = fn->kind == V_FUNC ? fn->ref : NULL;
+    if (c && c->kind == CL_BUILTIN && builtin_is_process(c->builtin))
+        return builtin_proc(ev, c->builtin, args, n, e->pos);
+    if (c && c->kind == CL_DEF) {
+        Decl *d = c->def->clauses[0];
+        if (c->groups + 1 == d->ngroups && d->nparams[c->groups] == n) {
+            Value **all = arena_alloc(ev->arena,
+                                      (c->nargs + n + 1) * sizeof *all);
+            if (!all)
+                return TERM_NONE;
+            mem_copy(all, c->args, c->nargs * sizeof *all);
+            mem_copy(all + c->nargs, args, n * sizeof *all);
+            return eval_thunk(ev, c->def, all, c->nargs + n);
+        }
+    }
+    return as_process(ev, eval_apply(ev, fn, args, n, e->pos), e->pos);
+}
+
+static uint32_t proc_dispatch(Eval *ev, Expr *e, Env *env)
+{
+    switch (e->kind) {
+    case E_NAME: return proc_name(ev, e, env);
+    case E_CALL: return proc_call(ev, e, env);
+    case E_IF: {
+        Value *c = eval_expr(ev, e->kids[0], env);
+        if (!c || c->kind != V_BOOL) {
+            if (c)
+                eval_error(ev, e->kids[0]->pos, "expected a boolean "
+                           "condition, found %s", value_text(ev->arena, c));
+            return TERM_NONE;
+        }
+        return eval_proc(ev, e->kids[c->ival ? 1 : 2], env);
+    }
+    case E_LET: {
+        Env *inner = eval_let_env(ev, e->decls, e->ndecls, env);
+        return inner || !e->ndecls ? eval_proc(ev, e->kids[0], inner)
+                                   : TERM_NONE;
+    }
+    case E_PREFIX: return eval_prefix(ev, e, env);
+    case E_GUARD: {
+        Value *c = eval_expr(ev, e->kids[0], env);
+        if (!c || c->kind != V_BOOL) {
+            if (c)
+                eval_error(ev, e->kids[0]->pos, "a guard must be a boolean, "
+                           "found %s", value_text(ev->arena, c));
+            return TERM_NONE;
+        }
+        return c->ival ? eval_proc(ev, e->kids[1], env) : term_stop(ev->terms);
+    }
+    case E_PROC_BINARY: return binary(ev, e, env);
+    case E_PROC_SET: return with_set(ev, e, env);
+    case E_APAR: return apar(ev, e, env);
+    case E_RENAME: {
+        uint32_t p = eval_proc(ev, e->kids[0], env);
+        uint32_t rel = p == TERM_NONE ? TERM_NONE : relation(ev, e, env);
+        return rel == TERM_NONE ? TERM_NONE
+                                : make1(ev, TERM_RENAME, TERM_NONE, rel, p);
+    }
+    case E_LINK: {
+        uint32_t p = eval_proc(ev, e->kids[0], env);
+        uint32_t rel = p == TERM_NONE ? TERM_NONE : relation(ev, e, env);
+        uint32_t q = rel == TERM_NONE ? TERM_NONE
+                                      : eval_proc(ev, e->kids[1], env);
+        return make2(ev, TERM_LINK, TERM_NONE, TERM_NONE, rel, p, q);
+    }
+    case E_REPL: return replicated(ev, e, env);
+    default: return as_process(ev, eval_expr(ev, e, env), e->pos);
+    }
+}
+
+uint32_t eval_proc(Eval *ev, Expr *e, Env *env)
+{
+    if (eval_enter(ev, e->pos) != 0)
+        return TERM_NONE;
+    uint32_t t = proc_dispatch(ev, e, env);
+    eval_leave(ev);
+    return t;
+}

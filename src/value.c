@@ -1,0 +1,272 @@
+/* value: construction, order, hashing and printing of values. See value.h. */
+#include "value.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static Value *value_new(Arena *a, ValueKind kind)
+{
+    Value *v = arena_alloc(a, sizeof *v);
+    if (v)
+        v->kind = kind;
+    return v;
+}
+
+Value *value_int(Arena *a, long long i)
+{
+    Value *v = value_new(a, V_INT);
+    if (v)
+        v->ival = i;
+    return v;
+}
+
+Value *value_bool(Arena *a, int b)
+{
+    Value *v = value_new(a, V_BOOL);
+    if (v)
+        v->ival = b != 0;
+    return v;
+}
+
+Value *value_char(Arena *a, int c)
+{
+    Value *v = value_new(a, V_CHAR);
+    if (v)
+        v->ival = c;
+    return v;
+}
+
+Value *value_proc(Arena *a, uint32_t term)
+{
+    Value *v = value_new(a, V_PROC);
+    if (v)
+        v->ival = term;
+    return v;
+}
+
+Value *value_name(Arena *a, const NameInfo *info)
+{
+    Value *v = value_new(a, V_NAME);
+    if (v)
+        v->ref = info;
+    return v;
+}
+
+Value *value_items(Arena *a, ValueKind kind, Value **items, size_t n)
+{
+    Value *v = value_new(a, kind);
+    if (!v)
+        return NULL;
+    v->n = (uint32_t)n;
+    v->items = arena_alloc(a, (n + 1) * sizeof *items);
+    if (!v->items)
+        return NULL;
+    if (n)
+        mem_copy(v->items, items, n * sizeof *items);
+    return v;
+}
+
+static int cmp_ptr(const void *x, const void *y)
+{
+    return value_cmp(*(Value *const *)x, *(Value *const *)y);
+}
+
+Value *value_set(Arena *a, Value **items, size_t n)
+{
+    Value *v = value_items(a, V_SET, items, n);
+    if (!v || n < 2)
+        return v;
+    qsort(v->items, n, sizeof *v->items, cmp_ptr);
+    size_t out = 1;
+    for (size_t i = 1; i < n; i++)
+        if (value_cmp(v->items[i], v->items[out - 1]) != 0)
+            v->items[out++] = v->items[i];
+    v->n = (uint32_t)out;
+    return v;
+}
+
+Value *value_dot(Arena *a, Value *left, Value *right)
+{
+    size_t nl = left->kind == V_DOT ? left->n : 1;
+    size_t nr = right->kind == V_DOT ? right->n : 1;
+    Value *v = value_items(a, V_DOT, NULL, 0);
+    if (!v)
+        return NULL;
+    v->items = arena_alloc(a, (nl + nr) * sizeof *v->items);
+    if (!v->items)
+        return NULL;
+    if (left->kind == V_DOT)
+        mem_copy(v->items, left->items, nl * sizeof *v->items);
+    else
+        v->items[0] = left;
+    if (right->kind == V_DOT)
+        mem_copy(v->items + nl, right->items, nr * sizeof *v->items);
+    else
+        v->items[nl] = right;
+    v->n = (uint32_t)(nl + nr);
+    return v;
+}
+
+static int cmp_items(const Value *a, const Value *b)
+{
+    size_t n = a->n < b->n ? a->n : b->n;
+    for (size_t i = 0; i < n; i++) {
+        int c = value_cmp(a->items[i], b->items[i]);
+        if (c)
+            return c;
+    }
+    return (a->n > b->n) - (a->n < b->n);
+}
+
+int value_cmp(const Value *a, const Value *b)
+{
+    if (a == b)
+        return 0;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    switch (a->kind) {
+    case V_BOOL: case V_INT: case V_CHAR: case V_PROC:
+        return (a->ival > b->ival) - (a->ival < b->ival);
+    case V_NAME: {
+        uint32_t x = ((const NameInfo *)a->ref)->order,
+                 y = ((const NameInfo *)b->ref)->order;
+        return (x > y) - (x < y);
+    }
+    case V_FUNC:
+        return (a->ref > b->ref) - (a->ref < b->ref);
+    default:
+        return cmp_items(a, b);
+    }
+}
+
+int value_equal(const Value *a, const Value *b) { return value_cmp(a, b) == 0; }
+
+uint64_t value_hash(const Value *v)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull * (v->kind + 1);
+    switch (v->kind) {
+    case V_BOOL: case V_INT: case V_CHAR: case V_PROC:
+        h ^= (uint64_t)v->ival * 0xff51afd7ed558ccdull;
+        break;
+    case V_NAME:
+        h ^= ((const NameInfo *)v->ref)->order * 0xc4ceb9fe1a85ec53ull;
+        break;
+    case V_FUNC:
+        h ^= (uint64_t)(uintptr_t)v->ref;
+        break;
+    default:
+        for (uint32_t i = 0; i < v->n; i++)
+            h = (h ^ value_hash(v->items[i])) * 0x100000001b3ull;
+    }
+    return h ^ (h >> 31);
+}
+
+int value_member(const Value *set, const Value *v)
+{
+    size_t lo = 0, hi = set->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = value_cmp(set->items[mid], v);
+        if (c == 0)
+            return 1;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+int value_is_string(const Value *v)
+{
+    if (v->kind != V_SEQ || v->n == 0)
+        return 0;
+    for (uint32_t i = 0; i < v->n; i++)
+        if (v->items[i]->kind != V_CHAR)
+            return 0;
+    return 1;
+}
+
+/* ---------- printing ---------- */
+
+void strbuf_add(StrBuf *s, const char *text)
+{
+    size_t n = strlen(text);
+    if (s->failed || mem_grow((void **)&s->buf, &s->cap, s->len + n + 1, 1)) {
+        s->failed = 1;
+        return;
+    }
+    mem_copy(s->buf + s->len, text, n + 1);
+    s->len += n;
+}
+
+static void print_items(StrBuf *s, const Value *v, const char *open,
+                        const char *sep, const char *close)
+{
+    strbuf_add(s, open);
+    for (uint32_t i = 0; i < v->n; i++) {
+        if (i)
+            strbuf_add(s, sep);
+        value_print(s, v->items[i]);
+    }
+    strbuf_add(s, close);
+}
+
+void value_print(StrBuf *s, const Value *v)
+{
+    char buf[64];
+    switch (v->kind) {
+    case V_BOOL: strbuf_add(s, v->ival ? "true" : "false"); break;
+    case V_INT:
+        snprintf(buf, sizeof buf, "%lld", v->ival);
+        strbuf_add(s, buf);
+        break;
+    case V_CHAR:
+        snprintf(buf, sizeof buf, "'%c'", (char)v->ival);
+        strbuf_add(s, buf);
+        break;
+    case V_NAME: strbuf_add(s, ((const NameInfo *)v->ref)->name); break;
+    case V_DOT:
+        for (uint32_t i = 0; i < v->n; i++) {
+            const Value *item = v->items[i];
+            int wrap = item->kind == V_DOT;
+            if (i)
+                strbuf_add(s, ".");
+            if (wrap)
+                strbuf_add(s, "(");
+            value_print(s, item);
+            if (wrap)
+                strbuf_add(s, ")");
+        }
+        break;
+    case V_TUPLE: print_items(s, v, "(", ", ", ")"); break;
+    case V_SEQ:
+        if (value_is_string(v)) {
+            strbuf_add(s, "\"");
+            for (uint32_t i = 0; i < v->n; i++) {
+                buf[0] = (char)v->items[i]->ival;
+                buf[1] = '\0';
+                strbuf_add(s, buf);
+            }
+            strbuf_add(s, "\"");
+        } else {
+            print_items(s, v, "<", ", ", ">");
+        }
+        break;
+    case V_SET: print_items(s, v, "{", ", ", "}"); break;
+    case V_PROC:
+        snprintf(buf, sizeof buf, "<process %lld>", v->ival);
+        strbuf_add(s, buf);
+        break;
+    case V_FUNC: strbuf_add(s, "<function>"); break;
+    }
+}
+
+const char *value_text(Arena *a, const Value *v)
+{
+    StrBuf s = {0};
+    value_print(&s, v);
+    const char *out = s.failed ? NULL : arena_strdup(a, s.buf ? s.buf : "");
+    mem_free(s.buf);
+    return out;
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Malformed inputs: each tests/cli/bad/*.csp starts with "-- error: LINE[:COL]"
+# and must make `lockstep check` exit 2 with a file:line:col error at that
+# position on stderr: never a crash (exit >= 128 or a sanitizer report), a
+# hang, or a silent answer.
+set -u
+lockstep=$1
+dir=$(dirname "$0")/bad
+failures=0
+for file in "$dir"/*.csp; do
+  want=$(sed -n '1s/^-- error: *//p' "$file")
+  err=$(timeout 20 "$lockstep" check --quiet "$file" 2>&1 >/dev/null)
+  code=$?
+  name=$(basename "$file")
+  if [[ $code -ne 2 ]]; then
+    echo "FAIL $name: exit $code, expected 2"; echo "$err" | head -5
+    failures=$((failures + 1)); continue
+  fi
+  if ! grep -qE -- "^$file:$want(:[0-9]+)?: error: " <<<"$err"; then
+    echo "FAIL $name: no error at $want"; echo "$err" | head -5
+    failures=$((failures + 1)); continue
+  fi
+  if grep -qiE 'sanitizer|runtime error|segmentation' <<<"$err"; then
+    echo "FAIL $name: crash report"; echo "$err" | head -5
+    failures=$((failures + 1)); continue
+  fi
+  echo "ok   $name: $(grep -m1 ': error: ' <<<"$err")"
+done
+exit $((failures > 0))

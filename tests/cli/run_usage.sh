@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The command line as a user meets it: help, version, exit codes 0/1/2/3,
+# --assert, --format json, and errors for bad usage.
+set -u
+lockstep=$1
+models=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+
+expect() { # expect CODE DESCRIPTION -- COMMAND...
+  local want=$1 what=$2; shift 3
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local code=$?
+  if [[ $code -ne $want ]]; then
+    echo "FAIL $what: exit $code, expected $want"; head -5 "$tmp/out" "$tmp/err"
+    failures=$((failures + 1))
+  else
+    echo "ok   $what"
+  fi
+}
+contains() { # contains FILE TEXT DESCRIPTION
+  if grep -qF -- "$2" "$tmp/$1"; then echo "ok   $3"
+  else echo "FAIL $3: '$2' not in $1:"; head -5 "$tmp/$1"; failures=$((failures + 1)); fi
+}
+
+cat >"$tmp/good.csp" <<'CSP'
+channel a, b
+P = a -> b -> P
+assert P :[deadlock free [F]]
+assert P :[divergence free]
+CSP
+cat >"$tmp/bad.csp" <<'CSP'
+channel a
+P = a -> STOP
+assert P :[deadlock free [F]]
+assert P :[divergence free]
+CSP
+
+expect 0 "--help" -- "$lockstep" --help
+contains out "check FILE" "--help lists the verbs"
+expect 0 "--version" -- "$lockstep" --version
+contains out "lockstep " "--version prints the version"
+expect 0 "check --help" -- "$lockstep" check --help
+contains out "--max-states" "check --help lists options"
+expect 2 "no verb" -- "$lockstep"
+expect 2 "unknown verb" -- "$lockstep" frobnicate x.csp
+expect 2 "missing file" -- "$lockstep" check "$tmp/absent.csp"
+contains err "absent.csp: error: cannot read file" "missing file is named"
+expect 2 "directory as file" -- "$lockstep" check "$tmp"
+expect 2 "unknown option" -- "$lockstep" check --frob "$tmp/good.csp"
+expect 2 "bad thread count" -- "$lockstep" check -j lots "$tmp/good.csp"
+expect 0 "all assertions hold" -- "$lockstep" check --quiet "$tmp/good.csp"
+contains out "PASS" "passing assertions print PASS"
+expect 1 "an assertion fails" -- "$lockstep" check --quiet "$tmp/bad.csp"
+contains out "deadlock after <a>" "the counterexample is printed"
+expect 0 "--assert picks one by number" -- "$lockstep" check --quiet --assert 2 "$tmp/bad.csp"
+expect 0 "--assert picks one by text" -- "$lockstep" check --quiet --assert 'P :[divergence free]' "$tmp/bad.csp"
+expect 2 "--assert that does not exist" -- "$lockstep" check --quiet --assert 7 "$tmp/bad.csp"
+expect 1 "--format json" -- "$lockstep" check --quiet --format json "$tmp/bad.csp"
+contains out '"schema_version":1' "json carries the schema version"
+contains out '"trace":["a"]' "json carries the trace"
+expect 3 "--max-states ends with exit 3" -- "$lockstep" check --quiet --max-states 2 "$models/dining_philosophers.csp"
+expect 1 "the README example fails as documented" -- "$lockstep" check --quiet "$models/dining_philosophers.csp"
+exit $((failures > 0))
