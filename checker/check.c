@@ -16,7 +16,7 @@ const char *check_fail_text(FailKind fail)
 {
     static const char *const text[] = {"none", "deadlock", "divergence",
                                        "trace", "acceptance",
-                                       "nondeterminism", "no such trace"};
+                                       "nondeterminism", "no_trace"};
     return fail <= FAIL_NO_TRACE ? text[fail] : "?";
 }
 

@@ -11,8 +11,11 @@
 #include "intern.h"
 #include "mem.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 typedef struct Graph {      /* Spec as explicit rows by state id */
     uint64_t states;
@@ -93,8 +96,33 @@ typedef struct Builder {
     Normal *n;
     size_t trans_cap, acc_cap, acc_event_cap, node_cap;
     uint64_t max_nodes;
+    size_t max_bytes;       /* memory bound of the construction */
+    int progress;           /* a live line on stderr (a terminal) */
+    double last_progress;
     NormalStatus status;
 } Builder;
+
+static double normal_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Normal forms can grow exponentially: the user sees it happen. */
+static void normal_progress(Builder *b, uint32_t node, int final)
+{
+    if (!b->progress)
+        return;
+    double t = normal_now();
+    if (!final && t - b->last_progress < 0.1)
+        return;
+    b->last_progress = t;
+    fprintf(stderr, "\rnormalising the specification: %u of %u nodes, "
+                    "%.1f MB   %s",
+            node, intern_count(b->sets), intern_bytes(b->sets) / 1e6,
+            final ? "\r\033[K" : "");
+}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -131,7 +159,8 @@ static uint32_t builder_close(Builder *b)
           cmp_u64);
     uint32_t node = intern_add(b->sets, b->members.items,
                                b->members.count * sizeof *b->members.items);
-    if (node != UINT32_MAX && node >= b->max_nodes) {
+    if (node != UINT32_MAX &&
+        (node >= b->max_nodes || intern_bytes(b->sets) > b->max_bytes)) {
         b->status = NORMAL_LIMIT;
         return UINT32_MAX;
     }
@@ -337,9 +366,13 @@ static NormalStatus builder_run(Builder *b, const Machine *spec,
                 return NORMAL_NOMEM;
         }
         b->n->nodes = node;
-        if (builder_node(b, node) != 0)
+        normal_progress(b, node, 0);
+        if (builder_node(b, node) != 0) {
+            normal_progress(b, node, 1);
             return b->status != NORMAL_OK ? b->status : NORMAL_NOMEM;
+        }
     }
+    normal_progress(b, intern_count(b->sets), 1);
     b->n->nodes = intern_count(b->sets);
     return NORMAL_OK;
 }
@@ -350,6 +383,14 @@ NormalStatus normal_build(const Machine *spec, const ExploreOptions *options,
     memset(out, 0, sizeof *out);
     Builder b = {.n = out, .status = NORMAL_OK};
     b.max_nodes = max_nodes ? max_nodes : UINT32_MAX - 1;
+    b.max_bytes = options && options->memory ? options->memory / 2
+                                             : (size_t)1 << 40;
+    if (!(options && options->memory)) {
+        long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+        if (pages > 0 && page > 0)
+            b.max_bytes = (size_t)pages * (size_t)page / 4;
+    }
+    b.progress = options && options->progress && isatty(STDERR_FILENO);
     NormalStatus st = builder_run(&b, spec, options);
     graph_free(&b.g);
     mem_free(b.div);

@@ -203,12 +203,26 @@ static void bind_channels(Eval *ev, Decl *d)
     size_t arity = 0;
     if (d->type && type_fields(ev, d->type, &fields, &arity) != 0)
         return;
+    size_t events = 1;
+    for (size_t k = 0; k < arity; k++)
+        events *= fields[k]->n ? fields[k]->n : 1;
     for (size_t i = 0; i < d->nnames; i++) {
         NameInfo *info = bind_name(ev, d->names[i], 1, d->pos);
-        if (info) {
-            info->fields = fields;
-            info->arity = arity;
-        }
+        if (!info)
+            continue;
+        info->fields = fields;
+        info->arity = arity;
+        /* Interning a channel's events now, in declaration and value
+         * order, makes event ids follow that order, and with them the
+         * order of transitions and so which shortest counterexample is
+         * shown (c.0 before c.1). Huge channels are left to be interned
+         * on use. */
+        VList all = {0};
+        if (events > 65536 ||
+            eval_productions(ev, value_name(ev->arena, info), d->pos, &all))
+            continue;
+        for (size_t k = 0; k < all.count; k++)
+            eval_event_id(ev, all.items[k], d->pos);
     }
 }
 

@@ -44,9 +44,21 @@ static int match_dot(Eval *ev, Expr *p, Value *v, Env **env)
         cur = cur->kids[1];
     }
     parts[n++] = cur;
+    /* fields may hold dotted values (k.A.0): match against the flat form */
+    Value *flat = v;
+    if (v->kind == V_DOT)
+        for (uint32_t i = 0; i < v->n; i++)
+            if (v->items[i]->kind == V_DOT) {
+                flat = value_items(ev->arena, V_DOT, v->items, 1);
+                for (uint32_t k = 1; flat && k < v->n; k++)
+                    flat = value_dot(ev->arena, flat, v->items[k]);
+                break;
+            }
+    if (!flat)
+        return 0;
     Value one = *v;
-    Value **items = v->kind == V_DOT ? v->items : (Value *[]){&one};
-    size_t m = v->kind == V_DOT ? v->n : 1;
+    Value **items = flat->kind == V_DOT ? flat->items : (Value *[]){&one};
+    size_t m = flat->kind == V_DOT ? flat->n : 1;
     if (m < n)
         return 0;
     for (size_t i = 0; i + 1 < n; i++)

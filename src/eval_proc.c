@@ -247,36 +247,49 @@ typedef struct Prefix {
 
 static uint32_t prefix_from(Eval *ev, Prefix *p, size_t f, Env *env);
 
-/* The values an input field ranges over: `width` fields of the channel
- * from p->have, combined (a dotted value when width > 1). */
-static int input_values(Eval *ev, Prefix *p, size_t width, SrcPos at,
-                        VList *out)
+typedef struct Input {
+    Prefix *p;
+    size_t f, width;
+    Value *allowed;
+    Env *env;
+    uint32_t *kids;
+    size_t n, cap;
+    int errors;
+} Input;
+
+/* Chooses a value for each of the `width` fields from field k on; at the
+ * end matches the combination (x, or x.y for two fields) and goes on with
+ * the next field of the prefix. */
+static int input_rec(Eval *ev, Input *in, size_t k, Value *combo)
 {
-    /* start with one empty combination, represented by NULL */
-    VList acc = {arena_alloc(ev->arena, sizeof(Value *)), 1, 1};
-    if (!acc.items)
-        return -1;
-    acc.items[0] = NULL;
-    for (size_t k = 0; k < width; k++) {
-        const Value *type = p->ch->fields[p->have + k];
-        if (!type) {
-            eval_error(ev, at, "input over an infinite type (field %zu of "
-                               "channel %s)", p->have + k + 1, p->ch->name);
+    Prefix *p = in->p;
+    Field *fd = &p->e->fields[in->f];
+    if (k == in->width) {
+        Env *inner = in->env;
+        if (in->allowed && !value_member(in->allowed, combo))
+            return 0;
+        if (!eval_match(ev, fd->expr, combo, &inner))
+            return ev->errors != in->errors ? -1 : 0;
+        if (mem_grow((void **)&in->kids, &in->cap, in->n + 1, sizeof *in->kids))
             return -1;
-        }
-        VList next = {0};
-        for (size_t a = 0; a < acc.count; a++)
-            for (uint32_t i = 0; i < type->n; i++) {
-                Value *v = acc.items[a]
-                               ? value_dot(ev->arena, acc.items[a],
-                                           type->items[i])
-                               : type->items[i];
-                if (vlist_add(ev, &next, v) != 0)
-                    return -1;
-            }
-        acc = next;
+        p->have += in->width;
+        in->kids[in->n] = prefix_from(ev, p, in->f + 1, inner);
+        p->have -= in->width;
+        return in->kids[in->n++] == TERM_NONE ? -1 : 0;
     }
-    *out = acc;
+    const Value *type = p->ch->fields[p->have + k];
+    if (!type) {
+        eval_error(ev, fd->pos, "input over an infinite type (field %zu of "
+                                "channel %s)", p->have + k + 1, p->ch->name);
+        return -1;
+    }
+    for (uint32_t i = 0; i < type->n; i++) {
+        p->fields[p->have + k] = type->items[i];
+        Value *next = combo ? value_dot(ev->arena, combo, type->items[i])
+                            : type->items[i];
+        if (!next || input_rec(ev, in, k + 1, next) != 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -286,59 +299,32 @@ static uint32_t prefix_input(Eval *ev, Prefix *p, size_t f, Env *env)
     Field *fd = &p->e->fields[f];
     size_t left = p->ch->arity - p->have;
     size_t width = eval_pattern_width(fd->expr);
+    if (left == 0) {
+        eval_error(ev, fd->pos, "channel %s has no field left to input",
+                   p->ch->name);
+        return TERM_NONE;
+    }
+    if (width > left)
+        width = 1; /* k?A.x: one field whose values are dotted (A.0) */
     if (f + 1 == p->e->nfields && width < left)
         width = left; /* the last input takes the remaining fields */
-    if (width > left) {
-        eval_error(ev, fd->pos, "channel %s has no field %zu to input",
-                   p->ch->name, p->have + width);
-        return TERM_NONE;
-    }
-    VList values;
-    if (input_values(ev, p, width, fd->pos, &values) != 0)
-        return TERM_NONE;
-    Value *allowed = fd->restrict_to ? eval_expr(ev, fd->restrict_to, env)
-                                     : NULL;
-    if (fd->restrict_to && (!allowed || allowed->kind != V_SET)) {
-        if (allowed)
-            eval_error(ev, fd->restrict_to->pos, "expected a set, found %s",
-                       value_text(ev->arena, allowed));
-        return TERM_NONE;
-    }
-    uint32_t *kids = mem_alloc((values.count + 1) * sizeof *kids);
-    size_t n = 0;
-    int errors = ev->errors;
-    for (size_t i = 0; kids && i < values.count; i++) {
-        Value *v = values.items[i];
-        Env *inner = env;
-        if (allowed && !value_member(allowed, v))
-            continue;
-        if (!eval_match(ev, fd->expr, v, &inner)) {
-            if (ev->errors != errors)
-                break;
-            continue;
+    Input in = {p, f, width, NULL, env, NULL, 0, 0, ev->errors};
+    if (fd->restrict_to) {
+        in.allowed = eval_expr(ev, fd->restrict_to, env);
+        if (!in.allowed || in.allowed->kind != V_SET) {
+            if (in.allowed)
+                eval_error(ev, fd->restrict_to->pos, "expected a set, found "
+                           "%s", value_text(ev->arena, in.allowed));
+            return TERM_NONE;
         }
-        size_t have = p->have;
-        size_t parts = v->kind == V_DOT ? v->n : 1;
-        if (parts == 1)
-            p->fields[p->have++] = v;
-        else
-            for (size_t k = 0; k < parts; k++)
-                p->fields[p->have++] = v->items[k];
-        kids[n] = prefix_from(ev, p, f + 1, inner);
-        p->have = have;
-        if (kids[n++] == TERM_NONE)
-            break;
     }
     uint32_t t = TERM_NONE;
-    if (kids && ev->errors == errors) {
-        if (n == 0)
-            t = term_stop(ev->terms);
-        else
-            t = term_choice(ev->terms, fd->kind == FIELD_IN ? TERM_EXT
-                                                            : TERM_INT,
-                            kids, n);
-    }
-    mem_free(kids);
+    if (input_rec(ev, &in, 0, NULL) == 0)
+        t = in.n == 0 ? term_stop(ev->terms)
+                      : term_choice(ev->terms, fd->kind == FIELD_IN ? TERM_EXT
+                                                                    : TERM_INT,
+                                    in.kids, in.n);
+    mem_free(in.kids);
     return t;
 }
 
@@ -365,7 +351,12 @@ static uint32_t prefix_from(Eval *ev, Prefix *p, size_t f, Env *env)
     Value *v = eval_expr(ev, fd->expr, env);
     if (!v)
         return TERM_NONE;
+    /* a dotted value fills one field when the field's type holds it whole
+     * (k!A.0 with k : T), else one field per part (d!0.1) */
     size_t parts = v->kind == V_DOT ? v->n : 1;
+    if (parts > 1 && p->have < p->ch->arity && p->ch->fields[p->have] &&
+        value_member(p->ch->fields[p->have], v))
+        parts = 1;
     if (p->have + parts > p->ch->arity) {
         eval_error(ev, fd->pos, "too many fields for channel %s",
                    p->ch->name);

@@ -173,11 +173,19 @@ static Stmt *parse_stmts(Parser *p, size_t *count, int colon)
     List list = {0};
     do {
         Stmt *s = alloc(p, sizeof *s);
+        /* In replicated operators a generator is `pattern : set`, so the
+         * pattern is read up to ':'; a guard such as x != y is then read
+         * again as a whole expression (backtracking over the lexer). */
+        Parser saved = *p;
         Expr *e = parse_level(p, colon ? L_DOT : L_HIDE);
         if (accept(p, TOK_LARROW) || (colon && accept(p, TOK_COLON))) {
             s->pattern = e;
             s->expr = parse_expr(p);
         } else {
+            if (colon && !p->panic) {
+                *p = saved;
+                e = parse_expr(p);
+            }
             s->expr = e;
         }
         list_add(p, &list, s);

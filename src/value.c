@@ -227,16 +227,11 @@ void value_print(StrBuf *s, const Value *v)
         break;
     case V_NAME: strbuf_add(s, ((const NameInfo *)v->ref)->name); break;
     case V_DOT:
+        /* nested dotted values print flat, as FDR prints k.A.0 */
         for (uint32_t i = 0; i < v->n; i++) {
-            const Value *item = v->items[i];
-            int wrap = item->kind == V_DOT;
             if (i)
                 strbuf_add(s, ".");
-            if (wrap)
-                strbuf_add(s, "(");
-            value_print(s, item);
-            if (wrap)
-                strbuf_add(s, ")");
+            value_print(s, v->items[i]);
         }
         break;
     case V_TUPLE: print_items(s, v, "(", ", ", ")"); break;

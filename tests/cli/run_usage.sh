@@ -62,4 +62,8 @@ contains out '"schema_version":1' "json carries the schema version"
 contains out '"trace":["a"]' "json carries the trace"
 expect 3 "--max-states ends with exit 3" -- "$lockstep" check --quiet --max-states 2 "$models/dining_philosophers.csp"
 expect 1 "the README example fails as documented" -- "$lockstep" check --quiet "$models/dining_philosophers.csp"
+expect 3 "an exponential normal form hits --max-states" -- "$lockstep" check --quiet --max-states 1000 "$(dirname "$0")/models/exponential_spec.csp"
+contains out "normal form exceeds" "the limit is named"
+expect 0 "the same normal form within bounds" -- "$lockstep" check --quiet "$(dirname "$0")/models/exponential_spec.csp"
+contains out "normal form 16384 nodes" "the normal form has 2^14 nodes"
 exit $((failures > 0))
