@@ -122,6 +122,16 @@ static int butler(LksProc *self, void *arg)
     }
 }
 
+static int expect(LksChannel *ch, int phil, int fork)
+{
+    char name[16];
+    snprintf(name, sizeof name, "PHIL.%d", phil);
+    if (lks_channel_expect(ch, LKS_DIR_SEND, name) != LKS_OK)
+        return 0;
+    snprintf(name, sizeof name, "FORK.%d", fork);
+    return lks_channel_expect(ch, LKS_DIR_RECV, name) == LKS_OK;
+}
+
 static int make_channels(LksRuntime *rt, Table *t)
 {
     char type[32];
@@ -136,6 +146,10 @@ static int make_channels(LksRuntime *rt, Table *t)
             t->picks[i][forks[k]] = lks_channel_new(rt, "picks", 2, ids);
             t->putsdown[i][forks[k]] = lks_channel_new(rt, "putsdown", 2, ids);
             if (!t->picks[i][forks[k]] || !t->putsdown[i][forks[k]])
+                return 0;
+            /* who sits at each end: for the deadlock's wait-for graph */
+            if (!expect(t->picks[i][forks[k]], i, forks[k]) ||
+                !expect(t->putsdown[i][forks[k]], i, forks[k]))
                 return 0;
         }
     }

@@ -4,7 +4,8 @@
  * ever happen again. Partial: a set S of processes, each blocked longer
  * than cfg.partial_deadlock_ms, such that every process that could release
  * a member (has used or offered the other end of a channel the member
- * offers on) is itself in S: a knot of the wait-for graph. A member waiting
+ * offers on, or is named there by lks_channel_expect) is itself in S: a
+ * knot of the wait-for graph. A member waiting
  * on a channel whose other end nobody has touched yet could be released by
  * any running process, so it leaves S while anyone runs (no alarm on
  * channels nobody has used; see lockstep.h for the remaining heuristic).
@@ -78,8 +79,29 @@ static int fill_offer(LksOffer *offer, const LksNode *node)
     return 1;
 }
 
-/* P's wait-for edges: the marked processes that used the other end of a
- * channel P offers on (indices are mark - 1). */
+/* Adds q's index to edges unless it is there or is p. */
+static void add_edge(int *edges, int *count, const LksProc *p,
+                     const LksProc *q)
+{
+    if (!q || q == p)
+        return;
+    for (int e = 0; e < *count; e++)
+        if (edges[e] == q->mark - 1)
+            return;
+    edges[(*count)++] = q->mark - 1;
+}
+
+static LksProc *find_marked_name(LksRuntime *rt, const char *name)
+{
+    for (LksProc *p = rt->procs; p; p = p->next)
+        if (p->mark && strcmp(p->name, name) == 0)
+            return p;
+    return NULL;
+}
+
+/* P's wait-for edges: the marked processes that used, offered or are
+ * expected at the other end of a channel P offers on (indices are
+ * mark - 1). */
 static int fill_waits(LksRuntime *rt, LksBlocked *blk, const LksProc *p,
                       int nmarked)
 {
@@ -90,16 +112,11 @@ static int fill_waits(LksRuntime *rt, LksBlocked *blk, const LksProc *p,
     for (int i = 0; i < p->nnodes; i++) {
         const LksChannel *ch = p->nodes[i].chan;
         int other = !p->nodes[i].dir;
-        for (int u = 0; u < ch->nusers[other]; u++) {
-            LksProc *q = find_marked(rt, ch->users[other][u]);
-            if (!q || q == p)
-                continue;
-            int seen = 0;
-            for (int e = 0; e < count; e++)
-                seen |= edges[e] == q->mark - 1;
-            if (!seen)
-                edges[count++] = q->mark - 1;
-        }
+        for (int u = 0; u < ch->nusers[other]; u++)
+            add_edge(edges, &count, p, find_marked(rt, ch->users[other][u]));
+        for (int x = 0; x < ch->nexpected[other]; x++)
+            add_edge(edges, &count, p,
+                     find_marked_name(rt, ch->expected[other][x]));
     }
     blk->waits_for = edges;
     blk->nwaits_for = count;
@@ -202,23 +219,35 @@ void lks_deadlock_check(LksRuntime *rt)
     end_run(rt, 0, n);
 }
 
+/* Is a live process outside the marked set (not waiting in lks_par) named
+ * by id or by name? */
+static int outside_helper(LksRuntime *rt, int id, const char *name)
+{
+    for (LksProc *q = rt->procs; q; q = q->next)
+        if ((name ? strcmp(q->name, name) == 0 : q->id == id) && !q->mark &&
+            q->state != LKS_PARENT)
+            return 1;
+    return 0;
+}
+
 /* Can a process outside the marked set release p? */
 static int releasable(LksRuntime *rt, const LksProc *p, int anyone_running)
 {
     for (int i = 0; i < p->nnodes; i++) {
         const LksChannel *ch = p->nodes[i].chan;
         int other = !p->nodes[i].dir;
-        if (ch->nusers[other] == 0 || ch->users_overflow[other]) {
+        if ((ch->nusers[other] == 0 && ch->nexpected[other] == 0) ||
+            ch->users_overflow[other]) {
             if (anyone_running)
                 return 1;
             continue;
         }
-        for (int u = 0; u < ch->nusers[other]; u++) {
-            int id = ch->users[other][u];
-            for (LksProc *q = rt->procs; q; q = q->next)
-                if (q->id == id && !q->mark && q->state != LKS_PARENT)
-                    return 1;
-        }
+        for (int u = 0; u < ch->nusers[other]; u++)
+            if (outside_helper(rt, ch->users[other][u], NULL))
+                return 1;
+        for (int x = 0; x < ch->nexpected[other]; x++)
+            if (outside_helper(rt, -1, ch->expected[other][x]))
+                return 1;
     }
     return 0;
 }

@@ -62,6 +62,8 @@ struct LksChannel {
     int users[2][LKS_USERS]; /* ids of processes that used each end */
     int nusers[2];
     int users_overflow[2];
+    char **expected[2];  /* process names from lks_channel_expect */
+    int nexpected[2];
     struct LksChannel *next;
 };
 

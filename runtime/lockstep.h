@@ -143,6 +143,17 @@ LKS_API int lks_channel_declare(LksRuntime *rt, const char *name,
 LKS_API LksChannel *lks_channel_new(LksRuntime *rt, const char *name,
                                     int nfixed, const int *fixed);
 
+/* The two ends of a channel. */
+typedef enum LksDir { LKS_DIR_SEND, LKS_DIR_RECV } LksDir;
+
+/* Optional: names a process expected to use one end of ch (call once per
+ * process), e.g. lks_channel_expect(putsdown_1_1, LKS_DIR_SEND, "PHIL.1").
+ * The wait-for graph of deadlock records and the partial-deadlock search
+ * then know that partner before it has ever touched the channel; without
+ * it they learn partners only from use. */
+LKS_API int lks_channel_expect(LksChannel *ch, LksDir dir,
+                               const char *process);
+
 /* "picks.2.3": the channel name with its fixed fields. */
 LKS_API const char *lks_channel_name(const LksChannel *ch);
 /* Number of data fields a communication on ch carries. */
@@ -230,8 +241,6 @@ LKS_API int lks_alt_fair(LksProc *self, LksGuard *guards, int n, int *state);
  * the wait-for graph) while others still run; it ends the run the same way
  * and writes `# deadlock partial` instead of `# deadlock`.
  * The same record as data, for the renderer (owned by rt, NULL if none): */
-typedef enum LksDir { LKS_DIR_SEND, LKS_DIR_RECV } LksDir;
-
 typedef struct LksOffer {
     const char *channel;  /* "picks.0.1": name and fixed fields */
     LksDir dir;
@@ -258,7 +267,8 @@ typedef struct LksDeadlock {
 
 /* The deadlock of the last run (NULL if it did not deadlock). Wait-for
  * edges: P waits for Q when Q has used or offered the other end of a channel
- * P offers on; a partner that has never touched the channel is unknown. */
+ * P offers on, or is named for it by lks_channel_expect; any other partner
+ * is unknown to the runtime. */
 LKS_API const LksDeadlock *lks_deadlock(const LksRuntime *rt);
 
 #ifdef __cplusplus

@@ -154,6 +154,11 @@ int lks_runtime_free(LksRuntime *rt)
     lks_record_release(rt->meta);
     while (rt->channels) {
         LksChannel *next = rt->channels->next;
+        for (int d = 0; d < 2; d++) {
+            for (int i = 0; i < rt->channels->nexpected[d]; i++)
+                free(rt->channels->expected[d][i]);
+            free(rt->channels->expected[d]);
+        }
         free(rt->channels->name);
         free(rt->channels);
         rt->channels = next;
@@ -428,6 +433,27 @@ LksChannel *lks_channel_new(LksRuntime *rt, const char *name, int nfixed,
     }
     pthread_mutex_unlock(&rt->lock);
     return ch;
+}
+
+int lks_channel_expect(LksChannel *ch, LksDir dir, const char *process)
+{
+    if (!ch || !process || (dir != LKS_DIR_SEND && dir != LKS_DIR_RECV))
+        return LKS_EINVAL;
+    LksRuntime *rt = ch->rt;
+    pthread_mutex_lock(&rt->lock);
+    int status = LKS_ENOMEM;
+    char **grown = realloc(ch->expected[dir],
+                           sizeof *grown * (size_t)(ch->nexpected[dir] + 1));
+    if (grown) {
+        ch->expected[dir] = grown;
+        grown[ch->nexpected[dir]] = strdup(process);
+        if (grown[ch->nexpected[dir]]) {
+            ch->nexpected[dir]++;
+            status = LKS_OK;
+        }
+    }
+    pthread_mutex_unlock(&rt->lock);
+    return status;
 }
 
 const char *lks_channel_name(const LksChannel *ch)

@@ -135,6 +135,29 @@ static void full_deadlock_is_captured(void **state)
     rt_free_lines(&t);
 }
 
+/* Named partners complete the wait-for graph: Q, waiting on b, waits for
+ * P, which is expected to send on b though it never has. */
+static void expected_partners_give_edges(void **state)
+{
+    (void)state;
+    World *w = world_new("expect", 0);
+    assert_int_equal(lks_channel_expect(w->b, LKS_DIR_SEND, "P"), LKS_OK);
+    assert_int_equal(lks_channel_expect(w->b, LKS_DIR_RECV, "Q"), LKS_OK);
+    assert_int_equal(lks_channel_expect(NULL, LKS_DIR_RECV, "Q"), LKS_EINVAL);
+    LksProcSpec ps[2] = {{"P", p_body, w, -1}, {"Q", q_body, w, -1}};
+    assert_int_equal(lks_par(w->rt, NULL, ps, 2), LKS_EDEADLOCK);
+    const LksDeadlock *d = lks_deadlock(w->rt);
+    const LksBlocked *p = find_blocked(d, "P");
+    const LksBlocked *q = find_blocked(d, "Q");
+    assert_int_equal(p->nwaits_for, 1);
+    assert_ptr_equal(&d->blocked[p->waits_for[0]], q);
+    assert_int_equal(q->nwaits_for, 1);
+    assert_ptr_equal(&d->blocked[q->waits_for[0]], p);
+    TraceLines t = world_end(w);
+    assert_true(rt_has_line(&t, "# waits Q for P"));
+    rt_free_lines(&t);
+}
+
 /* STOP (an alt with no enabled guard) with a receiver on c.4 beside it. */
 static int stop_body(LksProc *self, void *arg)
 {
@@ -302,6 +325,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(full_deadlock_is_captured),
+        cmocka_unit_test(expected_partners_give_edges),
         cmocka_unit_test(stop_and_alt_offers),
         cmocka_unit_test(last_runner_ending_is_deadlock),
         cmocka_unit_test(partial_deadlock_is_found),
