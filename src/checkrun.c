@@ -59,6 +59,18 @@ void checkrun_assert(Model *model, size_t index, const RunOptions *options,
         run_error(out, "%s", "the assertion could not be evaluated");
         return;
     }
+    /* Tau priority changes the semantics: ignoring it could change the
+     * verdict, so the assertion is not run. Partial-order reduction only
+     * changes how the state space is searched: ignoring it is safe. */
+    if (a->has_tau_priority) {
+        run_error(out, "not supported yet: %s", ":[tau priority]");
+        diags_error(diags, a->pos, "not supported yet: :[tau priority] (the "
+                                   "assertion is not checked)");
+        return;
+    }
+    if (a->partial_order)
+        diags_add(diags, DIAG_NOTE, a->pos, ":[partial order reduce] is "
+                  "ignored: the full state space is explored (same verdict)");
     CheckRequest req = {.model = check_model(a->model),
                         .explore = options->explore};
     switch (a->kind) {

@@ -427,6 +427,11 @@ static Expr *parse_primary(Parser *p)
         expect(p, t.kind == TOK_LSYNC ? TOK_RSYNC : TOK_RSYNCEXT, NULL);
         return parse_repl(p, &t, t.kind, set);
     }
+    case TOK_LBRACKET:
+        error_at(p, &t, "not supported yet: %s%s",
+                 "replicated linked parallel '[a <-> b] x : s @ P'", "");
+        advance(p);
+        return node(p, E_WILD, &t);
     case TOK_LMAP:
         error_at(p, &t, "not supported yet: %s%s", "maps '(| ... |)'", "");
         advance(p);
