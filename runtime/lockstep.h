@@ -11,8 +11,9 @@
  * model. The file format is specified in runtime/README.md (version 1).
  *
  * What it deliberately does not do: multi-way synchronisation (an event is a
- * rendezvous of exactly one sender and one receiver), buffered channels
- * (write the buffer as a process, as in CSP), and scaling to many cores:
+ * rendezvous of exactly one sender and one receiver), asynchronous channels
+ * (a buffer is a process, as in CSP: lks_buffer is one), and scaling to
+ * many cores:
  * every channel operation takes one runtime-wide lock, which keeps the
  * global order, alt over both inputs and outputs, and deadlock detection
  * simple and exact.
@@ -228,6 +229,23 @@ typedef struct LksGuard {
 
 LKS_API int lks_alt_pri(LksProc *self, LksGuard *guards, int n);
 LKS_API int lks_alt_fair(LksProc *self, LksGuard *guards, int n, int *state);
+
+/* ---- Buffers ----------------------------------------------------------
+ * A buffered channel is a process, as in CSP. lks_buffer is a ready-made
+ * process body (pass a LksBufferSpec as its arg) that takes values on in and
+ * offers them on out in FIFO order, holding at most capacity at once:
+ *   BUFF(s) = #s < K & in?x -> BUFF(s ^ <x>)
+ *          [] #s > 0 & out!head(s) -> BUFF(tail(s))
+ * Both channels must carry the same number of data fields. Both ends'
+ * events are recorded (in.x, then later out.x). When in is poisoned it
+ * still delivers what it holds, then poisons out and returns 0; when out is
+ * poisoned it poisons in and returns 0. Other errors are returned. */
+typedef struct LksBufferSpec {
+    LksChannel *in, *out;
+    int capacity;         /* >= 1 */
+} LksBufferSpec;
+
+LKS_API int lks_buffer(LksProc *self, void *spec);
 
 /* ---- Deadlock records -----------------------------------------------------
  * When every live process is blocked on channel operations (untimed), the
