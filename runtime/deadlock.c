@@ -39,6 +39,7 @@ void lks_deadlock_free(LksDeadlock *d)
         }
         free((LksOffer *)blk->offers);
         free((int *)blk->waits_for);
+        free((int *)blk->waits_via);
         free((char *)blk->process);
     }
     free((LksBlocked *)d->blocked);
@@ -79,15 +80,17 @@ static int fill_offer(LksOffer *offer, const LksNode *node)
     return 1;
 }
 
-/* Adds q's index to edges unless it is there or is p. */
-static void add_edge(int *edges, int *count, const LksProc *p,
-                     const LksProc *q)
+/* Adds the edge to q (through p's offer number offer) unless q is p or
+ * already there. */
+static void add_edge(int *edges, int *via, int *count, const LksProc *p,
+                     const LksProc *q, int offer)
 {
     if (!q || q == p)
         return;
     for (int e = 0; e < *count; e++)
         if (edges[e] == q->mark - 1)
             return;
+    via[*count] = offer;
     edges[(*count)++] = q->mark - 1;
 }
 
@@ -106,19 +109,22 @@ static int fill_waits(LksRuntime *rt, LksBlocked *blk, const LksProc *p,
                       int nmarked)
 {
     int *edges = calloc((size_t)nmarked + 1, sizeof *edges);
-    if (!edges)
+    int *via = calloc((size_t)nmarked + 1, sizeof *via);
+    blk->waits_for = edges;
+    blk->waits_via = via;
+    if (!edges || !via)
         return 0;
     int count = 0;
     for (int i = 0; i < p->nnodes; i++) {
         const LksChannel *ch = p->nodes[i].chan;
         int other = !p->nodes[i].dir;
         for (int u = 0; u < ch->nusers[other]; u++)
-            add_edge(edges, &count, p, find_marked(rt, ch->users[other][u]));
+            add_edge(edges, via, &count, p,
+                     find_marked(rt, ch->users[other][u]), i);
         for (int x = 0; x < ch->nexpected[other]; x++)
-            add_edge(edges, &count, p,
-                     find_marked_name(rt, ch->expected[other][x]));
+            add_edge(edges, via, &count, p,
+                     find_marked_name(rt, ch->expected[other][x]), i);
     }
-    blk->waits_for = edges;
     blk->nwaits_for = count;
     return 1;
 }
@@ -184,8 +190,9 @@ static void record_lines(LksRuntime *rt, const LksDeadlock *d)
     for (int b = 0; b < d->nblocked; b++) {
         const LksBlocked *blk = &d->blocked[b];
         for (int e = 0; e < blk->nwaits_for; e++)
-            lks_record_metaf(rt, NULL, "waits %s for %s", blk->process,
-                             d->blocked[blk->waits_for[e]].process);
+            lks_record_metaf(rt, NULL, "waits %s for %s on %s", blk->process,
+                             d->blocked[blk->waits_for[e]].process,
+                             blk->offers[blk->waits_via[e]].event);
     }
 }
 

@@ -253,7 +253,7 @@ LKS_API int lks_buffer(LksProc *self, void *spec);
  * LKS_EDEADLOCK, lks_par returns LKS_EDEADLOCK, and the trace gets
  *     # deadlock
  *     # blocked PHIL.0 offers {| picks.0.1 |}
- *     # waits PHIL.0 for FORK.1
+ *     # waits PHIL.0 for FORK.1 on picks.0.1
  * With partial_deadlock_ms > 0, a monitor also looks for a set of processes
  * blocked that long that no process outside the set can release (a knot in
  * the wait-for graph) while others still run; it ends the run the same way
@@ -274,6 +274,8 @@ typedef struct LksBlocked {
     const LksOffer *offers;
     int nwaits_for;       /* wait-for edges: indices into LksDeadlock.blocked */
     const int *waits_for;
+    const int *waits_via; /* per edge: the index in offers of the offer
+                             that the other process would have to take */
 } LksBlocked;
 
 typedef struct LksDeadlock {
@@ -283,7 +285,9 @@ typedef struct LksDeadlock {
     const LksBlocked *blocked;
 } LksDeadlock;
 
-/* The deadlock of the last run (NULL if it did not deadlock). Wait-for
+/* For a diagram: one node per LksBlocked (grey when noffers == 0), one
+ * edge per waits_for[e], labelled offers[waits_via[e]].event.
+ * The deadlock of the last run (NULL if it did not deadlock). Wait-for
  * edges: P waits for Q when Q has used or offered the other end of a channel
  * P offers on, or is named for it by lks_channel_expect; any other partner
  * is unknown to the runtime. */

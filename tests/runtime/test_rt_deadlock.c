@@ -111,6 +111,7 @@ static void full_deadlock_is_captured(void **state)
     assert_string_equal(q->offers[0].event, "b");
     assert_int_equal(p->nwaits_for, 1);
     assert_ptr_equal(&d->blocked[p->waits_for[0]], q);
+    assert_int_equal(p->waits_via[0], 0);
     assert_int_equal(q->nwaits_for, 0); /* nobody ever sent on b */
 
     /* a new run on an ended runtime is refused */
@@ -127,7 +128,7 @@ static void full_deadlock_is_captured(void **state)
     assert_true(at > 0);
     assert_true(rt_has_line(&t, "# blocked P offers {| a.2 |}"));
     assert_true(rt_has_line(&t, "# blocked Q offers {| b |}"));
-    assert_true(rt_has_line(&t, "# waits P for Q"));
+    assert_true(rt_has_line(&t, "# waits P for Q on a.2"));
     /* the record comes after the last event and before the exits */
     assert_string_equal(t.lines[at - 1], "a.1");
     assert_true(rt_has_line(&t, "# exit P -2"));
@@ -154,7 +155,7 @@ static void expected_partners_give_edges(void **state)
     assert_int_equal(q->nwaits_for, 1);
     assert_ptr_equal(&d->blocked[q->waits_for[0]], p);
     TraceLines t = world_end(w);
-    assert_true(rt_has_line(&t, "# waits Q for P"));
+    assert_true(rt_has_line(&t, "# waits Q for P on b"));
     rt_free_lines(&t);
 }
 
@@ -291,8 +292,8 @@ static void partial_deadlock_is_found(void **state)
     assert_ptr_equal(&d->blocked[y->waits_for[0]], x);
     TraceLines t = world_end(w);
     assert_true(rt_has_line(&t, "# deadlock partial"));
-    assert_true(rt_has_line(&t, "# waits X for Y"));
-    assert_true(rt_has_line(&t, "# waits Y for X"));
+    assert_true(rt_has_line(&t, "# waits X for Y on a"));
+    assert_true(rt_has_line(&t, "# waits Y for X on b"));
     rt_free_lines(&t);
 }
 
