@@ -77,6 +77,9 @@ uint32_t eval_event_set(Eval *ev, Expr *e, Env *env);
  * when v is not a complete event. */
 uint32_t eval_event_id(Eval *ev, const Value *v, SrcPos at);
 
+/* 1 when `name` is a channel declared at top level. */
+int eval_is_channel(Eval *ev, const char *name);
+
 /* The term a thunk ref stands for (TermHooks.resolve). */
 uint32_t eval_resolve(void *ud, uint32_t ref);
 

@@ -266,3 +266,10 @@ void eval_bind_module(Eval *ev, const Module *m)
         if (m->decls[i]->kind == D_CHANNEL)
             bind_channels(ev, m->decls[i]);
 }
+
+int eval_is_channel(Eval *ev, const char *name)
+{
+    Binding *b = top_find(ev, name);
+    return b && b->state == B_DONE && b->value && b->value->kind == V_NAME &&
+           ((const NameInfo *)b->value->ref)->is_channel;
+}

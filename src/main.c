@@ -13,6 +13,7 @@
 #include "model.h"
 #include "render.h"
 #include "report.h"
+#include "traceverb.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -26,13 +27,15 @@ enum { EXIT_HOLDS = 0, EXIT_FAILS = 1, EXIT_USAGE = 2, EXIT_LIMIT = 3 };
 typedef struct Cli {
     const char *verb;
     const char *file;
-    const char *args[4];
+    const char *args[256];
     int nargs;
     RunOptions run;
     ReportOptions report;
     const char *assert_sel;
     const char *graph_dir;
     RenderFormat graph_format;
+    const char *observe[64], *hide[64];
+    size_t nobserve, nhide;
     int quiet, dot;
 } Cli;
 
@@ -43,6 +46,8 @@ static const char *const usage_text =
     "  check FILE          check every assertion of a CSPM file\n"
     "  eval FILE [EXPR]    print the value of EXPR (or every `print` of FILE)\n"
     "  lts FILE PROCESS    count the states and transitions of PROCESS\n"
+    "  trace FILE PROCESS TRACE...\n"
+    "                      check recorded traces against PROCESS\n"
     "\n"
     "options: lockstep check --help\n"
     "exit codes: 0 every assertion holds, 1 some assertion fails,\n"
@@ -130,6 +135,17 @@ static int parse_valued(Cli *cli, const char *opt, const char *val)
                                                   : COMPILE_TERMS;
     } else if (!strcmp(opt, "--assert")) {
         cli->assert_sel = val;
+    } else if (!strcmp(opt, "--observe") || !strcmp(opt, "--hide")) {
+        int hide = !strcmp(opt, "--hide");
+        /* argv strings are the program's to modify: split in place */
+        char *list = (char *)val, *save = NULL;
+        for (char *name = strtok_r(list, ",", &save); name;
+             name = strtok_r(NULL, ",", &save)) {
+            size_t *count = hide ? &cli->nhide : &cli->nobserve;
+            if (*count == 64)
+                return usage_error("too many channels in %s", opt), -1;
+            (hide ? cli->hide : cli->observe)[(*count)++] = name;
+        }
     } else if (!strcmp(opt, "--graph")) {
         cli->graph_dir = val;
     } else if (!strcmp(opt, "--graph-format")) {
@@ -149,7 +165,8 @@ static int is_valued(const char *opt)
     static const char *const names[] = {"-j", "--threads", "--max-states",
                                         "--memory", "--timeout", "--format",
                                         "--semantics", "--assert", "--graph",
-                                        "--graph-format", NULL};
+                                        "--graph-format", "--observe",
+                                        "--hide", NULL};
     for (int i = 0; names[i]; i++)
         if (!strcmp(opt, names[i]))
             return 1;
@@ -188,7 +205,7 @@ static int parse_args(Cli *cli, int argc, char **argv)
             return usage_error("unknown option '%s'", a);
         } else if (!cli->file) {
             cli->file = a;
-        } else if (cli->nargs < 4) {
+        } else if (cli->nargs < 256) {
             cli->args[cli->nargs++] = a;
         } else {
             return usage_error("too many arguments ('%s')", a);
@@ -426,6 +443,27 @@ static int verb_lts(Cli *cli)
     return code;
 }
 
+static int verb_trace(Cli *cli)
+{
+    if (cli->nargs < 2)
+        return usage_error("%s", "trace needs FILE, PROCESS and at least one "
+                                 "TRACE file");
+    Diags diags;
+    diags_init(&diags);
+    Model *m = load(cli, &diags);
+    if (!m)
+        return diags_free(&diags), EXIT_USAGE;
+    TraceOptions opt = {cli->observe, cli->nobserve, cli->hide, cli->nhide,
+                        cli->report.format == REPORT_JSON,
+                        cli->run.explore.max_states};
+    int rc = traceverb_run(m, cli->args[0], cli->args + 1,
+                           (size_t)cli->nargs - 1, &opt, stdout, &diags);
+    diags_print(&diags, stderr);
+    diags_free(&diags);
+    model_free(m);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -443,7 +481,9 @@ int main(int argc, char **argv)
         verb = verb_eval;
     else if (!strcmp(argv[1], "lts"))
         verb = verb_lts;
-    else if (!strcmp(argv[1], "trace") || !strcmp(argv[1], "typecheck"))
+    else if (!strcmp(argv[1], "trace"))
+        verb = verb_trace;
+    else if (!strcmp(argv[1], "typecheck"))
         return usage_error("not supported yet: the '%s' verb", argv[1]);
     else
         return usage_error("unknown verb '%s'", argv[1]);

@@ -203,3 +203,38 @@ int model_print_statements(Model *m, FILE *out, Diags *diags)
     model_take_errors(m, diags);
     return rc;
 }
+
+int model_has_channel(Model *m, const char *name)
+{
+    return eval_is_channel(m->ev, name);
+}
+
+uint32_t model_event(Model *m, const char *text, SrcPos at, Diags *diags)
+{
+    uint32_t id = event_lookup(m->events, text);
+    if (id != EVENT_NONE && id > EVENT_TICK)
+        return id;
+    char name[256];
+    size_t n = strcspn(text, ".");
+    snprintf(name, sizeof name, "%.*s", (int)(n < 255 ? n : 255), text);
+    if (!model_has_channel(m, name)) {
+        diags_error(diags, at, "unknown channel '%s' (the model declares no "
+                               "such channel)", name);
+        return EVENT_NONE;
+    }
+    /* An event of a known channel that was never interned: evaluate it,
+     * which checks every field against the channel's type. */
+    Diags local;
+    diags_init(&local);
+    Expr *e = parse_expression("<trace>", text, m->arena, &local);
+    Value *v = e ? eval_expr(m->ev, e, NULL) : NULL;
+    id = v ? eval_event_id(m->ev, v, at) : EVENT_NONE;
+    model_take_errors(m, &local);
+    if (id == EVENT_NONE) {
+        const char *why = local.count ? local.items[local.count - 1].message
+                                      : "not an event of the model";
+        diags_error(diags, at, "'%s': %s", text, why);
+    }
+    diags_free(&local);
+    return id;
+}

@@ -78,6 +78,13 @@ int model_eval_print(Model *m, const char *expr, FILE *out, Diags *diags);
 /* Evaluates every `print e` statement of the file, one line each. */
 int model_print_statements(Model *m, FILE *out, Diags *diags);
 
+/* The event written as `text` (a line of a trace file, e.g. "c.1.true"):
+ * its id, or EVENT_NONE with a diagnostic at `at` when it is not an event
+ * of the model (an unknown channel, a value outside the channel's type). */
+uint32_t model_event(Model *m, const char *text, SrcPos at, Diags *diags);
+/* 1 when the model declares a channel called `name`. */
+int model_has_channel(Model *m, const char *name);
+
 /* Errors raised while a check resolved thunks (moved into `diags`). */
 void model_take_errors(Model *m, Diags *diags);
 

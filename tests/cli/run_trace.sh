@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# lockstep trace end to end: the C programs in models/ run on the runtime,
+# their traces are accepted by their models; mutated traces (an event
+# dropped, two swapped, one injected) are rejected at exactly the index the
+# pipeline's semantics says; bad trace files give file:line errors, exit 2.
+set -u
+lockstep=$1
+bin=$2          # the build's models/ directory (the example programs)
+models=$3       # the source models/ directory
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+ok() { echo "ok   $*"; }
+
+run() { # run WANT_EXIT DESCRIPTION -- COMMAND... (output in $tmp/out, $tmp/err)
+  local want=$1 what=$2; shift 3
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local code=$?
+  if [[ $code -ne $want ]]; then
+    fail "$what: exit $code, expected $want"; head -5 "$tmp/out" "$tmp/err"
+    return 1
+  fi
+  ok "$what"
+}
+
+"$bin/pipeline_rt" "$tmp/pipeline.trace" >/dev/null 2>&1 ||
+  { fail "pipeline_rt did not run"; exit 1; }
+"$bin/phils_rt" "$tmp/phils.trace" >/dev/null 2>&1
+"$bin/phils_rt" --butler "$tmp/polite.trace" >/dev/null 2>&1
+
+run 0 "the pipeline's trace is accepted" -- "$lockstep" trace "$models/pipeline_rt.csp" SYSTEM "$tmp/pipeline.trace"
+run 0 "the butler's trace is accepted" -- "$lockstep" trace "$models/phils_rt.csp" POLITE "$tmp/polite.trace"
+run 0 "the deadlocked run is accepted and its deadlock predicted" -- "$lockstep" trace "$models/phils_rt.csp" TABLE "$tmp/phils.trace"
+grep -q "deadlock predicted by the model" "$tmp/out" && ok "deadlock predicted" || fail "deadlock not reported as predicted"
+run 1 "the deadlock is not predicted by the butler's model" -- "$lockstep" trace "$models/phils_rt.csp" POLITE "$tmp/phils.trace"
+run 0 "several traces in one call" -- "$lockstep" trace "$models/phils_rt.csp" POLITE "$tmp/polite.trace" "$tmp/polite.trace"
+
+# Mutations of the pipeline trace. Events are the lines not starting with #.
+grep -v '^#' "$tmp/pipeline.trace" >"$tmp/events"
+rejected_at() { sed -n "s/.*: event \([0-9]*\) '.*/\1/p" "$tmp/out"; }
+mutant() { # mutant NAME EXPECTED_INDEX: checks $tmp/NAME
+  run 1 "$1 is rejected" -- "$lockstep" trace "$models/pipeline_rt.csp" SYSTEM "$tmp/$1" || return
+  local got; got=$(rejected_at)
+  [[ $got == "$2" ]] && ok "$1 rejected at event $2" || fail "$1 rejected at event '$got', expected $2"
+}
+# swap the first two events (c.0.0, c.1.0): c.1.0 needs cell 0 full first
+{ sed -n 2p "$tmp/events"; sed -n 1p "$tmp/events"; sed -n '3,$p' "$tmp/events"; } >"$tmp/swapped"
+mutant swapped 1
+# inject c.4.7 as event 3: nothing can have reached the consumer yet
+{ sed -n 1,2p "$tmp/events"; echo c.4.7; sed -n '3,$p' "$tmp/events"; } >"$tmp/injected"
+mutant injected 3
+# drop the first c.1 event: cell 0 keeps its value and cell 1 stays empty,
+# so the next c.0 (cell 0 full) or c.2 (cell 1 empty) event is impossible
+drop=$(grep -n -m1 '^c\.1\.' "$tmp/events" | cut -d: -f1)
+sed "${drop}d" "$tmp/events" >"$tmp/dropped"
+want=$(awk -v d="$drop" 'NR >= d && /^c\.(0|2)\./ { print NR; exit }' "$tmp/dropped")
+mutant dropped "$want"
+
+# A headerless file of events is a valid trace.
+head -20 "$tmp/events" >"$tmp/plain"
+run 0 "a plain file without a header" -- "$lockstep" trace "$models/pipeline_rt.csp" SYSTEM "$tmp/plain"
+run 0 "--format json" -- "$lockstep" trace --format json "$models/pipeline_rt.csp" SYSTEM "$tmp/plain"
+grep -q '"verdict":"accepted"' "$tmp/out" && ok "json verdict" || fail "json verdict missing"
+
+# Bad files: file:line errors and exit 2.
+bad() { # bad NAME LINE CONTENT...
+  local name=$1 line=$2; shift 2
+  printf '%b' "$@" >"$tmp/$name"
+  run 2 "bad trace: $name" -- "$lockstep" trace "$models/pipeline_rt.csp" SYSTEM "$tmp/$name" || return
+  grep -q "^$tmp/$name:$line:" "$tmp/err" && ok "$name: error at line $line" || { fail "$name: no error at line $line"; cat "$tmp/err"; }
+}
+bad unknown_channel 2 'c.0.0\n' 'zz.1\n'
+bad outside_type 1 'c.9.0\n'
+bad malformed 2 'c.0.0\n' 'c.1 0\n'
+bad truncated 2 'c.0.0\n' 'c.1.0'
+bad version 1 '# lockstep trace 7\n' 'c.0.0\n'
+bad binary 1 'c.0\001.0\n'
+run 2 "a missing trace file" -- "$lockstep" trace "$models/pipeline_rt.csp" SYSTEM "$tmp/absent"
+exit $((failures > 0))
