@@ -322,6 +322,57 @@ static void no_partial_alarm_for_unused_channels(void **state)
     rt_free_lines(&t);
 }
 
+/* A parent waiting in lks_par is not live: its two children blocked on
+ * each other's silence, with the parent's sibling blocked too, is a
+ * deadlock of the whole run. */
+static int kid_a(LksProc *self, void *arg)
+{
+    World *w = arg;
+    int v;
+    return lks_recv(self, w->a, &v);
+}
+
+static int kid_b(LksProc *self, void *arg)
+{
+    World *w = arg;
+    int v;
+    return lks_recv(self, w->b, &v);
+}
+
+static int parent_body(LksProc *self, void *arg)
+{
+    World *w = arg;
+    LksProcSpec kids[2] = {{"KID.A", kid_a, w, -1}, {"KID.B", kid_b, w, -1}};
+    w->status[0] = lks_par(lks_proc_runtime(self), self, kids, 2);
+    return 0;
+}
+
+static int sibling_body(LksProc *self, void *arg)
+{
+    World *w = arg;
+    int v;
+    return lks_recv(self, w->c, &v);
+}
+
+static void nested_par_deadlock(void **state)
+{
+    (void)state;
+    World *w = world_new("nesteddead", 0);
+    LksProcSpec ps[2] = {{"PARENT", parent_body, w, -1},
+                         {"SIBLING", sibling_body, w, -1}};
+    assert_int_equal(lks_par(w->rt, NULL, ps, 2), LKS_EDEADLOCK);
+    assert_int_equal(w->status[0], LKS_EDEADLOCK);
+    const LksDeadlock *d = lks_deadlock(w->rt);
+    assert_int_equal(d->nblocked, 3);
+    assert_non_null(find_blocked(d, "KID.A"));
+    assert_non_null(find_blocked(d, "KID.B"));
+    assert_non_null(find_blocked(d, "SIBLING"));
+    assert_null(find_blocked(d, "PARENT"));
+    TraceLines t = world_end(w);
+    assert_true(rt_has_line(&t, "# blocked SIBLING offers {| c.4 |}"));
+    rt_free_lines(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -329,6 +380,7 @@ int main(void)
         cmocka_unit_test(expected_partners_give_edges),
         cmocka_unit_test(stop_and_alt_offers),
         cmocka_unit_test(last_runner_ending_is_deadlock),
+        cmocka_unit_test(nested_par_deadlock),
         cmocka_unit_test(partial_deadlock_is_found),
         cmocka_unit_test(no_partial_alarm_for_unused_channels),
     };
