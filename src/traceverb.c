@@ -294,8 +294,9 @@ static void run_job(Pool *pool, Job *job)
     } else if (tracefile_open(&tf, job->path, &job->diags) != 0) {
         job->rc = 2;
     } else {
-        *reader = (Reader){.m = pool->m, .model_lock = &pool->model_lock,
-                           .diags = &job->diags};
+        reader->m = pool->m;
+        reader->model_lock = &pool->model_lock;
+        reader->diags = &job->diags;
         job->rc = verify_file(reader, tv, &tf, &o);
         if (job->rc == 0) {
             if (pool->opt->json)
