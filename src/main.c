@@ -455,7 +455,8 @@ static int verb_trace(Cli *cli)
         return diags_free(&diags), EXIT_USAGE;
     TraceOptions opt = {cli->observe, cli->nobserve, cli->hide, cli->nhide,
                         cli->report.format == REPORT_JSON,
-                        cli->run.explore.max_states};
+                        cli->run.explore.max_states,
+                        cli->run.explore.threads};
     int rc = traceverb_run(m, cli->args[0], cli->args + 1,
                            (size_t)cli->nargs - 1, &opt, stdout, &diags);
     diags_print(&diags, stderr);

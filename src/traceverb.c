@@ -7,6 +7,9 @@
 #include "tracefile.h"
 #include "traceverify.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { CONTEXT = 5 }; /* accepted events shown before a deviation */
@@ -67,21 +70,77 @@ static void remember(Outcome *o, uint32_t id)
     o->context[o->ncontext - 1] = id;
 }
 
+/* A per-file cache from event text to id: the event table's lock would
+ * otherwise be taken for every line, by every thread. Direct-mapped and
+ * lossy (a clash just asks the table again). */
+enum { CACHE_SLOTS = 4096, CACHE_TEXT = 48 };
+
+typedef struct Reader {
+    Model *m;
+    pthread_mutex_t *model_lock; /* the evaluator is single-threaded */
+    Diags *diags;
+    char text[CACHE_SLOTS][CACHE_TEXT];
+    uint32_t id[CACHE_SLOTS];
+} Reader;
+
+static size_t cache_slot(const char *text)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *text; text++)
+        h = (h ^ (unsigned char)*text) * 1099511628211ull;
+    return (size_t)(h ^ (h >> 32)) & (CACHE_SLOTS - 1);
+}
+
+/* The id of an event line: the cache, the event table, and for an event
+ * never seen the evaluator (which also checks the channel and its types). */
+static uint32_t event_of(Reader *r, const char *text, SrcPos at)
+{
+    size_t slot = cache_slot(text);
+    if (!strcmp(r->text[slot], text))
+        return r->id[slot];
+    uint32_t id = event_lookup(model_events(r->m), text);
+    if (id == EVENT_NONE || id <= EVENT_TICK) {
+        pthread_mutex_lock(r->model_lock);
+        id = model_event(r->m, text, at, r->diags);
+        pthread_mutex_unlock(r->model_lock);
+    }
+    if (id != EVENT_NONE && strlen(text) < CACHE_TEXT) {
+        strcpy(r->text[slot], text);
+        r->id[slot] = id;
+    }
+    return id;
+}
+
+/* What the set of model states says at the end (or at the deviation). */
+static int conclude(TraceVerifier *tv, const TraceFile *tf, Outcome *o)
+{
+    if (traceverify_offers(tv, &o->offers, &o->noffers) != 0)
+        return 2;
+    o->states = traceverify_count(tv);
+    o->state = o->states ? traceverify_state(tv, 0) : NULL;
+    if (!o->rejected && tf->deadlock) {
+        long k = traceverify_deadlock(tv);
+        o->deadlock = k >= 0 ? 1 : -1;
+        if (k >= 0)
+            o->state = traceverify_state(tv, (size_t)k);
+    }
+    return 0;
+}
+
 /* Reads and steps through one file. Returns an exit code for it. */
-static int verify_file(Model *m, TraceVerifier *tv, TraceFile *tf,
-                       Outcome *o, Diags *diags)
+static int verify_file(Reader *r, TraceVerifier *tv, TraceFile *tf,
+                       Outcome *o)
 {
     if (traceverify_start(tv) != TRACE_OK)
         return 3;
     const char *text;
-    TraceRecord r;
-    while ((r = tracefile_next(tf, &text)) != TRACE_EOF) {
-        if (r == TRACE_BAD)
+    TraceRecord rec;
+    while ((rec = tracefile_next(tf, &text)) != TRACE_EOF) {
+        if (rec == TRACE_BAD)
             return 2;
-        if (r == TRACE_META)
+        if (rec == TRACE_META)
             continue;
-        SrcPos at = {tf->path, (int)tf->line, 1};
-        uint32_t id = model_event(m, text, at, diags);
+        uint32_t id = event_of(r, text, (SrcPos){tf->path, (int)tf->line, 1});
         if (id == EVENT_NONE)
             return 2;
         TraceStatus st = traceverify_step(tv, id);
@@ -96,17 +155,7 @@ static int verify_file(Model *m, TraceVerifier *tv, TraceFile *tf,
         o->events++;
         remember(o, id);
     }
-    if (traceverify_offers(tv, &o->offers, &o->noffers) != 0)
-        return 2;
-    o->states = traceverify_count(tv);
-    o->state = o->states ? traceverify_state(tv, 0) : NULL;
-    if (!o->rejected && tf->deadlock) {
-        long k = traceverify_deadlock(tv);
-        o->deadlock = k >= 0 ? 1 : -1;
-        if (k >= 0)
-            o->state = traceverify_state(tv, (size_t)k);
-    }
-    return 0;
+    return conclude(tv, tf, o);
 }
 
 static void text_events(FILE *out, EventTable *ev, const uint32_t *ids,
@@ -212,13 +261,78 @@ static void report_json(FILE *out, Model *m, const TraceFile *tf,
             : o->deadlock < 0 ? "\"not_predicted\"" : "null");
 }
 
-int traceverb_run(Model *m, const char *process, const char **files,
-                  size_t nfiles, const TraceOptions *opt, FILE *out,
-                  Diags *diags)
+/* One trace file's verification, run by any worker thread. */
+typedef struct Job {
+    const char *path;
+    char *report;        /* open_memstream buffer: the report text */
+    size_t report_len;
+    Diags diags;
+    int rc;
+} Job;
+
+typedef struct Pool {
+    Model *m;
+    const Machine *mach;
+    const TraceOptions *opt;
+    Job *jobs;
+    size_t njobs;
+    atomic_size_t next;
+    pthread_mutex_t model_lock; /* the evaluator is single-threaded */
+} Pool;
+
+static void run_job(Pool *pool, Job *job)
+{
+    TraceFile tf;
+    Outcome o = {0};
+    Observer obs = {pool->m, pool->opt, &tf};
+    FILE *out = open_memstream(&job->report, &job->report_len);
+    TraceVerifier *tv = traceverify_new(pool->mach, is_hidden, &obs,
+                                        pool->opt->max_states);
+    Reader *reader = mem_calloc(1, sizeof *reader);
+    if (!tv || !out || !reader) {
+        job->rc = 2;
+    } else if (tracefile_open(&tf, job->path, &job->diags) != 0) {
+        job->rc = 2;
+    } else {
+        reader->m = pool->m;
+        reader->model_lock = &pool->model_lock;
+        reader->diags = &job->diags;
+        job->rc = verify_file(reader, tv, &tf, &o);
+        if (job->rc == 0) {
+            if (pool->opt->json)
+                report_json(out, pool->m, &tf, &o);
+            else
+                report_text(out, pool->m, pool->mach, &tf, &o);
+            if (o.rejected || o.deadlock < 0)
+                job->rc = 1;
+        }
+        tracefile_close(&tf);
+    }
+    if (out)
+        fclose(out);
+    mem_free(reader);
+    mem_free(o.offers);
+    traceverify_free(tv);
+}
+
+static void *worker(void *arg)
+{
+    Pool *pool = arg;
+    for (;;) {
+        size_t i = atomic_fetch_add(&pool->next, 1);
+        if (i >= pool->njobs)
+            return NULL;
+        run_job(pool, &pool->jobs[i]);
+    }
+}
+
+static Machine *compile_process(Model *m, const char *process, Diags *diags,
+                                int *code)
 {
     uint32_t term = model_process(m, process, diags);
+    *code = 2;
     if (term == TERM_NONE)
-        return 2;
+        return NULL;
     Machine *mach = NULL;
     char err[512];
     CompileOptions copt = {COMPILE_NETWORK, 0};
@@ -228,32 +342,56 @@ int traceverb_run(Model *m, const char *process, const char **files,
     if (cs != COMPILE_OK) {
         diags_error(diags, ((SrcPos){process, 0, 0}), "%s",
                     err[0] ? err : "the process cannot be compiled");
-        return cs == COMPILE_LEAF_LIMIT ? 3 : 2;
+        *code = cs == COMPILE_LEAF_LIMIT ? 3 : 2;
+        return NULL;
     }
-    int code = 0;
+    *code = 0;
+    return mach;
+}
+
+int traceverb_run(Model *m, const char *process, const char **files,
+                  size_t nfiles, const TraceOptions *opt, FILE *out,
+                  Diags *diags)
+{
+    int code;
+    Machine *mach = compile_process(m, process, diags, &code);
+    if (!mach)
+        return code;
+    Pool pool = {m, mach, opt, mem_calloc(nfiles + 1, sizeof(Job)), nfiles, 0,
+                 PTHREAD_MUTEX_INITIALIZER};
+    if (!pool.jobs) {
+        machine_free(mach);
+        return 2;
+    }
     for (size_t i = 0; i < nfiles; i++) {
-        TraceFile tf;
-        Outcome o = {0};
-        Observer obs = {m, opt, &tf};
-        TraceVerifier *tv = traceverify_new(mach, is_hidden, &obs,
-                                            opt->max_states);
-        int rc = !tv ? 2 : tracefile_open(&tf, files[i], diags) ? 2
-                                         : verify_file(m, tv, &tf, &o, diags);
-        if (rc == 0) {
-            if (opt->json)
-                report_json(out, m, &tf, &o);
-            else
-                report_text(out, m, mach, &tf, &o);
-            if (o.rejected || o.deadlock < 0)
-                rc = 1;
-        }
-        if (tv)
-            tracefile_close(&tf);
-        mem_free(o.offers);
-        traceverify_free(tv);
-        if (rc > code)
-            code = rc;
+        pool.jobs[i].path = files[i];
+        diags_init(&pool.jobs[i].diags);
     }
+    size_t nthreads = opt->threads ? opt->threads : 1;
+    if (nthreads > nfiles)
+        nthreads = nfiles;
+    pthread_t threads[64];
+    size_t started = 0;
+    for (; started + 1 < nthreads && started < 64; started++)
+        if (pthread_create(&threads[started], NULL, worker, &pool) != 0)
+            break;
+    worker(&pool); /* this thread works too */
+    for (size_t i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    /* reports and diagnostics in the order of the files */
+    for (size_t i = 0; i < nfiles; i++) {
+        Job *job = &pool.jobs[i];
+        if (job->report)
+            fwrite(job->report, 1, job->report_len, out);
+        free(job->report); /* from open_memstream */
+        for (size_t k = 0; k < job->diags.count; k++)
+            diags_add(diags, job->diags.items[k].kind, job->diags.items[k].pos,
+                      "%s", job->diags.items[k].message);
+        diags_free(&job->diags);
+        if (job->rc > code)
+            code = job->rc;
+    }
+    mem_free(pool.jobs);
     machine_free(mach);
     return code;
 }

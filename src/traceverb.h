@@ -15,6 +15,7 @@ typedef struct TraceOptions {
     size_t nhide;
     int json;
     size_t max_states;      /* bound on the set of model states */
+    unsigned threads;       /* files verified at once (0: 1) */
 } TraceOptions;
 
 /* Verifies every file; returns the exit code (0 all accepted, 1 some
