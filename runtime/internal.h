@@ -111,7 +111,10 @@ struct LksProc {
     uint64_t blocked_since_ns;
     LksChannel *poisoned;
     int mark;            /* scratch for the partial-deadlock search */
-    LksChunk *buffer;    /* its records not yet collected */
+    LksChunk *buffer;    /* its records not yet collected (newest chunk
+                            first) */
+    int buffered;        /* records in buffer */
+    int chunk_capacity;  /* size of its last chunk: grows to flush_events */
     struct LksProc *prev, *next; /* in rt->procs while alive */
 };
 

@@ -44,12 +44,26 @@ void lks_record_release(LksChunk *chunk)
     }
 }
 
+/* The size of p's next chunk: small for processes that commit rarely,
+ * doubling up to flush_events for those that commit often, so a program of
+ * many quiet processes does not hold flush_events records for each. */
+static int next_capacity(const LksRuntime *rt, LksProc *p)
+{
+    if (!p)
+        return 64;
+    int cap = p->chunk_capacity ? 2 * p->chunk_capacity : 64;
+    if (cap > rt->cfg.flush_events)
+        cap = rt->cfg.flush_events;
+    p->chunk_capacity = cap;
+    return cap;
+}
+
 /* The next free record of p's buffer (or rt->meta), numbered. */
 static LksRecord *record_slot(LksRuntime *rt, LksProc *p)
 {
     LksChunk **head = p ? &p->buffer : &rt->meta;
     if (!*head || (*head)->count == (*head)->capacity) {
-        LksChunk *c = chunk_new(p ? rt->cfg.flush_events : 64);
+        LksChunk *c = chunk_new(next_capacity(rt, p));
         if (!c) {
             pthread_mutex_lock(&rt->write_lock);
             rt->trace_status = LKS_ENOMEM;
@@ -59,6 +73,8 @@ static LksRecord *record_slot(LksRuntime *rt, LksProc *p)
         c->next = *head;
         *head = c;
     }
+    if (p)
+        p->buffered++;
     LksRecord *r = &(*head)->records[(*head)->count++];
     r->seq = rt->seq++;
     r->time_ns = rt->cfg.timestamps ? lks_runtime_now_ns() - rt->start_ns : 0;
@@ -119,8 +135,7 @@ int lks_record_metaf(LksRuntime *rt, LksProc *p, const char *fmt, ...)
 
 int lks_record_want_flush(const LksRuntime *rt, const LksProc *p)
 {
-    return rt->fd >= 0 && p->buffer &&
-           p->buffer->count == p->buffer->capacity;
+    return rt->fd >= 0 && p->buffered >= rt->cfg.flush_events;
 }
 
 static void append_chain(LksChunk **all, LksChunk *chain)
@@ -141,6 +156,7 @@ LksBatch lks_record_collect(LksRuntime *rt)
     for (LksProc *p = rt->procs; p; p = p->next) {
         append_chain(&batch.chunks, p->buffer);
         p->buffer = NULL;
+        p->buffered = 0;
     }
     append_chain(&batch.chunks, rt->meta);
     rt->meta = NULL;
