@@ -190,29 +190,47 @@ static int recorded_waitgraph(const TraceFile *tf, WaitGraph *w)
     return 0;
 }
 
-static int draw_recorded(const TraceOptions *opt, const TraceFile *tf,
-                         Diags *diags)
+/* Writes w as DIR/<trace>-<what>.dot and in the chosen format. */
+static int draw(const TraceOptions *opt, const TraceFile *tf,
+                const WaitGraph *w, const char *what, const char *title,
+                Diags *diags)
 {
-    WaitGraph w;
-    if (recorded_waitgraph(tf, &w) != 0) {
-        render_waitgraph_free(&w);
-        return 2;
-    }
     const char *base = strrchr(tf->path, '/');
     base = base ? base + 1 : tf->path;
     RenderFormat formats[2] = {RENDER_DOT, opt->graph_format};
-    int rc = 0;
-    for (int i = 0; i < (opt->graph_format == RENDER_DOT ? 1 : 2) && !rc; i++) {
+    for (int i = 0; i < (opt->graph_format == RENDER_DOT ? 1 : 2); i++) {
         char path[4096], err[512];
-        snprintf(path, sizeof path, "%s/%s-deadlock.%s", opt->graph_dir, base,
+        snprintf(path, sizeof path, "%s/%s-%s.%s", opt->graph_dir, base, what,
                  render_extension(formats[i]));
-        if (render_waitgraph(&w, "deadlock recorded by the runtime", path,
-                             formats[i], err, sizeof err) != 0) {
+        if (render_waitgraph(w, title, path, formats[i], err, sizeof err)) {
             diags_error(diags, ((SrcPos){tf->path, 0, 0}), "%s", err);
-            rc = 2;
+            return 2;
         }
     }
-    render_waitgraph_free(&w);
+    return 0;
+}
+
+/* --graph: a recorded deadlock as the runtime saw it; a rejected event
+ * with the model's components where the trace left them. */
+static int draw_outcome(const TraceOptions *opt, const Machine *mach,
+                        const TraceFile *tf, const Outcome *o, Diags *diags)
+{
+    WaitGraph w;
+    int rc = 0;
+    if (o->rejected && o->state &&
+        render_waitgraph_of(mach, o->state, &w) == 0) {
+        char title[400];
+        snprintf(title, sizeof title, "event %ld '%s' is not possible here",
+                 o->events + 1, o->event);
+        rc = draw(opt, tf, &w, "rejected", title, diags);
+        render_waitgraph_free(&w);
+    }
+    if (!o->rejected && tf->deadlock) {
+        if (recorded_waitgraph(tf, &w) == 0)
+            rc = draw(opt, tf, &w, "deadlock",
+                      "deadlock recorded by the runtime", diags);
+        render_waitgraph_free(&w);
+    }
     return rc;
 }
 
@@ -363,8 +381,8 @@ static void run_job(Pool *pool, Job *job)
                 report_text(out, pool->m, pool->mach, &tf, &o);
             if (o.rejected || o.deadlock < 0)
                 job->rc = 1;
-            if (tf.deadlock && pool->opt->graph_dir &&
-                draw_recorded(pool->opt, &tf, &job->diags) != 0)
+            if (pool->opt->graph_dir &&
+                draw_outcome(pool->opt, pool->mach, &tf, &o, &job->diags))
                 job->rc = 2;
         }
         tracefile_close(&tf);
