@@ -2,6 +2,7 @@
 #include "render.h"
 
 #include "compile.h"
+#include "lts.h"
 #include "mem.h"
 #include "network.h"
 
@@ -416,6 +417,43 @@ int render_cex(const Machine *m, const CheckResult *r, const char *title,
         return -1;
     }
     draw_failure(g, m, r, nodes[r->cex.steps]);
+    int rc = write_graph(g, path, format, err, err_len);
+    mem_free(nodes);
+    agclose(g);
+    return rc;
+}
+
+int render_lts(const Lts *lts, TermTable *terms, const char *title,
+               const char *path, RenderFormat format, char *err,
+               size_t err_len)
+{
+    Agraph_t *g = graph_open(title);
+    Agnode_t **nodes = g ? mem_calloc(lts->states + 1, sizeof *nodes) : NULL;
+    if (!nodes) {
+        if (g)
+            agclose(g);
+        snprintf(err, err_len, "out of memory drawing %s", path);
+        return -1;
+    }
+    char name[32], label[LABEL_MAX];
+    for (uint32_t s = 0; s < lts->states; s++) {
+        snprintf(name, sizeof name, "s%u", s);
+        nodes[s] = node(g, name);
+        term_print(terms, lts->term[s], label, sizeof label);
+        set_label(nodes[s], "label", label);
+        if (s == 0)
+            set(nodes[s], "style", "bold");
+    }
+    EventTable *ev = term_events(terms);
+    for (uint32_t s = 0; s < lts->states; s++)
+        for (uint32_t k = lts->offset[s]; k < lts->offset[s + 1]; k++) {
+            Agedge_t *e = edge(g, nodes[s], nodes[lts->target[k]], k);
+            uint32_t event = lts->event[k];
+            set_label(e, "label", event == EVENT_TICK ? "✓"
+                                                      : event_name(ev, event));
+            if (event == EVENT_TAU)
+                set(e, "style", "dashed");
+        }
     int rc = write_graph(g, path, format, err, err_len);
     mem_free(nodes);
     agclose(g);

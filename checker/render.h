@@ -51,6 +51,14 @@ void render_waitgraph_free(WaitGraph *g);
 int render_waitgraph(const WaitGraph *g, const char *title, const char *path,
                      RenderFormat format, char *err, size_t err_len);
 
+/* Writes an explicit LTS (lts.h): states labelled with their terms, the
+ * initial one in bold, taus dashed. */
+struct Lts;
+struct TermTable;
+int render_lts(const struct Lts *lts, struct TermTable *terms,
+               const char *title, const char *path, RenderFormat format,
+               char *err, size_t err_len);
+
 /* Writes the counterexample of a failed check as a path graph. */
 int render_cex(const Machine *m, const CheckResult *r, const char *title,
                const char *path, RenderFormat format, char *err,

@@ -13,6 +13,7 @@
 #include "model.h"
 #include "render.h"
 #include "report.h"
+#include "termmachine.h"
 #include "traceverb.h"
 
 #include <errno.h>
@@ -36,6 +37,7 @@ typedef struct Cli {
     RenderFormat graph_format;
     const char *observe[64], *hide[64];
     size_t nobserve, nhide;
+    unsigned long max_draw;
     int quiet, dot;
 } Cli;
 
@@ -148,6 +150,10 @@ static int parse_valued(Cli *cli, const char *opt, const char *val)
         }
     } else if (!strcmp(opt, "--graph")) {
         cli->graph_dir = val;
+    } else if (!strcmp(opt, "--max-draw")) {
+        if (parse_size(val, &n) || n == 0)
+            return usage_error("bad state count '%s'", val), -1;
+        cli->max_draw = (unsigned long)n;
     } else if (!strcmp(opt, "--graph-format")) {
         if (!strcmp(val, "svg")) cli->graph_format = RENDER_SVG;
         else if (!strcmp(val, "dot")) cli->graph_format = RENDER_DOT;
@@ -166,7 +172,7 @@ static int is_valued(const char *opt)
                                         "--memory", "--timeout", "--format",
                                         "--semantics", "--assert", "--graph",
                                         "--graph-format", "--observe",
-                                        "--hide", NULL};
+                                        "--hide", "--max-draw", NULL};
     for (int i = 0; names[i]; i++)
         if (!strcmp(opt, names[i]))
             return 1;
@@ -409,8 +415,38 @@ static void lts_dot(TermTable *terms, const Lts *lts)
     printf("}\n");
 }
 
+/* lts --graph: the LTS as a picture, refused above --max-draw states. */
+static int draw_lts(const Cli *cli, Model *m, const Lts *lts)
+{
+    unsigned long limit = cli->max_draw ? cli->max_draw : 2000;
+    if (lts->states > limit) {
+        fprintf(stderr, "lockstep: %s has %u states, more than can be drawn "
+                        "usefully (--max-draw %lu)\n",
+                cli->args[0], lts->states, limit);
+        return EXIT_LIMIT;
+    }
+    RenderFormat formats[2] = {RENDER_DOT, cli->graph_format};
+    for (int i = 0; i < (cli->graph_format == RENDER_DOT ? 1 : 2); i++) {
+        char path[4096], err[512], name[256];
+        snprintf(name, sizeof name, "%s", cli->args[0]);
+        for (char *c = name; *c; c++)
+            if (*c == '/' || *c == ' ')
+                *c = '_';
+        snprintf(path, sizeof path, "%s/%s.%s", cli->graph_dir, name,
+                 render_extension(formats[i]));
+        if (render_lts(lts, model_terms(m), cli->args[0], path, formats[i],
+                       err, sizeof err) != 0) {
+            fprintf(stderr, "lockstep: %s\n", err);
+            return EXIT_USAGE;
+        }
+    }
+    return EXIT_HOLDS;
+}
+
 static int verb_lts(Cli *cli)
 {
+    if (cli->graph_dir && check_graph_dir(cli->graph_dir) != 0)
+        return EXIT_USAGE;
     if (cli->nargs != 1)
         return usage_error("%s", "lts needs FILE and PROCESS");
     Diags diags;
@@ -419,6 +455,10 @@ static int verb_lts(Cli *cli)
     if (!m)
         return diags_free(&diags), EXIT_USAGE;
     uint32_t term = model_process(m, cli->args[0], &diags);
+    /* the same start as the checks: the static operators unfolded, so that
+     * SYSTEM and its body are one state */
+    if (term != TERM_NONE)
+        term = termmachine_canonical(model_terms(m), term);
     int code = EXIT_HOLDS;
     Lts lts;
     if (term == TERM_NONE) {
@@ -435,6 +475,8 @@ static int verb_lts(Cli *cli)
         else
             printf("%s: %u states, %u transitions\n", cli->args[0],
                    lts.states, lts.transitions);
+        if (cli->graph_dir)
+            code = draw_lts(cli, m, &lts);
         lts_free(&lts);
     }
     diags_print(&diags, stderr);
@@ -456,7 +498,12 @@ static int verb_trace(Cli *cli)
     TraceOptions opt = {cli->observe, cli->nobserve, cli->hide, cli->nhide,
                         cli->report.format == REPORT_JSON,
                         cli->run.explore.max_states,
-                        cli->run.explore.threads};
+                        cli->run.explore.threads, cli->graph_dir,
+                        cli->graph_format};
+    if (cli->graph_dir && check_graph_dir(cli->graph_dir) != 0) {
+        model_free(m);
+        return EXIT_USAGE;
+    }
     int rc = traceverb_run(m, cli->args[0], cli->args + 1,
                            (size_t)cli->nargs - 1, &opt, stdout, &diags);
     diags_print(&diags, stderr);

@@ -39,6 +39,7 @@ void tracefile_close(TraceFile *t)
     mem_free(t->buf);
     free_list(t->channels, t->nchannels);
     free_list(t->blocked, t->nblocked);
+    free_list(t->waits, t->nwaits);
     memset(t, 0, sizeof *t);
 }
 
@@ -98,6 +99,9 @@ static TraceRecord meta(TraceFile *t, char *text)
         t->deadlock = 2;
     } else if (!strncmp(text, "blocked ", 8)) {
         if (push(&t->blocked, &t->nblocked, text + 8))
+            return bad(t, "out of memory");
+    } else if (!strncmp(text, "waits ", 6)) {
+        if (push(&t->waits, &t->nwaits, text + 6))
             return bad(t, "out of memory");
     } else if (!strncmp(text, "end ", 4)) {
         t->declared_events = strtol(text + 4, NULL, 10);

@@ -35,6 +35,8 @@ typedef struct TraceFile {
     int deadlock;               /* "# deadlock" (1) or "# deadlock partial" (2) */
     char **blocked;             /* the "# blocked ..." lines, as written */
     size_t nblocked;
+    char **waits;               /* the "# waits A for B" lines, as written */
+    size_t nwaits;
     long declared_events;       /* "# end N events", or -1 */
     Diags *diags;
 } TraceFile;

@@ -158,6 +158,82 @@ static int verify_file(Reader *r, TraceVerifier *tv, TraceFile *tf,
     return conclude(tv, tf, o);
 }
 
+/* The deadlock the runtime recorded, as a wait-for diagram: one node per
+ * blocked process with what it offered, the recorded wait-for edges. */
+static int recorded_waitgraph(const TraceFile *tf, WaitGraph *w)
+{
+    memset(w, 0, sizeof *w);
+    for (size_t i = 0; i < tf->nblocked; i++) {
+        const char *line = tf->blocked[i];
+        const char *offers = strstr(line, " offers ");
+        char label[512];
+        snprintf(label, sizeof label, "%.*s\noffers %s",
+                 (int)(offers ? offers - line : (long)strlen(line)), line,
+                 offers ? offers + 8 : "?");
+        if (render_waitgraph_node(w, label, offers && !strcmp(offers + 8, "{}")))
+            return -1;
+    }
+    for (size_t i = 0; i < tf->nwaits; i++) {
+        char a[256], b[256];
+        if (sscanf(tf->waits[i], "%255s for %255s", a, b) != 2)
+            continue;
+        size_t from = SIZE_MAX, to = SIZE_MAX;
+        for (size_t k = 0; k < w->nodes; k++) {
+            size_t n = strcspn(w->label[k], "\n");
+            if (strlen(a) == n && !strncmp(w->label[k], a, n)) from = k;
+            if (strlen(b) == n && !strncmp(w->label[k], b, n)) to = k;
+        }
+        if (from != SIZE_MAX && to != SIZE_MAX &&
+            render_waitgraph_edge(w, from, to, "waits for"))
+            return -1;
+    }
+    return 0;
+}
+
+/* Writes w as DIR/<trace>-<what>.dot and in the chosen format. */
+static int draw(const TraceOptions *opt, const TraceFile *tf,
+                const WaitGraph *w, const char *what, const char *title,
+                Diags *diags)
+{
+    const char *base = strrchr(tf->path, '/');
+    base = base ? base + 1 : tf->path;
+    RenderFormat formats[2] = {RENDER_DOT, opt->graph_format};
+    for (int i = 0; i < (opt->graph_format == RENDER_DOT ? 1 : 2); i++) {
+        char path[4096], err[512];
+        snprintf(path, sizeof path, "%s/%s-%s.%s", opt->graph_dir, base, what,
+                 render_extension(formats[i]));
+        if (render_waitgraph(w, title, path, formats[i], err, sizeof err)) {
+            diags_error(diags, ((SrcPos){tf->path, 0, 0}), "%s", err);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* --graph: a recorded deadlock as the runtime saw it; a rejected event
+ * with the model's components where the trace left them. */
+static int draw_outcome(const TraceOptions *opt, const Machine *mach,
+                        const TraceFile *tf, const Outcome *o, Diags *diags)
+{
+    WaitGraph w;
+    int rc = 0;
+    if (o->rejected && o->state &&
+        render_waitgraph_of(mach, o->state, &w) == 0) {
+        char title[400];
+        snprintf(title, sizeof title, "event %ld '%s' is not possible here",
+                 o->events + 1, o->event);
+        rc = draw(opt, tf, &w, "rejected", title, diags);
+        render_waitgraph_free(&w);
+    }
+    if (!o->rejected && tf->deadlock) {
+        if (recorded_waitgraph(tf, &w) == 0)
+            rc = draw(opt, tf, &w, "deadlock",
+                      "deadlock recorded by the runtime", diags);
+        render_waitgraph_free(&w);
+    }
+    return rc;
+}
+
 static void text_events(FILE *out, EventTable *ev, const uint32_t *ids,
                         size_t n, const char *open, const char *close)
 {
@@ -305,6 +381,9 @@ static void run_job(Pool *pool, Job *job)
                 report_text(out, pool->m, pool->mach, &tf, &o);
             if (o.rejected || o.deadlock < 0)
                 job->rc = 1;
+            if (pool->opt->graph_dir &&
+                draw_outcome(pool->opt, pool->mach, &tf, &o, &job->diags))
+                job->rc = 2;
         }
         tracefile_close(&tf);
     }

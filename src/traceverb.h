@@ -5,6 +5,7 @@
 #define LOCKSTEP_TRACEVERB_H
 
 #include "model.h"
+#include "render.h"
 
 #include <stdio.h>
 
@@ -16,6 +17,8 @@ typedef struct TraceOptions {
     int json;
     size_t max_states;      /* bound on the set of model states */
     unsigned threads;       /* files verified at once (0: 1) */
+    const char *graph_dir;  /* draw recorded deadlocks here (or NULL) */
+    RenderFormat graph_format;
 } TraceOptions;
 
 /* Verifies every file; returns the exit code (0 all accepted, 1 some

@@ -57,6 +57,12 @@ sed "${drop}d" "$tmp/events" >"$tmp/dropped"
 want=$(awk -v d="$drop" 'NR >= d && /^c\.(0|2)\./ { print NR; exit }' "$tmp/dropped")
 mutant dropped "$want"
 
+mkdir "$tmp/graphs"
+run 1 "--graph draws a rejection" -- "$lockstep" trace --graph "$tmp/graphs" "$models/pipeline_rt.csp" SYSTEM "$tmp/injected"
+[[ -f $tmp/graphs/injected-rejected.svg ]] && ok "rejection drawn" || fail "no rejection diagram"
+run 0 "--graph draws a recorded deadlock" -- "$lockstep" trace --graph "$tmp/graphs" "$models/phils_rt.csp" TABLE "$tmp/phils.trace"
+grep -q 'color=red' "$tmp/graphs/phils.trace-deadlock.dot" && ok "the recorded cycle is red" || fail "no red cycle in the recorded deadlock"
+
 # A headerless file of events is a valid trace.
 head -20 "$tmp/events" >"$tmp/plain"
 run 0 "a plain file without a header" -- "$lockstep" trace "$models/pipeline_rt.csp" SYSTEM "$tmp/plain"

@@ -66,4 +66,19 @@ expect 3 "an exponential normal form hits --max-states" -- "$lockstep" check --q
 contains out "normal form exceeds" "the limit is named"
 expect 0 "the same normal form within bounds" -- "$lockstep" check --quiet "$(dirname "$0")/models/exponential_spec.csp"
 contains out "normal form 16384 nodes" "the normal form has 2^14 nodes"
+mkdir "$tmp/graphs"
+expect 1 "--graph draws the failed assertions" -- "$lockstep" check --quiet --graph "$tmp/graphs" "$tmp/bad.csp"
+[[ -f $tmp/graphs/bad-1-deadlock.dot && -f $tmp/graphs/bad-1-deadlock.svg ]] && echo "ok   counterexample drawn" || { echo "FAIL no counterexample files"; ls "$tmp/graphs"; failures=$((failures + 1)); }
+grep -q '<svg' "$tmp/graphs/bad-1-deadlock.svg" && echo "ok   the SVG's root element is svg" || { echo "FAIL not an svg"; failures=$((failures + 1)); }
+[[ ! -e $tmp/graphs/bad-2-divergence.dot ]] && echo "ok   nothing drawn for a passing assertion" || { echo "FAIL a passing assertion was drawn"; failures=$((failures + 1)); }
+expect 2 "--graph into a missing directory" -- "$lockstep" check --quiet --graph "$tmp/none" "$tmp/bad.csp"
+contains err "is not a directory" "the missing directory is named"
+chmod 555 "$tmp/graphs"
+if [[ $(id -u) -ne 0 ]]; then
+  expect 2 "--graph into an unwritable directory" -- "$lockstep" check --quiet --graph "$tmp/graphs" "$tmp/bad.csp"
+fi
+chmod 755 "$tmp/graphs"
+expect 0 "lts --graph draws a small process" -- "$lockstep" lts --graph "$tmp/graphs" "$tmp/good.csp" P
+expect 3 "lts --graph refuses above --max-draw" -- "$lockstep" lts --graph "$tmp/graphs" --max-draw 1 "$tmp/good.csp" P
+contains err "more than can be drawn" "the drawing limit is explained"
 exit $((failures > 0))
