@@ -136,6 +136,12 @@ LKS_API int lks_flush(LksRuntime *rt);
 LKS_API int lks_channel_declare(LksRuntime *rt, const char *name,
                                 const char *type, int flags);
 
+/* The C value of symbol `symbol` in field `field` (0-based) of channel
+ * `name`: lks_symbol(rt, "msg", 0, "ack") == 1. LKS_EINVAL if there is no
+ * such channel, field or symbol. */
+LKS_API int lks_symbol(LksRuntime *rt, const char *name, int field,
+                       const char *symbol);
+
 /* A channel end-point object for the declared channel `name` with its first
  * `nfixed` fields fixed to `fixed` (like `picks.2.3` or `c.1`); the
  * remaining fields are the data a communication carries. Any number of

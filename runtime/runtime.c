@@ -362,6 +362,25 @@ int lks_channel_declare(LksRuntime *rt, const char *name, const char *type,
     return status;
 }
 
+int lks_symbol(LksRuntime *rt, const char *name, int field,
+               const char *symbol)
+{
+    if (!rt || !name || !symbol)
+        return LKS_EINVAL;
+    pthread_mutex_lock(&rt->lock);
+    int value = LKS_EINVAL;
+    const LksDecl *d = find_decl(rt, name);
+    if (d && field >= 0 && field < d->nfields)
+        for (int s = 0; s < d->fields[field].nsymbols; s++)
+            if (strcmp(d->fields[field].symbols[s], symbol) == 0)
+                value = s;
+    if (value < 0)
+        lks_runtime_set_error(rt, "channel %s field %d has no symbol '%s'",
+                              name, field + 1, symbol);
+    pthread_mutex_unlock(&rt->lock);
+    return value;
+}
+
 /* The longest text one field can print as. */
 static size_t field_width(const LksField *f)
 {

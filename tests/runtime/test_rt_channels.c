@@ -100,7 +100,13 @@ static void fixed_and_symbolic_fields(void **state)
                                          "{req, ack}.{0..3}.{0..255}", 0),
                      LKS_OK);
     assert_int_equal(lks_channel_declare(w->rt, "tick", "", 0), LKS_OK);
-    w->c = lks_channel_new(w->rt, "msg", 1, (int[]){1});
+    assert_int_equal(lks_symbol(w->rt, "msg", 0, "req"), 0);
+    assert_int_equal(lks_symbol(w->rt, "msg", 0, "ack"), 1);
+    assert_int_equal(lks_symbol(w->rt, "msg", 0, "nack"), LKS_EINVAL);
+    assert_int_equal(lks_symbol(w->rt, "msg", 1, "ack"), LKS_EINVAL);
+    assert_int_equal(lks_symbol(w->rt, "nosuch", 0, "ack"), LKS_EINVAL);
+    int ack = lks_symbol(w->rt, "msg", 0, "ack");
+    w->c = lks_channel_new(w->rt, "msg", 1, &ack);
     assert_string_equal(lks_channel_name(w->c), "msg.ack");
     assert_int_equal(lks_channel_arity(w->c), 2);
     LksChannel *tick = lks_channel_new(w->rt, "tick", 0, NULL);
