@@ -24,6 +24,7 @@ void check_cex_free(Cex *c)
 {
     mem_free(c->events);
     mem_free(c->states);
+    mem_free(c->spec_nodes);
     mem_free(c->offers);
     mem_free(c->accept_off);
     mem_free(c->accept);
@@ -77,11 +78,15 @@ int check_cex_path(Cex *cex, const Explorer *ex, const Machine *m,
     cex->states = mem_alloc((len + 1) * cex->width * sizeof *cex->states +
                             sizeof *cex->states);
     uint32_t *vec = mem_alloc(m->width * sizeof *vec + sizeof *vec);
-    int rc = cex->states && vec ? 0 : -1;
+    if (skip)
+        cex->spec_nodes = mem_alloc((len + 1) * sizeof *cex->spec_nodes);
+    int rc = cex->states && vec && (!skip || cex->spec_nodes) ? 0 : -1;
     for (size_t i = 0; i <= len && rc == 0; i++) {
         explore_state(ex, ids[i], vec);
         mem_copy(cex->states + i * cex->width, vec + skip,
                cex->width * sizeof *vec);
+        if (skip)
+            cex->spec_nodes[i] = vec[0];
     }
     mem_free(vec);
     mem_free(ids);

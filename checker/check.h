@@ -78,6 +78,9 @@ typedef struct Cex {
     uint32_t *events;
     uint32_t *states;      /* (steps + 1) * width words */
     size_t width;
+    /* Refinement and determinism: the specification's normal node at each
+     * state of the path (steps + 1 entries); NULL otherwise. */
+    uint32_t *spec_nodes;
     /* FAIL_TRACE: the event Impl performs that Spec cannot;
      * FAIL_NONDETERMINISM: the event that may be done or refused;
      * FAIL_NO_TRACE: the next event of the trace, which P cannot do after

@@ -320,6 +320,11 @@ static Agnode_t **path_nodes(Agraph_t *g, const Machine *m, const Cex *c)
         state_label(m, c->states + i * c->width, i, label, sizeof label);
         set_label(nodes[i], "label", label);
         set(nodes[i], "shape", "box");
+        if (c->spec_nodes) { /* the specification's side, beside it */
+            char spec[48];
+            snprintf(spec, sizeof spec, "spec node %u", c->spec_nodes[i]);
+            set_label(nodes[i], "xlabel", spec);
+        }
         if (i == 0)
             set(nodes[i], "style", "bold");
         if (i > 0) {
