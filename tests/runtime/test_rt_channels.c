@@ -349,6 +349,8 @@ static void failing_process_is_recorded(void **state)
 static int nested_parent(LksProc *self, void *arg)
 {
     World *w = arg;
+    if (strcmp(lks_proc_name(self), "PARENT") != 0)
+        return 1;
     LksProcSpec kids[2] = {{"KID.S", send_42, w, -1},
                            {"KID.R", recv_one, w, -1}};
     return lks_par(lks_proc_runtime(self), self, kids, 2);
