@@ -196,14 +196,20 @@ static int pending(LksProc *self)
 
 /* A partner often comes within a microsecond or two: wait for it briefly
  * without the lock and without sleeping, which saves two context switches
- * per rendezvous when there are cores to spare. Lock held on entry and
- * exit. */
-static void spin_for_partner(LksProc *self)
+ * per rendezvous when there are cores to spare. Lock held on entry. Returns
+ * 1 with the lock released when the partner came (it has done everything
+ * under the lock already, and published the outcome with release order),
+ * else 0 with the lock held again. */
+static int spin_for_partner(LksProc *self)
 {
     pthread_mutex_unlock(&self->rt->lock);
-    for (int i = 0; i < LKS_SPIN && pending(self); i++)
+    for (int i = 0; i < LKS_SPIN; i++) {
+        if (!pending(self))
+            return 1;
         lks_chan_relax();
+    }
     pthread_mutex_lock(&self->rt->lock);
+    return 0;
 }
 
 static struct timespec deadline_after(long ms)
@@ -220,9 +226,10 @@ static struct timespec deadline_after(long ms)
 }
 
 /* Nothing was ready: offer every enabled channel guard and sleep until a
- * partner, poison, deadlock or the timeout ends the wait. Lock held. */
+ * partner, poison, deadlock or the timeout ends the wait. Lock held on
+ * entry; on return *locked says whether it still is. */
 static int wait_for_partner(LksProc *self, LksGuard *guards, int n,
-                            LksNode *nodes, int timeout)
+                            LksNode *nodes, int timeout, int *locked)
 {
     LksRuntime *rt = self->rt;
     struct timespec deadline;
@@ -249,8 +256,10 @@ static int wait_for_partner(LksProc *self, LksGuard *guards, int n,
         rt->blocked++;
         lks_deadlock_check(rt);
     }
-    if (!rt->ended)
-        spin_for_partner(self);
+    if (!rt->ended && spin_for_partner(self)) {
+        *locked = 0;
+        return __atomic_load_n(&self->outcome, __ATOMIC_ACQUIRE);
+    }
     while (pending(self)) {
         self->sleeping = 1;
         int rc = 0;
@@ -276,13 +285,16 @@ static int alt_run(LksProc *self, LksGuard *guards, int n, int start)
         return LKS_ENOMEM;
     pthread_mutex_lock(&rt->lock);
     int result = rt->ended ? LKS_EDEADLOCK : validate(self, guards, n);
-    int timeout = -1;
+    int timeout = -1, locked = 1;
     if (result == LKS_OK) {
         result = scan(self, guards, n, start, &timeout);
         if (result == LKS_PENDING)
-            result = wait_for_partner(self, guards, n, nodes, timeout);
+            result = wait_for_partner(self, guards, n, nodes, timeout,
+                                      &locked);
     }
-    if (lks_record_want_flush(rt, self)) {
+    if (!locked) {
+        /* a partner committed with us: it recorded, we have nothing to do */
+    } else if (lks_record_want_flush(rt, self)) {
         LksBatch batch = lks_record_collect(rt);
         pthread_mutex_unlock(&rt->lock);
         lks_record_write(rt, batch);

@@ -140,6 +140,8 @@ struct LksRuntime {
     int fd;                  /* -1: not recording */
     int trace_status;        /* LKS_OK or the first write error */
     LksChunk *meta;          /* records made outside process buffers */
+    LksChunk *pool;          /* empty chunks of flush_events records */
+    int npool;
     uint64_t collected_seq;  /* records below this were collected */
     uint64_t tickets;        /* flush batches handed out */
     pthread_mutex_t write_lock;

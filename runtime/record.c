@@ -32,6 +32,33 @@ static LksChunk *chunk_new(int capacity)
     return c;
 }
 
+/* Keeps full-size chunks for reuse: a run that records a lot would
+ * otherwise map and unmap a large buffer per flush (page faults, and TLB
+ * shootdowns that interrupt the other threads). */
+#define LKS_POOL_MAX 64
+
+static void recycle(LksRuntime *rt, LksChunk *chunk)
+{
+    pthread_mutex_lock(&rt->lock);
+    while (chunk) {
+        LksChunk *next = chunk->next;
+        for (int i = 0; i < chunk->count; i++)
+            if (chunk->records[i].kind == LKS_REC_META)
+                free(chunk->records[i].text);
+        if (chunk->capacity == rt->cfg.flush_events &&
+            rt->npool < LKS_POOL_MAX) {
+            chunk->count = 0;
+            chunk->next = rt->pool;
+            rt->pool = chunk;
+            rt->npool++;
+        } else {
+            free(chunk);
+        }
+        chunk = next;
+    }
+    pthread_mutex_unlock(&rt->lock);
+}
+
 void lks_record_release(LksChunk *chunk)
 {
     while (chunk) {
@@ -63,7 +90,15 @@ static LksRecord *record_slot(LksRuntime *rt, LksProc *p)
 {
     LksChunk **head = p ? &p->buffer : &rt->meta;
     if (!*head || (*head)->count == (*head)->capacity) {
-        LksChunk *c = chunk_new(next_capacity(rt, p));
+        int capacity = next_capacity(rt, p);
+        LksChunk *c = rt->pool;
+        if (c && capacity == rt->cfg.flush_events) {
+            rt->pool = c->next;
+            rt->npool--;
+            c->next = NULL;
+        } else {
+            c = chunk_new(capacity);
+        }
         if (!c) {
             pthread_mutex_lock(&rt->write_lock);
             rt->trace_status = LKS_ENOMEM;
@@ -304,5 +339,5 @@ void lks_record_write(LksRuntime *rt, LksBatch batch)
     pthread_cond_broadcast(&rt->write_turn);
     pthread_mutex_unlock(&rt->write_lock);
     free(sorted);
-    lks_record_release(batch.chunks);
+    recycle(rt, batch.chunks);
 }

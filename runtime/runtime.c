@@ -152,6 +152,7 @@ int lks_runtime_free(LksRuntime *rt)
             status = LKS_EIO;
     }
     lks_record_release(rt->meta);
+    lks_record_release(rt->pool);
     while (rt->channels) {
         LksChannel *next = rt->channels->next;
         for (int d = 0; d < 2; d++) {
