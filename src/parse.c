@@ -747,6 +747,8 @@ static Decl *parse_datatype(Parser *p, const Token *at, DeclKind kind)
 static const char *collapse(Parser *p, const char *start)
 {
     const char *end = p->prev.start + p->prev.len;
+    if (end < start) /* nothing was read (an error at the first token) */
+        end = start;
     char *s = alloc(p, (size_t)(end - start) + 1);
     size_t n = 0;
     for (const char *c = start; c < end; c++) {
