@@ -107,6 +107,8 @@ Arena *arena_new(void) { return mem_calloc(1, sizeof(Arena)); }
 
 void *arena_alloc(Arena *arena, size_t n)
 {
+    if (n > SIZE_MAX / 2)
+        return NULL;
     n = (n + 15) & ~(size_t)15;
     Block *b = arena->head;
     if (!b || b->size - b->used < n) {

@@ -103,6 +103,9 @@ static int model_init(Model *m, const ModelOptions *options)
     return 0;
 }
 
+static Model *model_build(Model *m, const ModelOptions *options,
+                          Diags *diags);
+
 Model *model_load(const char *path, const ModelOptions *options,
                   Diags *diags)
 {
@@ -113,6 +116,26 @@ Model *model_load(const char *path, const ModelOptions *options,
     }
     diags_init(&m->pending);
     m->module = parse_file(path, m->arena, diags);
+    return model_build(m, options, diags);
+}
+
+Model *model_load_text(const char *name, const char *text,
+                       const ModelOptions *options, Diags *diags)
+{
+    Model *m = mem_calloc(1, sizeof *m);
+    if (!m || !(m->arena = arena_new())) {
+        mem_free(m);
+        return NULL;
+    }
+    diags_init(&m->pending);
+    m->module = parse_string(name, text, m->arena, diags);
+    return model_build(m, options, diags);
+}
+
+/* Binds a parsed module and evaluates its assertions. */
+static Model *model_build(Model *m, const ModelOptions *options,
+                          Diags *diags)
+{
     if (!m->module || model_init(m, options) != 0) {
         model_free(m);
         return NULL;

@@ -61,6 +61,9 @@ typedef struct ModelOptions {
  * are there, with positions). */
 Model *model_load(const char *path, const ModelOptions *options,
                   Diags *diags);
+/* The same from text in memory (`name` is used in positions). */
+Model *model_load_text(const char *name, const char *text,
+                       const ModelOptions *options, Diags *diags);
 void model_free(Model *m);
 
 EventTable *model_events(Model *m);

@@ -165,6 +165,7 @@ static Expr *parse_level(Parser *p, int level);
 static Expr *parse_expr(Parser *p) { return parse_level(p, L_HIDE); }
 static Decl *parse_decl(Parser *p);
 static Expr *parse_primary(Parser *p);
+static void parse_pairs(Parser *p, Expr *e, TokKind arrow, Expr *first);
 
 /* stmts -> stmt { ',' stmt };  stmt -> pattern ('<-' | ':') expr | expr
  * (':' only where `colon` says: in replicated operators) */
@@ -427,11 +428,16 @@ static Expr *parse_primary(Parser *p)
         expect(p, t.kind == TOK_LSYNC ? TOK_RSYNC : TOK_RSYNCEXT, NULL);
         return parse_repl(p, &t, t.kind, set);
     }
-    case TOK_LBRACKET:
-        error_at(p, &t, "not supported yet: %s%s",
-                 "replicated linked parallel '[a <-> b] x : s @ P'", "");
+    case TOK_LBRACKET: { /* [a <-> b] x : <s> @ P */
         advance(p);
-        return node(p, E_WILD, &t);
+        Expr *links = node(p, E_LINK, &t);
+        parse_pairs(p, links, TOK_LINK, NULL);
+        expect(p, TOK_RBRACKET, "']'");
+        Expr *e = parse_repl(p, &t, TOK_LINK, NULL);
+        e->pairs = links->pairs;
+        e->npairs = links->npairs;
+        return e;
+    }
     case TOK_LMAP:
         error_at(p, &t, "not supported yet: %s%s", "maps '(| ... |)'", "");
         advance(p);
@@ -747,6 +753,8 @@ static Decl *parse_datatype(Parser *p, const Token *at, DeclKind kind)
 static const char *collapse(Parser *p, const char *start)
 {
     const char *end = p->prev.start + p->prev.len;
+    if (end < start) /* nothing was read (an error at the first token) */
+        end = start;
     char *s = alloc(p, (size_t)(end - start) + 1);
     size_t n = 0;
     for (const char *c = start; c < end; c++) {
