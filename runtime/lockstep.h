@@ -13,10 +13,10 @@
  * What it deliberately does not do: multi-way synchronisation (an event is a
  * rendezvous of exactly one sender and one receiver), asynchronous channels
  * (a buffer is a process, as in CSP: lks_buffer is one), and scaling to
- * many cores:
- * every channel operation takes one runtime-wide lock, which keeps the
- * global order, alt over both inputs and outputs, and deadlock detection
- * simple and exact.
+ * many cores: every channel operation takes one runtime-wide lock, which
+ * keeps the global order, alt over both inputs and outputs, and deadlock
+ * detection simple and exact. A waiting process spins briefly (a few
+ * microseconds) before it sleeps, since its partner usually comes soon.
  *
  * Ownership: the runtime owns every channel and process it makes; they live
  * until lks_runtime_free. Strings passed in are copied. Channel operations
