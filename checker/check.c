@@ -145,6 +145,28 @@ static int inspect_deadlock(void *ud, const uint32_t *state,
     return count == 0 && !machine_terminated(d->m, state) ? 1 : 0;
 }
 
+/* Wraps a check's inspect to notice whether any tau exists at all: a
+ * state space without taus cannot diverge, and the tau-cycle search (which
+ * recomputes successors) is skipped. */
+typedef struct TauWatch {
+    ExploreInspect inner;
+    void *ud;
+    atomic_int saw_tau;
+} TauWatch;
+
+static int inspect_watch(void *ud, const uint32_t *state,
+                         const ExploreSucc *succ, size_t count)
+{
+    TauWatch *w = ud;
+    if (!atomic_load_explicit(&w->saw_tau, memory_order_relaxed))
+        for (size_t i = 0; i < count; i++)
+            if (succ[i].event == EVENT_TAU) {
+                atomic_store(&w->saw_tau, 1);
+                break;
+            }
+    return w->inner ? w->inner(w->ud, state, succ, count) : 0;
+}
+
 /* Explores m, with `inspect` if given; on a clean finish and when asked,
  * looks for divergence. */
 static void check_explore(const CheckRequest *req, CheckResult *r,
@@ -156,7 +178,8 @@ static void check_explore(const CheckRequest *req, CheckResult *r,
         check_set_error(r, EXPLORE_NOMEM, NULL);
         return;
     }
-    ExploreStatus st = explore_run(ex, inspect, ud);
+    TauWatch watch = {inspect, ud, 0};
+    ExploreStatus st = explore_run(ex, inspect_watch, &watch);
     r->stats = *explore_stats(ex);
     if (st == EXPLORE_VIOLATION) {
         r->verdict = VERDICT_FAIL;
@@ -166,7 +189,7 @@ static void check_explore(const CheckRequest *req, CheckResult *r,
             check_set_error(r, EXPLORE_NOMEM, NULL);
     } else if (st != EXPLORE_DONE) {
         check_set_error(r, st, NULL);
-    } else if (then_divergence) {
+    } else if (then_divergence && atomic_load(&watch.saw_tau)) {
         int found = check_divergence_after(ex, req->impl, &r->cex, 0);
         if (found < 0)
             check_set_error(r, EXPLORE_NOMEM, NULL);

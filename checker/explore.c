@@ -3,8 +3,10 @@
  * This version expands states on one thread, in id order, which is the
  * canonical order of explore.h by construction; the multi-threaded store
  * and level expansion (issue 6) replace its insides behind the same API.
- * States are kept as full vectors in one array, with an open-addressing
- * index of ids; the parent link and event of each state sit in two arrays.
+ * States are bit-packed (each word in as many bits as Machine.word_max
+ * needs) into keys of a few 64-bit words, kept in one array by id, with an
+ * open-addressing index of ids; the parent link and event of each state
+ * sit in two arrays.
  * When a level holds a violation, the rest of that level is still expanded
  * (so counts do not depend on where in the level the violation sits), then
  * the run stops with the canonically first violation of the level. */
@@ -22,12 +24,16 @@ struct Explorer {
     ExploreOptions opt;
     ExploreStats stats;
     size_t width;
-    uint32_t *vectors;        /* states * width words */
+    size_t key_words;         /* 64-bit words per packed state */
+    uint8_t *bits;            /* per state word: its width in bits */
+    uint64_t *keys;           /* states * key_words */
+    uint64_t *key;            /* scratch: the key being looked up */
+    uint32_t *vec;            /* scratch: the state being expanded */
     uint64_t *parent;
     uint32_t *event;
     uint64_t count, cap;
-    uint64_t *index;          /* slot -> id + 1, 0 = empty */
-    uint64_t index_size;      /* power of two */
+    uint64_t *index;          /* slots: key words, then id + 1 (0: empty) */
+    uint64_t index_size;      /* slots, a power of two */
     uint64_t max_states;      /* from max_states and memory */
     uint64_t violation;
     int violation_code;
@@ -41,22 +47,90 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Word-wise multiply-rotate, then the MurmurHash3 finaliser: every input
+ * bit reaches every output bit, so probe chains stay short even though
+ * state words are small numbers. */
 static uint64_t hash_vec(const uint32_t *v, size_t width)
 {
-    uint64_t h = 0x9e3779b97f4a7c15ull;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ width;
     for (size_t i = 0; i < width; i++) {
-        h ^= v[i];
-        h *= 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
+        h = (h ^ v[i]) * 0x9e3779b97f4a7c15ull;
+        h = (h << 27) | (h >> 37);
     }
-    return h;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 33);
 }
 
-static size_t bytes_per_state(size_t width)
+/* The index holds each state's packed key inline, followed by its id + 1
+ * (0: an empty slot): one cache line answers a lookup, without a second
+ * access to the keys array. Slots are key_words + 1 words. */
+static uint64_t *slot_at(const Explorer *ex, uint64_t i);
+
+static size_t bytes_per_state(size_t key_words)
 {
-    /* vector + parent + event + two index slots at <= 50% load */
-    return width * sizeof(uint32_t) + sizeof(uint64_t) + sizeof(uint32_t) +
-           2 * sizeof(uint64_t);
+    /* key + parent + event + index slots (key + id) at <= 75% load */
+    return key_words * sizeof(uint64_t) + sizeof(uint64_t) +
+           sizeof(uint32_t) + (key_words + 1) * sizeof(uint64_t) * 4 / 3;
+}
+
+static uint64_t *slot_at(const Explorer *ex, uint64_t i)
+{
+    return ex->index + i * (ex->key_words + 1);
+}
+
+static uint64_t hash_key(const uint64_t *key, size_t n)
+{
+    return hash_vec((const uint32_t *)key, 2 * n);
+}
+
+static void pack(const Explorer *ex, const uint32_t *vec, uint64_t *key)
+{
+    memset(key, 0, ex->key_words * sizeof *key);
+    size_t at = 0;
+    for (size_t i = 0; i < ex->width; i++) {
+        uint64_t v = vec[i];
+        key[at / 64] |= v << (at % 64);
+        if (at % 64 + ex->bits[i] > 64)
+            key[at / 64 + 1] |= v >> (64 - at % 64);
+        at += ex->bits[i];
+    }
+}
+
+static void unpack(const Explorer *ex, const uint64_t *key, uint32_t *vec)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < ex->width; i++) {
+        unsigned b = ex->bits[i];
+        uint64_t v = key[at / 64] >> (at % 64);
+        if (at % 64 + b > 64)
+            v |= key[at / 64 + 1] << (64 - at % 64);
+        vec[i] = (uint32_t)(b == 64 ? v : v & ((UINT64_C(1) << b) - 1));
+        at += b;
+    }
+}
+
+/* Bits per word from the machine's bounds; 32 when unbounded. */
+static int layout(Explorer *ex)
+{
+    ex->bits = mem_alloc(ex->width + 1);
+    if (!ex->bits)
+        return -1;
+    size_t total = 0;
+    for (size_t i = 0; i < ex->width; i++) {
+        uint32_t max = ex->m->word_max ? ex->m->word_max[i] : UINT32_MAX;
+        unsigned b = 1;
+        while (b < 32 && (max >> b) != 0)
+            b++;
+        ex->bits[i] = (uint8_t)b;
+        total += b;
+    }
+    ex->key_words = total ? (total + 63) / 64 : 1;
+    ex->key = mem_calloc(ex->key_words, sizeof *ex->key);
+    ex->vec = mem_calloc(ex->width + 1, sizeof *ex->vec);
+    return ex->key && ex->vec ? 0 : -1;
 }
 
 Explorer *explore_new(const Machine *m, const ExploreOptions *options)
@@ -68,19 +142,24 @@ Explorer *explore_new(const Machine *m, const ExploreOptions *options)
     if (options)
         ex->opt = *options;
     ex->width = m->width;
+    if (layout(ex) != 0) {
+        explore_free(ex);
+        return NULL;
+    }
     size_t memory = ex->opt.memory;
     if (!memory) {
         long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
         memory = pages > 0 && page > 0 ? (size_t)pages * (size_t)page / 2
                                        : (size_t)1 << 30;
     }
-    ex->max_states = memory / bytes_per_state(ex->width);
+    ex->max_states = memory / bytes_per_state(ex->key_words);
     if (ex->opt.max_states && ex->opt.max_states < ex->max_states)
         ex->max_states = ex->opt.max_states;
     ex->index_size = 1024;
-    ex->index = mem_calloc(ex->index_size, sizeof *ex->index);
+    ex->index = mem_calloc(ex->index_size * (ex->key_words + 1),
+                           sizeof *ex->index);
     if (!ex->index) {
-        mem_free(ex);
+        explore_free(ex);
         return NULL;
     }
     ex->violation = UINT64_MAX;
@@ -91,7 +170,10 @@ void explore_free(Explorer *ex)
 {
     if (!ex)
         return;
-    mem_free(ex->vectors);
+    mem_free(ex->keys);
+    mem_free(ex->bits);
+    mem_free(ex->key);
+    mem_free(ex->vec);
     mem_free(ex->parent);
     mem_free(ex->event);
     mem_free(ex->index);
@@ -109,20 +191,34 @@ uint64_t explore_violation(const Explorer *ex, int *code)
 
 void explore_state(const Explorer *ex, uint64_t id, uint32_t *vec)
 {
-    mem_copy(vec, ex->vectors + id * ex->width, ex->width * sizeof *vec);
+    unpack(ex, ex->keys + id * ex->key_words, vec);
+}
+
+/* The slot of `key` in the index (hash h): where it is, or the empty slot
+ * where it would go. */
+static uint64_t *find_slot(const Explorer *ex, const uint64_t *key,
+                           uint64_t h)
+{
+    size_t kw = ex->key_words;
+    uint64_t mask = ex->index_size - 1, i = h & mask;
+    for (;; i = (i + 1) & mask) {
+        uint64_t *slot = slot_at(ex, i);
+        if (!slot[kw])
+            return slot;
+        size_t k = 0;
+        while (k < kw && slot[k] == key[k])
+            k++;
+        if (k == kw)
+            return slot;
+    }
 }
 
 uint64_t explore_lookup(const Explorer *ex, const uint32_t *vec)
 {
-    uint64_t i = hash_vec(vec, ex->width) & (ex->index_size - 1);
-    while (ex->index[i]) {
-        uint64_t id = ex->index[i] - 1;
-        if (!memcmp(ex->vectors + id * ex->width, vec,
-                    ex->width * sizeof *vec))
-            return id;
-        i = (i + 1) & (ex->index_size - 1);
-    }
-    return UINT64_MAX;
+    uint64_t key[ex->key_words];
+    pack(ex, vec, key);
+    uint64_t id1 = find_slot(ex, key, hash_key(key, ex->key_words))[ex->key_words];
+    return id1 ? id1 - 1 : UINT64_MAX;
 }
 
 int explore_parent(const Explorer *ex, uint64_t id, uint64_t *parent,
@@ -176,20 +272,22 @@ const char *explore_status_text(ExploreStatus status)
 
 static int index_grow(Explorer *ex)
 {
-    uint64_t size = ex->index_size * 2;
-    uint64_t *index = mem_calloc(size, sizeof *index);
-    if (!index)
+    size_t kw = ex->key_words;
+    uint64_t *old = ex->index, old_size = ex->index_size;
+    ex->index_size *= 2;
+    ex->index = mem_calloc(ex->index_size * (kw + 1), sizeof *ex->index);
+    if (!ex->index) {
+        ex->index = old;
+        ex->index_size = old_size;
         return -1;
-    for (uint64_t id = 0; id < ex->count; id++) {
-        uint64_t i = hash_vec(ex->vectors + id * ex->width, ex->width) &
-                     (size - 1);
-        while (index[i])
-            i = (i + 1) & (size - 1);
-        index[i] = id + 1;
     }
-    mem_free(ex->index);
-    ex->index = index;
-    ex->index_size = size;
+    for (uint64_t id = 0; id < ex->count; id++) {
+        const uint64_t *key = ex->keys + id * kw;
+        uint64_t *slot = find_slot(ex, key, hash_key(key, kw));
+        mem_copy(slot, key, kw * sizeof *key);
+        slot[kw] = id + 1;
+    }
+    mem_free(old);
     return 0;
 }
 
@@ -200,9 +298,9 @@ static int store_reserve(Explorer *ex)
     uint64_t cap = ex->cap ? ex->cap * 2 : 1024;
     if (cap > ex->max_states)
         cap = ex->max_states;
-    uint32_t *v = mem_realloc(ex->vectors, cap * ex->width * sizeof *v + 4);
+    uint64_t *v = mem_realloc(ex->keys, cap * ex->key_words * sizeof *v + 8);
     if (v)
-        ex->vectors = v;
+        ex->keys = v;
     uint64_t *p = v ? mem_realloc(ex->parent, cap * sizeof *p) : NULL;
     if (p)
         ex->parent = p;
@@ -218,15 +316,11 @@ static int store_reserve(Explorer *ex)
 static ExploreStatus store_insert(Explorer *ex, const uint32_t *vec,
                                   uint64_t parent, uint32_t event)
 {
-    uint64_t h = hash_vec(vec, ex->width);
-    uint64_t i = h & (ex->index_size - 1);
-    while (ex->index[i]) {
-        uint64_t id = ex->index[i] - 1;
-        if (!memcmp(ex->vectors + id * ex->width, vec,
-                    ex->width * sizeof *vec))
-            return EXPLORE_DONE;
-        i = (i + 1) & (ex->index_size - 1);
-    }
+    size_t kw = ex->key_words;
+    pack(ex, vec, ex->key);
+    uint64_t *slot = find_slot(ex, ex->key, hash_key(ex->key, kw));
+    if (slot[kw])
+        return EXPLORE_DONE;
     if (ex->count >= ex->max_states)
         return ex->opt.max_states && ex->count >= ex->opt.max_states
                    ? EXPLORE_LIMIT_STATES
@@ -234,11 +328,13 @@ static ExploreStatus store_insert(Explorer *ex, const uint32_t *vec,
     if (store_reserve(ex) != 0)
         return EXPLORE_NOMEM;
     uint64_t id = ex->count++;
-    mem_copy(ex->vectors + id * ex->width, vec, ex->width * sizeof *vec);
+    mem_copy(ex->keys + id * ex->key_words, ex->key,
+             ex->key_words * sizeof *ex->key);
     ex->parent[id] = parent;
     ex->event[id] = event;
-    ex->index[i] = id + 1;
-    if (ex->count * 2 > ex->index_size && index_grow(ex) != 0)
+    mem_copy(slot, ex->key, kw * sizeof *ex->key);
+    slot[kw] = id + 1;
+    if (ex->count * 4 > ex->index_size * 3 && index_grow(ex) != 0)
         return EXPLORE_NOMEM;
     return EXPLORE_DONE;
 }
@@ -283,7 +379,7 @@ static void progress(Explorer *ex, unsigned level, int final)
     fprintf(stderr, "\r%llu states, level %u, %.0f states/s, %.1f MB   %s",
             (unsigned long long)ex->count, level,
             secs > 0 ? ex->count / secs : 0.0,
-            ex->count * (double)bytes_per_state(ex->width) / 1e6,
+            ex->count * (double)bytes_per_state(ex->key_words) / 1e6,
             final ? "\r\033[K" : "");
 }
 
@@ -293,7 +389,8 @@ static ExploreStatus expand(Explorer *ex, uint64_t id, Batch *b, void *scratch,
 {
     b->count = 0;
     b->failed = 0;
-    const uint32_t *vec = ex->vectors + id * ex->width;
+    uint32_t *vec = ex->vec;
+    unpack(ex, ex->keys + id * ex->key_words, vec);
     if (machine_successors(ex->m, vec, scratch, batch_add, b) != MACHINE_OK)
         return EXPLORE_MACHINE_ERROR;
     if (b->failed)
@@ -306,7 +403,6 @@ static ExploreStatus expand(Explorer *ex, uint64_t id, Batch *b, void *scratch,
             return st;
         b->succ[k].target = b->vecs + k * ex->width;
     }
-    vec = ex->vectors + id * ex->width; /* the store may have moved */
     if (inspect && ex->violation == UINT64_MAX) {
         int code = inspect(ud, vec, b->succ, b->count);
         if (code > 0) {
@@ -363,9 +459,10 @@ ExploreStatus explore_run(Explorer *ex, ExploreInspect inspect, void *ud)
     ex->stats.states = ex->count;
     ex->stats.seconds = now() - ex->start;
     ex->stats.threads = 1;
-    ex->stats.store_bytes = ex->cap * (ex->width * sizeof(uint32_t) +
+    ex->stats.store_bytes = ex->cap * (ex->key_words * sizeof(uint64_t) +
                                        sizeof(uint64_t) + sizeof(uint32_t)) +
-                            ex->index_size * sizeof(uint64_t);
+                            ex->index_size * (ex->key_words + 1) *
+                                sizeof(uint64_t);
     ex->stats.bytes_per_state =
         ex->count ? (double)ex->stats.store_bytes / ex->count : 0;
     return st;
