@@ -475,7 +475,7 @@ static Value *eval_range(Eval *ev, Expr *e, Env *env, ValueKind kind)
 }
 
 typedef struct Collect {
-    Expr *elem;
+    Expr *e;      /* every kid is an element: {| a, b | x <- S |} */
     VList out;
     int events;   /* {| |}: productions of each element */
 } Collect;
@@ -483,18 +483,22 @@ typedef struct Collect {
 static int collect_one(Eval *ev, Env *env, void *ctx)
 {
     Collect *c = ctx;
-    Value *v = eval_expr(ev, c->elem, env);
-    if (!v)
-        return -1;
-    if (c->events)
-        return eval_productions(ev, v, c->elem->pos, &c->out);
-    return vlist_add(ev, &c->out, v);
+    for (size_t i = 0; i < c->e->nkids; i++) {
+        Expr *elem = c->e->kids[i];
+        Value *v = eval_expr(ev, elem, env);
+        if (!v)
+            return -1;
+        if (c->events ? eval_productions(ev, v, elem->pos, &c->out)
+                      : vlist_add(ev, &c->out, v))
+            return -1;
+    }
+    return 0;
 }
 
 static Value *eval_comp(Eval *ev, Expr *e, Env *env, ValueKind kind,
                         int events)
 {
-    Collect c = {e->kids[0], {0}, events};
+    Collect c = {e, {0}, events};
     if (eval_stmts(ev, e->stmts, e->nstmts, env, collect_one, &c) != 0)
         return NULL;
     return kind == V_SET ? value_set(ev->arena, c.out.items, c.out.count)

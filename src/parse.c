@@ -168,7 +168,9 @@ static Expr *parse_primary(Parser *p);
 static void parse_pairs(Parser *p, Expr *e, TokKind arrow, Expr *first);
 
 /* stmts -> stmt { ',' stmt };  stmt -> pattern ('<-' | ':') expr | expr
- * (':' only where `colon` says: in replicated operators) */
+ * (':' only where `colon` says: in replicated operators). In a sequence
+ * comprehension (colon == 2) a generator's sequence is read above the
+ * comparisons, so that '>' closes the comprehension. */
 static Stmt *parse_stmts(Parser *p, size_t *count, int colon)
 {
     List list = {0};
@@ -179,9 +181,9 @@ static Stmt *parse_stmts(Parser *p, size_t *count, int colon)
          * again as a whole expression (backtracking over the lexer). */
         Parser saved = *p;
         Expr *e = parse_level(p, colon ? L_DOT : L_HIDE);
-        if (accept(p, TOK_LARROW) || (colon && accept(p, TOK_COLON))) {
+        if (accept(p, TOK_LARROW) || (colon == 1 && accept(p, TOK_COLON))) {
             s->pattern = e;
-            s->expr = parse_expr(p);
+            s->expr = colon == 2 ? parse_level(p, L_DOT) : parse_expr(p);
         } else {
             if (colon && !p->panic) {
                 *p = saved;
@@ -208,7 +210,7 @@ static void parse_list(Parser *p, List *out, TokKind close, int level)
     while (accept(p, TOK_COMMA));
 }
 
-/* set -> '{' [ expr ( '..' [expr] | {',' expr} | '|' stmts ) ] '}' */
+/* set -> '{' [ expr ( '..' [expr] | {',' expr} ['|' stmts] ) ] '}' */
 static Expr *parse_set(Parser *p, const Token *at)
 {
     List kids = {0};
@@ -216,19 +218,19 @@ static Expr *parse_set(Parser *p, const Token *at)
         return node_kids(p, E_SET, at, &kids);
     list_add(p, &kids, parse_expr(p));
     ExprKind kind = E_SET;
-    Expr *e;
     if (accept(p, TOK_DOTDOT)) {
         if (!check(p, TOK_RBRACE))
             list_add(p, &kids, parse_expr(p));
         kind = E_SET_RANGE;
-    } else if (accept(p, TOK_BAR)) {
-        e = node_kids(p, E_SET_COMP, at, &kids);
-        e->stmts = parse_stmts(p, &e->nstmts, 0);
-        expect(p, TOK_RBRACE, "'}'");
-        return e;
     } else {
         while (accept(p, TOK_COMMA))
             list_add(p, &kids, parse_expr(p));
+        if (accept(p, TOK_BAR)) { /* {a, b | x <- S}: every element */
+            Expr *e = node_kids(p, E_SET_COMP, at, &kids);
+            e->stmts = parse_stmts(p, &e->nstmts, 0);
+            expect(p, TOK_RBRACE, "'}'");
+            return e;
+        }
     }
     expect(p, TOK_RBRACE, "'}'");
     return node_kids(p, kind, at, &kids);
@@ -250,7 +252,7 @@ static Expr *parse_events(Parser *p, const Token *at)
     return e;
 }
 
-/* seq -> '<' [ expr ( '..' [expr] | {',' expr} | '|' stmts ) ] '>'
+/* seq -> '<' [ expr ( '..' [expr] | {',' expr} ['|' stmts] ) ] '>'
  * Elements are parsed above the comparisons, so '>' closes the sequence. */
 static Expr *parse_seq(Parser *p, const Token *at)
 {
@@ -263,14 +265,15 @@ static Expr *parse_seq(Parser *p, const Token *at)
         if (!check(p, TOK_GT))
             list_add(p, &kids, parse_level(p, L_DOT));
         kind = E_SEQ_RANGE;
-    } else if (accept(p, TOK_BAR)) {
-        Expr *e = node_kids(p, E_SEQ_COMP, at, &kids);
-        e->stmts = parse_stmts(p, &e->nstmts, 0);
-        expect(p, TOK_GT, "'>'");
-        return e;
     } else {
         while (accept(p, TOK_COMMA))
             list_add(p, &kids, parse_level(p, L_DOT));
+        if (accept(p, TOK_BAR)) { /* <a, b | x <- s>: every element */
+            Expr *e = node_kids(p, E_SEQ_COMP, at, &kids);
+            e->stmts = parse_stmts(p, &e->nstmts, 2);
+            expect(p, TOK_GT, "'>'");
+            return e;
+        }
     }
     expect(p, TOK_GT, "'>'");
     return node_kids(p, kind, at, &kids);
@@ -479,6 +482,8 @@ static Expr *parse_postfix(Parser *p)
     Expr *e = parse_primary(p);
     for (;;) {
         Token t = p->tok;
+        if (t.kind == TOK_LPAREN && t.line_start && t.col == 1)
+            return e; /* (a, b) = ... on a new line: a declaration */
         if (accept(p, TOK_LPAREN)) {
             List kids = {0};
             list_add(p, &kids, e);
@@ -541,7 +546,8 @@ static Expr *parse_prefix(Parser *p)
         Field *fd = alloc(p, sizeof *fd);
         fd->kind = kind;
         fd->pos = pos_of(p, &f);
-        fd->expr = parse_level(p, L_DOT);
+        /* c!not b: a negation is a value too */
+        fd->expr = parse_level(p, check(p, TOK_NOT) ? L_NOT : L_DOT);
         if (kind != FIELD_OUT && accept(p, TOK_COLON))
             fd->restrict_to = parse_postfix(p);
         list_add(p, &fields, fd);
