@@ -635,6 +635,16 @@ static Value *eval_data(Eval *ev, Expr *e, Env *env)
     case E_SEQ_COMP: return eval_comp(ev, e, env, V_SEQ, 0);
     case E_EVENTS: return eval_events(ev, e, env);
     case E_EVENTS_COMP: return eval_comp(ev, e, env, V_SET, 1);
+    case E_MAP: {
+        Value **kv = arena_alloc(ev->arena, (2 * e->npairs + 1) * sizeof *kv);
+        if (!kv)
+            return NULL;
+        for (size_t i = 0; i < e->npairs; i++)
+            if (!(kv[2 * i] = eval_expr(ev, e->pairs[i].from, env)) ||
+                !(kv[2 * i + 1] = eval_expr(ev, e->pairs[i].to, env)))
+                return NULL;
+        return value_map(ev->arena, kv, e->npairs);
+    }
     case E_WILD: case E_ALSO:
         eval_error(ev, e->pos, "a pattern is not a value here");
         return NULL;

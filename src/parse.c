@@ -414,6 +414,12 @@ static Expr *parse_primary(Parser *p)
         return e;
     }
     case TOK_UNDERSCORE: advance(p); return node(p, E_WILD, &t);
+    case TOK_NOT: { /* x == not y: a negation as an operand */
+        advance(p);
+        Expr *e = node2(p, E_UNOP, &t, parse_level(p, L_NOT), NULL);
+        e->op = TOK_NOT;
+        return e;
+    }
     case TOK_LPAREN: advance(p); return parse_paren(p, &t);
     case TOK_LBRACE: advance(p); return parse_set(p, &t);
     case TOK_LEVENTS: advance(p); return parse_events(p, &t);
@@ -441,10 +447,15 @@ static Expr *parse_primary(Parser *p)
         e->npairs = links->npairs;
         return e;
     }
-    case TOK_LMAP:
-        error_at(p, &t, "not supported yet: %s%s", "maps '(| ... |)'", "");
+    case TOK_LMAP: { /* (| k => v, ... |) */
         advance(p);
-        return node(p, E_WILD, &t);
+        Expr *e = node(p, E_MAP, &t);
+        if (!accept(p, TOK_RMAP)) {
+            parse_pairs(p, e, TOK_FATARROW, NULL);
+            expect(p, TOK_RMAP, "'|)'");
+        }
+        return e;
+    }
     default:
         error_at(p, &t, "expected an expression, found %s%s",
                  tok_text(&t, buf, sizeof buf), "");
