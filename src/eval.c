@@ -135,6 +135,18 @@ Value *eval_binding(Eval *ev, Binding *b, SrcPos at)
     chain_push(ev, b->name, at);
     Value *v = eval_expr(ev, d->body, b->env);
     chain_pop(ev);
+    if (v && d->lhs) { /* a variable of a pattern binding: its part */
+        Env *env = NULL;
+        Binding *own = NULL;
+        if (eval_match(ev, d->lhs, v, &env))
+            for (Env *e = env; e && !own; e = e->parent)
+                if (!strcmp(e->binding->name, b->name))
+                    own = e->binding;
+        if (!own)
+            eval_error(ev, d->pos, "the value does not match the pattern "
+                                   "of this binding");
+        v = own ? own->value : NULL;
+    }
     if (v && v->kind == V_PROC) {
         uint32_t t = eval_thunk(ev, b, NULL, 0);
         v = t == TERM_NONE ? NULL : value_proc(ev->arena, t);

@@ -101,13 +101,35 @@ static NameInfo *bind_name(Eval *ev, const char *name, int channel,
 
 /* Adds a clause to the binding of its name (clauses of one function may
  * be written apart, FDR allows it). */
-static void bind_def(Eval *ev, Decl *d)
+/* (a, b) = e at top level: each variable of the pattern is a lazy
+ * binding that evaluates e, matches it and takes its own part. Names that
+ * are channels or constructors are constants of the pattern, not
+ * variables. */
+static void bind_pattern_vars(Eval *ev, Decl *d, Expr *p)
 {
-    if (!d->name) {
-        eval_error(ev, d->pos, "not supported yet: pattern bindings such as "
-                               "(a, b) = ...");
+    if (p->kind == E_NAME) {
+        Binding *old = top_find(ev, p->name);
+        if (old && old->state == B_DONE && old->value &&
+            old->value->kind == V_NAME)
+            return;
+        Binding *b = top_add(ev, p->name, p->pos);
+        Decl **clauses = b ? arena_alloc(ev->arena, sizeof *clauses) : NULL;
+        if (!clauses)
+            return;
+        clauses[0] = d;
+        b->clauses = clauses;
+        b->nclauses = 1;
+        b->state = B_TODO;
         return;
     }
+    for (size_t i = 0; i < p->nkids; i++)
+        bind_pattern_vars(ev, d, p->kids[i]);
+}
+
+static void bind_def(Eval *ev, Decl *d)
+{
+    if (!d->name)
+        return; /* pattern bindings come after the names (see below) */
     Binding *b = top_find(ev, d->name);
     if (b && (!b->nclauses || b->clauses[0]->ngroups == 0 ||
               d->ngroups == 0 || b->clauses[0]->ngroups != d->ngroups)) {
@@ -265,6 +287,9 @@ void eval_bind_module(Eval *ev, const Module *m)
     for (size_t i = 0; i < m->ndecls; i++)
         if (m->decls[i]->kind == D_CHANNEL)
             bind_channels(ev, m->decls[i]);
+    for (size_t i = 0; i < m->ndecls; i++)
+        if (m->decls[i]->kind == D_DEF && !m->decls[i]->name)
+            bind_pattern_vars(ev, m->decls[i], m->decls[i]->lhs);
 }
 
 int eval_is_channel(Eval *ev, const char *name)
