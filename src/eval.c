@@ -119,7 +119,10 @@ Value *eval_binding(Eval *ev, Binding *b, SrcPos at)
 {
     switch (b->state) {
     case B_DONE: return b->value;
-    case B_FAILED: return NULL;
+    case B_FAILED:
+        if (b->why_failed)
+            eval_error(ev, at, "%s", b->why_failed);
+        return NULL;
     case B_BUSY:
         eval_error(ev, at, "'%s' is defined in terms of itself", b->name);
         return NULL;

@@ -42,6 +42,8 @@ struct Binding {
     BindState state;
     Env *env;              /* where the clauses are evaluated */
     SrcPos pos;
+    const char *why_failed; /* B_FAILED without a report yet: the reason,
+                               given where the binding is used */
     Binding *next;         /* hash chain (top level) */
 };
 

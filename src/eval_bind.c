@@ -149,8 +149,29 @@ static void bind_def(Eval *ev, Decl *d)
     b->state = B_TODO;
 }
 
-/* The components of a dotted type A.B.C, each evaluated to a set. */
+static int mentions(const Expr *e, const char *name)
+{
+    if (e->kind == E_NAME && !strcmp(e->name, name))
+        return 1;
+    for (size_t i = 0; i < e->nkids; i++)
+        if (mentions(e->kids[i], name))
+            return 1;
+    return 0;
+}
+
+/* The components of a dotted type A.B.C, each evaluated to a set; a
+ * component that mentions `self` (a recursive datatype) is infinite and
+ * left NULL. */
+static int type_fields_of(Eval *ev, Expr *type, const char *self,
+                          Value ***fields, size_t *n);
+
 static int type_fields(Eval *ev, Expr *type, Value ***fields, size_t *n)
+{
+    return type_fields_of(ev, type, NULL, fields, n);
+}
+
+static int type_fields_of(Eval *ev, Expr *type, const char *self,
+                          Value ***fields, size_t *n)
 {
     Expr *parts[64];
     size_t count = 0;
@@ -163,6 +184,10 @@ static int type_fields(Eval *ev, Expr *type, Value ***fields, size_t *n)
     if (!*fields)
         return -1;
     for (size_t i = 0; i < count; i++) {
+        if (self && mentions(parts[i], self)) {
+            (*fields)[i] = NULL;
+            continue;
+        }
         Value *v = eval_expr(ev, parts[i], NULL);
         if (!v)
             return -1;
@@ -179,7 +204,8 @@ static int type_fields(Eval *ev, Expr *type, Value ***fields, size_t *n)
 
 /* The values of a datatype: each constructor with every combination of
  * its fields. */
-static Value *datatype_values(Eval *ev, Decl *d, NameInfo **infos)
+static Value *datatype_values(Eval *ev, Decl *d, NameInfo **infos,
+                              int *infinite)
 {
     VList out = {0};
     for (size_t i = 0; i < d->nctors; i++) {
@@ -187,8 +213,13 @@ static Value *datatype_values(Eval *ev, Decl *d, NameInfo **infos)
         if (!info)
             return NULL;
         if (d->ctors[i].fields &&
-            type_fields(ev, d->ctors[i].fields, &info->fields, &info->arity))
+            type_fields_of(ev, d->ctors[i].fields, d->name, &info->fields,
+                           &info->arity))
             return NULL;
+        for (size_t k = 0; k < info->arity; k++)
+            *infinite |= info->fields[k] == NULL;
+        if (*infinite)
+            continue;
         /* productions treat constructors like channels */
         info->is_channel = 1;
         int rc = eval_productions(ev, value_name(ev->arena, info),
@@ -210,13 +241,19 @@ static void bind_datatype(Eval *ev, Decl *d)
     Binding *b = top_add(ev, d->name, d->pos);
     if (!b)
         return;
-    b->state = B_BUSY; /* a datatype that needs itself is recursive */
-    b->value = datatype_values(ev, d, infos);
-    b->state = b->value ? B_DONE : B_FAILED;
-    if (!b->value)
-        eval_error(ev, d->pos, "the values of datatype %s cannot be listed "
-                               "(recursive datatypes are not supported yet)",
-                   d->name);
+    b->state = B_BUSY;
+    int infinite = 0;
+    b->value = datatype_values(ev, d, infos, &infinite);
+    b->state = b->value && !infinite ? B_DONE : B_FAILED;
+    if (infinite) {
+        /* its values cannot be listed; constructors still work */
+        char *why = arena_alloc(ev->arena, strlen(d->name) + 96);
+        if (why)
+            sprintf(why, "the recursive datatype %s has infinitely many "
+                         "values: they cannot be listed", d->name);
+        b->why_failed = why;
+        b->value = NULL;
+    }
 }
 
 static void bind_channels(Eval *ev, Decl *d)
