@@ -119,9 +119,10 @@ Value *eval_binding(Eval *ev, Binding *b, SrcPos at)
 {
     switch (b->state) {
     case B_DONE: return b->value;
-    case B_FAILED:
-        if (b->why_failed)
-            eval_error(ev, at, "%s", b->why_failed);
+    case B_FAILED: /* said once where it failed; here, where it is used */
+        eval_error(ev, at, "%s", b->why_failed ? b->why_failed
+                                               : "this uses a definition whose "
+                                                 "evaluation failed");
         return NULL;
     case B_BUSY:
         eval_error(ev, at, "'%s' is defined in terms of itself", b->name);
