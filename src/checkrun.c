@@ -29,7 +29,9 @@ static Machine *run_compile(Model *model, uint32_t term,
                             const RunOptions *options, const ModelAssert *a,
                             RunResult *out, Diags *diags)
 {
-    CompileOptions copt = {options->semantics, 0};
+    /* a leaf explored as terms is bounded like the whole state space */
+    CompileOptions copt = {options->semantics,
+                           (size_t)options->explore.max_states};
     Machine *m = NULL;
     char err[512];
     CompileStatus st = compile_machine(model_terms(model), term, &copt, &m,

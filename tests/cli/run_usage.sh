@@ -81,4 +81,7 @@ chmod 755 "$tmp/graphs"
 expect 0 "lts --graph draws a small process" -- "$lockstep" lts --graph "$tmp/graphs" "$tmp/good.csp" P
 expect 3 "lts --graph refuses above --max-draw" -- "$lockstep" lts --graph "$tmp/graphs" --max-draw 1 "$tmp/good.csp" P
 contains err "more than can be drawn" "the drawing limit is explained"
+printf 'channel a\nP = a -> (P ||| P)\nassert P :[deadlock free [F]]\n' >"$tmp/rec.csp"
+expect 3 "recursion through ||| ends with a limit" -- "$lockstep" check --quiet --max-states 5000 "$tmp/rec.csp"
+contains err "P has too many states for one sequential component" "the process is named"
 exit $((failures > 0))
