@@ -225,6 +225,11 @@ static Value *apply_def(Eval *ev, Closure *c, Value **args, size_t n,
 {
     Decl *d = c->def->clauses[0];
     size_t want = d->nparams[c->groups];
+    /* FDR-2 style: f(h, p) applied to one pair takes its components */
+    if (n == 1 && want > 1 && args[0]->kind == V_TUPLE && args[0]->n == want) {
+        args = args[0]->items;
+        n = want;
+    }
     if (n != want) {
         eval_error(ev, at, "'%s' expects %zu argument%s, got %zu",
                    c->def->name, want, want == 1 ? "" : "s", n);
@@ -533,12 +538,51 @@ static Value *eval_events(Eval *ev, Expr *e, Env *env)
     return value_set(ev->arena, out.items, out.count);
 }
 
+static size_t count_names(const Expr *p)
+{
+    size_t n = p->kind == E_NAME;
+    for (size_t i = 0; i < p->nkids; i++)
+        n += count_names(p->kids[i]);
+    return n;
+}
+
+/* The variables of a let's pattern binding, each bound lazily to its part
+ * of the value (eval_binding matches the pattern). */
+static Env *eval_let_pattern(Eval *ev, Decl *d, Expr *p, Env *env,
+                             Binding **made, size_t *count)
+{
+    if (p->kind == E_NAME) {
+        Binding *old = eval_lookup(ev, NULL, p->name);
+        if (old && old->state == B_DONE && old->value &&
+            old->value->kind == V_NAME)
+            return env; /* a channel or constructor: a constant */
+        Decl **clauses = arena_alloc(ev->arena, sizeof *clauses);
+        env = clauses ? eval_bind(ev, env, p->name, NULL) : NULL;
+        if (!env)
+            return NULL;
+        clauses[0] = d;
+        env->binding->clauses = clauses;
+        env->binding->nclauses = 1;
+        env->binding->state = B_TODO;
+        env->binding->pos = p->pos;
+        made[(*count)++] = env->binding;
+        return env;
+    }
+    for (size_t i = 0; i < p->nkids && env; i++)
+        env = eval_let_pattern(ev, d, p->kids[i], env, made, count);
+    return env;
+}
+
 /* let: the local definitions see each other (and themselves). Clauses of
  * one function may be spread over several declarations. */
 Env *eval_let_env(Eval *ev, Decl **decls, size_t n, Env *env)
 {
     Env *inner = env;
-    Binding **made = arena_alloc(ev->arena, (n + 1) * sizeof *made);
+    size_t slots = n + 1; /* one binding per name, several per pattern */
+    for (size_t i = 0; i < n; i++)
+        if (decls[i]->kind == D_DEF && !decls[i]->name)
+            slots += count_names(decls[i]->lhs);
+    Binding **made = arena_alloc(ev->arena, slots * sizeof *made);
     if (!made)
         return NULL;
     size_t count = 0;
@@ -546,10 +590,11 @@ Env *eval_let_env(Eval *ev, Decl **decls, size_t n, Env *env)
         Decl *d = decls[i];
         if (d->kind != D_DEF)
             continue;
-        if (!d->name) {
-            eval_error(ev, d->pos, "not supported yet: pattern bindings "
-                                   "inside let");
-            return NULL;
+        if (!d->name) { /* (a, b) = e: each variable a lazy binding */
+            inner = eval_let_pattern(ev, d, d->lhs, inner, made, &count);
+            if (!inner)
+                return NULL;
+            continue;
         }
         Binding *b = NULL;
         for (size_t k = 0; k < count && !b; k++)

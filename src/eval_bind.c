@@ -149,6 +149,35 @@ static void bind_def(Eval *ev, Decl *d)
     b->state = B_TODO;
 }
 
+/* A type written as a tuple of sets, ({0,1}, {2,3}): the set of tuples. */
+static Value *tuple_type(Eval *ev, Value *t, SrcPos at)
+{
+    VList acc = {0};
+    if (vlist_add(ev, &acc, value_items(ev->arena, V_TUPLE, NULL, 0)))
+        return NULL;
+    for (uint32_t k = 0; k < t->n; k++) {
+        const Value *set = t->items[k];
+        if (set->kind != V_SET) {
+            eval_error(ev, at, "a type must be a set, found %s",
+                       value_text(ev->arena, set));
+            return NULL;
+        }
+        VList next = {0};
+        for (size_t a = 0; a < acc.count; a++)
+            for (uint32_t i = 0; i < set->n; i++) {
+                Value *tuple = value_items(ev->arena, V_TUPLE, acc.items[a]->items,
+                                           acc.items[a]->n + 1);
+                if (!tuple)
+                    return NULL;
+                tuple->items[acc.items[a]->n] = set->items[i];
+                if (vlist_add(ev, &next, tuple))
+                    return NULL;
+            }
+        acc = next;
+    }
+    return value_set(ev->arena, acc.items, acc.count);
+}
+
 static int mentions(const Expr *e, const char *name)
 {
     if (e->kind == E_NAME && !strcmp(e->name, name))
@@ -189,6 +218,8 @@ static int type_fields_of(Eval *ev, Expr *type, const char *self,
             continue;
         }
         Value *v = eval_expr(ev, parts[i], NULL);
+        if (v && v->kind == V_TUPLE)
+            v = tuple_type(ev, v, parts[i]->pos);
         if (!v)
             return -1;
         if (v->kind != V_SET) {

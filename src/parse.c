@@ -22,6 +22,7 @@ typedef struct Parser {
     const char *text;
     int panic;            /* an error was reported in this declaration */
     int depth;            /* nesting, against stack exhaustion */
+    int decl_col;         /* column where the current declaration began */
     const char **includes; /* the chain of files being read (cycles) */
     int include_depth;
     jmp_buf *out_of_memory; /* where an allocation failure unwinds to */
@@ -493,7 +494,7 @@ static Expr *parse_postfix(Parser *p)
     Expr *e = parse_primary(p);
     for (;;) {
         Token t = p->tok;
-        if (t.kind == TOK_LPAREN && t.line_start && t.col == 1)
+        if (t.kind == TOK_LPAREN && t.line_start && t.col <= p->decl_col)
             return e; /* (a, b) = ... on a new line: a declaration */
         if (accept(p, TOK_LPAREN)) {
             List kids = {0};
@@ -503,7 +504,8 @@ static Expr *parse_postfix(Parser *p)
             e = node_kids(p, E_CALL, &t, &kids);
         } else if (accept(p, TOK_LRENAME)) {
             Expr *r = node2(p, E_RENAME, &t, e, NULL);
-            parse_pairs(p, r, TOK_LARROW, NULL);
+            if (!check(p, TOK_RRENAME)) /* P[[ ]] renames nothing */
+                parse_pairs(p, r, TOK_LARROW, NULL);
             expect(p, TOK_RRENAME, "']]'");
             e = r;
         } else {
@@ -1024,7 +1026,20 @@ static void synchronise(Parser *p)
     p->panic = 0;
 }
 
+static Decl *parse_decl_at(Parser *p);
+
+/* A declaration, remembering where it began: a line starting at or left
+ * of that column with '(' begins the next one (layout, as in FDR). */
 static Decl *parse_decl(Parser *p)
+{
+    int outer = p->decl_col;
+    p->decl_col = p->tok.col;
+    Decl *d = parse_decl_at(p);
+    p->decl_col = outer;
+    return d;
+}
+
+static Decl *parse_decl_at(Parser *p)
 {
     Token t = p->tok;
     switch (t.kind) {
@@ -1099,7 +1114,7 @@ static Module *parse_text(const char *name, const char *text, size_t len,
     jmp_buf oom;
     const char *chain[MAX_INCLUDE_DEPTH + 1];
     Parser p = {.arena = arena, .diags = diags, .includes = chain,
-                .out_of_memory = &oom};
+                .out_of_memory = &oom, .decl_col = 1};
     if (setjmp(oom))
         return NULL;
     p.file = arena_strdup(arena, name);
