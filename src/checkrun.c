@@ -46,7 +46,7 @@ static Machine *run_compile(Model *model, uint32_t term,
         run_error(out, "%.200s", err);
     } else
         run_error(out, "%s", "the process could not be evaluated");
-    if (st == COMPILE_LEAF_LIMIT)
+    if (st == COMPILE_LEAF_LIMIT || model_limit_hit(model))
         out->check.verdict = VERDICT_LIMIT;
     return NULL;
 }
@@ -59,6 +59,8 @@ void checkrun_assert(Model *model, size_t index, const RunOptions *options,
     double start = now_seconds();
     if (a->broken) {
         run_error(out, "%s", "the assertion could not be evaluated");
+        if (model_limit_hit(model))
+            out->check.verdict = VERDICT_LIMIT;
         return;
     }
     /* Tau priority changes the semantics: ignoring it could change the

@@ -32,18 +32,22 @@ void eval_error(Eval *ev, SrcPos at, const char *fmt, ...)
 
 int eval_failed(const Eval *ev) { return ev->errors; }
 
+int eval_limit_hit(const Eval *ev) { return ev->limit_hit; }
+
 int eval_enter(Eval *ev, SrcPos at)
 {
     size_t max_depth = ev->limits.max_depth ? ev->limits.max_depth : 4000;
     uint64_t max_steps = ev->limits.max_steps ? ev->limits.max_steps
                                               : 500000000ull;
     if (++ev->steps > max_steps) {
+        ev->limit_hit = 1;
         eval_error(ev, at, "evaluation step limit (%llu) reached",
                    (unsigned long long)max_steps);
         return -1;
     }
     if (++ev->depth > max_depth) {
         ev->depth--;
+        ev->limit_hit = 1;
         eval_error(ev, at, "evaluation too deep (over %zu nested calls): "
                            "unbounded recursion?", max_depth);
         return -1;

@@ -85,6 +85,9 @@ int eval_is_channel(Eval *ev, const char *name);
 /* The term a thunk ref stands for (TermHooks.resolve). */
 uint32_t eval_resolve(void *ud, uint32_t ref);
 
+/* 1 when an evaluation depth or step limit was hit (exit code 3). */
+int eval_limit_hit(const Eval *ev);
+
 /* Errors reported so far (by this evaluator). */
 int eval_failed(const Eval *ev);
 /* Reports an error at `at`, with the current call chain. */
