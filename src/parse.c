@@ -211,29 +211,45 @@ static void parse_list(Parser *p, List *out, TokKind close, int level)
     while (accept(p, TOK_COMMA));
 }
 
-/* set -> '{' [ expr ( '..' [expr] | {',' expr} ['|' stmts] ) ] '}' */
-static Expr *parse_set(Parser *p, const Token *at)
+/* A bracketed collection, sets and sequences alike:
+ *   set -> '{' [ expr ( '..' [expr] | {',' expr} ['|' stmts] ) ] '}'
+ *   seq -> '<' [ expr ( '..' [expr] | {',' expr} ['|' stmts] ) ] '>'
+ * A sequence's elements are parsed above the comparisons, so that '>'
+ * closes it; its generators too (stmts mode 2). */
+typedef struct Collection {
+    TokKind close;
+    const char *close_text;
+    int level, stmts_mode;
+    ExprKind list, range, comp;
+} Collection;
+
+static const Collection set_syntax = {TOK_RBRACE, "'}'", L_HIDE, 0,
+                                      E_SET, E_SET_RANGE, E_SET_COMP};
+static const Collection seq_syntax = {TOK_GT, "'>'", L_DOT, 2,
+                                      E_SEQ, E_SEQ_RANGE, E_SEQ_COMP};
+
+static Expr *parse_collection(Parser *p, const Token *at, const Collection *c)
 {
     List kids = {0};
-    if (accept(p, TOK_RBRACE))
-        return node_kids(p, E_SET, at, &kids);
-    list_add(p, &kids, parse_expr(p));
-    ExprKind kind = E_SET;
+    if (accept(p, c->close))
+        return node_kids(p, c->list, at, &kids);
+    list_add(p, &kids, parse_level(p, c->level));
+    ExprKind kind = c->list;
     if (accept(p, TOK_DOTDOT)) {
-        if (!check(p, TOK_RBRACE))
-            list_add(p, &kids, parse_expr(p));
-        kind = E_SET_RANGE;
+        if (!check(p, c->close))
+            list_add(p, &kids, parse_level(p, c->level));
+        kind = c->range;
     } else {
         while (accept(p, TOK_COMMA))
-            list_add(p, &kids, parse_expr(p));
+            list_add(p, &kids, parse_level(p, c->level));
         if (accept(p, TOK_BAR)) { /* {a, b | x <- S}: every element */
-            Expr *e = node_kids(p, E_SET_COMP, at, &kids);
-            e->stmts = parse_stmts(p, &e->nstmts, 0);
-            expect(p, TOK_RBRACE, "'}'");
+            Expr *e = node_kids(p, c->comp, at, &kids);
+            e->stmts = parse_stmts(p, &e->nstmts, c->stmts_mode);
+            expect(p, c->close, c->close_text);
             return e;
         }
     }
-    expect(p, TOK_RBRACE, "'}'");
+    expect(p, c->close, c->close_text);
     return node_kids(p, kind, at, &kids);
 }
 
@@ -251,33 +267,6 @@ static Expr *parse_events(Parser *p, const Token *at)
     }
     expect(p, TOK_REVENTS, "'|}'");
     return e;
-}
-
-/* seq -> '<' [ expr ( '..' [expr] | {',' expr} ['|' stmts] ) ] '>'
- * Elements are parsed above the comparisons, so '>' closes the sequence. */
-static Expr *parse_seq(Parser *p, const Token *at)
-{
-    List kids = {0};
-    if (accept(p, TOK_GT))
-        return node_kids(p, E_SEQ, at, &kids);
-    list_add(p, &kids, parse_level(p, L_DOT));
-    ExprKind kind = E_SEQ;
-    if (accept(p, TOK_DOTDOT)) {
-        if (!check(p, TOK_GT))
-            list_add(p, &kids, parse_level(p, L_DOT));
-        kind = E_SEQ_RANGE;
-    } else {
-        while (accept(p, TOK_COMMA))
-            list_add(p, &kids, parse_level(p, L_DOT));
-        if (accept(p, TOK_BAR)) { /* <a, b | x <- s>: every element */
-            Expr *e = node_kids(p, E_SEQ_COMP, at, &kids);
-            e->stmts = parse_stmts(p, &e->nstmts, 2);
-            expect(p, TOK_GT, "'>'");
-            return e;
-        }
-    }
-    expect(p, TOK_GT, "'>'");
-    return node_kids(p, kind, at, &kids);
 }
 
 /* paren -> '(' expr { ',' expr } ')' */
@@ -422,9 +411,9 @@ static Expr *parse_primary(Parser *p)
         return e;
     }
     case TOK_LPAREN: advance(p); return parse_paren(p, &t);
-    case TOK_LBRACE: advance(p); return parse_set(p, &t);
+    case TOK_LBRACE: advance(p); return parse_collection(p, &t, &set_syntax);
     case TOK_LEVENTS: advance(p); return parse_events(p, &t);
-    case TOK_LT: advance(p); return parse_seq(p, &t);
+    case TOK_LT: advance(p); return parse_collection(p, &t, &seq_syntax);
     case TOK_IF: advance(p); return parse_if(p, &t);
     case TOK_LET: advance(p); return parse_let(p, &t);
     case TOK_BACKSLASH: advance(p); return parse_lambda(p, &t);
