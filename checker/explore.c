@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+enum { PREFETCH = 16 }; /* successors packed and prefetched together */
+
 struct Explorer {
     const Machine *m;
     ExploreOptions opt;
@@ -31,6 +33,7 @@ struct Explorer {
     uint8_t *bits;            /* per state word: its width in bits */
     uint64_t *keys;           /* states * key_words */
     uint64_t *key;            /* scratch: the key being looked up */
+    uint64_t *pkeys;          /* scratch: PREFETCH keys being inserted */
     uint32_t *vec;            /* scratch: the state being expanded */
     uint64_t *parent;
     uint32_t *event;
@@ -132,8 +135,9 @@ static int layout(Explorer *ex)
     }
     ex->key_words = total ? (total + 63) / 64 : 1;
     ex->key = mem_calloc(ex->key_words, sizeof *ex->key);
+    ex->pkeys = mem_calloc(ex->key_words * PREFETCH, sizeof *ex->pkeys);
     ex->vec = mem_calloc(ex->width + 1, sizeof *ex->vec);
-    return ex->key && ex->vec ? 0 : -1;
+    return ex->key && ex->pkeys && ex->vec ? 0 : -1;
 }
 
 Explorer *explore_new(const Machine *m, const ExploreOptions *options)
@@ -176,6 +180,7 @@ void explore_free(Explorer *ex)
     mem_free(ex->keys);
     mem_free(ex->bits);
     mem_free(ex->key);
+    mem_free(ex->pkeys);
     mem_free(ex->vec);
     mem_free(ex->parent);
     mem_free(ex->event);
@@ -326,12 +331,25 @@ static ExploreStatus store_insert(Explorer *ex, const uint32_t *vec,
     return store_insert_key(ex, ex->key, parent, event);
 }
 
+static ExploreStatus store_insert_hashed(Explorer *ex, const uint64_t *key,
+                                         uint64_t h, uint64_t parent,
+                                         uint32_t event);
+
 /* Inserts a packed key if new (the key may be ex->key itself). */
 static ExploreStatus store_insert_key(Explorer *ex, const uint64_t *key,
                                       uint64_t parent, uint32_t event)
 {
+    return store_insert_hashed(ex, key, hash_key(key, ex->key_words), parent,
+                               event);
+}
+
+/* The same with the key's hash already known. */
+static ExploreStatus store_insert_hashed(Explorer *ex, const uint64_t *key,
+                                         uint64_t h, uint64_t parent,
+                                         uint32_t event)
+{
     size_t kw = ex->key_words;
-    uint64_t *slot = find_slot(ex, key, hash_key(key, kw));
+    uint64_t *slot = find_slot(ex, key, h);
     if (slot[kw])
         return EXPLORE_DONE;
     if (ex->count >= ex->max_states)
@@ -408,12 +426,25 @@ static ExploreStatus expand(Explorer *ex, uint64_t id, Batch *b, void *scratch,
     if (b->failed)
         return EXPLORE_NOMEM;
     ex->stats.transitions += b->count;
-    for (size_t k = 0; k < b->count; k++) {
-        ExploreStatus st = store_insert(ex, b->vecs + k * ex->width, id,
-                                        b->succ[k].event);
-        if (st != EXPLORE_DONE)
-            return st;
-        b->succ[k].target = b->vecs + k * ex->width;
+    /* Pack and hash a group of successors and prefetch their index slots
+     * before probing: the probes' cache misses then overlap. */
+    size_t kw = ex->key_words;
+    for (size_t base = 0; base < b->count; base += PREFETCH) {
+        size_t n = b->count - base < PREFETCH ? b->count - base : PREFETCH;
+        uint64_t hashes[PREFETCH];
+        for (size_t k = 0; k < n; k++) {
+            uint64_t *key = ex->pkeys + k * kw;
+            pack(ex, b->vecs + (base + k) * ex->width, key);
+            hashes[k] = hash_key(key, kw);
+            __builtin_prefetch(slot_at(ex, hashes[k] & (ex->index_size - 1)));
+        }
+        for (size_t k = 0; k < n; k++) {
+            ExploreStatus st = store_insert_hashed(
+                ex, ex->pkeys + k * kw, hashes[k], id, b->succ[base + k].event);
+            if (st != EXPLORE_DONE)
+                return st;
+            b->succ[base + k].target = b->vecs + (base + k) * ex->width;
+        }
     }
     if (inspect && ex->violation == UINT64_MAX) {
         int code = inspect(ud, vec, b->succ, b->count);
@@ -549,11 +580,23 @@ static ExploreStatus round_merge(Explorer *ex, Chunk *chunks, size_t n)
         if (c->status != EXPLORE_DONE)
             return c->status;
         ex->stats.transitions += c->transitions;
-        for (size_t r = 0; r < c->count; r++) {
-            ExploreStatus st = store_insert_key(
-                ex, c->keys + r * ex->key_words, c->parent[r], c->event[r]);
-            if (st != EXPLORE_DONE)
-                return st;
+        size_t kw = ex->key_words;
+        for (size_t base = 0; base < c->count; base += PREFETCH) {
+            size_t group = c->count - base < PREFETCH ? c->count - base
+                                                      : PREFETCH;
+            uint64_t hashes[PREFETCH];
+            for (size_t k = 0; k < group; k++) { /* overlap the misses */
+                hashes[k] = hash_key(c->keys + (base + k) * kw, kw);
+                __builtin_prefetch(
+                    slot_at(ex, hashes[k] & (ex->index_size - 1)));
+            }
+            for (size_t k = 0; k < group; k++) {
+                size_t r = base + k;
+                ExploreStatus st = store_insert_hashed(
+                    ex, c->keys + r * kw, hashes[k], c->parent[r], c->event[r]);
+                if (st != EXPLORE_DONE)
+                    return st;
+            }
         }
         if (c->violation != UINT64_MAX && ex->violation == UINT64_MAX) {
             ex->violation = c->violation;
@@ -634,13 +677,11 @@ static ExploreStatus explore_levels(Explorer *ex, Batch *b, void *scratch,
     return EXPLORE_DONE;
 }
 
+/* One thread unless asked: with the store filled by one thread, a second
+ * thread does not pay yet (measured: README, Performance). */
 static unsigned thread_count(const ExploreOptions *opt)
 {
-    unsigned n = opt->threads;
-    if (n == 0) {
-        long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        n = cores > 0 ? (unsigned)cores : 1;
-    }
+    unsigned n = opt->threads ? opt->threads : 1;
     return n > 64 ? 64 : n;
 }
 

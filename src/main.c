@@ -60,7 +60,8 @@ static const char *const usage_text =
 static const char *const check_help =
     "usage: lockstep check [options] FILE\n"
     "\n"
-    "  -j, --threads N     worker threads (default: all cores)\n"
+    "  -j, --threads N     worker threads (default 1: a second thread does\n"
+    "                      not pay yet, see README)\n"
     "  --assert N|TEXT     run only assertion N (from 1) or the one whose\n"
     "                      text is TEXT\n"
     "  --format text|json  output format (json: one object per assertion)\n"
@@ -205,6 +206,9 @@ static int parse_args(Cli *cli, int argc, char **argv)
             cli->report.stats = 1;
         } else if (!strcmp(a, "--dot")) {
             cli->dot = 1;
+        } else if (a[0] == '-' && a[1] == 'j' && a[2]) { /* -j4 */
+            if (parse_valued(cli, "-j", a + 2) < 0)
+                return EXIT_USAGE;
         } else if (is_valued(a)) {
             if (i + 1 >= argc)
                 return usage_error("option %s needs a value", a);
