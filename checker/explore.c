@@ -1,8 +1,9 @@
 /* explore: breadth-first exploration, one level at a time. See explore.h.
  *
- * This version expands states on one thread, in id order, which is the
- * canonical order of explore.h by construction; the multi-threaded store
- * and level expansion (issue 6) replace its insides behind the same API.
+ * States are numbered in the order a single thread expanding them in id
+ * order would find them: the canonical order of explore.h. Large levels
+ * are expanded by several threads (see "the parallel expansion" below),
+ * which still insert in that order.
  * States are bit-packed (each word in as many bits as Machine.word_max
  * needs) into keys of a few 64-bit words, kept in one array by id, with an
  * open-addressing index of ids; the parent link and event of each state
@@ -14,10 +15,14 @@
 
 #include "mem.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+enum { PREFETCH = 16 }; /* successors packed and prefetched together */
 
 struct Explorer {
     const Machine *m;
@@ -28,6 +33,7 @@ struct Explorer {
     uint8_t *bits;            /* per state word: its width in bits */
     uint64_t *keys;           /* states * key_words */
     uint64_t *key;            /* scratch: the key being looked up */
+    uint64_t *pkeys;          /* scratch: PREFETCH keys being inserted */
     uint32_t *vec;            /* scratch: the state being expanded */
     uint64_t *parent;
     uint32_t *event;
@@ -129,8 +135,9 @@ static int layout(Explorer *ex)
     }
     ex->key_words = total ? (total + 63) / 64 : 1;
     ex->key = mem_calloc(ex->key_words, sizeof *ex->key);
+    ex->pkeys = mem_calloc(ex->key_words * PREFETCH, sizeof *ex->pkeys);
     ex->vec = mem_calloc(ex->width + 1, sizeof *ex->vec);
-    return ex->key && ex->vec ? 0 : -1;
+    return ex->key && ex->pkeys && ex->vec ? 0 : -1;
 }
 
 Explorer *explore_new(const Machine *m, const ExploreOptions *options)
@@ -173,6 +180,7 @@ void explore_free(Explorer *ex)
     mem_free(ex->keys);
     mem_free(ex->bits);
     mem_free(ex->key);
+    mem_free(ex->pkeys);
     mem_free(ex->vec);
     mem_free(ex->parent);
     mem_free(ex->event);
@@ -312,13 +320,36 @@ static int store_reserve(Explorer *ex)
     return 0;
 }
 
+static ExploreStatus store_insert_key(Explorer *ex, const uint64_t *key,
+                                      uint64_t parent, uint32_t event);
+
 /* Inserts vec if new. Returns EXPLORE_DONE, or a limit / nomem status. */
 static ExploreStatus store_insert(Explorer *ex, const uint32_t *vec,
                                   uint64_t parent, uint32_t event)
 {
-    size_t kw = ex->key_words;
     pack(ex, vec, ex->key);
-    uint64_t *slot = find_slot(ex, ex->key, hash_key(ex->key, kw));
+    return store_insert_key(ex, ex->key, parent, event);
+}
+
+static ExploreStatus store_insert_hashed(Explorer *ex, const uint64_t *key,
+                                         uint64_t h, uint64_t parent,
+                                         uint32_t event);
+
+/* Inserts a packed key if new (the key may be ex->key itself). */
+static ExploreStatus store_insert_key(Explorer *ex, const uint64_t *key,
+                                      uint64_t parent, uint32_t event)
+{
+    return store_insert_hashed(ex, key, hash_key(key, ex->key_words), parent,
+                               event);
+}
+
+/* The same with the key's hash already known. */
+static ExploreStatus store_insert_hashed(Explorer *ex, const uint64_t *key,
+                                         uint64_t h, uint64_t parent,
+                                         uint32_t event)
+{
+    size_t kw = ex->key_words;
+    uint64_t *slot = find_slot(ex, key, h);
     if (slot[kw])
         return EXPLORE_DONE;
     if (ex->count >= ex->max_states)
@@ -328,11 +359,10 @@ static ExploreStatus store_insert(Explorer *ex, const uint32_t *vec,
     if (store_reserve(ex) != 0)
         return EXPLORE_NOMEM;
     uint64_t id = ex->count++;
-    mem_copy(ex->keys + id * ex->key_words, ex->key,
-             ex->key_words * sizeof *ex->key);
+    mem_copy(ex->keys + id * kw, key, kw * sizeof *key);
     ex->parent[id] = parent;
     ex->event[id] = event;
-    mem_copy(slot, ex->key, kw * sizeof *ex->key);
+    mem_copy(slot, key, kw * sizeof *key);
     slot[kw] = id + 1;
     if (ex->count * 4 > ex->index_size * 3 && index_grow(ex) != 0)
         return EXPLORE_NOMEM;
@@ -396,12 +426,25 @@ static ExploreStatus expand(Explorer *ex, uint64_t id, Batch *b, void *scratch,
     if (b->failed)
         return EXPLORE_NOMEM;
     ex->stats.transitions += b->count;
-    for (size_t k = 0; k < b->count; k++) {
-        ExploreStatus st = store_insert(ex, b->vecs + k * ex->width, id,
-                                        b->succ[k].event);
-        if (st != EXPLORE_DONE)
-            return st;
-        b->succ[k].target = b->vecs + k * ex->width;
+    /* Pack and hash a group of successors and prefetch their index slots
+     * before probing: the probes' cache misses then overlap. */
+    size_t kw = ex->key_words;
+    for (size_t base = 0; base < b->count; base += PREFETCH) {
+        size_t n = b->count - base < PREFETCH ? b->count - base : PREFETCH;
+        uint64_t hashes[PREFETCH];
+        for (size_t k = 0; k < n; k++) {
+            uint64_t *key = ex->pkeys + k * kw;
+            pack(ex, b->vecs + (base + k) * ex->width, key);
+            hashes[k] = hash_key(key, kw);
+            __builtin_prefetch(slot_at(ex, hashes[k] & (ex->index_size - 1)));
+        }
+        for (size_t k = 0; k < n; k++) {
+            ExploreStatus st = store_insert_hashed(
+                ex, ex->pkeys + k * kw, hashes[k], id, b->succ[base + k].event);
+            if (st != EXPLORE_DONE)
+                return st;
+            b->succ[base + k].target = b->vecs + (base + k) * ex->width;
+        }
     }
     if (inspect && ex->violation == UINT64_MAX) {
         int code = inspect(ud, vec, b->succ, b->count);
@@ -413,13 +456,209 @@ static ExploreStatus expand(Explorer *ex, uint64_t id, Batch *b, void *scratch,
     return EXPLORE_DONE;
 }
 
+
+/* ---------- the parallel expansion of a level ----------
+ *
+ * A level is cut into chunks of consecutive ids. Worker threads expand
+ * chunks (successors, the inspect call, and a read-only probe of the
+ * store, which finds most successors already there) into per-chunk
+ * records; then this thread inserts the records that were not found, chunk
+ * by chunk in id order, successor by successor. The order of insertion is
+ * the sequential one, so ids, parents and the violation chosen are the same
+ * for every thread count. The store is not written while workers read it. */
+
+enum { CHUNK = 256, CHUNKS_PER_ROUND = 64, PARALLEL_MIN = 512 };
+
+typedef struct Chunk {
+    uint64_t first, end;     /* ids expanded */
+    uint64_t *keys;          /* per record: key_words words */
+    uint64_t *parent;        /* per record */
+    uint32_t *event;         /* per record */
+    size_t count, cap;
+    uint64_t transitions;
+    uint64_t violation;      /* first violating id of the chunk, or MAX */
+    int code;
+    ExploreStatus status;
+} Chunk;
+
+typedef struct Worker {
+    Explorer *ex;
+    Chunk *chunks;
+    size_t nchunks;
+    atomic_size_t *next;
+    ExploreInspect inspect;
+    void *ud;
+    void *scratch;
+    Batch batch;
+    uint32_t *vec;
+    uint64_t *key;
+} Worker;
+
+/* Records a successor that was not in the store when the round began. */
+static int chunk_add(Chunk *c, size_t kw, const uint64_t *key, uint64_t parent,
+                     uint32_t event)
+{
+    if (c->count == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 1024;
+        uint64_t *k = mem_realloc(c->keys, cap * kw * sizeof *k);
+        if (k)
+            c->keys = k;
+        uint64_t *p = k ? mem_realloc(c->parent, cap * sizeof *p) : NULL;
+        if (p)
+            c->parent = p;
+        uint32_t *e = p ? mem_realloc(c->event, cap * sizeof *e) : NULL;
+        if (!e)
+            return -1;
+        c->event = e;
+        c->cap = cap;
+    }
+    mem_copy(c->keys + c->count * kw, key, kw * sizeof *key);
+    c->parent[c->count] = parent;
+    c->event[c->count++] = event;
+    return 0;
+}
+
+static void chunk_expand(Worker *w, Chunk *c)
+{
+    Explorer *ex = w->ex;
+    size_t kw = ex->key_words;
+    Batch *b = &w->batch;
+    c->count = 0;
+    c->transitions = 0;
+    c->violation = UINT64_MAX;
+    c->status = EXPLORE_DONE;
+    for (uint64_t id = c->first; id < c->end; id++) {
+        unpack(ex, ex->keys + id * kw, w->vec);
+        b->count = 0;
+        b->failed = 0;
+        if (machine_successors(ex->m, w->vec, w->scratch, batch_add, b) !=
+            MACHINE_OK) {
+            c->status = EXPLORE_MACHINE_ERROR;
+            return;
+        }
+        if (b->failed) {
+            c->status = EXPLORE_NOMEM;
+            return;
+        }
+        c->transitions += b->count;
+        for (size_t k = 0; k < b->count; k++) {
+            const uint32_t *target = b->vecs + k * ex->width;
+            b->succ[k].target = target;
+            pack(ex, target, w->key);
+            int found = find_slot(ex, w->key, hash_key(w->key, kw))[kw] != 0;
+            if (!found && chunk_add(c, kw, w->key, id, b->succ[k].event)) {
+                c->status = EXPLORE_NOMEM;
+                return;
+            }
+        }
+        if (w->inspect && c->violation == UINT64_MAX) {
+            int code = w->inspect(w->ud, w->vec, b->succ, b->count);
+            if (code > 0) {
+                c->violation = id;
+                c->code = code;
+            }
+        }
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    Worker *w = arg;
+    for (;;) {
+        size_t i = atomic_fetch_add(w->next, 1);
+        if (i >= w->nchunks)
+            return NULL;
+        chunk_expand(w, &w->chunks[i]);
+    }
+}
+
+/* Inserts the records of the chunks in order; notes the first violation. */
+static ExploreStatus round_merge(Explorer *ex, Chunk *chunks, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        Chunk *c = &chunks[i];
+        if (c->status != EXPLORE_DONE)
+            return c->status;
+        ex->stats.transitions += c->transitions;
+        size_t kw = ex->key_words;
+        for (size_t base = 0; base < c->count; base += PREFETCH) {
+            size_t group = c->count - base < PREFETCH ? c->count - base
+                                                      : PREFETCH;
+            uint64_t hashes[PREFETCH];
+            for (size_t k = 0; k < group; k++) { /* overlap the misses */
+                hashes[k] = hash_key(c->keys + (base + k) * kw, kw);
+                __builtin_prefetch(
+                    slot_at(ex, hashes[k] & (ex->index_size - 1)));
+            }
+            for (size_t k = 0; k < group; k++) {
+                size_t r = base + k;
+                ExploreStatus st = store_insert_hashed(
+                    ex, c->keys + r * kw, hashes[k], c->parent[r], c->event[r]);
+                if (st != EXPLORE_DONE)
+                    return st;
+            }
+        }
+        if (c->violation != UINT64_MAX && ex->violation == UINT64_MAX) {
+            ex->violation = c->violation;
+            ex->violation_code = c->code;
+        }
+    }
+    return EXPLORE_DONE;
+}
+
+/* Expands ids [first, end) with `nworkers` threads, round by round. */
+static ExploreStatus level_parallel(Explorer *ex, Worker *workers,
+                                    unsigned nworkers, uint64_t first,
+                                    uint64_t end, Chunk *chunks)
+{
+    while (first < end) {
+        size_t n = 0;
+        for (; n < CHUNKS_PER_ROUND && first < end; n++) {
+            chunks[n].first = first;
+            first = first + CHUNK < end ? first + CHUNK : end;
+            chunks[n].end = first;
+        }
+        atomic_size_t next = 0;
+        pthread_t threads[nworkers];
+        unsigned started = 0;
+        for (unsigned t = 0; t < nworkers; t++) {
+            workers[t].chunks = chunks;
+            workers[t].nchunks = n;
+            workers[t].next = &next;
+        }
+        for (unsigned t = 1; t < nworkers; t++)
+            if (pthread_create(&threads[started], NULL, worker_main,
+                               &workers[t]) == 0)
+                started++;
+        worker_main(&workers[0]);
+        for (unsigned t = 0; t < started; t++)
+            pthread_join(threads[t], NULL);
+        ExploreStatus st = round_merge(ex, chunks, n);
+        if (st != EXPLORE_DONE)
+            return st;
+        if (ex->opt.timeout > 0 && now() - ex->start > ex->opt.timeout)
+            return EXPLORE_LIMIT_TIME;
+        progress(ex, ex->stats.depth, 0);
+    }
+    return EXPLORE_DONE;
+}
+
 static ExploreStatus explore_levels(Explorer *ex, Batch *b, void *scratch,
-                                    ExploreInspect inspect, void *ud)
+                                    ExploreInspect inspect, void *ud,
+                                    Worker *workers, unsigned nworkers,
+                                    Chunk *chunks)
 {
     uint64_t next = 0;
     unsigned level = 0;
     while (next < ex->count) {
         uint64_t level_end = ex->count;
+        if (nworkers > 1 && level_end - next >= PARALLEL_MIN) {
+            ExploreStatus st = level_parallel(ex, workers, nworkers, next,
+                                              level_end, chunks);
+            if (st != EXPLORE_DONE)
+                return st;
+            next = level_end;
+        }
         for (; next < level_end; next++) {
             ExploreStatus st = expand(ex, next, b, scratch, inspect, ud);
             if (st != EXPLORE_DONE)
@@ -438,19 +677,69 @@ static ExploreStatus explore_levels(Explorer *ex, Batch *b, void *scratch,
     return EXPLORE_DONE;
 }
 
+/* One thread unless asked: with the store filled by one thread, a second
+ * thread does not pay yet (measured: README, Performance). */
+static unsigned thread_count(const ExploreOptions *opt)
+{
+    unsigned n = opt->threads ? opt->threads : 1;
+    return n > 64 ? 64 : n;
+}
+
+static int workers_init(Explorer *ex, Worker *w, unsigned n,
+                        ExploreInspect inspect, void *ud)
+{
+    for (unsigned t = 0; t < n; t++) {
+        w[t] = (Worker){.ex = ex, .inspect = inspect, .ud = ud};
+        w[t].batch.width = ex->width;
+        w[t].scratch = mem_calloc(1, ex->m->scratch_size + 16);
+        w[t].vec = mem_alloc(ex->width * sizeof *w[t].vec + 4);
+        w[t].key = mem_alloc(ex->key_words * sizeof *w[t].key);
+        if (!w[t].scratch || !w[t].vec || !w[t].key)
+            return -1;
+    }
+    return 0;
+}
+
+static void workers_free(Worker *w, unsigned n, Chunk *chunks)
+{
+    for (unsigned t = 0; t < n; t++) {
+        mem_free(w[t].scratch);
+        mem_free(w[t].vec);
+        mem_free(w[t].key);
+        mem_free(w[t].batch.succ);
+        mem_free(w[t].batch.vecs);
+    }
+    for (size_t i = 0; chunks && i < CHUNKS_PER_ROUND; i++) {
+        mem_free(chunks[i].keys);
+        mem_free(chunks[i].parent);
+        mem_free(chunks[i].event);
+    }
+    mem_free(chunks);
+    mem_free(w);
+}
+
 ExploreStatus explore_run(Explorer *ex, ExploreInspect inspect, void *ud)
 {
     ex->start = ex->last_progress = now();
+    unsigned nworkers = thread_count(&ex->opt);
     Batch b = {.width = ex->width};
     void *scratch = mem_calloc(1, ex->m->scratch_size + 16);
     uint32_t *init = mem_alloc(ex->width * sizeof *init + 4);
+    Worker *workers = mem_calloc(nworkers, sizeof *workers);
+    Chunk *chunks = mem_calloc(CHUNKS_PER_ROUND, sizeof *chunks);
     ExploreStatus st = EXPLORE_NOMEM;
-    if (scratch && init) {
+    if (scratch && init && workers && chunks &&
+        workers_init(ex, workers, nworkers, inspect, ud) == 0) {
         machine_initial(ex->m, init);
         st = store_insert(ex, init, 0, EVENT_NONE);
         if (st == EXPLORE_DONE)
-            st = explore_levels(ex, &b, scratch, inspect, ud);
+            st = explore_levels(ex, &b, scratch, inspect, ud, workers,
+                                nworkers, chunks);
     }
+    if (workers)
+        workers_free(workers, nworkers, chunks);
+    else
+        mem_free(chunks);
     progress(ex, ex->stats.depth, 1);
     mem_free(scratch);
     mem_free(init);
@@ -458,7 +747,7 @@ ExploreStatus explore_run(Explorer *ex, ExploreInspect inspect, void *ud)
     mem_free(b.vecs);
     ex->stats.states = ex->count;
     ex->stats.seconds = now() - ex->start;
-    ex->stats.threads = 1;
+    ex->stats.threads = nworkers;
     ex->stats.store_bytes = ex->cap * (ex->key_words * sizeof(uint64_t) +
                                        sizeof(uint64_t) + sizeof(uint32_t)) +
                             ex->index_size * (ex->key_words + 1) *

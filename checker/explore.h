@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 typedef struct ExploreOptions {
-    unsigned threads;    /* 0: one per online core */
+    unsigned threads;    /* 0: 1 (see thread_count in explore.c) */
     uint64_t max_states; /* 0: no limit */
     size_t memory;       /* bytes for the store; 0: half of physical memory */
     double timeout;      /* seconds; 0: none */

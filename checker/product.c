@@ -2,15 +2,14 @@
 #include "product.h"
 
 #include "mem.h"
+#include "wrapped.h"
 
 #include <string.h>
 
 typedef struct Product {
-    Machine base;
-    const Machine *impl;
+    Wrapped w;              /* first: the machine, Impl and the bounds */
     const Normal *normal;
     int prune;
-    uint32_t *word_max;
 } Product;
 
 typedef struct Relay {
@@ -21,13 +20,6 @@ typedef struct Relay {
     void *ctx;
 } Relay;
 
-/* The scratch starts with the target vector, padded to 16 bytes so the
- * Impl's own scratch behind it stays aligned. */
-static size_t product_vec_bytes(size_t width)
-{
-    return (width * sizeof(uint32_t) + 15) & ~(size_t)15;
-}
-
 uint32_t product_error_node(const Machine *m)
 {
     return ((const Product *)m)->normal->nodes;
@@ -37,7 +29,7 @@ static void product_initial(const Machine *m, uint32_t *state)
 {
     const Product *p = (const Product *)m;
     state[0] = 0;
-    machine_initial(p->impl, state + 1);
+    machine_initial(p->w.inner, state + 1);
 }
 
 /*  Impl -tau-> Impl'              ==>  (n, Impl) -tau-> (n, Impl')
@@ -53,7 +45,7 @@ static void product_relay(void *ctx, uint32_t event, const uint32_t *target)
             node = r->p->normal->nodes;
     }
     r->vec[0] = node;
-    mem_copy(r->vec + 1, target, r->p->impl->width * sizeof *target);
+    mem_copy(r->vec + 1, target, r->p->w.inner->width * sizeof *target);
     r->emit(r->ctx, event, r->vec);
 }
 
@@ -64,58 +56,33 @@ static int product_successors(const Machine *m, const uint32_t *state,
     uint32_t node = state[0];
     if (node >= p->normal->nodes || (p->prune && p->normal->divergent[node]))
         return MACHINE_OK;
-    Relay r = {p, node, scratch, emit, ctx};
-    void *impl_scratch = (char *)scratch + product_vec_bytes(m->width);
-    return machine_successors(p->impl, state + 1, impl_scratch, product_relay,
+    Relay r = {p, node, wrapped_vec(scratch), emit, ctx};
+    return machine_successors(p->w.inner, state + 1,
+                              wrapped_inner_scratch(m, scratch), product_relay,
                               &r);
-}
-
-static int product_terminated(const Machine *m, const uint32_t *state)
-{
-    const Product *p = (const Product *)m;
-    return machine_terminated(p->impl, state + 1);
-}
-
-static int product_describe(const Machine *m, const uint32_t *state,
-                            size_t component, char *buf, size_t len)
-{
-    const Product *p = (const Product *)m;
-    if (!p->impl->ops->describe)
-        return -1;
-    return p->impl->ops->describe(p->impl, state + 1, component, buf, len);
 }
 
 static void product_destroy(Machine *m)
 {
     Product *p = (Product *)m;
-    mem_free(p->word_max);
+    wrapped_release(&p->w);
     mem_free(p);
 }
 
 static const MachineOps product_ops = {
-    product_initial, product_successors, product_terminated,
-    product_describe, product_destroy,
+    product_initial, product_successors, wrapped_terminated,
+    wrapped_describe, product_destroy,
 };
 
 Machine *product_new(const Machine *impl, const Normal *normal,
                      int prune_divergent)
 {
     Product *p = mem_calloc(1, sizeof *p);
-    uint32_t *word_max = mem_alloc((impl->width + 1) * sizeof *word_max);
-    if (!p || !word_max) {
+    if (!p || wrapped_init(&p->w, &product_ops, impl, normal->nodes) != 0) {
         mem_free(p);
-        mem_free(word_max);
         return NULL;
     }
-    word_max[0] = normal->nodes;
-    mem_copy(word_max + 1, impl->word_max, impl->width * sizeof *word_max);
-    p->impl = impl;
     p->normal = normal;
     p->prune = prune_divergent;
-    p->word_max = word_max;
-    size_t width = impl->width + 1;
-    p->base = (Machine){&product_ops, width, word_max, impl->components,
-                        product_vec_bytes(width) + impl->scratch_size,
-                        impl->events};
-    return &p->base;
+    return &p->w.base;
 }

@@ -44,6 +44,7 @@ typedef enum ExprKind {
     E_RENAME,    /* kids[0] [[ pairs | stmts ]] */
     E_LINK,      /* kids[0] [ pairs | stmts ] kids[1] */
     E_REPL,      /* op stmts @ [kids[1] (set or alphabet)] kids[0] */
+    E_MAP,       /* (| pairs |): pairs[i].from => pairs[i].to */
     E_KIND_COUNT
 } ExprKind;
 

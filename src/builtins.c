@@ -11,7 +11,8 @@ typedef enum BuiltinId {
     B_UNION, B_INTER, B_DIFF, B_UNIONS, B_INTERS, B_MEMBER, B_CARD, B_EMPTY,
     B_SET, B_POWERSET, B_SEQ, B_LENGTH, B_NULL, B_HEAD, B_TAIL, B_CONCAT,
     B_ELEM, B_PRODUCTIONS, B_ERROR, B_SHOW, B_COMPRESS, B_UNSUPPORTED,
-    B_COUNT
+    B_EMPTYMAP, B_MAPFROMLIST, B_MAPLOOKUP, B_MAPMEMBER, B_MAPTOLIST,
+    B_MAPUPDATE, B_MAPUPDATEMULTIPLE, B_MAPDELETE, B_MAPS, B_COUNT
 } BuiltinId;
 
 static const struct {
@@ -36,7 +37,11 @@ static const struct {
     {"model_compress", B_COMPRESS, 1}, {"dbisim", B_COMPRESS, 1},
     {"chase", B_UNSUPPORTED, 1}, {"chase_nocache", B_UNSUPPORTED, 1},
     {"prioritise", B_UNSUPPORTED, 2}, {"prioritize", B_UNSUPPORTED, 2},
-    {"mapFromList", B_UNSUPPORTED, 1}, {"emptyMap", B_UNSUPPORTED, -1},
+    {"emptyMap", B_EMPTYMAP, -1}, {"mapFromList", B_MAPFROMLIST, 1},
+    {"mapLookup", B_MAPLOOKUP, 2}, {"mapMember", B_MAPMEMBER, 2},
+    {"mapToList", B_MAPTOLIST, 1}, {"mapUpdate", B_MAPUPDATE, 3},
+    {"mapUpdateMultiple", B_MAPUPDATEMULTIPLE, 2},
+    {"mapDelete", B_MAPDELETE, 2}, {"Map", B_MAPS, 2},
     {"extensions", B_UNSUPPORTED, 1},
 };
 
@@ -82,12 +87,116 @@ Value *builtin_value(Eval *ev, int id, SrcPos at)
                                     "as a value");
         return NULL;
     case B_EVENTS: return all_events_value(ev);
+    case B_EMPTYMAP: return value_map(ev->arena, NULL, 0);
     case B_UNSUPPORTED:
         eval_error(ev, at, "not supported yet: %s",
                    builtins[id].name);
         return NULL;
     default:
         return eval_closure(ev, (Closure){.kind = CL_BUILTIN, .builtin = id});
+    }
+}
+
+static int want(Eval *ev, Value *v, ValueKind kind, const char *fn,
+                const char *what, SrcPos at);
+
+/* A map updated by a sequence of (key, value) pairs, in order. */
+static Value *map_updated(Eval *ev, Value *m, Value *pairs, SrcPos at)
+{
+    size_t n = m->n / 2 + pairs->n;
+    Value **kv = arena_alloc(ev->arena, (2 * n + 1) * sizeof *kv);
+    if (!kv)
+        return NULL;
+    mem_copy(kv, m->items, m->n * sizeof *kv);
+    for (uint32_t i = 0; i < pairs->n; i++) {
+        Value *p = pairs->items[i];
+        if (p->kind != V_TUPLE || p->n != 2) {
+            eval_error(ev, at, "expected a sequence of (key, value) pairs");
+            return NULL;
+        }
+        kv[m->n + 2 * i] = p->items[0];
+        kv[m->n + 2 * i + 1] = p->items[1];
+    }
+    return value_map(ev->arena, kv, n);
+}
+
+/* Map(K, V): every map from a subset of K to V. */
+static Value *all_maps(Eval *ev, Value *keys, Value *vals, SrcPos at)
+{
+    double count = 1;
+    for (uint32_t i = 0; i < keys->n; i++)
+        count *= vals->n + 1.0;
+    if (count > 1e6) {
+        eval_error(ev, at, "Map(...) has %.0f maps: too many to list", count);
+        return NULL;
+    }
+    VList out = {0};
+    size_t k = keys->n, total = (size_t)count;
+    Value **kv = arena_alloc(ev->arena, (2 * k + 1) * sizeof *kv);
+    for (size_t code = 0; kv && code < total; code++) {
+        size_t c = code, n = 0;
+        for (size_t i = 0; i < k; i++, c /= vals->n + 1)
+            if (c % (vals->n + 1)) {
+                kv[2 * n] = keys->items[i];
+                kv[2 * n + 1] = vals->items[c % (vals->n + 1) - 1];
+                n++;
+            }
+        if (vlist_add(ev, &out, value_map(ev->arena, kv, n)) != 0)
+            return NULL;
+    }
+    return kv ? value_set(ev->arena, out.items, out.count) : NULL;
+}
+
+static Value *map_builtin(Eval *ev, BuiltinId b, Value **args, SrcPos at)
+{
+    const char *name = "map function";
+    if (b == B_MAPS)
+        return want(ev, args[0], V_SET, "Map", "sets", at) &&
+                       want(ev, args[1], V_SET, "Map", "sets", at)
+                   ? all_maps(ev, args[0], args[1], at) : NULL;
+    if (b == B_MAPFROMLIST) {
+        Value *empty = value_map(ev->arena, NULL, 0);
+        return want(ev, args[0], V_SEQ, "mapFromList", "a sequence", at) &&
+                       empty
+                   ? map_updated(ev, empty, args[0], at) : NULL;
+    }
+    if (!want(ev, args[0], V_MAP, name, "a map", at))
+        return NULL;
+    Value *m = args[0], *v;
+    switch (b) {
+    case B_MAPLOOKUP:
+        if (!(v = value_map_get(m, args[1])))
+            eval_error(ev, at, "mapLookup: the key %s is not in the map",
+                       value_text(ev->arena, args[1]));
+        return v;
+    case B_MAPMEMBER:
+        return value_bool(ev->arena, value_map_get(m, args[1]) != NULL);
+    case B_MAPTOLIST: {
+        VList out = {0};
+        for (uint32_t i = 0; i < m->n; i += 2)
+            if (vlist_add(ev, &out, value_items(ev->arena, V_TUPLE,
+                                                m->items + i, 2)))
+                return NULL;
+        return value_items(ev->arena, V_SEQ, out.items, out.count);
+    }
+    case B_MAPUPDATE: {
+        Value *pair = value_items(ev->arena, V_TUPLE, args + 1, 2);
+        Value *seq = pair ? value_items(ev->arena, V_SEQ, &pair, 1) : NULL;
+        return seq ? map_updated(ev, m, seq, at) : NULL;
+    }
+    case B_MAPUPDATEMULTIPLE:
+        return want(ev, args[1], V_SEQ, "mapUpdateMultiple", "a sequence", at)
+                   ? map_updated(ev, m, args[1], at) : NULL;
+    case B_MAPDELETE: {
+        VList kv = {0};
+        for (uint32_t i = 0; i < m->n; i += 2)
+            if (!value_equal(m->items[i], args[1]) &&
+                (vlist_add(ev, &kv, m->items[i]) ||
+                 vlist_add(ev, &kv, m->items[i + 1])))
+                return NULL;
+        return value_map(ev->arena, kv.items, kv.count / 2);
+    }
+    default: return NULL;
     }
 }
 
@@ -294,6 +403,9 @@ Value *builtin_apply(Eval *ev, int id, Value **args, size_t n, SrcPos at)
             items[i] = value_char(ev->arena, (unsigned char)text[i]);
         return value_items(ev->arena, V_SEQ, items, len);
     }
+    case B_MAPFROMLIST: case B_MAPLOOKUP: case B_MAPMEMBER: case B_MAPTOLIST:
+    case B_MAPUPDATE: case B_MAPUPDATEMULTIPLE: case B_MAPDELETE: case B_MAPS:
+        return map_builtin(ev, b, args, at);
     case B_COMPRESS:
         if (!ev->compress_noted++)
             diags_add(ev->diags, DIAG_NOTE, at, "%s is applied as the "

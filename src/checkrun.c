@@ -29,7 +29,9 @@ static Machine *run_compile(Model *model, uint32_t term,
                             const RunOptions *options, const ModelAssert *a,
                             RunResult *out, Diags *diags)
 {
-    CompileOptions copt = {options->semantics, 0};
+    /* a leaf explored as terms is bounded like the whole state space */
+    CompileOptions copt = {options->semantics,
+                           (size_t)options->explore.max_states};
     Machine *m = NULL;
     char err[512];
     CompileStatus st = compile_machine(model_terms(model), term, &copt, &m,
@@ -44,7 +46,7 @@ static Machine *run_compile(Model *model, uint32_t term,
         run_error(out, "%.200s", err);
     } else
         run_error(out, "%s", "the process could not be evaluated");
-    if (st == COMPILE_LEAF_LIMIT)
+    if (st == COMPILE_LEAF_LIMIT || model_limit_hit(model))
         out->check.verdict = VERDICT_LIMIT;
     return NULL;
 }
@@ -57,6 +59,8 @@ void checkrun_assert(Model *model, size_t index, const RunOptions *options,
     double start = now_seconds();
     if (a->broken) {
         run_error(out, "%s", "the assertion could not be evaluated");
+        if (model_limit_hit(model))
+            out->check.verdict = VERDICT_LIMIT;
         return;
     }
     /* Tau priority changes the semantics: ignoring it could change the

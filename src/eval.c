@@ -32,18 +32,22 @@ void eval_error(Eval *ev, SrcPos at, const char *fmt, ...)
 
 int eval_failed(const Eval *ev) { return ev->errors; }
 
+int eval_limit_hit(const Eval *ev) { return ev->limit_hit; }
+
 int eval_enter(Eval *ev, SrcPos at)
 {
     size_t max_depth = ev->limits.max_depth ? ev->limits.max_depth : 4000;
     uint64_t max_steps = ev->limits.max_steps ? ev->limits.max_steps
                                               : 500000000ull;
     if (++ev->steps > max_steps) {
+        ev->limit_hit = 1;
         eval_error(ev, at, "evaluation step limit (%llu) reached",
                    (unsigned long long)max_steps);
         return -1;
     }
     if (++ev->depth > max_depth) {
         ev->depth--;
+        ev->limit_hit = 1;
         eval_error(ev, at, "evaluation too deep (over %zu nested calls): "
                            "unbounded recursion?", max_depth);
         return -1;
@@ -119,7 +123,11 @@ Value *eval_binding(Eval *ev, Binding *b, SrcPos at)
 {
     switch (b->state) {
     case B_DONE: return b->value;
-    case B_FAILED: return NULL;
+    case B_FAILED: /* said once where it failed; here, where it is used */
+        eval_error(ev, at, "%s", b->why_failed ? b->why_failed
+                                               : "this uses a definition whose "
+                                                 "evaluation failed");
+        return NULL;
     case B_BUSY:
         eval_error(ev, at, "'%s' is defined in terms of itself", b->name);
         return NULL;
@@ -135,6 +143,18 @@ Value *eval_binding(Eval *ev, Binding *b, SrcPos at)
     chain_push(ev, b->name, at);
     Value *v = eval_expr(ev, d->body, b->env);
     chain_pop(ev);
+    if (v && d->lhs) { /* a variable of a pattern binding: its part */
+        Env *env = NULL;
+        Binding *own = NULL;
+        if (eval_match(ev, d->lhs, v, &env))
+            for (Env *e = env; e && !own; e = e->parent)
+                if (!strcmp(e->binding->name, b->name))
+                    own = e->binding;
+        if (!own)
+            eval_error(ev, d->pos, "the value does not match the pattern "
+                                   "of this binding");
+        v = own ? own->value : NULL;
+    }
     if (v && v->kind == V_PROC) {
         uint32_t t = eval_thunk(ev, b, NULL, 0);
         v = t == TERM_NONE ? NULL : value_proc(ev->arena, t);
@@ -209,6 +229,11 @@ static Value *apply_def(Eval *ev, Closure *c, Value **args, size_t n,
 {
     Decl *d = c->def->clauses[0];
     size_t want = d->nparams[c->groups];
+    /* FDR-2 style: f(h, p) applied to one pair takes its components */
+    if (n == 1 && want > 1 && args[0]->kind == V_TUPLE && args[0]->n == want) {
+        args = args[0]->items;
+        n = want;
+    }
     if (n != want) {
         eval_error(ev, at, "'%s' expects %zu argument%s, got %zu",
                    c->def->name, want, want == 1 ? "" : "s", n);
@@ -475,7 +500,7 @@ static Value *eval_range(Eval *ev, Expr *e, Env *env, ValueKind kind)
 }
 
 typedef struct Collect {
-    Expr *elem;
+    Expr *e;      /* every kid is an element: {| a, b | x <- S |} */
     VList out;
     int events;   /* {| |}: productions of each element */
 } Collect;
@@ -483,18 +508,22 @@ typedef struct Collect {
 static int collect_one(Eval *ev, Env *env, void *ctx)
 {
     Collect *c = ctx;
-    Value *v = eval_expr(ev, c->elem, env);
-    if (!v)
-        return -1;
-    if (c->events)
-        return eval_productions(ev, v, c->elem->pos, &c->out);
-    return vlist_add(ev, &c->out, v);
+    for (size_t i = 0; i < c->e->nkids; i++) {
+        Expr *elem = c->e->kids[i];
+        Value *v = eval_expr(ev, elem, env);
+        if (!v)
+            return -1;
+        if (c->events ? eval_productions(ev, v, elem->pos, &c->out)
+                      : vlist_add(ev, &c->out, v))
+            return -1;
+    }
+    return 0;
 }
 
 static Value *eval_comp(Eval *ev, Expr *e, Env *env, ValueKind kind,
                         int events)
 {
-    Collect c = {e->kids[0], {0}, events};
+    Collect c = {e, {0}, events};
     if (eval_stmts(ev, e->stmts, e->nstmts, env, collect_one, &c) != 0)
         return NULL;
     return kind == V_SET ? value_set(ev->arena, c.out.items, c.out.count)
@@ -513,12 +542,51 @@ static Value *eval_events(Eval *ev, Expr *e, Env *env)
     return value_set(ev->arena, out.items, out.count);
 }
 
+static size_t count_names(const Expr *p)
+{
+    size_t n = p->kind == E_NAME;
+    for (size_t i = 0; i < p->nkids; i++)
+        n += count_names(p->kids[i]);
+    return n;
+}
+
+/* The variables of a let's pattern binding, each bound lazily to its part
+ * of the value (eval_binding matches the pattern). */
+static Env *eval_let_pattern(Eval *ev, Decl *d, Expr *p, Env *env,
+                             Binding **made, size_t *count)
+{
+    if (p->kind == E_NAME) {
+        Binding *old = eval_lookup(ev, NULL, p->name);
+        if (old && old->state == B_DONE && old->value &&
+            old->value->kind == V_NAME)
+            return env; /* a channel or constructor: a constant */
+        Decl **clauses = arena_alloc(ev->arena, sizeof *clauses);
+        env = clauses ? eval_bind(ev, env, p->name, NULL) : NULL;
+        if (!env)
+            return NULL;
+        clauses[0] = d;
+        env->binding->clauses = clauses;
+        env->binding->nclauses = 1;
+        env->binding->state = B_TODO;
+        env->binding->pos = p->pos;
+        made[(*count)++] = env->binding;
+        return env;
+    }
+    for (size_t i = 0; i < p->nkids && env; i++)
+        env = eval_let_pattern(ev, d, p->kids[i], env, made, count);
+    return env;
+}
+
 /* let: the local definitions see each other (and themselves). Clauses of
  * one function may be spread over several declarations. */
 Env *eval_let_env(Eval *ev, Decl **decls, size_t n, Env *env)
 {
     Env *inner = env;
-    Binding **made = arena_alloc(ev->arena, (n + 1) * sizeof *made);
+    size_t slots = n + 1; /* one binding per name, several per pattern */
+    for (size_t i = 0; i < n; i++)
+        if (decls[i]->kind == D_DEF && !decls[i]->name)
+            slots += count_names(decls[i]->lhs);
+    Binding **made = arena_alloc(ev->arena, slots * sizeof *made);
     if (!made)
         return NULL;
     size_t count = 0;
@@ -526,10 +594,11 @@ Env *eval_let_env(Eval *ev, Decl **decls, size_t n, Env *env)
         Decl *d = decls[i];
         if (d->kind != D_DEF)
             continue;
-        if (!d->name) {
-            eval_error(ev, d->pos, "not supported yet: pattern bindings "
-                                   "inside let");
-            return NULL;
+        if (!d->name) { /* (a, b) = e: each variable a lazy binding */
+            inner = eval_let_pattern(ev, d, d->lhs, inner, made, &count);
+            if (!inner)
+                return NULL;
+            continue;
         }
         Binding *b = NULL;
         for (size_t k = 0; k < count && !b; k++)
@@ -631,6 +700,16 @@ static Value *eval_data(Eval *ev, Expr *e, Env *env)
     case E_SEQ_COMP: return eval_comp(ev, e, env, V_SEQ, 0);
     case E_EVENTS: return eval_events(ev, e, env);
     case E_EVENTS_COMP: return eval_comp(ev, e, env, V_SET, 1);
+    case E_MAP: {
+        Value **kv = arena_alloc(ev->arena, (2 * e->npairs + 1) * sizeof *kv);
+        if (!kv)
+            return NULL;
+        for (size_t i = 0; i < e->npairs; i++)
+            if (!(kv[2 * i] = eval_expr(ev, e->pairs[i].from, env)) ||
+                !(kv[2 * i + 1] = eval_expr(ev, e->pairs[i].to, env)))
+                return NULL;
+        return value_map(ev->arena, kv, e->npairs);
+    }
     case E_WILD: case E_ALSO:
         eval_error(ev, e->pos, "a pattern is not a value here");
         return NULL;

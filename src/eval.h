@@ -42,6 +42,8 @@ struct Binding {
     BindState state;
     Env *env;              /* where the clauses are evaluated */
     SrcPos pos;
+    const char *why_failed; /* B_FAILED without a report yet: the reason,
+                               given where the binding is used */
     Binding *next;         /* hash chain (top level) */
 };
 
@@ -82,6 +84,9 @@ int eval_is_channel(Eval *ev, const char *name);
 
 /* The term a thunk ref stands for (TermHooks.resolve). */
 uint32_t eval_resolve(void *ud, uint32_t ref);
+
+/* 1 when an evaluation depth or step limit was hit (exit code 3). */
+int eval_limit_hit(const Eval *ev);
 
 /* Errors reported so far (by this evaluator). */
 int eval_failed(const Eval *ev);

@@ -101,13 +101,35 @@ static NameInfo *bind_name(Eval *ev, const char *name, int channel,
 
 /* Adds a clause to the binding of its name (clauses of one function may
  * be written apart, FDR allows it). */
-static void bind_def(Eval *ev, Decl *d)
+/* (a, b) = e at top level: each variable of the pattern is a lazy
+ * binding that evaluates e, matches it and takes its own part. Names that
+ * are channels or constructors are constants of the pattern, not
+ * variables. */
+static void bind_pattern_vars(Eval *ev, Decl *d, Expr *p)
 {
-    if (!d->name) {
-        eval_error(ev, d->pos, "not supported yet: pattern bindings such as "
-                               "(a, b) = ...");
+    if (p->kind == E_NAME) {
+        Binding *old = top_find(ev, p->name);
+        if (old && old->state == B_DONE && old->value &&
+            old->value->kind == V_NAME)
+            return;
+        Binding *b = top_add(ev, p->name, p->pos);
+        Decl **clauses = b ? arena_alloc(ev->arena, sizeof *clauses) : NULL;
+        if (!clauses)
+            return;
+        clauses[0] = d;
+        b->clauses = clauses;
+        b->nclauses = 1;
+        b->state = B_TODO;
         return;
     }
+    for (size_t i = 0; i < p->nkids; i++)
+        bind_pattern_vars(ev, d, p->kids[i]);
+}
+
+static void bind_def(Eval *ev, Decl *d)
+{
+    if (!d->name)
+        return; /* pattern bindings come after the names (see below) */
     Binding *b = top_find(ev, d->name);
     if (b && (!b->nclauses || b->clauses[0]->ngroups == 0 ||
               d->ngroups == 0 || b->clauses[0]->ngroups != d->ngroups)) {
@@ -127,8 +149,58 @@ static void bind_def(Eval *ev, Decl *d)
     b->state = B_TODO;
 }
 
-/* The components of a dotted type A.B.C, each evaluated to a set. */
+/* A type written as a tuple of sets, ({0,1}, {2,3}): the set of tuples. */
+static Value *tuple_type(Eval *ev, Value *t, SrcPos at)
+{
+    VList acc = {0};
+    if (vlist_add(ev, &acc, value_items(ev->arena, V_TUPLE, NULL, 0)))
+        return NULL;
+    for (uint32_t k = 0; k < t->n; k++) {
+        const Value *set = t->items[k];
+        if (set->kind != V_SET) {
+            eval_error(ev, at, "a type must be a set, found %s",
+                       value_text(ev->arena, set));
+            return NULL;
+        }
+        VList next = {0};
+        for (size_t a = 0; a < acc.count; a++)
+            for (uint32_t i = 0; i < set->n; i++) {
+                Value *tuple = value_items(ev->arena, V_TUPLE, acc.items[a]->items,
+                                           acc.items[a]->n + 1);
+                if (!tuple)
+                    return NULL;
+                tuple->items[acc.items[a]->n] = set->items[i];
+                if (vlist_add(ev, &next, tuple))
+                    return NULL;
+            }
+        acc = next;
+    }
+    return value_set(ev->arena, acc.items, acc.count);
+}
+
+static int mentions(const Expr *e, const char *name)
+{
+    if (e->kind == E_NAME && !strcmp(e->name, name))
+        return 1;
+    for (size_t i = 0; i < e->nkids; i++)
+        if (mentions(e->kids[i], name))
+            return 1;
+    return 0;
+}
+
+/* The components of a dotted type A.B.C, each evaluated to a set; a
+ * component that mentions `self` (a recursive datatype) is infinite and
+ * left NULL. */
+static int type_fields_of(Eval *ev, Expr *type, const char *self,
+                          Value ***fields, size_t *n);
+
 static int type_fields(Eval *ev, Expr *type, Value ***fields, size_t *n)
+{
+    return type_fields_of(ev, type, NULL, fields, n);
+}
+
+static int type_fields_of(Eval *ev, Expr *type, const char *self,
+                          Value ***fields, size_t *n)
 {
     Expr *parts[64];
     size_t count = 0;
@@ -141,7 +213,13 @@ static int type_fields(Eval *ev, Expr *type, Value ***fields, size_t *n)
     if (!*fields)
         return -1;
     for (size_t i = 0; i < count; i++) {
+        if (self && mentions(parts[i], self)) {
+            (*fields)[i] = NULL;
+            continue;
+        }
         Value *v = eval_expr(ev, parts[i], NULL);
+        if (v && v->kind == V_TUPLE)
+            v = tuple_type(ev, v, parts[i]->pos);
         if (!v)
             return -1;
         if (v->kind != V_SET) {
@@ -157,7 +235,8 @@ static int type_fields(Eval *ev, Expr *type, Value ***fields, size_t *n)
 
 /* The values of a datatype: each constructor with every combination of
  * its fields. */
-static Value *datatype_values(Eval *ev, Decl *d, NameInfo **infos)
+static Value *datatype_values(Eval *ev, Decl *d, NameInfo **infos,
+                              int *infinite)
 {
     VList out = {0};
     for (size_t i = 0; i < d->nctors; i++) {
@@ -165,8 +244,13 @@ static Value *datatype_values(Eval *ev, Decl *d, NameInfo **infos)
         if (!info)
             return NULL;
         if (d->ctors[i].fields &&
-            type_fields(ev, d->ctors[i].fields, &info->fields, &info->arity))
+            type_fields_of(ev, d->ctors[i].fields, d->name, &info->fields,
+                           &info->arity))
             return NULL;
+        for (size_t k = 0; k < info->arity; k++)
+            *infinite |= info->fields[k] == NULL;
+        if (*infinite)
+            continue;
         /* productions treat constructors like channels */
         info->is_channel = 1;
         int rc = eval_productions(ev, value_name(ev->arena, info),
@@ -188,13 +272,19 @@ static void bind_datatype(Eval *ev, Decl *d)
     Binding *b = top_add(ev, d->name, d->pos);
     if (!b)
         return;
-    b->state = B_BUSY; /* a datatype that needs itself is recursive */
-    b->value = datatype_values(ev, d, infos);
-    b->state = b->value ? B_DONE : B_FAILED;
-    if (!b->value)
-        eval_error(ev, d->pos, "the values of datatype %s cannot be listed "
-                               "(recursive datatypes are not supported yet)",
-                   d->name);
+    b->state = B_BUSY;
+    int infinite = 0;
+    b->value = datatype_values(ev, d, infos, &infinite);
+    b->state = b->value && !infinite ? B_DONE : B_FAILED;
+    if (infinite) {
+        /* its values cannot be listed; constructors still work */
+        char *why = arena_alloc(ev->arena, strlen(d->name) + 96);
+        if (why)
+            sprintf(why, "the recursive datatype %s has infinitely many "
+                         "values: they cannot be listed", d->name);
+        b->why_failed = why;
+        b->value = NULL;
+    }
 }
 
 static void bind_channels(Eval *ev, Decl *d)
@@ -265,6 +355,9 @@ void eval_bind_module(Eval *ev, const Module *m)
     for (size_t i = 0; i < m->ndecls; i++)
         if (m->decls[i]->kind == D_CHANNEL)
             bind_channels(ev, m->decls[i]);
+    for (size_t i = 0; i < m->ndecls; i++)
+        if (m->decls[i]->kind == D_DEF && !m->decls[i]->name)
+            bind_pattern_vars(ev, m->decls[i], m->decls[i]->lhs);
 }
 
 int eval_is_channel(Eval *ev, const char *name)

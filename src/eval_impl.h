@@ -51,6 +51,7 @@ struct Eval {
     } chain[CHAIN_MAX];
     size_t chain_len;
     int compress_noted;    /* the note on compressions is given once */
+    int limit_hit;         /* an evaluation depth or step limit was hit */
 };
 
 /* eval.c */

@@ -128,9 +128,41 @@ static const NameInfo *channel_of(const Value *v)
     return head->ref;
 }
 
+/* Flat fields regrouped by the channel's types: a constructor with fields
+ * takes them along (mcp.c.Pickup.x is mcp . c . (Pickup.x) when the second
+ * field's type holds Pickup.x). Returns v itself when nothing changes. */
+static const Value *regroup(Eval *ev, const Value *v, const NameInfo *ch)
+{
+    if (v->kind != V_DOT || v->n - 1 <= ch->arity)
+        return v;
+    Value **items = arena_alloc(ev->arena, (v->n + 1) * sizeof *items);
+    if (!items)
+        return v;
+    size_t n = 0, i = 1;
+    items[n++] = v->items[0];
+    while (i < v->n) {
+        Value *item = v->items[i++];
+        const NameInfo *ctor = item->kind == V_NAME ? item->ref : NULL;
+        if (ctor && !ctor->is_channel && ctor->arity > 0 &&
+            i + ctor->arity <= v->n) {
+            Value *group = item;
+            for (size_t k = 0; k < ctor->arity && group; k++)
+                group = value_dot(ev->arena, group, v->items[i++]);
+            if (!group)
+                return v;
+            item = group;
+        }
+        items[n++] = item;
+    }
+    Value *out = value_items(ev->arena, V_DOT, items, n);
+    return out && out->n - 1 == ch->arity ? out : v;
+}
+
 uint32_t eval_event_id(Eval *ev, const Value *v, SrcPos at)
 {
     const NameInfo *ch = channel_of(v);
+    if (ch)
+        v = regroup(ev, v, ch);
     size_t fields = v->kind == V_DOT ? v->n - 1 : 0;
     if (!ch || fields != ch->arity) {
         eval_error(ev, at, "%s is not an event%s",
@@ -196,9 +228,16 @@ static int complete(Eval *ev, const NameInfo *ch, Value **fields, size_t have,
     return 0;
 }
 
+/* The channel or constructor a (dotted) value starts with, or NULL. */
+static const NameInfo *name_of(const Value *v)
+{
+    const Value *head = v->kind == V_DOT ? v->items[0] : v;
+    return head->kind == V_NAME ? head->ref : NULL;
+}
+
 int eval_productions(Eval *ev, Value *v, SrcPos at, VList *out)
 {
-    const NameInfo *ch = channel_of(v);
+    const NameInfo *ch = name_of(v); /* {| c |}, and {| Ctor |} too */
     size_t have = v->kind == V_DOT ? v->n - 1 : 0;
     if (!ch || have > ch->arity) {
         eval_error(ev, at, "%s is not a channel or the start of an event",

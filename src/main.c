@@ -38,6 +38,8 @@ typedef struct Cli {
     const char *observe[64], *hide[64];
     size_t nobserve, nhide;
     unsigned long max_draw;
+    ModelOptions model;
+    int limit_hit;        /* loading stopped at an evaluation limit */
     int quiet, dot;
 } Cli;
 
@@ -58,7 +60,8 @@ static const char *const usage_text =
 static const char *const check_help =
     "usage: lockstep check [options] FILE\n"
     "\n"
-    "  -j, --threads N     worker threads (default: all cores)\n"
+    "  -j, --threads N     worker threads (default 1: a second thread does\n"
+    "                      not pay yet, see README)\n"
     "  --assert N|TEXT     run only assertion N (from 1) or the one whose\n"
     "                      text is TEXT\n"
     "  --format text|json  output format (json: one object per assertion)\n"
@@ -69,6 +72,8 @@ static const char *const check_help =
     "  --semantics network|terms\n"
     "                      compiled operator network (default) or explored\n"
     "                      terms (slower; for cross-checking)\n"
+    "  --eval-depth N      nested evaluations allowed (default 4000)\n"
+    "  --eval-steps N      evaluation steps allowed (default 500M)\n"
     "  --stats             print states/s, bytes/state, threads\n"
     "  --graph DIR         draw each failed assertion's counterexample (and\n"
     "                      a deadlock's wait-for diagram) into DIR\n"
@@ -150,6 +155,13 @@ static int parse_valued(Cli *cli, const char *opt, const char *val)
         }
     } else if (!strcmp(opt, "--graph")) {
         cli->graph_dir = val;
+    } else if (!strcmp(opt, "--eval-depth") || !strcmp(opt, "--eval-steps")) {
+        if (parse_size(val, &n) || n == 0)
+            return usage_error("bad limit '%s'", val), -1;
+        if (opt[7] == 'd')
+            cli->model.max_depth = (size_t)n;
+        else
+            cli->model.max_steps = n;
     } else if (!strcmp(opt, "--max-draw")) {
         if (parse_size(val, &n) || n == 0)
             return usage_error("bad state count '%s'", val), -1;
@@ -172,7 +184,8 @@ static int is_valued(const char *opt)
                                         "--memory", "--timeout", "--format",
                                         "--semantics", "--assert", "--graph",
                                         "--graph-format", "--observe",
-                                        "--hide", "--max-draw", NULL};
+                                        "--hide", "--max-draw",
+                                        "--eval-depth", "--eval-steps", NULL};
     for (int i = 0; names[i]; i++)
         if (!strcmp(opt, names[i]))
             return 1;
@@ -193,6 +206,9 @@ static int parse_args(Cli *cli, int argc, char **argv)
             cli->report.stats = 1;
         } else if (!strcmp(a, "--dot")) {
             cli->dot = 1;
+        } else if (a[0] == '-' && a[1] == 'j' && a[2]) { /* -j4 */
+            if (parse_valued(cli, "-j", a + 2) < 0)
+                return EXIT_USAGE;
         } else if (is_valued(a)) {
             if (i + 1 >= argc)
                 return usage_error("option %s needs a value", a);
@@ -223,16 +239,16 @@ static int parse_args(Cli *cli, int argc, char **argv)
 }
 
 /* Loads the model; prints diagnostics. NULL when it cannot be used. */
-static Model *load(const Cli *cli, Diags *diags)
+static Model *load(Cli *cli, Diags *diags)
 {
-    ModelOptions mopt = {0, 0};
-    Model *m = model_load(cli->file, &mopt, diags);
+    Model *m = model_load(cli->file, &cli->model, diags);
     if (!m) {
         fprintf(stderr, "lockstep: out of memory loading %s\n", cli->file);
         return NULL;
     }
     if (diags_errors(diags)) {
         diags_print(diags, stderr);
+        cli->limit_hit = model_limit_hit(m);
         model_free(m);
         return NULL;
     }
@@ -344,7 +360,7 @@ static int verb_check(Cli *cli)
     diags_init(&diags);
     Model *m = load(cli, &diags);
     if (!m)
-        return diags_free(&diags), EXIT_USAGE;
+        return diags_free(&diags), cli->limit_hit ? EXIT_LIMIT : EXIT_USAGE;
     size_t first, last;
     int code = select_asserts(cli, m, &first, &last);
     if (code) {
@@ -388,7 +404,7 @@ static int verb_eval(Cli *cli)
     diags_init(&diags);
     Model *m = load(cli, &diags);
     if (!m)
-        return diags_free(&diags), EXIT_USAGE;
+        return diags_free(&diags), cli->limit_hit ? EXIT_LIMIT : EXIT_USAGE;
     int rc = cli->nargs ? model_eval_print(m, cli->args[0], stdout, &diags)
                         : model_print_statements(m, stdout, &diags);
     diags_print(&diags, stderr);
@@ -453,7 +469,7 @@ static int verb_lts(Cli *cli)
     diags_init(&diags);
     Model *m = load(cli, &diags);
     if (!m)
-        return diags_free(&diags), EXIT_USAGE;
+        return diags_free(&diags), cli->limit_hit ? EXIT_LIMIT : EXIT_USAGE;
     uint32_t term = model_process(m, cli->args[0], &diags);
     /* the same start as the checks: the static operators unfolded, so that
      * SYSTEM and its body are one state */
@@ -494,7 +510,7 @@ static int verb_trace(Cli *cli)
     diags_init(&diags);
     Model *m = load(cli, &diags);
     if (!m)
-        return diags_free(&diags), EXIT_USAGE;
+        return diags_free(&diags), cli->limit_hit ? EXIT_LIMIT : EXIT_USAGE;
     TraceOptions opt = {cli->observe, cli->nobserve, cli->hide, cli->nhide,
                         cli->report.format == REPORT_JSON,
                         cli->run.explore.max_states,

@@ -261,3 +261,5 @@ uint32_t model_event(Model *m, const char *text, SrcPos at, Diags *diags)
     diags_free(&local);
     return id;
 }
+
+int model_limit_hit(const Model *m) { return m->ev && eval_limit_hit(m->ev); }

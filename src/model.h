@@ -88,6 +88,10 @@ uint32_t model_event(Model *m, const char *text, SrcPos at, Diags *diags);
 /* 1 when the model declares a channel called `name`. */
 int model_has_channel(Model *m, const char *name);
 
+/* 1 when evaluation stopped at its depth or step limit (not a mistake in
+ * the model, a resource bound: exit code 3). */
+int model_limit_hit(const Model *m);
+
 /* Errors raised while a check resolved thunks (moved into `diags`). */
 void model_take_errors(Model *m, Diags *diags);
 

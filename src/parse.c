@@ -22,6 +22,7 @@ typedef struct Parser {
     const char *text;
     int panic;            /* an error was reported in this declaration */
     int depth;            /* nesting, against stack exhaustion */
+    int decl_col;         /* column where the current declaration began */
     const char **includes; /* the chain of files being read (cycles) */
     int include_depth;
     jmp_buf *out_of_memory; /* where an allocation failure unwinds to */
@@ -168,7 +169,9 @@ static Expr *parse_primary(Parser *p);
 static void parse_pairs(Parser *p, Expr *e, TokKind arrow, Expr *first);
 
 /* stmts -> stmt { ',' stmt };  stmt -> pattern ('<-' | ':') expr | expr
- * (':' only where `colon` says: in replicated operators) */
+ * (':' only where `colon` says: in replicated operators). In a sequence
+ * comprehension (colon == 2) a generator's sequence is read above the
+ * comparisons, so that '>' closes the comprehension. */
 static Stmt *parse_stmts(Parser *p, size_t *count, int colon)
 {
     List list = {0};
@@ -179,9 +182,9 @@ static Stmt *parse_stmts(Parser *p, size_t *count, int colon)
          * again as a whole expression (backtracking over the lexer). */
         Parser saved = *p;
         Expr *e = parse_level(p, colon ? L_DOT : L_HIDE);
-        if (accept(p, TOK_LARROW) || (colon && accept(p, TOK_COLON))) {
+        if (accept(p, TOK_LARROW) || (colon == 1 && accept(p, TOK_COLON))) {
             s->pattern = e;
-            s->expr = parse_expr(p);
+            s->expr = colon == 2 ? parse_level(p, L_DOT) : parse_expr(p);
         } else {
             if (colon && !p->panic) {
                 *p = saved;
@@ -208,29 +211,45 @@ static void parse_list(Parser *p, List *out, TokKind close, int level)
     while (accept(p, TOK_COMMA));
 }
 
-/* set -> '{' [ expr ( '..' [expr] | {',' expr} | '|' stmts ) ] '}' */
-static Expr *parse_set(Parser *p, const Token *at)
+/* A bracketed collection, sets and sequences alike:
+ *   set -> '{' [ expr ( '..' [expr] | {',' expr} ['|' stmts] ) ] '}'
+ *   seq -> '<' [ expr ( '..' [expr] | {',' expr} ['|' stmts] ) ] '>'
+ * A sequence's elements are parsed above the comparisons, so that '>'
+ * closes it; its generators too (stmts mode 2). */
+typedef struct Collection {
+    TokKind close;
+    const char *close_text;
+    int level, stmts_mode;
+    ExprKind list, range, comp;
+} Collection;
+
+static const Collection set_syntax = {TOK_RBRACE, "'}'", L_HIDE, 0,
+                                      E_SET, E_SET_RANGE, E_SET_COMP};
+static const Collection seq_syntax = {TOK_GT, "'>'", L_DOT, 2,
+                                      E_SEQ, E_SEQ_RANGE, E_SEQ_COMP};
+
+static Expr *parse_collection(Parser *p, const Token *at, const Collection *c)
 {
     List kids = {0};
-    if (accept(p, TOK_RBRACE))
-        return node_kids(p, E_SET, at, &kids);
-    list_add(p, &kids, parse_expr(p));
-    ExprKind kind = E_SET;
-    Expr *e;
+    if (accept(p, c->close))
+        return node_kids(p, c->list, at, &kids);
+    list_add(p, &kids, parse_level(p, c->level));
+    ExprKind kind = c->list;
     if (accept(p, TOK_DOTDOT)) {
-        if (!check(p, TOK_RBRACE))
-            list_add(p, &kids, parse_expr(p));
-        kind = E_SET_RANGE;
-    } else if (accept(p, TOK_BAR)) {
-        e = node_kids(p, E_SET_COMP, at, &kids);
-        e->stmts = parse_stmts(p, &e->nstmts, 0);
-        expect(p, TOK_RBRACE, "'}'");
-        return e;
+        if (!check(p, c->close))
+            list_add(p, &kids, parse_level(p, c->level));
+        kind = c->range;
     } else {
         while (accept(p, TOK_COMMA))
-            list_add(p, &kids, parse_expr(p));
+            list_add(p, &kids, parse_level(p, c->level));
+        if (accept(p, TOK_BAR)) { /* {a, b | x <- S}: every element */
+            Expr *e = node_kids(p, c->comp, at, &kids);
+            e->stmts = parse_stmts(p, &e->nstmts, c->stmts_mode);
+            expect(p, c->close, c->close_text);
+            return e;
+        }
     }
-    expect(p, TOK_RBRACE, "'}'");
+    expect(p, c->close, c->close_text);
     return node_kids(p, kind, at, &kids);
 }
 
@@ -248,32 +267,6 @@ static Expr *parse_events(Parser *p, const Token *at)
     }
     expect(p, TOK_REVENTS, "'|}'");
     return e;
-}
-
-/* seq -> '<' [ expr ( '..' [expr] | {',' expr} | '|' stmts ) ] '>'
- * Elements are parsed above the comparisons, so '>' closes the sequence. */
-static Expr *parse_seq(Parser *p, const Token *at)
-{
-    List kids = {0};
-    if (accept(p, TOK_GT))
-        return node_kids(p, E_SEQ, at, &kids);
-    list_add(p, &kids, parse_level(p, L_DOT));
-    ExprKind kind = E_SEQ;
-    if (accept(p, TOK_DOTDOT)) {
-        if (!check(p, TOK_GT))
-            list_add(p, &kids, parse_level(p, L_DOT));
-        kind = E_SEQ_RANGE;
-    } else if (accept(p, TOK_BAR)) {
-        Expr *e = node_kids(p, E_SEQ_COMP, at, &kids);
-        e->stmts = parse_stmts(p, &e->nstmts, 0);
-        expect(p, TOK_GT, "'>'");
-        return e;
-    } else {
-        while (accept(p, TOK_COMMA))
-            list_add(p, &kids, parse_level(p, L_DOT));
-    }
-    expect(p, TOK_GT, "'>'");
-    return node_kids(p, kind, at, &kids);
 }
 
 /* paren -> '(' expr { ',' expr } ')' */
@@ -411,10 +404,16 @@ static Expr *parse_primary(Parser *p)
         return e;
     }
     case TOK_UNDERSCORE: advance(p); return node(p, E_WILD, &t);
+    case TOK_NOT: { /* x == not y: a negation as an operand */
+        advance(p);
+        Expr *e = node2(p, E_UNOP, &t, parse_level(p, L_NOT), NULL);
+        e->op = TOK_NOT;
+        return e;
+    }
     case TOK_LPAREN: advance(p); return parse_paren(p, &t);
-    case TOK_LBRACE: advance(p); return parse_set(p, &t);
+    case TOK_LBRACE: advance(p); return parse_collection(p, &t, &set_syntax);
     case TOK_LEVENTS: advance(p); return parse_events(p, &t);
-    case TOK_LT: advance(p); return parse_seq(p, &t);
+    case TOK_LT: advance(p); return parse_collection(p, &t, &seq_syntax);
     case TOK_IF: advance(p); return parse_if(p, &t);
     case TOK_LET: advance(p); return parse_let(p, &t);
     case TOK_BACKSLASH: advance(p); return parse_lambda(p, &t);
@@ -438,10 +437,15 @@ static Expr *parse_primary(Parser *p)
         e->npairs = links->npairs;
         return e;
     }
-    case TOK_LMAP:
-        error_at(p, &t, "not supported yet: %s%s", "maps '(| ... |)'", "");
+    case TOK_LMAP: { /* (| k => v, ... |) */
         advance(p);
-        return node(p, E_WILD, &t);
+        Expr *e = node(p, E_MAP, &t);
+        if (!accept(p, TOK_RMAP)) {
+            parse_pairs(p, e, TOK_FATARROW, NULL);
+            expect(p, TOK_RMAP, "'|)'");
+        }
+        return e;
+    }
     default:
         error_at(p, &t, "expected an expression, found %s%s",
                  tok_text(&t, buf, sizeof buf), "");
@@ -479,6 +483,8 @@ static Expr *parse_postfix(Parser *p)
     Expr *e = parse_primary(p);
     for (;;) {
         Token t = p->tok;
+        if (t.kind == TOK_LPAREN && t.line_start && t.col <= p->decl_col)
+            return e; /* (a, b) = ... on a new line: a declaration */
         if (accept(p, TOK_LPAREN)) {
             List kids = {0};
             list_add(p, &kids, e);
@@ -487,7 +493,8 @@ static Expr *parse_postfix(Parser *p)
             e = node_kids(p, E_CALL, &t, &kids);
         } else if (accept(p, TOK_LRENAME)) {
             Expr *r = node2(p, E_RENAME, &t, e, NULL);
-            parse_pairs(p, r, TOK_LARROW, NULL);
+            if (!check(p, TOK_RRENAME)) /* P[[ ]] renames nothing */
+                parse_pairs(p, r, TOK_LARROW, NULL);
             expect(p, TOK_RRENAME, "']]'");
             e = r;
         } else {
@@ -541,7 +548,8 @@ static Expr *parse_prefix(Parser *p)
         Field *fd = alloc(p, sizeof *fd);
         fd->kind = kind;
         fd->pos = pos_of(p, &f);
-        fd->expr = parse_level(p, L_DOT);
+        /* c!not b: a negation is a value too */
+        fd->expr = parse_level(p, check(p, TOK_NOT) ? L_NOT : L_DOT);
         if (kind != FIELD_OUT && accept(p, TOK_COLON))
             fd->restrict_to = parse_postfix(p);
         list_add(p, &fields, fd);
@@ -1007,7 +1015,20 @@ static void synchronise(Parser *p)
     p->panic = 0;
 }
 
+static Decl *parse_decl_at(Parser *p);
+
+/* A declaration, remembering where it began: a line starting at or left
+ * of that column with '(' begins the next one (layout, as in FDR). */
 static Decl *parse_decl(Parser *p)
+{
+    int outer = p->decl_col;
+    p->decl_col = p->tok.col;
+    Decl *d = parse_decl_at(p);
+    p->decl_col = outer;
+    return d;
+}
+
+static Decl *parse_decl_at(Parser *p)
 {
     Token t = p->tok;
     switch (t.kind) {
@@ -1082,7 +1103,7 @@ static Module *parse_text(const char *name, const char *text, size_t len,
     jmp_buf oom;
     const char *chain[MAX_INCLUDE_DEPTH + 1];
     Parser p = {.arena = arena, .diags = diags, .includes = chain,
-                .out_of_memory = &oom};
+                .out_of_memory = &oom, .decl_col = 1};
     if (setjmp(oom))
         return NULL;
     p.file = arena_strdup(arena, name);

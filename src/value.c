@@ -85,6 +85,41 @@ Value *value_set(Arena *a, Value **items, size_t n)
     return v;
 }
 
+Value *value_map(Arena *a, Value **kv, size_t n)
+{
+    Value *m = value_items(a, V_MAP, NULL, 0);
+    Value **items = m ? arena_alloc(a, (2 * n + 1) * sizeof *items) : NULL;
+    if (!items)
+        return NULL;
+    size_t count = 0; /* insertion sort by key; later pairs win */
+    for (size_t i = 0; i < n; i++) {
+        Value *k = kv[2 * i], *v = kv[2 * i + 1];
+        size_t at = 0;
+        while (at < count && value_cmp(items[2 * at], k) < 0)
+            at++;
+        if (at < count && value_cmp(items[2 * at], k) == 0) {
+            items[2 * at + 1] = v;
+            continue;
+        }
+        memmove(items + 2 * at + 2, items + 2 * at,
+                (count - at) * 2 * sizeof *items);
+        items[2 * at] = k;
+        items[2 * at + 1] = v;
+        count++;
+    }
+    m->items = items;
+    m->n = (uint32_t)(2 * count);
+    return m;
+}
+
+Value *value_map_get(const Value *m, const Value *key)
+{
+    for (uint32_t i = 0; i < m->n; i += 2)
+        if (value_equal(m->items[i], key))
+            return m->items[i + 1];
+    return NULL;
+}
+
 Value *value_dot(Arena *a, Value *left, Value *right)
 {
     size_t nl = left->kind == V_DOT ? left->n : 1;
@@ -254,6 +289,17 @@ void value_print(StrBuf *s, const Value *v)
         strbuf_add(s, buf);
         break;
     case V_FUNC: strbuf_add(s, "<function>"); break;
+    case V_MAP:
+        strbuf_add(s, "(| ");
+        for (uint32_t i = 0; i < v->n; i += 2) {
+            if (i)
+                strbuf_add(s, ", ");
+            value_print(s, v->items[i]);
+            strbuf_add(s, " => ");
+            value_print(s, v->items[i + 1]);
+        }
+        strbuf_add(s, " |)");
+        break;
     }
 }
 

@@ -23,7 +23,8 @@ typedef enum ValueKind {
     V_SEQ,
     V_SET,
     V_PROC,     /* ival: term id */
-    V_FUNC      /* ref: the evaluator's closure */
+    V_FUNC,     /* ref: the evaluator's closure */
+    V_MAP       /* (| k => v |): items k0, v0, k1, v1, ... sorted by key */
 } ValueKind;
 
 /* What a V_NAME stands for; owned by the evaluator. */
@@ -54,6 +55,11 @@ Value *value_name(Arena *a, const NameInfo *info);
 Value *value_items(Arena *a, ValueKind kind, Value **items, size_t n);
 /* Sorts and deduplicates: a V_SET of the given elements. */
 Value *value_set(Arena *a, Value **items, size_t n);
+/* A map from n key/value pairs (kv[2i], kv[2i+1]); a later pair for the
+ * same key replaces an earlier one. */
+Value *value_map(Arena *a, Value **kv, size_t n);
+/* The value of `key` in map m, or NULL. */
+Value *value_map_get(const Value *m, const Value *key);
 /* a.b, flattened. */
 Value *value_dot(Arena *a, Value *left, Value *right);
 
