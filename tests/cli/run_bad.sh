@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Malformed inputs: each tests/cli/bad/*.csp starts with "-- error: LINE[:COL]"
+# (or "-- error: FILE:LINE" for an error inside an included file)
 # and must make `lockstep check` exit 2 with a file:line:col error at that
 # position on stderr: never a crash (exit >= 128 or a sanitizer report), a
 # hang, or a silent answer.
@@ -16,7 +17,9 @@ for file in "$dir"/*.csp; do
     echo "FAIL $name: exit $code, expected 2"; echo "$err" | head -5
     failures=$((failures + 1)); continue
   fi
-  if ! grep -qE -- "^$file:$want(:[0-9]+)?: error: " <<<"$err"; then
+  at="$file:$want"
+  [[ $want == *.csp:* ]] && at="$dir/$want"   # the error is in an included file
+  if ! grep -qE -- "^$at(:[0-9]+)?: error: " <<<"$err"; then
     echo "FAIL $name: no error at $want"; echo "$err" | head -5
     failures=$((failures + 1)); continue
   fi
