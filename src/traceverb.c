@@ -174,8 +174,9 @@ static int recorded_waitgraph(const TraceFile *tf, WaitGraph *w)
             return -1;
     }
     for (size_t i = 0; i < tf->nwaits; i++) {
-        char a[256], b[256];
-        if (sscanf(tf->waits[i], "%255s for %255s", a, b) != 2)
+        char a[256], b[256], on[256] = "waits for";
+        /* "A for B on EVENT" (format 1; "on EVENT" may be absent) */
+        if (sscanf(tf->waits[i], "%255s for %255s on %255s", a, b, on) < 2)
             continue;
         size_t from = SIZE_MAX, to = SIZE_MAX;
         for (size_t k = 0; k < w->nodes; k++) {
@@ -184,7 +185,7 @@ static int recorded_waitgraph(const TraceFile *tf, WaitGraph *w)
             if (strlen(b) == n && !strncmp(w->label[k], b, n)) to = k;
         }
         if (from != SIZE_MAX && to != SIZE_MAX &&
-            render_waitgraph_edge(w, from, to, "waits for"))
+            render_waitgraph_edge(w, from, to, on))
             return -1;
     }
     return 0;
