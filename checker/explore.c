@@ -1,46 +1,112 @@
-/* explore: breadth-first exploration, one level at a time. See explore.h.
+/* explore: level-synchronous parallel breadth-first search. See explore.h.
  *
- * States are numbered in the order a single thread expanding them in id
- * order would find them: the canonical order of explore.h. Large levels
- * are expanded by several threads (see "the parallel expansion" below),
- * which still insert in that order.
- * States are bit-packed (each word in as many bits as Machine.word_max
- * needs) into keys of a few 64-bit words, kept in one array by id, with an
- * open-addressing index of ids; the parent link and event of each state
- * sit in two arrays.
+ * Each BFS level [lo, hi) of canonical ids is expanded by the workers of a
+ * pool (pool.h), which claim chunks of consecutive ids. A worker computes a
+ * state's successors, packs them and inserts each into the concurrent store
+ * (store.h) under a pending position taken from its own block of
+ * positions. For every state new in this level it records the minimal
+ * *discovery* (parent id << 32 | successor index) by compare-and-swap:
+ * that is the first discovery a sequential BFS would make. When the level
+ * is done, the new states are sorted by discovery (a counting sort by
+ * parent, then by successor index) and committed in that order: ids,
+ * parent links and the violation chosen are then the same for every thread
+ * count, as explore.h promises. With one worker the pending positions are
+ * already in canonical order and the commit only writes parent links.
+ *
+ * When the index must grow, or the store is full, a worker that cannot get
+ * a block asks the others to pause; they stop at their next state, the
+ * index is rehashed by the whole pool, and every worker resumes where it
+ * was, in the middle of a state if need be.
+ *
  * When a level holds a violation, the rest of that level is still expanded
  * (so counts do not depend on where in the level the violation sits), then
- * the run stops with the canonically first violation of the level. */
+ * the run stops with the canonically first violation of the level.
+ *
+ * The store keeps no events: a parent link's event is recomputed from the
+ * parent's successors when a path is asked for (the first successor that
+ * leads to the child, which is the canonical discovery). */
 #include "explore.h"
 
 #include "mem.h"
+#include "pool.h"
+#include "store.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
-enum { PREFETCH = 16 }; /* successors packed and prefetched together */
+enum {
+    CHUNK = 32,           /* ids a worker claims at once */
+    BLOCK = 256,          /* pending positions a worker takes at once */
+    PARALLEL_MIN = 128,   /* smaller levels are expanded by one worker */
+    SPARE = 32,           /* positions per spare (see reclaim) */
+    GROW_MIN = 4096,      /* pending positions added at least by a growth */
+    MAX_THREADS = 256
+};
+
+static const uint64_t NO_DISC = UINT64_MAX;
+
+/* A state in the worker's pipeline and its successors. */
+typedef struct Batch {
+    uint64_t id;
+    uint32_t *state;
+    ExploreSucc *succ;
+    uint32_t *vecs;
+    uint64_t *keys, *hashes;
+    size_t count, cap, width, key_words;
+    int failed;
+} Batch;
+
+/* Each worker keeps DEPTH states in flight: the newest has just been
+ * expanded and its index slots are being fetched; the middle one's slots
+ * have arrived and its keys are being fetched; the oldest is inserted.
+ * The cache misses of the store then overlap with successor computation. */
+enum { DEPTH = 3 };
+
+typedef struct Worker {
+    struct Explorer *ex;
+    void *scratch;
+    Batch ring[DEPTH];
+    unsigned head, inflight;       /* ring[head] is the oldest */
+    size_t next_succ;              /* its successors already inserted */
+    uint64_t chunk_pos, chunk_end; /* ids claimed, not yet expanded */
+    uint64_t blk_pos, blk_end;     /* pending positions owned */
+    uint64_t transitions;
+    uint64_t violation;            /* first violating id seen, or MAX */
+    int code;
+    ExploreStatus status;
+} Worker;
 
 struct Explorer {
     const Machine *m;
     ExploreOptions opt;
     ExploreStats stats;
-    size_t width;
-    size_t key_words;         /* 64-bit words per packed state */
-    uint8_t *bits;            /* per state word: its width in bits */
-    uint64_t *keys;           /* states * key_words */
-    uint64_t *key;            /* scratch: the key being looked up */
-    uint64_t *pkeys;          /* scratch: PREFETCH keys being inserted */
-    uint32_t *vec;            /* scratch: the state being expanded */
-    uint64_t *parent;
-    uint32_t *event;
-    uint64_t count, cap;
-    uint64_t *index;          /* slots: key words, then id + 1 (0: empty) */
-    uint64_t index_size;      /* slots, a power of two */
-    uint64_t max_states;      /* from max_states and memory */
+    Store *store;
+    _Atomic uint64_t *disc;    /* per pending position: min discovery */
+    size_t disc_bytes;
+    Pool *pool;
+    Worker *workers;
+    unsigned threads;
+    ExploreInspect inspect;
+    void *ud;
+    /* the level being expanded */
+    uint64_t lo, hi;
+    unsigned level;
+    _Atomic uint64_t next_id;     /* first id not claimed */
+    _Atomic uint64_t pend_next;   /* pending positions handed out */
+    uint64_t pend_limit;          /* positions the store has room for */
+    uint64_t *spare;              /* unused ends of blocks: lo, hi pairs */
+    unsigned spare_count;
+    atomic_uint spare_next;       /* first spare not taken */
+    atomic_int pause, stop;
+    _Atomic uint64_t first_violation;
+    atomic_int timed_out;
+    /* the commit's scratch */
+    uint32_t *order, *parents, *sub, *count_of;
+    size_t order_cap, count_cap;
     uint64_t violation;
     int violation_code;
     double start, last_progress;
@@ -53,91 +119,11 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Word-wise multiply-rotate, then the MurmurHash3 finaliser: every input
- * bit reaches every output bit, so probe chains stay short even though
- * state words are small numbers. */
-static uint64_t hash_vec(const uint32_t *v, size_t width)
+static size_t physical_half(void)
 {
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ width;
-    for (size_t i = 0; i < width; i++) {
-        h = (h ^ v[i]) * 0x9e3779b97f4a7c15ull;
-        h = (h << 27) | (h >> 37);
-    }
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    return h ^ (h >> 33);
-}
-
-/* The index holds each state's packed key inline, followed by its id + 1
- * (0: an empty slot): one cache line answers a lookup, without a second
- * access to the keys array. Slots are key_words + 1 words. */
-static uint64_t *slot_at(const Explorer *ex, uint64_t i);
-
-static size_t bytes_per_state(size_t key_words)
-{
-    /* key + parent + event + index slots (key + id) at <= 75% load */
-    return key_words * sizeof(uint64_t) + sizeof(uint64_t) +
-           sizeof(uint32_t) + (key_words + 1) * sizeof(uint64_t) * 4 / 3;
-}
-
-static uint64_t *slot_at(const Explorer *ex, uint64_t i)
-{
-    return ex->index + i * (ex->key_words + 1);
-}
-
-static uint64_t hash_key(const uint64_t *key, size_t n)
-{
-    return hash_vec((const uint32_t *)key, 2 * n);
-}
-
-static void pack(const Explorer *ex, const uint32_t *vec, uint64_t *key)
-{
-    memset(key, 0, ex->key_words * sizeof *key);
-    size_t at = 0;
-    for (size_t i = 0; i < ex->width; i++) {
-        uint64_t v = vec[i];
-        key[at / 64] |= v << (at % 64);
-        if (at % 64 + ex->bits[i] > 64)
-            key[at / 64 + 1] |= v >> (64 - at % 64);
-        at += ex->bits[i];
-    }
-}
-
-static void unpack(const Explorer *ex, const uint64_t *key, uint32_t *vec)
-{
-    size_t at = 0;
-    for (size_t i = 0; i < ex->width; i++) {
-        unsigned b = ex->bits[i];
-        uint64_t v = key[at / 64] >> (at % 64);
-        if (at % 64 + b > 64)
-            v |= key[at / 64 + 1] << (64 - at % 64);
-        vec[i] = (uint32_t)(b == 64 ? v : v & ((UINT64_C(1) << b) - 1));
-        at += b;
-    }
-}
-
-/* Bits per word from the machine's bounds; 32 when unbounded. */
-static int layout(Explorer *ex)
-{
-    ex->bits = mem_alloc(ex->width + 1);
-    if (!ex->bits)
-        return -1;
-    size_t total = 0;
-    for (size_t i = 0; i < ex->width; i++) {
-        uint32_t max = ex->m->word_max ? ex->m->word_max[i] : UINT32_MAX;
-        unsigned b = 1;
-        while (b < 32 && (max >> b) != 0)
-            b++;
-        ex->bits[i] = (uint8_t)b;
-        total += b;
-    }
-    ex->key_words = total ? (total + 63) / 64 : 1;
-    ex->key = mem_calloc(ex->key_words, sizeof *ex->key);
-    ex->pkeys = mem_calloc(ex->key_words * PREFETCH, sizeof *ex->pkeys);
-    ex->vec = mem_calloc(ex->width + 1, sizeof *ex->vec);
-    return ex->key && ex->pkeys && ex->vec ? 0 : -1;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? (size_t)pages * (size_t)page / 2
+                                 : (size_t)1 << 30;
 }
 
 Explorer *explore_new(const Machine *m, const ExploreOptions *options)
@@ -148,24 +134,13 @@ Explorer *explore_new(const Machine *m, const ExploreOptions *options)
     ex->m = m;
     if (options)
         ex->opt = *options;
-    ex->width = m->width;
-    if (layout(ex) != 0) {
-        explore_free(ex);
-        return NULL;
+    size_t memory = ex->opt.memory ? ex->opt.memory : physical_half();
+    ex->store = store_new(m->width, m->word_max, memory);
+    if (ex->store) {
+        ex->disc_bytes = (store_capacity(ex->store) + 1) * sizeof *ex->disc;
+        ex->disc = mem_map(ex->disc_bytes);
     }
-    size_t memory = ex->opt.memory;
-    if (!memory) {
-        long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-        memory = pages > 0 && page > 0 ? (size_t)pages * (size_t)page / 2
-                                       : (size_t)1 << 30;
-    }
-    ex->max_states = memory / bytes_per_state(ex->key_words);
-    if (ex->opt.max_states && ex->opt.max_states < ex->max_states)
-        ex->max_states = ex->opt.max_states;
-    ex->index_size = 1024;
-    ex->index = mem_calloc(ex->index_size * (ex->key_words + 1),
-                           sizeof *ex->index);
-    if (!ex->index) {
+    if (!ex->store || !ex->disc) {
         explore_free(ex);
         return NULL;
     }
@@ -173,18 +148,39 @@ Explorer *explore_new(const Machine *m, const ExploreOptions *options)
     return ex;
 }
 
+static void workers_free(Explorer *ex)
+{
+    for (unsigned t = 0; ex->workers && t < ex->threads; t++) {
+        Worker *w = &ex->workers[t];
+        mem_free(w->scratch);
+        for (unsigned i = 0; i < DEPTH; i++) {
+            Batch *b = &w->ring[i];
+            mem_free(b->state);
+            mem_free(b->succ);
+            mem_free(b->vecs);
+            mem_free(b->keys);
+            mem_free(b->hashes);
+        }
+    }
+    mem_free(ex->workers);
+    ex->workers = NULL;
+    mem_free(ex->spare);
+    ex->spare = NULL;
+    pool_free(ex->pool);
+    ex->pool = NULL;
+}
+
 void explore_free(Explorer *ex)
 {
     if (!ex)
         return;
-    mem_free(ex->keys);
-    mem_free(ex->bits);
-    mem_free(ex->key);
-    mem_free(ex->pkeys);
-    mem_free(ex->vec);
-    mem_free(ex->parent);
-    mem_free(ex->event);
-    mem_free(ex->index);
+    workers_free(ex);
+    store_free(ex->store);
+    mem_unmap((void *)ex->disc, ex->disc_bytes);
+    mem_free(ex->order);
+    mem_free(ex->parents);
+    mem_free(ex->sub);
+    mem_free(ex->count_of);
     mem_free(ex);
 }
 
@@ -199,67 +195,117 @@ uint64_t explore_violation(const Explorer *ex, int *code)
 
 void explore_state(const Explorer *ex, uint64_t id, uint32_t *vec)
 {
-    unpack(ex, ex->keys + id * ex->key_words, vec);
-}
-
-/* The slot of `key` in the index (hash h): where it is, or the empty slot
- * where it would go. */
-static uint64_t *find_slot(const Explorer *ex, const uint64_t *key,
-                           uint64_t h)
-{
-    size_t kw = ex->key_words;
-    uint64_t mask = ex->index_size - 1, i = h & mask;
-    for (;; i = (i + 1) & mask) {
-        uint64_t *slot = slot_at(ex, i);
-        if (!slot[kw])
-            return slot;
-        size_t k = 0;
-        while (k < kw && slot[k] == key[k])
-            k++;
-        if (k == kw)
-            return slot;
-    }
+    store_state(ex->store, id, vec);
 }
 
 uint64_t explore_lookup(const Explorer *ex, const uint32_t *vec)
 {
-    uint64_t key[ex->key_words];
-    pack(ex, vec, key);
-    uint64_t id1 = find_slot(ex, key, hash_key(key, ex->key_words))[ex->key_words];
-    return id1 ? id1 - 1 : UINT64_MAX;
+    return store_lookup(ex->store, vec);
+}
+
+/* ---------- parent links: the event is recomputed ---------- */
+
+typedef struct Finder {
+    const Store *store;
+    uint64_t child;
+    uint64_t *key;
+    uint32_t event;
+    int found;
+} Finder;
+
+static void finder_emit(void *ctx, uint32_t event, const uint32_t *target)
+{
+    Finder *f = ctx;
+    if (f->found)
+        return;
+    store_pack(f->store, target, f->key);
+    if (store_key_is(f->store, f->child, f->key)) {
+        f->found = 1;
+        f->event = event;
+    }
+}
+
+/* The event of the first transition from parent to child; the buffers
+ * are the caller's (width words, key words, scratch). */
+static int link_event(const Explorer *ex, uint64_t parent, uint64_t child,
+                      uint32_t *vec, uint64_t *key, void *scratch,
+                      uint32_t *event)
+{
+    Finder f = {ex->store, child, key, EVENT_NONE, 0};
+    store_state(ex->store, parent, vec);
+    if (machine_successors(ex->m, vec, scratch, finder_emit, &f) !=
+            MACHINE_OK || !f.found)
+        return -1;
+    *event = f.event;
+    return 0;
+}
+
+typedef struct LinkBuf {
+    uint32_t *vec;
+    uint64_t *key;
+    void *scratch;
+} LinkBuf;
+
+static int linkbuf_init(const Explorer *ex, LinkBuf *b)
+{
+    b->vec = mem_alloc((ex->m->width + 1) * sizeof *b->vec);
+    b->key = mem_alloc(store_key_words(ex->store) * sizeof *b->key);
+    b->scratch = mem_calloc(1, ex->m->scratch_size + 16);
+    return b->vec && b->key && b->scratch ? 0 : -1;
+}
+
+static void linkbuf_free(LinkBuf *b)
+{
+    mem_free(b->vec);
+    mem_free(b->key);
+    mem_free(b->scratch);
 }
 
 int explore_parent(const Explorer *ex, uint64_t id, uint64_t *parent,
                    uint32_t *event)
 {
-    if (id == 0)
+    uint32_t p = store_parent(ex->store, id);
+    if (p == STORE_NO_PARENT)
         return -1;
-    *parent = ex->parent[id];
-    *event = ex->event[id];
-    return 0;
+    LinkBuf b;
+    int rc = linkbuf_init(ex, &b) == 0 &&
+                     link_event(ex, p, id, b.vec, b.key, b.scratch, event) == 0
+                 ? 0
+                 : -1;
+    linkbuf_free(&b);
+    *parent = p;
+    return rc;
 }
 
 int explore_path(const Explorer *ex, uint64_t id, uint32_t **events,
                  uint64_t **states, size_t *len)
 {
     size_t n = 0;
-    for (uint64_t s = id; s != 0; s = ex->parent[s])
+    for (uint64_t s = id; store_parent(ex->store, s) != STORE_NO_PARENT;
+         s = store_parent(ex->store, s))
         n++;
+    LinkBuf b;
     *events = mem_alloc((n + 1) * sizeof **events);
     *states = mem_alloc((n + 1) * sizeof **states);
-    if (!*events || !*states) {
+    int rc = *events && *states && linkbuf_init(ex, &b) == 0 ? 0 : -1;
+    uint64_t s = id;
+    for (size_t i = n; i > 0 && rc == 0; i--) {
+        uint64_t p = store_parent(ex->store, s);
+        (*states)[i] = s;
+        rc = link_event(ex, p, s, b.vec, b.key, b.scratch, &(*events)[i - 1]);
+        s = p;
+    }
+    if (*events && *states)
+        linkbuf_free(&b);
+    if (rc != 0) {
         mem_free(*events);
         mem_free(*states);
+        *events = NULL;
+        *states = NULL;
         return -1;
     }
+    (*states)[0] = s;
     *len = n;
-    uint64_t s = id;
-    for (size_t i = n; i > 0; i--) {
-        (*states)[i] = s;
-        (*events)[i - 1] = ex->event[s];
-        s = ex->parent[s];
-    }
-    (*states)[0] = 0;
     return 0;
 }
 
@@ -278,104 +324,7 @@ const char *explore_status_text(ExploreStatus status)
     return "?";
 }
 
-static int index_grow(Explorer *ex)
-{
-    size_t kw = ex->key_words;
-    uint64_t *old = ex->index, old_size = ex->index_size;
-    ex->index_size *= 2;
-    ex->index = mem_calloc(ex->index_size * (kw + 1), sizeof *ex->index);
-    if (!ex->index) {
-        ex->index = old;
-        ex->index_size = old_size;
-        return -1;
-    }
-    for (uint64_t id = 0; id < ex->count; id++) {
-        const uint64_t *key = ex->keys + id * kw;
-        uint64_t *slot = find_slot(ex, key, hash_key(key, kw));
-        mem_copy(slot, key, kw * sizeof *key);
-        slot[kw] = id + 1;
-    }
-    mem_free(old);
-    return 0;
-}
-
-static int store_reserve(Explorer *ex)
-{
-    if (ex->count < ex->cap)
-        return 0;
-    uint64_t cap = ex->cap ? ex->cap * 2 : 1024;
-    if (cap > ex->max_states)
-        cap = ex->max_states;
-    uint64_t *v = mem_realloc(ex->keys, cap * ex->key_words * sizeof *v + 8);
-    if (v)
-        ex->keys = v;
-    uint64_t *p = v ? mem_realloc(ex->parent, cap * sizeof *p) : NULL;
-    if (p)
-        ex->parent = p;
-    uint32_t *e = p ? mem_realloc(ex->event, cap * sizeof *e) : NULL;
-    if (!e)
-        return -1;
-    ex->event = e;
-    ex->cap = cap;
-    return 0;
-}
-
-static ExploreStatus store_insert_key(Explorer *ex, const uint64_t *key,
-                                      uint64_t parent, uint32_t event);
-
-/* Inserts vec if new. Returns EXPLORE_DONE, or a limit / nomem status. */
-static ExploreStatus store_insert(Explorer *ex, const uint32_t *vec,
-                                  uint64_t parent, uint32_t event)
-{
-    pack(ex, vec, ex->key);
-    return store_insert_key(ex, ex->key, parent, event);
-}
-
-static ExploreStatus store_insert_hashed(Explorer *ex, const uint64_t *key,
-                                         uint64_t h, uint64_t parent,
-                                         uint32_t event);
-
-/* Inserts a packed key if new (the key may be ex->key itself). */
-static ExploreStatus store_insert_key(Explorer *ex, const uint64_t *key,
-                                      uint64_t parent, uint32_t event)
-{
-    return store_insert_hashed(ex, key, hash_key(key, ex->key_words), parent,
-                               event);
-}
-
-/* The same with the key's hash already known. */
-static ExploreStatus store_insert_hashed(Explorer *ex, const uint64_t *key,
-                                         uint64_t h, uint64_t parent,
-                                         uint32_t event)
-{
-    size_t kw = ex->key_words;
-    uint64_t *slot = find_slot(ex, key, h);
-    if (slot[kw])
-        return EXPLORE_DONE;
-    if (ex->count >= ex->max_states)
-        return ex->opt.max_states && ex->count >= ex->opt.max_states
-                   ? EXPLORE_LIMIT_STATES
-                   : EXPLORE_LIMIT_MEMORY;
-    if (store_reserve(ex) != 0)
-        return EXPLORE_NOMEM;
-    uint64_t id = ex->count++;
-    mem_copy(ex->keys + id * kw, key, kw * sizeof *key);
-    ex->parent[id] = parent;
-    ex->event[id] = event;
-    mem_copy(slot, key, kw * sizeof *key);
-    slot[kw] = id + 1;
-    if (ex->count * 4 > ex->index_size * 3 && index_grow(ex) != 0)
-        return EXPLORE_NOMEM;
-    return EXPLORE_DONE;
-}
-
-/* Successors of the state being expanded, kept for the inspect call. */
-typedef struct Batch {
-    ExploreSucc *succ;
-    uint32_t *vecs;
-    size_t count, cap, width;
-    int failed;
-} Batch;
+/* ---------- a worker ---------- */
 
 static void batch_add(void *ctx, uint32_t event, const uint32_t *target)
 {
@@ -385,7 +334,14 @@ static void batch_add(void *ctx, uint32_t event, const uint32_t *target)
         uint32_t *v = mem_realloc(b->vecs, cap * b->width * sizeof *v + 4);
         if (v)
             b->vecs = v;
-        ExploreSucc *s = v ? mem_realloc(b->succ, cap * sizeof *s) : NULL;
+        uint64_t *k = v ? mem_realloc(b->keys, cap * b->key_words *
+                                                   sizeof *k) : NULL;
+        if (k)
+            b->keys = k;
+        uint64_t *h = k ? mem_realloc(b->hashes, cap * sizeof *h) : NULL;
+        if (h)
+            b->hashes = h;
+        ExploreSucc *s = h ? mem_realloc(b->succ, cap * sizeof *s) : NULL;
         if (!s) {
             b->failed = 1;
             return;
@@ -397,7 +353,7 @@ static void batch_add(void *ctx, uint32_t event, const uint32_t *target)
     b->succ[b->count++].event = event;
 }
 
-static void progress(Explorer *ex, unsigned level, int final)
+static void progress(Explorer *ex, int final)
 {
     if (!ex->opt.progress || !isatty(STDERR_FILENO))
         return;
@@ -406,353 +362,512 @@ static void progress(Explorer *ex, unsigned level, int final)
         return;
     ex->last_progress = t;
     double secs = t - ex->start;
+    uint64_t states = store_count(ex->store) +
+                      atomic_load_explicit(&ex->pend_next,
+                                           memory_order_relaxed);
     fprintf(stderr, "\r%llu states, level %u, %.0f states/s, %.1f MB   %s",
-            (unsigned long long)ex->count, level,
-            secs > 0 ? ex->count / secs : 0.0,
-            ex->count * (double)bytes_per_state(ex->key_words) / 1e6,
+            (unsigned long long)states, ex->level,
+            secs > 0 ? states / secs : 0.0, store_bytes(ex->store) / 1e6,
             final ? "\r\033[K" : "");
 }
 
-/* Expands state `id`: stores its successors, then inspects it. */
-static ExploreStatus expand(Explorer *ex, uint64_t id, Batch *b, void *scratch,
-                            ExploreInspect inspect, void *ud)
+/* Computes, packs and hashes the successors of state `id` into b, and
+ * starts fetching their index slots. */
+static ExploreStatus expand(Explorer *ex, Worker *w, Batch *b, uint64_t id)
 {
+    b->id = id;
     b->count = 0;
     b->failed = 0;
-    uint32_t *vec = ex->vec;
-    unpack(ex, ex->keys + id * ex->key_words, vec);
-    if (machine_successors(ex->m, vec, scratch, batch_add, b) != MACHINE_OK)
+    store_state(ex->store, id, b->state);
+    if (machine_successors(ex->m, b->state, w->scratch, batch_add, b) !=
+        MACHINE_OK)
         return EXPLORE_MACHINE_ERROR;
     if (b->failed)
         return EXPLORE_NOMEM;
-    ex->stats.transitions += b->count;
-    /* Pack and hash a group of successors and prefetch their index slots
-     * before probing: the probes' cache misses then overlap. */
-    size_t kw = ex->key_words;
-    for (size_t base = 0; base < b->count; base += PREFETCH) {
-        size_t n = b->count - base < PREFETCH ? b->count - base : PREFETCH;
-        uint64_t hashes[PREFETCH];
-        for (size_t k = 0; k < n; k++) {
-            uint64_t *key = ex->pkeys + k * kw;
-            pack(ex, b->vecs + (base + k) * ex->width, key);
-            hashes[k] = hash_key(key, kw);
-            __builtin_prefetch(slot_at(ex, hashes[k] & (ex->index_size - 1)));
-        }
-        for (size_t k = 0; k < n; k++) {
-            ExploreStatus st = store_insert_hashed(
-                ex, ex->pkeys + k * kw, hashes[k], id, b->succ[base + k].event);
-            if (st != EXPLORE_DONE)
-                return st;
-            b->succ[base + k].target = b->vecs + (base + k) * ex->width;
-        }
-    }
-    if (inspect && ex->violation == UINT64_MAX) {
-        int code = inspect(ud, vec, b->succ, b->count);
-        if (code > 0) {
-            ex->violation = id;
-            ex->violation_code = code;
-        }
+    w->transitions += b->count;
+    size_t kw = b->key_words;
+    for (size_t k = 0; k < b->count; k++) {
+        const uint32_t *target = b->vecs + k * b->width;
+        b->succ[k].target = target;
+        store_pack(ex->store, target, b->keys + k * kw);
+        b->hashes[k] = store_hash(ex->store, b->keys + k * kw);
+        store_prefetch_slot(ex->store, b->hashes[k]);
     }
     return EXPLORE_DONE;
 }
 
-
-/* ---------- the parallel expansion of a level ----------
- *
- * A level is cut into chunks of consecutive ids. Worker threads expand
- * chunks (successors, the inspect call, and a read-only probe of the
- * store, which finds most successors already there) into per-chunk
- * records; then this thread inserts the records that were not found, chunk
- * by chunk in id order, successor by successor. The order of insertion is
- * the sequential one, so ids, parents and the violation chosen are the same
- * for every thread count. The store is not written while workers read it. */
-
-enum { CHUNK = 256, CHUNKS_PER_ROUND = 64, PARALLEL_MIN = 512 };
-
-typedef struct Chunk {
-    uint64_t first, end;     /* ids expanded */
-    uint64_t *keys;          /* per record: key_words words */
-    uint64_t *parent;        /* per record */
-    uint32_t *event;         /* per record */
-    size_t count, cap;
-    uint64_t transitions;
-    uint64_t violation;      /* first violating id of the chunk, or MAX */
-    int code;
-    ExploreStatus status;
-} Chunk;
-
-typedef struct Worker {
-    Explorer *ex;
-    Chunk *chunks;
-    size_t nchunks;
-    atomic_size_t *next;
-    ExploreInspect inspect;
-    void *ud;
-    void *scratch;
-    Batch batch;
-    uint32_t *vec;
-    uint64_t *key;
-} Worker;
-
-/* Records a successor that was not in the store when the round began. */
-static int chunk_add(Chunk *c, size_t kw, const uint64_t *key, uint64_t parent,
-                     uint32_t event)
+static void prefetch_keys(const Explorer *ex, const Batch *b)
 {
-    if (c->count == c->cap) {
-        size_t cap = c->cap ? 2 * c->cap : 1024;
-        uint64_t *k = mem_realloc(c->keys, cap * kw * sizeof *k);
-        if (k)
-            c->keys = k;
-        uint64_t *p = k ? mem_realloc(c->parent, cap * sizeof *p) : NULL;
-        if (p)
-            c->parent = p;
-        uint32_t *e = p ? mem_realloc(c->event, cap * sizeof *e) : NULL;
-        if (!e)
-            return -1;
-        c->event = e;
-        c->cap = cap;
+    for (size_t k = 0; k < b->count; k++)
+        store_prefetch_key(ex->store, b->hashes[k]);
+}
+
+/* Takes a block of pending positions: fresh ones, or when the store is
+ * nearly full the unused ends of other workers' blocks (see make_room).
+ * 0 when there is none. */
+static int take_block(Explorer *ex, Worker *w)
+{
+    uint64_t at = atomic_load_explicit(&ex->pend_next, memory_order_relaxed);
+    uint64_t n = 0;
+    while (at < ex->pend_limit) {
+        n = ex->pend_limit - at < BLOCK ? ex->pend_limit - at : BLOCK;
+        if (atomic_compare_exchange_weak_explicit(
+                &ex->pend_next, &at, at + n, memory_order_relaxed,
+                memory_order_relaxed))
+            break;
+        n = 0;
     }
-    mem_copy(c->keys + c->count * kw, key, kw * sizeof *key);
-    c->parent[c->count] = parent;
-    c->event[c->count++] = event;
+    if (n == 0) {
+        unsigned i = atomic_fetch_add(&ex->spare_next, 1);
+        if (i >= ex->spare_count)
+            return 0;
+        at = ex->spare[2 * i];
+        n = ex->spare[2 * i + 1] - at;
+    }
+    for (uint64_t p = at; p < at + n; p++)
+        atomic_store_explicit(&ex->disc[p], NO_DISC, memory_order_relaxed);
+    w->blk_pos = at;
+    w->blk_end = at + n;
+    return 1;
+}
+
+static void disc_min(_Atomic uint64_t *d, uint64_t mine)
+{
+    uint64_t seen = atomic_load_explicit(d, memory_order_relaxed);
+    while (mine < seen &&
+           !atomic_compare_exchange_weak_explicit(d, &seen, mine,
+                                                  memory_order_relaxed,
+                                                  memory_order_relaxed))
+        ;
+}
+
+/* Inserts the successors of b from w->next_succ on. Returns 0 when it had
+ * to stop for want of pending positions (w->next_succ says where to go
+ * on). */
+static int insert_successors(Explorer *ex, Worker *w, const Batch *b)
+{
+    Store *s = ex->store;
+    uint64_t base = store_count(s);
+    size_t kw = b->key_words;
+    for (size_t k = w->next_succ; k < b->count; k++) {
+        if (w->blk_pos == w->blk_end && !take_block(ex, w)) {
+            w->next_succ = k;
+            atomic_store(&ex->pause, 1);
+            return 0;
+        }
+        uint64_t mine = b->id << 32 | k, found;
+        if (store_insert(s, b->keys + k * kw, b->hashes[k],
+                         base + w->blk_pos, &found))
+            disc_min(&ex->disc[w->blk_pos++], mine);
+        else if (found >= base)
+            disc_min(&ex->disc[found - base], mine);
+    }
+    w->next_succ = 0;
+    return 1;
+}
+
+static void inspect_state(Explorer *ex, Worker *w, const Batch *b)
+{
+    uint64_t id = b->id;
+    if (!ex->inspect || id > atomic_load_explicit(&ex->first_violation,
+                                                  memory_order_relaxed))
+        return; /* a canonically earlier violation is known */
+    int code = ex->inspect(ex->ud, b->state, b->succ, b->count);
+    if (code <= 0)
+        return;
+    if (id < w->violation) {
+        w->violation = id;
+        w->code = code;
+    }
+    uint64_t seen = atomic_load(&ex->first_violation);
+    while (id < seen &&
+           !atomic_compare_exchange_weak(&ex->first_violation, &seen, id))
+        ;
+}
+
+/* Claims the next chunk of ids; 0 when the level has none left. */
+static int claim_chunk(Explorer *ex, Worker *w, unsigned index)
+{
+    uint64_t at = atomic_fetch_add(&ex->next_id, CHUNK);
+    if (at >= ex->hi)
+        return 0;
+    w->chunk_pos = at;
+    w->chunk_end = at + CHUNK < ex->hi ? at + CHUNK : ex->hi;
+    if (ex->opt.timeout > 0 && now() - ex->start > ex->opt.timeout) {
+        atomic_store(&ex->timed_out, 1);
+        atomic_store(&ex->stop, 1);
+    }
+    if (index == 0)
+        progress(ex, 0);
+    return 1;
+}
+
+static int halted(Explorer *ex)
+{
+    return atomic_load_explicit(&ex->pause, memory_order_relaxed) ||
+           atomic_load_explicit(&ex->stop, memory_order_relaxed);
+}
+
+/* Expands states until DEPTH are in flight or the level has no more. */
+static int fill_pipeline(Explorer *ex, Worker *w, unsigned index)
+{
+    while (w->inflight < DEPTH && !halted(ex)) {
+        if (w->chunk_pos == w->chunk_end && !claim_chunk(ex, w, index))
+            return 0;
+        Batch *b = &w->ring[(w->head + w->inflight) % DEPTH];
+        ExploreStatus st = expand(ex, w, b, w->chunk_pos++);
+        if (st != EXPLORE_DONE) {
+            w->status = st;
+            atomic_store(&ex->stop, 1);
+            return -1;
+        }
+        w->inflight++;
+        if (w->inflight >= 2)
+            prefetch_keys(ex, &w->ring[(w->head + w->inflight - 2) % DEPTH]);
+    }
     return 0;
 }
 
-static void chunk_expand(Worker *w, Chunk *c)
+/* A worker's share of the level; returns when the level has no more
+ * states for it, or when asked to pause or stop (it then keeps its
+ * pipeline and goes on from there on the next call). */
+static void worker_task(void *arg, unsigned index)
 {
-    Explorer *ex = w->ex;
-    size_t kw = ex->key_words;
-    Batch *b = &w->batch;
-    c->count = 0;
-    c->transitions = 0;
-    c->violation = UINT64_MAX;
-    c->status = EXPLORE_DONE;
-    for (uint64_t id = c->first; id < c->end; id++) {
-        unpack(ex, ex->keys + id * kw, w->vec);
-        b->count = 0;
-        b->failed = 0;
-        if (machine_successors(ex->m, w->vec, w->scratch, batch_add, b) !=
-            MACHINE_OK) {
-            c->status = EXPLORE_MACHINE_ERROR;
-            return;
-        }
-        if (b->failed) {
-            c->status = EXPLORE_NOMEM;
-            return;
-        }
-        c->transitions += b->count;
-        for (size_t k = 0; k < b->count; k++) {
-            const uint32_t *target = b->vecs + k * ex->width;
-            b->succ[k].target = target;
-            pack(ex, target, w->key);
-            int found = find_slot(ex, w->key, hash_key(w->key, kw))[kw] != 0;
-            if (!found && chunk_add(c, kw, w->key, id, b->succ[k].event)) {
-                c->status = EXPLORE_NOMEM;
-                return;
-            }
-        }
-        if (w->inspect && c->violation == UINT64_MAX) {
-            int code = w->inspect(w->ud, w->vec, b->succ, b->count);
-            if (code > 0) {
-                c->violation = id;
-                c->code = code;
-            }
-        }
-    }
-}
-
-static void *worker_main(void *arg)
-{
-    Worker *w = arg;
+    Explorer *ex = arg;
+    Worker *w = &ex->workers[index];
     for (;;) {
-        size_t i = atomic_fetch_add(w->next, 1);
-        if (i >= w->nchunks)
-            return NULL;
-        chunk_expand(w, &w->chunks[i]);
+        if (fill_pipeline(ex, w, index) != 0 || w->inflight == 0 ||
+            halted(ex))
+            return;
+        Batch *b = &w->ring[w->head];
+        if (!insert_successors(ex, w, b))
+            return;
+        inspect_state(ex, w, b);
+        w->head = (w->head + 1) % DEPTH;
+        w->inflight--;
     }
 }
 
-/* Inserts the records of the chunks in order; notes the first violation. */
-static ExploreStatus round_merge(Explorer *ex, Chunk *chunks, size_t n)
+/* ---------- a level ---------- */
+
+typedef struct GrowJob {
+    Store *store;
+    unsigned parts;
+} GrowJob;
+
+static void grow_task(void *arg, unsigned index)
 {
-    for (size_t i = 0; i < n; i++) {
-        Chunk *c = &chunks[i];
-        if (c->status != EXPLORE_DONE)
-            return c->status;
-        ex->stats.transitions += c->transitions;
-        size_t kw = ex->key_words;
-        for (size_t base = 0; base < c->count; base += PREFETCH) {
-            size_t group = c->count - base < PREFETCH ? c->count - base
-                                                      : PREFETCH;
-            uint64_t hashes[PREFETCH];
-            for (size_t k = 0; k < group; k++) { /* overlap the misses */
-                hashes[k] = hash_key(c->keys + (base + k) * kw, kw);
-                __builtin_prefetch(
-                    slot_at(ex, hashes[k] & (ex->index_size - 1)));
-            }
-            for (size_t k = 0; k < group; k++) {
-                size_t r = base + k;
-                ExploreStatus st = store_insert_hashed(
-                    ex, c->keys + r * kw, hashes[k], c->parent[r], c->event[r]);
-                if (st != EXPLORE_DONE)
-                    return st;
-            }
+    GrowJob *g = arg;
+    store_grow_part(g->store, index, g->parts);
+}
+
+/* No fresh position is left but a worker needs one: the unused ends of
+ * the workers' blocks become spares (in pieces, so that every worker gets
+ * some). Returns 0 when there were none: then every position handed out
+ * holds a new state. */
+static unsigned reclaim(Explorer *ex)
+{
+    ex->spare_count = 0;
+    atomic_store(&ex->spare_next, 0);
+    for (unsigned t = 0; t < ex->threads; t++) {
+        Worker *w = &ex->workers[t];
+        for (uint64_t at = w->blk_pos; at < w->blk_end; at += SPARE) {
+            ex->spare[2 * ex->spare_count] = at;
+            ex->spare[2 * ex->spare_count++ + 1] =
+                at + SPARE < w->blk_end ? at + SPARE : w->blk_end;
         }
-        if (c->violation != UINT64_MAX && ex->violation == UINT64_MAX) {
-            ex->violation = c->violation;
-            ex->violation_code = c->code;
-        }
+        w->blk_pos = w->blk_end = 0;
     }
+    return ex->spare_count;
+}
+
+/* Makes room for more pending states before (re)starting the workers;
+ * `needed`: a worker is waiting for a position.
+ *
+ * The index grows, or the store is declared full, only once every
+ * position handed out holds a new state (spares first): so both happen
+ * at the same point for every thread count, and the store's size and the
+ * level that overflows it do not depend on -j. */
+static ExploreStatus make_room(Explorer *ex, int needed)
+{
+    Store *s = ex->store;
+    uint64_t used = atomic_load(&ex->pend_next);
+    ex->pend_limit = store_room(s) > used ? store_room(s) : used;
+    if (!needed || ex->pend_limit > used || reclaim(ex))
+        return EXPLORE_DONE;
+    uint64_t left = store_capacity(s) - store_count(s);
+    uint64_t want = used + (used / 4 > GROW_MIN ? used / 4 : GROW_MIN);
+    if (want > left)
+        want = left;
+    if (want <= used)
+        return EXPLORE_LIMIT_MEMORY;
+    StoreStatus st = store_reserve(s, used, want);
+    if (st == STORE_NOMEM)
+        return EXPLORE_NOMEM;
+    if (st == STORE_FULL)
+        return EXPLORE_LIMIT_MEMORY;
+    if (st == STORE_GROW) {
+        GrowJob g = {s, pool_size(ex->pool)};
+        pool_run(ex->pool, g.parts, grow_task, &g);
+        store_grow_end(s);
+    }
+    ex->pend_limit = store_room(s);
     return EXPLORE_DONE;
 }
 
-/* Expands ids [first, end) with `nworkers` threads, round by round. */
-static ExploreStatus level_parallel(Explorer *ex, Worker *workers,
-                                    unsigned nworkers, uint64_t first,
-                                    uint64_t end, Chunk *chunks)
+/* Expands ids [lo, hi) with the pool; on return every worker is between
+ * states and the pending states of the level are in the store. */
+static ExploreStatus level_expand(Explorer *ex)
 {
-    while (first < end) {
-        size_t n = 0;
-        for (; n < CHUNKS_PER_ROUND && first < end; n++) {
-            chunks[n].first = first;
-            first = first + CHUNK < end ? first + CHUNK : end;
-            chunks[n].end = first;
-        }
-        atomic_size_t next = 0;
-        pthread_t threads[nworkers];
-        unsigned started = 0;
-        for (unsigned t = 0; t < nworkers; t++) {
-            workers[t].chunks = chunks;
-            workers[t].nchunks = n;
-            workers[t].next = &next;
-        }
-        for (unsigned t = 1; t < nworkers; t++)
-            if (pthread_create(&threads[started], NULL, worker_main,
-                               &workers[t]) == 0)
-                started++;
-        worker_main(&workers[0]);
-        for (unsigned t = 0; t < started; t++)
-            pthread_join(threads[t], NULL);
-        ExploreStatus st = round_merge(ex, chunks, n);
+    unsigned nworkers = ex->hi - ex->lo >= PARALLEL_MIN ? ex->threads : 1;
+    atomic_store(&ex->next_id, ex->lo);
+    atomic_store(&ex->pend_next, 0);
+    atomic_store(&ex->first_violation, UINT64_MAX);
+    ex->spare_count = 0;
+    atomic_store(&ex->spare_next, 0);
+    for (unsigned t = 0; t < ex->threads; t++) {
+        Worker *w = &ex->workers[t];
+        w->head = w->inflight = 0;
+        w->next_succ = 0;
+        w->chunk_pos = w->chunk_end = w->blk_pos = w->blk_end = 0;
+        w->transitions = 0;
+        w->violation = UINT64_MAX;
+        w->status = EXPLORE_DONE;
+    }
+    for (int needed = 0;; needed = 1) {
+        ExploreStatus st = make_room(ex, needed);
         if (st != EXPLORE_DONE)
             return st;
-        if (ex->opt.timeout > 0 && now() - ex->start > ex->opt.timeout)
+        atomic_store(&ex->pause, 0);
+        pool_run(ex->pool, nworkers, worker_task, ex);
+        for (unsigned t = 0; t < nworkers; t++)
+            if (ex->workers[t].status != EXPLORE_DONE)
+                return ex->workers[t].status;
+        if (atomic_load(&ex->timed_out))
             return EXPLORE_LIMIT_TIME;
-        progress(ex, ex->stats.depth, 0);
+        if (!atomic_load(&ex->pause))
+            return EXPLORE_DONE;
     }
-    return EXPLORE_DONE;
 }
 
-static ExploreStatus explore_levels(Explorer *ex, Batch *b, void *scratch,
-                                    ExploreInspect inspect, void *ud,
-                                    Worker *workers, unsigned nworkers,
-                                    Chunk *chunks)
+static int commit_scratch(Explorer *ex, uint64_t used, uint64_t level)
 {
-    uint64_t next = 0;
-    unsigned level = 0;
-    while (next < ex->count) {
-        uint64_t level_end = ex->count;
-        if (nworkers > 1 && level_end - next >= PARALLEL_MIN) {
-            ExploreStatus st = level_parallel(ex, workers, nworkers, next,
-                                              level_end, chunks);
-            if (st != EXPLORE_DONE)
-                return st;
-            next = level_end;
-        }
-        for (; next < level_end; next++) {
-            ExploreStatus st = expand(ex, next, b, scratch, inspect, ud);
-            if (st != EXPLORE_DONE)
-                return st;
-            if ((next & 1023) == 0) {
-                if (ex->opt.timeout > 0 && now() - ex->start > ex->opt.timeout)
-                    return EXPLORE_LIMIT_TIME;
-                progress(ex, level, 0);
-            }
-        }
-        level++;
-        ex->stats.depth = level;
-        if (ex->violation != UINT64_MAX)
-            return EXPLORE_VIOLATION;
-    }
-    return EXPLORE_DONE;
-}
-
-/* One thread unless asked: with the store filled by one thread, a second
- * thread does not pay yet (measured: README, Performance). */
-static unsigned thread_count(const ExploreOptions *opt)
-{
-    unsigned n = opt->threads ? opt->threads : 1;
-    return n > 64 ? 64 : n;
-}
-
-static int workers_init(Explorer *ex, Worker *w, unsigned n,
-                        ExploreInspect inspect, void *ud)
-{
-    for (unsigned t = 0; t < n; t++) {
-        w[t] = (Worker){.ex = ex, .inspect = inspect, .ud = ud};
-        w[t].batch.width = ex->width;
-        w[t].scratch = mem_calloc(1, ex->m->scratch_size + 16);
-        w[t].vec = mem_alloc(ex->width * sizeof *w[t].vec + 4);
-        w[t].key = mem_alloc(ex->key_words * sizeof *w[t].key);
-        if (!w[t].scratch || !w[t].vec || !w[t].key)
+    if (used > ex->order_cap) {
+        size_t cap = used + used / 2;
+        uint32_t *o = mem_realloc(ex->order, cap * sizeof *o);
+        if (o)
+            ex->order = o;
+        uint32_t *p = o ? mem_realloc(ex->parents, cap * sizeof *p) : NULL;
+        if (p)
+            ex->parents = p;
+        uint32_t *k = p ? mem_realloc(ex->sub, cap * sizeof *k) : NULL;
+        if (!k)
             return -1;
+        ex->sub = k;
+        ex->order_cap = cap;
+    }
+    if (level + 1 > ex->count_cap) {
+        size_t cap = level + 1 + level / 2;
+        uint32_t *c = mem_realloc(ex->count_of, cap * sizeof *c);
+        if (!c)
+            return -1;
+        ex->count_of = c;
+        ex->count_cap = cap;
     }
     return 0;
 }
 
-static void workers_free(Worker *w, unsigned n, Chunk *chunks)
+/* Sorts the new states (positions with a discovery) by discovery into
+ * ex->order / ex->parents; returns how many, with *identity set when
+ * position r is the r-th already. */
+static uint64_t level_order(Explorer *ex, uint64_t used, int *identity)
 {
-    for (unsigned t = 0; t < n; t++) {
-        mem_free(w[t].scratch);
-        mem_free(w[t].vec);
-        mem_free(w[t].key);
-        mem_free(w[t].batch.succ);
-        mem_free(w[t].batch.vecs);
+    uint64_t n = 0, prev = 0, lo = ex->lo, span = ex->hi - ex->lo;
+    uint32_t *cnt = ex->count_of;
+    memset(cnt, 0, (span + 1) * sizeof *cnt);
+    *identity = 1;
+    for (uint64_t p = 0; p < used; p++) {
+        uint64_t d = atomic_load_explicit(&ex->disc[p], memory_order_relaxed);
+        if (d == NO_DISC)
+            continue;
+        if (p != n || (n && d < prev))
+            *identity = 0;
+        prev = d;
+        cnt[(d >> 32) - lo + 1]++;
+        n++;
     }
-    for (size_t i = 0; chunks && i < CHUNKS_PER_ROUND; i++) {
-        mem_free(chunks[i].keys);
-        mem_free(chunks[i].parent);
-        mem_free(chunks[i].event);
+    if (*identity) {
+        for (uint64_t r = 0; r < n; r++)
+            ex->parents[r] = (uint32_t)(atomic_load_explicit(
+                                            &ex->disc[r],
+                                            memory_order_relaxed) >> 32);
+        return n;
     }
-    mem_free(chunks);
-    mem_free(w);
+    for (uint64_t i = 1; i <= span; i++) /* cnt[i]: start of parent lo+i */
+        cnt[i] += cnt[i - 1];
+    for (uint64_t p = 0; p < used; p++) {
+        uint64_t d = atomic_load_explicit(&ex->disc[p], memory_order_relaxed);
+        if (d == NO_DISC)
+            continue;
+        uint32_t r = cnt[(d >> 32) - lo]++;
+        ex->order[r] = (uint32_t)p;
+        ex->parents[r] = (uint32_t)(d >> 32);
+        ex->sub[r] = (uint32_t)d;
+    }
+    /* within one parent, by successor index (a few each: insertion) */
+    for (uint64_t r = 1; r < n; r++) {
+        uint32_t o = ex->order[r], k = ex->sub[r], par = ex->parents[r];
+        uint64_t j = r;
+        for (; j > 0 && ex->parents[j - 1] == par && ex->sub[j - 1] > k; j--) {
+            ex->order[j] = ex->order[j - 1];
+            ex->sub[j] = ex->sub[j - 1];
+        }
+        ex->order[j] = o;
+        ex->sub[j] = k;
+    }
+    return n;
+}
+
+/* Numbers the new states of the level canonically; applies --max-states. */
+static ExploreStatus level_commit(Explorer *ex)
+{
+    Store *s = ex->store;
+    uint64_t used = atomic_load(&ex->pend_next);
+    if (commit_scratch(ex, used, ex->hi - ex->lo) != 0)
+        return EXPLORE_NOMEM;
+    int identity;
+    uint64_t n = level_order(ex, used, &identity);
+    ExploreStatus st = EXPLORE_DONE;
+    if (ex->opt.max_states && store_count(s) + n > ex->opt.max_states) {
+        uint64_t keep = ex->opt.max_states - store_count(s);
+        if (identity)
+            for (uint64_t r = keep; r < n; r++)
+                ex->order[r] = (uint32_t)r;
+        store_drop(s, ex->order + keep, n - keep);
+        n = keep;
+        st = EXPLORE_LIMIT_STATES;
+    }
+    if (store_commit(s, identity ? NULL : ex->order, ex->parents, n, used))
+        return EXPLORE_NOMEM;
+    return st;
+}
+
+static ExploreStatus explore_levels(Explorer *ex)
+{
+    ex->lo = 0;
+    while (ex->lo < store_count(ex->store)) {
+        ex->hi = store_count(ex->store);
+        ExploreStatus st = level_expand(ex);
+        if (st != EXPLORE_DONE)
+            return st;
+        uint64_t transitions = 0;
+        for (unsigned t = 0; t < ex->threads; t++) {
+            Worker *w = &ex->workers[t];
+            transitions += w->transitions;
+            if (w->violation < ex->violation) {
+                ex->violation = w->violation;
+                ex->violation_code = w->code;
+            }
+        }
+        st = level_commit(ex);
+        if (st == EXPLORE_NOMEM)
+            return st;
+        ex->stats.transitions += transitions;
+        ex->level++;
+        ex->stats.depth = ex->level;
+        if (st != EXPLORE_DONE)
+            return st;
+        if (ex->violation != UINT64_MAX)
+            return EXPLORE_VIOLATION;
+        ex->lo = ex->hi;
+    }
+    return EXPLORE_DONE;
+}
+
+/* ---------- the run ---------- */
+
+static unsigned thread_count(const ExploreOptions *opt)
+{
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned n = opt->threads ? opt->threads : online > 0 ? (unsigned)online : 1;
+    return n > MAX_THREADS ? MAX_THREADS : n;
+}
+
+static int workers_init(Explorer *ex)
+{
+    ex->pool = pool_new(thread_count(&ex->opt));
+    if (!ex->pool)
+        return -1;
+    ex->threads = pool_size(ex->pool);
+    ex->workers = mem_calloc(ex->threads, sizeof *ex->workers);
+    ex->spare = mem_alloc(2 * ex->threads * (BLOCK / SPARE + 1) *
+                          sizeof *ex->spare);
+    if (!ex->workers || !ex->spare)
+        return -1;
+    for (unsigned t = 0; t < ex->threads; t++) {
+        Worker *w = &ex->workers[t];
+        w->ex = ex;
+        w->scratch = mem_calloc(1, ex->m->scratch_size + 16);
+        if (!w->scratch)
+            return -1;
+        for (unsigned i = 0; i < DEPTH; i++) {
+            Batch *b = &w->ring[i];
+            b->width = ex->m->width;
+            b->key_words = store_key_words(ex->store);
+            b->state = mem_alloc((ex->m->width + 1) * sizeof *b->state);
+            if (!b->state)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* The initial state, id 0. */
+static ExploreStatus insert_initial(Explorer *ex)
+{
+    Store *s = ex->store;
+    size_t kw = store_key_words(s);
+    uint32_t vec[ex->m->width + 1];
+    uint64_t key[kw], found;
+    machine_initial(ex->m, vec);
+    store_pack(s, vec, key);
+    StoreStatus st = store_reserve(s, 0, 1);
+    if (st == STORE_FULL)
+        return EXPLORE_LIMIT_MEMORY;
+    if (st != STORE_OK)
+        return EXPLORE_NOMEM; /* a fresh store never needs to grow */
+    store_insert(s, key, store_hash(s, key), 0, &found);
+    uint32_t none = STORE_NO_PARENT;
+    return store_commit(s, NULL, &none, 1, 1) ? EXPLORE_NOMEM : EXPLORE_DONE;
+}
+
+static size_t peak_rss(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? (size_t)ru.ru_maxrss * 1024 : 0;
 }
 
 ExploreStatus explore_run(Explorer *ex, ExploreInspect inspect, void *ud)
 {
     ex->start = ex->last_progress = now();
-    unsigned nworkers = thread_count(&ex->opt);
-    Batch b = {.width = ex->width};
-    void *scratch = mem_calloc(1, ex->m->scratch_size + 16);
-    uint32_t *init = mem_alloc(ex->width * sizeof *init + 4);
-    Worker *workers = mem_calloc(nworkers, sizeof *workers);
-    Chunk *chunks = mem_calloc(CHUNKS_PER_ROUND, sizeof *chunks);
+    ex->inspect = inspect;
+    ex->ud = ud;
     ExploreStatus st = EXPLORE_NOMEM;
-    if (scratch && init && workers && chunks &&
-        workers_init(ex, workers, nworkers, inspect, ud) == 0) {
-        machine_initial(ex->m, init);
-        st = store_insert(ex, init, 0, EVENT_NONE);
+    if (workers_init(ex) == 0) {
+        st = insert_initial(ex);
         if (st == EXPLORE_DONE)
-            st = explore_levels(ex, &b, scratch, inspect, ud, workers,
-                                nworkers, chunks);
+            st = explore_levels(ex);
     }
-    if (workers)
-        workers_free(workers, nworkers, chunks);
-    else
-        mem_free(chunks);
-    progress(ex, ex->stats.depth, 1);
-    mem_free(scratch);
-    mem_free(init);
-    mem_free(b.succ);
-    mem_free(b.vecs);
-    ex->stats.states = ex->count;
+    progress(ex, 1);
+    ex->stats.threads = ex->threads;
+    workers_free(ex);
+    Store *s = ex->store;
+    ex->stats.states = store_count(s);
     ex->stats.seconds = now() - ex->start;
-    ex->stats.threads = nworkers;
-    ex->stats.store_bytes = ex->cap * (ex->key_words * sizeof(uint64_t) +
-                                       sizeof(uint64_t) + sizeof(uint32_t)) +
-                            ex->index_size * (ex->key_words + 1) *
-                                sizeof(uint64_t);
+    ex->stats.store_bytes = store_bytes(s);
     ex->stats.bytes_per_state =
-        ex->count ? (double)ex->stats.store_bytes / ex->count : 0;
+        ex->stats.states ? (double)ex->stats.store_bytes / ex->stats.states
+                         : 0;
+    ex->stats.peak_rss = peak_rss();
     return st;
 }

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 /* The fault-injection countdown is the one piece of global state of the
  * checker: it exists only for tests, and is atomic so that a multi-threaded
@@ -57,6 +59,45 @@ void *mem_realloc(void *p, size_t n)
 }
 
 void mem_free(void *p) { free(p); }
+
+enum { MEM_MAP_HUGE = 32 << 20 };
+
+void *mem_map(size_t n)
+{
+    if (mem_should_fail())
+        return NULL;
+    void *p = mmap(NULL, n ? n : 1, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    /* Random access over a big region: with 4 KB pages nearly every access
+     * misses the TLB too. A hint; untouched memory still costs nothing. */
+    if (n >= MEM_MAP_HUGE)
+        madvise(p, n, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
+void mem_unmap(void *p, size_t n)
+{
+    if (p)
+        munmap(p, n ? n : 1);
+}
+
+void mem_discard(void *p, size_t n)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uintptr_t start = (uintptr_t)p, end = start + n;
+    uintptr_t lo = (start + page - 1) & ~(uintptr_t)(page - 1);
+    uintptr_t hi = end & ~(uintptr_t)(page - 1);
+    if (hi <= lo || madvise((void *)lo, hi - lo, MADV_DONTNEED) != 0) {
+        memset(p, 0, n);
+        return;
+    }
+    memset(p, 0, lo - start); /* the partial pages at both ends */
+    memset((void *)hi, 0, end - hi);
+}
 
 char *mem_strndup(const char *s, size_t n)
 {

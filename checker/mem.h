@@ -45,6 +45,16 @@ static inline void mem_copy(void *dst, const void *src, size_t n)
         __builtin_memcpy(dst, src, n);
 }
 
+/* Large zeroed regions whose pages cost nothing until first touched (the
+ * state store sizes one from --memory): mmap, never calloc, because the
+ * sanitizers' calloc writes every page. Passes the fault hook. NULL when
+ * out of memory; release with mem_unmap and the same size. */
+void *mem_map(size_t n);
+void mem_unmap(void *p, size_t n);
+/* Zeroes [p, p + n) of a mem_map region, giving its whole pages back to
+ * the system (they read as zero when touched again). */
+void mem_discard(void *p, size_t n);
+
 typedef struct Arena Arena;
 Arena *arena_new(void);
 /* 16-byte aligned, zeroed; NULL when out of memory. */

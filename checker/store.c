@@ -1,0 +1,510 @@
+/* store: the concurrent state store. See store.h.
+ *
+ * The mapping: keys (capacity * key_bytes), parents (capacity * 4), then
+ * the index region of 1.5 * max_size slots. Index generations double and
+ * alternate between the two ends of the region (the one being filled and
+ * the one being emptied never overlap: s + 2s <= 1.5 * max_size), and an
+ * emptied generation's pages are given back at once.
+ *
+ * A slot is 0 (empty) or (tag << idbits) | (id + 1), where the index has
+ * 2^idbits slots and the tag is the top 32 - idbits bits of the hash: a
+ * probe compares keys only when the tags agree. An id field of all ones is
+ * a tombstone (a dropped pending state). Ids stay below 3/4 of the slots,
+ * so they always fit.
+ *
+ * During a level, parent[count + p] holds the slot (+ 1) of pending
+ * position p, so that a commit or a rehash finds it without probing. */
+#include "store.h"
+
+#include "mem.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+enum { MIN_SLOTS_LOG = 10, MAX_SLOTS_LOG = 31, PREFETCH = 16 };
+
+struct Store {
+    size_t width;
+    size_t key_words, key_bytes;
+    uint8_t *word_of, *shift;   /* per vector word: key word and bit shift */
+    uint32_t *mask;             /* per vector word: its value mask */
+    uint64_t capacity, count;
+    uint8_t *region;
+    size_t region_bytes;
+    uint8_t *keys;
+    uint32_t *parent;
+    _Atomic uint32_t *slots;    /* the index region */
+    uint64_t region_slots, max_size;
+    _Atomic uint32_t *index;    /* the current generation */
+    uint64_t size;
+    unsigned idbits, gen;
+    _Atomic uint32_t *next;     /* the generation being filled by a grow */
+    uint64_t next_size, grow_used;
+    unsigned next_bits;
+    uint8_t *tmp;               /* commit: the pending keys */
+    size_t tmp_bytes;
+};
+
+/* ---------- layout and hashing ---------- */
+
+/* Fields are packed low bits first; a field that does not fit in the rest
+ * of a 64-bit word starts the next one. */
+static int layout(Store *s, const uint32_t *word_max)
+{
+    s->word_of = mem_alloc(s->width + 1);
+    s->shift = mem_alloc(s->width + 1);
+    s->mask = mem_alloc((s->width + 1) * sizeof *s->mask);
+    if (!s->word_of || !s->shift || !s->mask)
+        return -1;
+    size_t word = 0, at = 0;
+    for (size_t i = 0; i < s->width; i++) {
+        uint32_t max = word_max ? word_max[i] : UINT32_MAX;
+        unsigned b = 1;
+        while (b < 32 && (max >> b) != 0)
+            b++;
+        if (at + b > 64) {
+            word++;
+            at = 0;
+        }
+        s->word_of[i] = (uint8_t)word;
+        s->shift[i] = (uint8_t)at;
+        s->mask[i] = b == 32 ? UINT32_MAX : (UINT32_C(1) << b) - 1;
+        at += b;
+    }
+    if (word > 250)
+        return -1; /* the byte-sized word_of; 8,000 bits is plenty */
+    s->key_words = word + 1;
+    size_t bits = word * 64 + at;
+    s->key_bytes = bits ? (bits + 7) / 8 : 1;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    s->key_bytes = s->key_words * 8; /* keys are the words' first bytes */
+#endif
+    return 0;
+}
+
+void store_pack(const Store *s, const uint32_t *vec, uint64_t *key)
+{
+    if (s->key_words == 1) { /* the common case: one register */
+        uint64_t acc = 0;
+        for (size_t i = 0; i < s->width; i++)
+            acc |= (uint64_t)vec[i] << s->shift[i];
+        key[0] = acc;
+        return;
+    }
+    memset(key, 0, s->key_words * sizeof *key);
+    for (size_t i = 0; i < s->width; i++)
+        key[s->word_of[i]] |= (uint64_t)vec[i] << s->shift[i];
+}
+
+static void unpack(const Store *s, const uint64_t *key, uint32_t *vec)
+{
+    for (size_t i = 0; i < s->width; i++)
+        vec[i] = (uint32_t)(key[s->word_of[i]] >> s->shift[i]) & s->mask[i];
+}
+
+/* Word-wise multiply-rotate, then the MurmurHash3 finaliser: every input
+ * bit reaches every output bit, so both the low bits (the slot) and the
+ * high bits (the tag) are well mixed although state words are small. */
+uint64_t store_hash(const Store *s, const uint64_t *key)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ s->key_words;
+    for (size_t i = 0; i < s->key_words; i++) {
+        h = (h ^ key[i]) * 0x9e3779b97f4a7c15ull;
+        h = (h << 29) | (h >> 35);
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 33);
+}
+
+static const uint8_t *key_at(const Store *s, uint64_t id)
+{
+    return s->keys + id * s->key_bytes;
+}
+
+/* Keys are a few bytes: copied and compared a word at a time, never by a
+ * call to memcpy or memcmp of a variable size. A key is read and written
+ * only inside its own bytes, by overlapping loads and stores when its size
+ * is not a power of two: the next key may be another thread's. */
+static uint64_t load64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* The n bytes at p (1 <= n <= 8) as a number (little-endian; on a
+ * big-endian machine keys are whole words, n is 8). */
+static uint64_t load_small(const uint8_t *p, size_t n)
+{
+    if (n == 8)
+        return load64(p);
+    if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, p, 4);
+        memcpy(&hi, p + n - 4, 4);
+        return lo | (uint64_t)hi << (8 * (n - 4));
+    }
+    if (n >= 2) {
+        uint16_t lo, hi;
+        memcpy(&lo, p, 2);
+        memcpy(&hi, p + n - 2, 2);
+        return lo | (uint64_t)hi << (8 * (n - 2));
+    }
+    return p[0];
+}
+
+static void load_key(const Store *s, uint64_t id, uint64_t *key)
+{
+    const uint8_t *p = key_at(s, id);
+    size_t last = s->key_words - 1;
+    for (size_t i = 0; i < last; i++)
+        key[i] = load64(p + 8 * i);
+    key[last] = load_small(p + 8 * last, s->key_bytes - 8 * last);
+}
+
+static int key_equal(const Store *s, uint64_t id, const uint64_t *key)
+{
+    const uint8_t *p = key_at(s, id);
+    size_t last = s->key_words - 1;
+    for (size_t i = 0; i < last; i++)
+        if (load64(p + 8 * i) != key[i])
+            return 0;
+    return load_small(p + 8 * last, s->key_bytes - 8 * last) == key[last];
+}
+
+/* Writes the key's bytes: whole words, then the tail as two overlapping
+ * stores of 4, 2 or 1 bytes (or one overlapping word). */
+static void store_key(const Store *s, uint64_t id, const uint64_t *key)
+{
+    uint8_t *p = s->keys + id * s->key_bytes;
+    size_t kb = s->key_bytes, whole = kb / 8;
+    const uint8_t *src = (const uint8_t *)key;
+    for (size_t i = 0; i < whole; i++)
+        memcpy(p + 8 * i, src + 8 * i, 8);
+    size_t rest = kb % 8, at = 8 * whole;
+    if (!rest)
+        return;
+    if (whole)
+        memcpy(p + kb - 8, src + kb - 8, 8);
+    else if (rest >= 4) {
+        memcpy(p, src, 4);
+        memcpy(p + kb - 4, src + kb - 4, 4);
+    } else if (rest >= 2) {
+        memcpy(p, src, 2);
+        memcpy(p + kb - 2, src + kb - 2, 2);
+    } else
+        p[at] = src[at];
+}
+
+static uint32_t tag_of(uint64_t h, unsigned idbits)
+{
+    return (uint32_t)(h >> 32) >> idbits;
+}
+
+static uint32_t id_mask(unsigned idbits)
+{
+    return (UINT32_C(1) << idbits) - 1;
+}
+
+/* ---------- creation ---------- */
+
+/* The largest capacity the budget holds: keys and parents per state, and
+ * an index region of 1.5 times the index's final size. */
+static void plan(Store *s, size_t memory)
+{
+    size_t per = s->key_bytes + sizeof(uint32_t);
+    s->capacity = 0;
+    s->max_size = (uint64_t)1 << MIN_SLOTS_LOG;
+    for (unsigned b = MIN_SLOTS_LOG; b <= MAX_SLOTS_LOG; b++) {
+        uint64_t size = (uint64_t)1 << b, index_bytes = size * 6;
+        if (index_bytes >= memory)
+            break;
+        uint64_t c = (memory - index_bytes) / per;
+        if (c > size / 4 * 3)
+            c = size / 4 * 3;
+        if (c > s->capacity) {
+            s->capacity = c;
+            s->max_size = size;
+        }
+    }
+}
+
+static size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
+
+Store *store_new(size_t width, const uint32_t *word_max, size_t memory)
+{
+    Store *s = mem_calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->width = width;
+    if (layout(s, word_max) != 0) {
+        store_free(s);
+        return NULL;
+    }
+    plan(s, memory);
+    s->region_slots = round_up(s->max_size + s->max_size / 2, 1024);
+    size_t keys = round_up(s->capacity * s->key_bytes + 8, 4096);
+    size_t parents = round_up(s->capacity * sizeof(uint32_t) + 4, 4096);
+    s->region_bytes = keys + parents + s->region_slots * sizeof(uint32_t);
+    s->region = mem_map(s->region_bytes);
+    if (!s->region) {
+        store_free(s);
+        return NULL;
+    }
+    s->keys = s->region;
+    s->parent = (uint32_t *)(void *)(s->region + keys);
+    s->slots = (_Atomic uint32_t *)(void *)(s->region + keys + parents);
+    s->size = (uint64_t)1 << MIN_SLOTS_LOG;
+    s->idbits = MIN_SLOTS_LOG;
+    s->index = s->slots;
+    return s;
+}
+
+void store_free(Store *s)
+{
+    if (!s)
+        return;
+    mem_unmap(s->region, s->region_bytes);
+    mem_free(s->word_of);
+    mem_free(s->shift);
+    mem_free(s->mask);
+    mem_free(s->tmp);
+    mem_free(s);
+}
+
+size_t store_key_words(const Store *s) { return s->key_words; }
+size_t store_key_bytes(const Store *s) { return s->key_bytes; }
+uint64_t store_capacity(const Store *s) { return s->capacity; }
+uint64_t store_count(const Store *s) { return s->count; }
+
+size_t store_bytes(const Store *s)
+{
+    return s->count * (s->key_bytes + sizeof(uint32_t)) +
+           s->size * sizeof(uint32_t);
+}
+
+void store_prefetch_slot(const Store *s, uint64_t h)
+{
+    __builtin_prefetch((const void *)&s->index[h & (s->size - 1)]);
+}
+
+void store_prefetch_key(const Store *s, uint64_t h)
+{
+    uint32_t v = atomic_load_explicit(&s->index[h & (s->size - 1)],
+                                      memory_order_relaxed);
+    if (v && v >> s->idbits == tag_of(h, s->idbits))
+        __builtin_prefetch(key_at(s, (v & id_mask(s->idbits)) - 1));
+}
+
+/* ---------- growing the index ---------- */
+
+uint64_t store_room(const Store *s)
+{
+    uint64_t limit = s->size / 4 * 3;
+    if (limit > s->capacity)
+        limit = s->capacity;
+    return limit > s->count ? limit - s->count : 0;
+}
+
+StoreStatus store_reserve(Store *s, uint64_t used, uint64_t want)
+{
+    if (want > s->capacity - s->count)
+        return STORE_FULL;
+    uint64_t need = s->count + want, size = s->size;
+    while (size / 4 * 3 < need && size < s->max_size)
+        size *= 2;
+    if (size == s->size)
+        return STORE_OK;
+    s->next_size = size;
+    s->next_bits = s->idbits;
+    while (((uint64_t)1 << s->next_bits) < size)
+        s->next_bits++;
+    /* even generations at the start of the region, odd ones at its end */
+    s->next = s->gen % 2 == 0 ? s->slots + s->region_slots - size : s->slots;
+    s->grow_used = used;
+    return STORE_GROW;
+}
+
+/* Puts value v (hash h) into the free slot of the generation being
+ * filled; returns the slot. No key is there twice, so no comparison; when
+ * other parts run at once (`shared`), slots are taken by compare-and-swap. */
+static uint64_t grow_put(Store *s, uint64_t h, uint32_t v, int shared)
+{
+    uint64_t mask = s->next_size - 1;
+    for (uint64_t i = h & mask;; i = (i + 1) & mask) {
+        uint32_t empty = 0;
+        if (!shared) {
+            if (atomic_load_explicit(&s->next[i], memory_order_relaxed))
+                continue;
+            atomic_store_explicit(&s->next[i], v, memory_order_relaxed);
+            return i;
+        }
+        if (atomic_compare_exchange_strong_explicit(&s->next[i], &empty, v,
+                                                    memory_order_relaxed,
+                                                    memory_order_relaxed))
+            return i;
+    }
+}
+
+/* Rehashes ids [lo, hi) (committed ones, or pending ones that are in the
+ * index), PREFETCH at a time so that the slots' cache misses overlap. */
+static void grow_range(Store *s, uint64_t lo, uint64_t hi, int shared)
+{
+    uint64_t key[s->key_words], hashes[PREFETCH], ids[PREFETCH];
+    uint32_t idmask = id_mask(s->next_bits);
+    while (lo < hi) {
+        unsigned n = 0;
+        for (; lo < hi && n < PREFETCH; lo++) {
+            if (lo >= s->count && s->parent[lo] == 0)
+                continue; /* a pending position never used */
+            load_key(s, lo, key);
+            hashes[n] = store_hash(s, key);
+            __builtin_prefetch((const void *)&s->next[hashes[n] &
+                                                     (s->next_size - 1)]);
+            ids[n++] = lo;
+        }
+        for (unsigned k = 0; k < n; k++) {
+            uint32_t v = (tag_of(hashes[k], s->next_bits) << s->next_bits) |
+                         (((uint32_t)ids[k] + 1) & idmask);
+            uint64_t slot = grow_put(s, hashes[k], v, shared);
+            if (ids[k] >= s->count)
+                s->parent[ids[k]] = (uint32_t)slot + 1;
+        }
+    }
+}
+
+void store_grow_part(Store *s, unsigned part, unsigned parts)
+{
+    uint64_t total = s->count + s->grow_used;
+    uint64_t lo = total * part / parts, hi = total * (part + 1) / parts;
+    grow_range(s, lo, hi, parts > 1);
+}
+
+void store_grow_end(Store *s)
+{
+    mem_discard((void *)s->index, s->size * sizeof(uint32_t));
+    s->index = s->next;
+    s->size = s->next_size;
+    s->idbits = s->next_bits;
+    s->gen++;
+    s->next = NULL;
+}
+
+/* ---------- insertion and lookup ---------- */
+
+int store_insert(Store *s, const uint64_t *key, uint64_t h, uint64_t id,
+                 uint64_t *found)
+{
+    store_key(s, id, key);
+    unsigned idbits = s->idbits;
+    uint32_t tag = tag_of(h, idbits), mask = id_mask(idbits);
+    uint32_t mine = (tag << idbits) | ((uint32_t)id + 1);
+    uint64_t smask = s->size - 1;
+    for (uint64_t i = h & smask;; i = (i + 1) & smask) {
+        uint32_t v = atomic_load_explicit(&s->index[i], memory_order_acquire);
+        while (v == 0) {
+            /* release: the key (and the caller's data about `id`) is
+             * visible to whoever reads the slot */
+            if (atomic_compare_exchange_weak_explicit(
+                    &s->index[i], &v, mine, memory_order_release,
+                    memory_order_acquire)) {
+                s->parent[id] = (uint32_t)i + 1;
+                return 1;
+            }
+        }
+        if (v >> idbits == tag && (v & mask) != mask &&
+            key_equal(s, (v & mask) - 1, key)) {
+            *found = (v & mask) - 1;
+            return 0;
+        }
+    }
+}
+
+uint64_t store_lookup(const Store *s, const uint32_t *vec)
+{
+    uint64_t key[s->key_words];
+    store_pack(s, vec, key);
+    uint64_t h = store_hash(s, key), smask = s->size - 1;
+    uint32_t tag = tag_of(h, s->idbits), mask = id_mask(s->idbits);
+    for (uint64_t i = h & smask;; i = (i + 1) & smask) {
+        uint32_t v = atomic_load_explicit(&s->index[i], memory_order_acquire);
+        if (v == 0)
+            return UINT64_MAX;
+        uint64_t id = (v & mask) - 1;
+        if (v >> s->idbits == tag && (v & mask) != mask && id < s->count &&
+            key_equal(s, id, key))
+            return id;
+    }
+}
+
+void store_state(const Store *s, uint64_t id, uint32_t *vec)
+{
+    uint64_t key[s->key_words];
+    load_key(s, id, key);
+    unpack(s, key, vec);
+}
+
+int store_key_is(const Store *s, uint64_t id, const uint64_t *key)
+{
+    return key_equal(s, id, key);
+}
+
+uint32_t store_parent(const Store *s, uint64_t id) { return s->parent[id]; }
+
+/* ---------- the end of a level ---------- */
+
+void store_drop(Store *s, const uint32_t *pos, uint64_t n)
+{
+    uint32_t mask = id_mask(s->idbits);
+    for (uint64_t k = 0; k < n; k++) {
+        uint32_t *link = &s->parent[s->count + pos[k]];
+        if (*link == 0)
+            continue;
+        _Atomic uint32_t *slot = &s->index[*link - 1];
+        atomic_store_explicit(slot, atomic_load(slot) | mask,
+                              memory_order_relaxed);
+        *link = 0;
+    }
+}
+
+/* Renumbers: pending position order[r] becomes count + r. The keys move
+ * through a copy, and each one's slot gets the new id. */
+static int renumber(Store *s, const uint32_t *order, uint64_t n,
+                    uint64_t used)
+{
+    size_t kb = s->key_bytes, bytes = used * kb;
+    if (bytes > s->tmp_bytes) {
+        uint8_t *t = mem_realloc(s->tmp, bytes);
+        if (!t)
+            return -1;
+        s->tmp = t;
+        s->tmp_bytes = bytes;
+    }
+    mem_copy(s->tmp, s->keys + s->count * kb, bytes);
+    uint32_t mask = id_mask(s->idbits);
+    for (uint64_t r = 0; r < n; r++) {
+        uint64_t id = s->count + r;
+        memcpy(s->keys + id * kb, s->tmp + (uint64_t)order[r] * kb, kb);
+        _Atomic uint32_t *slot = &s->index[s->parent[s->count + order[r]] - 1];
+        uint32_t v = atomic_load_explicit(slot, memory_order_relaxed);
+        atomic_store_explicit(slot, (v & ~mask) | ((uint32_t)id + 1),
+                              memory_order_relaxed);
+    }
+    return 0;
+}
+
+int store_commit(Store *s, const uint32_t *order, const uint32_t *parents,
+                 uint64_t n, uint64_t used)
+{
+    if (order && renumber(s, order, n, used) != 0)
+        return -1;
+    for (uint64_t r = 0; r < n; r++)
+        s->parent[s->count + r] = parents[r];
+    for (uint64_t r = n; r < used; r++)
+        s->parent[s->count + r] = 0;
+    s->count += n;
+    return 0;
+}

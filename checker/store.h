@@ -1,0 +1,111 @@
+/* store: the concurrent state store of the explorer. It keeps every state
+ * once, bit-packed, numbers the states, and keeps one parent link each.
+ *
+ * One mapping, sized from the memory budget, holds everything: the packed
+ * keys by id, the parent ids by id, and the hash index, an open-addressing
+ * table of 32-bit slots (part tag of the hash, part id) that doubles in
+ * place as it fills. Pages cost nothing until touched (mem_map), so a small
+ * model uses little memory however large the budget.
+ *
+ * States are packed: each word of the vector in as many bits as its bound
+ * (Machine.word_max) needs, words never straddling a 64-bit boundary; a
+ * stored state takes store_key_bytes bytes.
+ *
+ * Ids. The states [0, count) are committed: their ids are final. While a
+ * BFS level is expanded, new states are inserted under *pending* ids
+ * count + p, where the caller hands out each pending position p to exactly
+ * one thread at a time. store_insert is lock-free (compare-and-swap on the
+ * slot) and may run on many threads at once; everything else runs on one
+ * thread, or as the *_part functions on a pool, while no insert runs. At the
+ * end of the level the caller puts the pending states in their canonical
+ * order with store_commit, which renumbers them count, count + 1, ...
+ *
+ * Usage, one level:
+ *     store_reserve(s, used, want)  (STORE_GROW: store_grow_part on every
+ *                                    worker, then store_grow_end)
+ *     store_insert(...) from any threads, ids count + p for p < want
+ *     store_commit(s, order, parents, n, used)
+ *
+ * Limits: at most store_capacity states (from the budget, and below 2^32);
+ * reserving beyond it says STORE_FULL. Nothing here calls exit or aborts.
+ */
+#ifndef LOCKSTEP_STORE_H
+#define LOCKSTEP_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct Store Store;
+
+typedef enum StoreStatus {
+    STORE_OK = 0,
+    STORE_GROW,   /* the index must grow first: run store_grow_* */
+    STORE_FULL,   /* the budget holds no more states */
+    STORE_NOMEM
+} StoreStatus;
+
+/* No parent: the initial state. */
+enum { STORE_NO_PARENT = UINT32_MAX };
+
+/* A store for vectors of `width` words, word i at most word_max[i]
+ * (UINT32_MAX or word_max NULL: 32 bits), in at most `memory` bytes.
+ * NULL when out of memory. */
+Store *store_new(size_t width, const uint32_t *word_max, size_t memory);
+void store_free(Store *s);
+
+/* 64-bit words of a packed key buffer (store_pack's output). */
+size_t store_key_words(const Store *s);
+/* Bytes one state takes in the store (key only). */
+size_t store_key_bytes(const Store *s);
+/* States the budget holds. */
+uint64_t store_capacity(const Store *s);
+/* Committed states. */
+uint64_t store_count(const Store *s);
+/* Bytes in use: keys, parents and the current index. */
+size_t store_bytes(const Store *s);
+
+void store_pack(const Store *s, const uint32_t *vec, uint64_t *key);
+uint64_t store_hash(const Store *s, const uint64_t *key);
+/* Warms the cache for an insert or lookup of a key with hash h: the first
+ * call fetches its index slot, the second the key that slot names. */
+void store_prefetch_slot(const Store *s, uint64_t h);
+void store_prefetch_key(const Store *s, uint64_t h);
+
+/* Makes room for `want` pending states (positions 0 .. want-1), of which
+ * the first `used` may already be inserted. STORE_OK, STORE_GROW (then
+ * call store_grow_part(s, i, n) for every i < n, concurrently if wanted,
+ * then store_grow_end), STORE_FULL or STORE_NOMEM. One thread, no insert
+ * running. */
+StoreStatus store_reserve(Store *s, uint64_t used, uint64_t want);
+void store_grow_part(Store *s, unsigned part, unsigned parts);
+void store_grow_end(Store *s);
+/* Pending states the index takes before it must grow. */
+uint64_t store_room(const Store *s);
+
+/* Inserts `key` (hash h) under pending id `id` (count <= id < count +
+ * want, owned by the caller). Returns 1 when the key was new: it now has
+ * id `id`. Returns 0 when it was there already, with its id (committed or
+ * pending) in *found; position `id` is then still free. Thread-safe. */
+int store_insert(Store *s, const uint64_t *key, uint64_t h, uint64_t id,
+                 uint64_t *found);
+
+/* Ends a level: pending position order[r] becomes id count + r with parent
+ * parents[r], for r < n (order NULL: position r itself, the cheap case).
+ * `used`: positions handed out. Pending states not in `order` must have
+ * been dropped with store_drop first. Returns 0, or -1 when out of memory
+ * (nothing changed). */
+int store_commit(Store *s, const uint32_t *order, const uint32_t *parents,
+                 uint64_t n, uint64_t used);
+/* Removes pending states (positions pos[0 .. n-1]) from the index. */
+void store_drop(Store *s, const uint32_t *pos, uint64_t n);
+
+/* Committed state `id`, unpacked into vec[0 .. width-1]. */
+void store_state(const Store *s, uint64_t id, uint32_t *vec);
+/* 1 when committed state `id` has packed key `key`. */
+int store_key_is(const Store *s, uint64_t id, const uint64_t *key);
+/* The committed id of vec, or UINT64_MAX. */
+uint64_t store_lookup(const Store *s, const uint32_t *vec);
+/* The parent id of committed state `id`, STORE_NO_PARENT for a root. */
+uint32_t store_parent(const Store *s, uint64_t id);
+
+#endif
