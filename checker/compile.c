@@ -390,10 +390,48 @@ static int compile_node(Compiler *c, uint32_t term, Sub *out)
     }
 }
 
+/* The number of leaves of the static tree under `term`, saturating at
+ * MAX_COMPONENTS + 1, with a memo by term id: shared subterms make the tree
+ * exponentially larger than the term, and this counts it without building
+ * it. 0 in memo: not known yet. */
+static uint64_t static_leaves(TermTable *terms, uint32_t term, uint64_t *memo,
+                              uint32_t memo_size)
+{
+    uint32_t body = term_unfold(terms, term);
+    if (body == TERM_NONE)
+        return 1; /* the error surfaces when the leaf is compiled */
+    if (body < memo_size && memo[body])
+        return memo[body];
+    const Term *p = term_get(terms, body);
+    uint64_t n = 1;
+    if (term_is_static(p->kind)) {
+        n = 0;
+        for (uint32_t i = 0; i < p->nkids && n <= MAX_COMPONENTS; i++)
+            n += static_leaves(terms, p->kids[i], memo, memo_size);
+        if (n > MAX_COMPONENTS)
+            n = MAX_COMPONENTS + 1;
+    }
+    if (body < memo_size)
+        memo[body] = n;
+    return n;
+}
+
 static CompileStatus compile_network(TermTable *terms, uint32_t root,
                                      const CompileOptions *opt, Machine **out,
                                      char *err, size_t err_len)
 {
+    uint32_t memo_size = term_count(terms);
+    uint64_t *memo = mem_calloc(memo_size + 1, sizeof *memo);
+    if (!memo)
+        return COMPILE_NOMEM;
+    uint64_t leaves = static_leaves(terms, root, memo, memo_size);
+    mem_free(memo);
+    if (leaves > MAX_COMPONENTS) {
+        snprintf(err, err_len, "the process is a network of more than %d "
+                 "parallel components (a recursion through a parallel "
+                 "operator doubling at each step?)", MAX_COMPONENTS);
+        return COMPILE_LEAF_LIMIT;
+    }
     Compiler c = {.terms = terms, .status = COMPILE_OK, .err = err,
                   .err_len = err_len};
     c.max_leaf = opt && opt->max_leaf_states ? opt->max_leaf_states : 1000000;
