@@ -120,7 +120,8 @@ static int copy_acceptances(Cex *cex, const Normal *n, uint32_t node)
         return -1;
     for (uint32_t a = first; a <= last; a++)
         cex->accept_off[a - first] = n->acc_off[a] - lo;
-    mem_copy(cex->accept, n->acc_event + lo, (hi - lo) * sizeof(uint32_t));
+    if (hi > lo) /* acc_event is NULL when every acceptance is empty */
+        mem_copy(cex->accept, n->acc_event + lo, (hi - lo) * sizeof(uint32_t));
     return 0;
 }
 

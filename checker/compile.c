@@ -80,9 +80,30 @@ static int rules_copy(Compiler *c, Rules *r, const NetRule *src,
     return rules_add(c, r, event, src->parts, src->count, NULL, 0);
 }
 
+static void compile_fail(Compiler *c, CompileStatus status, uint32_t term,
+                         const char *what)
+{
+    char text[200];
+    term_print(c->terms, term, text, sizeof text);
+    c->status = status;
+    snprintf(c->err, c->err_len, "%s %s", text, what);
+}
+
+/* A network's static top is a tree of operators over leaves; shared
+ * subterms (P(n-1) twice) make it exponential in the term's size, so the
+ * number of components is bounded. */
+enum { MAX_COMPONENTS = 100000 };
+
 static uint32_t compiler_comp(Compiler *c, const Lts *lts, int is_leaf,
                               uint32_t root)
 {
+    if (c->comp_count >= MAX_COMPONENTS) {
+        c->status = COMPILE_LEAF_LIMIT;
+        snprintf(c->err, c->err_len, "the process is a network of more than "
+                 "%d parallel components (a recursion through a parallel "
+                 "operator doubling at each step?)", MAX_COMPONENTS);
+        return UINT32_MAX;
+    }
     if (mem_grow((void **)&c->comps, &c->comp_cap, c->comp_count + 1,
                  sizeof *c->comps)) {
         c->status = COMPILE_NOMEM;
@@ -92,14 +113,6 @@ static uint32_t compiler_comp(Compiler *c, const Lts *lts, int is_leaf,
     return (uint32_t)c->comp_count++;
 }
 
-static void compile_fail(Compiler *c, CompileStatus status, uint32_t term,
-                         const char *what)
-{
-    char text[200];
-    term_print(c->terms, term, text, sizeof text);
-    c->status = status;
-    snprintf(c->err, c->err_len, "%s %s", text, what);
-}
 
 /* Adds a pseudo self-loop LABEL_TERM on the leaf's OMEGA state, so that
  * "this leaf has terminated" is a label a rule can ask for. */
@@ -377,10 +390,48 @@ static int compile_node(Compiler *c, uint32_t term, Sub *out)
     }
 }
 
+/* The number of leaves of the static tree under `term`, saturating at
+ * MAX_COMPONENTS + 1, with a memo by term id: shared subterms make the tree
+ * exponentially larger than the term, and this counts it without building
+ * it. 0 in memo: not known yet. */
+static uint64_t static_leaves(TermTable *terms, uint32_t term, uint64_t *memo,
+                              uint32_t memo_size)
+{
+    uint32_t body = term_unfold(terms, term);
+    if (body == TERM_NONE)
+        return 1; /* the error surfaces when the leaf is compiled */
+    if (body < memo_size && memo[body])
+        return memo[body];
+    const Term *p = term_get(terms, body);
+    uint64_t n = 1;
+    if (term_is_static(p->kind)) {
+        n = 0;
+        for (uint32_t i = 0; i < p->nkids && n <= MAX_COMPONENTS; i++)
+            n += static_leaves(terms, p->kids[i], memo, memo_size);
+        if (n > MAX_COMPONENTS)
+            n = MAX_COMPONENTS + 1;
+    }
+    if (body < memo_size)
+        memo[body] = n;
+    return n;
+}
+
 static CompileStatus compile_network(TermTable *terms, uint32_t root,
                                      const CompileOptions *opt, Machine **out,
                                      char *err, size_t err_len)
 {
+    uint32_t memo_size = term_count(terms);
+    uint64_t *memo = mem_calloc(memo_size + 1, sizeof *memo);
+    if (!memo)
+        return COMPILE_NOMEM;
+    uint64_t leaves = static_leaves(terms, root, memo, memo_size);
+    mem_free(memo);
+    if (leaves > MAX_COMPONENTS) {
+        snprintf(err, err_len, "the process is a network of more than %d "
+                 "parallel components (a recursion through a parallel "
+                 "operator doubling at each step?)", MAX_COMPONENTS);
+        return COMPILE_LEAF_LIMIT;
+    }
     Compiler c = {.terms = terms, .status = COMPILE_OK, .err = err,
                   .err_len = err_len};
     c.max_leaf = opt && opt->max_leaf_states ? opt->max_leaf_states : 1000000;
@@ -408,8 +459,14 @@ CompileStatus compile_machine(TermTable *terms, uint32_t root,
         uint32_t start = termmachine_canonical(terms, root);
         if (start == TERM_NONE) {
             const char *why = term_last_error(terms);
-            snprintf(err, err_len, "%s", why ? why : "");
-            return COMPILE_ERROR;
+            if (why) {
+                snprintf(err, err_len, "%s", why);
+                return COMPILE_ERROR;
+            }
+            snprintf(err, err_len, "the process's parallel structure has "
+                     "more than 1,000,000 operators (a recursion through a "
+                     "parallel operator doubling at each step?)");
+            return COMPILE_LEAF_LIMIT;
         }
         *out = termmachine_new(terms, start);
         return *out ? COMPILE_OK : COMPILE_NOMEM;

@@ -1,12 +1,14 @@
 /* explore: breadth-first exploration of a machine's state space, with N
- * threads, a concurrent state store and parent links.
+ * threads expanding each level, a store of bit-packed states and parent
+ * links. (The store itself is filled by one thread, in canonical order.)
  *
  * The explorer knows nothing of checks: a check passes an `inspect`
  * callback, which sees each reachable state once together with all of its
  * transitions and says whether the state violates the property. The
- * explorer stops at the first BFS level that holds a violation and keeps the
- * one that comes first in canonical order, so the counterexample is a
- * shortest one.
+ * explorer finishes the first BFS level that holds a violation, then stops
+ * and keeps the one that comes first in canonical order, so the
+ * counterexample is a shortest one and the counts do not depend on where in
+ * the level it lies.
  *
  * Determinism (DESIGN.md): state and transition counts, the depth, the
  * violation chosen, its state id and its path are identical for every thread

@@ -349,7 +349,11 @@ static NormalStatus builder_run(Builder *b, const Machine *spec,
     b->sets = intern_new();
     b->n->acc_off = mem_calloc(1, sizeof *b->n->acc_off);
     b->acc_cap = 1;
-    if (!b->mark || !b->sets || !b->n->acc_off ||
+    /* never NULL, so that offsets into it are defined even when every
+     * acceptance so far is empty */
+    b->n->acc_event = mem_calloc(1, sizeof *b->n->acc_event);
+    b->acc_event_cap = 1;
+    if (!b->mark || !b->sets || !b->n->acc_off || !b->n->acc_event ||
         diverge_mark(&dg, &b->div) != 0)
         return NORMAL_NOMEM;
     b->members.count = 0;

@@ -12,8 +12,12 @@ typedef struct TermMachine {
     uint32_t word_max[1];
 } TermMachine;
 
-uint32_t termmachine_canonical(TermTable *terms, uint32_t root)
+/* Unfolds at most `*budget` static nodes: shared subterms can make the
+ * static tree exponentially larger than the term (P(n) = P(n-1) ||| P(n-1)). */
+static uint32_t canonical(TermTable *terms, uint32_t root, long *budget)
 {
+    if (--*budget < 0)
+        return TERM_NONE;
     uint32_t body = term_unfold(terms, root);
     if (body == TERM_NONE)
         return TERM_NONE;
@@ -22,12 +26,18 @@ uint32_t termmachine_canonical(TermTable *terms, uint32_t root)
         return root;
     uint32_t kids[2];
     for (uint32_t i = 0; i < p->nkids && i < 2; i++) {
-        kids[i] = termmachine_canonical(terms, p->kids[i]);
+        kids[i] = canonical(terms, p->kids[i], budget);
         if (kids[i] == TERM_NONE)
             return TERM_NONE;
     }
     return term_make(terms, p->kind, p->set_a, p->set_b, p->rel, kids,
                      p->nkids);
+}
+
+uint32_t termmachine_canonical(TermTable *terms, uint32_t root)
+{
+    long budget = 1000000;
+    return canonical(terms, root, &budget);
 }
 
 static void tm_initial(const Machine *m, uint32_t *state)

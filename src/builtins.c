@@ -12,7 +12,8 @@ typedef enum BuiltinId {
     B_SET, B_POWERSET, B_SEQ, B_LENGTH, B_NULL, B_HEAD, B_TAIL, B_CONCAT,
     B_ELEM, B_PRODUCTIONS, B_ERROR, B_SHOW, B_COMPRESS, B_UNSUPPORTED,
     B_EMPTYMAP, B_MAPFROMLIST, B_MAPLOOKUP, B_MAPMEMBER, B_MAPTOLIST,
-    B_MAPUPDATE, B_MAPUPDATEMULTIPLE, B_MAPDELETE, B_MAPS, B_COUNT
+    B_MAPUPDATE, B_MAPUPDATEMULTIPLE, B_MAPDELETE, B_MAPS, B_EXTENSIONS,
+    B_COUNT
 } BuiltinId;
 
 static const struct {
@@ -42,7 +43,7 @@ static const struct {
     {"mapToList", B_MAPTOLIST, 1}, {"mapUpdate", B_MAPUPDATE, 3},
     {"mapUpdateMultiple", B_MAPUPDATEMULTIPLE, 2},
     {"mapDelete", B_MAPDELETE, 2}, {"Map", B_MAPS, 2},
-    {"extensions", B_UNSUPPORTED, 1},
+    {"extensions", B_EXTENSIONS, 1},
 };
 
 enum { NBUILTINS = sizeof builtins / sizeof *builtins };
@@ -387,6 +388,24 @@ Value *builtin_apply(Eval *ev, int id, Value **args, size_t n, SrcPos at)
         VList out = {0};
         return eval_productions(ev, args[0], at, &out) == 0
                    ? value_set(ev->arena, out.items, out.count) : NULL;
+    }
+    case B_EXTENSIONS: { /* what completes x: productions without x */
+        VList out = {0}, ext = {0};
+        if (eval_productions(ev, args[0], at, &out) != 0)
+            return NULL;
+        size_t skip = args[0]->kind == V_DOT ? args[0]->n : 1;
+        for (size_t i = 0; i < out.count; i++) {
+            Value *p = out.items[i];
+            size_t len = p->kind == V_DOT ? p->n : 1;
+            Value *rest = len <= skip ? NULL
+                          : len - skip == 1
+                              ? p->items[skip]
+                              : value_items(ev->arena, V_DOT, p->items + skip,
+                                            len - skip);
+            if (rest && vlist_add(ev, &ext, rest))
+                return NULL;
+        }
+        return value_set(ev->arena, ext.items, ext.count);
     }
     case B_ERROR: {
         const char *text = value_text(ev->arena, args[0]);

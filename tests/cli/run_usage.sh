@@ -90,4 +90,9 @@ contains err "evaluation too deep (over 200 nested calls)" "the depth limit is n
 contains err "in f (called at" "the function is named"
 expect 3 "the evaluation step limit" -- "$lockstep" check --quiet --eval-steps 1000 "$tmp/deep.csp"
 contains err "evaluation step limit (1000) reached" "the step limit is named"
+sed 's/^N = 5/N = 10/' "$models/dining_philosophers.csp" >"$tmp/phils10.csp"
+expect 3 "--memory ends a check that does not fit" -- "$lockstep" check --quiet --memory 1M --assert 2 "$tmp/phils10.csp"
+contains out "memory limit reached" "the memory limit is named"
+expect 3 "--timeout ends a long check" -- "$lockstep" check --quiet --timeout 0.01 --assert 2 "$tmp/phils10.csp"
+contains out "time limit reached" "the time limit is named"
 exit $((failures > 0))
