@@ -61,14 +61,22 @@ typedef struct Batch {
 } Batch;
 
 /* Each worker keeps DEPTH states in flight: the newest has just been
- * expanded and its index slots are being fetched; the middle one's slots
- * have arrived and its keys are being fetched; the oldest is inserted.
- * The cache misses of the store then overlap with successor computation. */
+ * expanded and its successors' index slots are being fetched while the
+ * oldest one's successors are inserted: the cache misses of the store
+ * overlap with successor computation. (Fetching the keys the slots name
+ * one step later as well was measured: no faster.) */
 enum { DEPTH = 3 };
 
+/* Workers write their own fields all the time: each one's fields and
+ * scratch sit on cache lines of their own (CACHE_LINE of padding), or
+ * the two cores would trade those lines back and forth. */
+enum { CACHE_LINE = 64 };
+
 typedef struct Worker {
+    char pad_front[CACHE_LINE];
     struct Explorer *ex;
-    void *scratch;
+    void *scratch;                 /* the machine's, padded */
+    void *scratch_block;
     Batch ring[DEPTH];
     unsigned head, inflight;       /* ring[head] is the oldest */
     size_t next_succ;              /* its successors already inserted */
@@ -78,6 +86,7 @@ typedef struct Worker {
     uint64_t violation;            /* first violating id seen, or MAX */
     int code;
     ExploreStatus status;
+    char pad_back[CACHE_LINE];
 } Worker;
 
 struct Explorer {
@@ -95,9 +104,11 @@ struct Explorer {
     /* the level being expanded */
     uint64_t lo, hi;
     unsigned level;
-    _Atomic uint64_t next_id;     /* first id not claimed */
-    _Atomic uint64_t pend_next;   /* pending positions handed out */
     uint64_t pend_limit;          /* positions the store has room for */
+    /* written often by all workers: each on a line of its own */
+    _Alignas(CACHE_LINE) _Atomic uint64_t next_id; /* first id not claimed */
+    _Alignas(CACHE_LINE) _Atomic uint64_t pend_next; /* positions handed out */
+    char pad[CACHE_LINE];
     uint64_t *spare;              /* unused ends of blocks: lo, hi pairs */
     unsigned spare_count;
     atomic_uint spare_next;       /* first spare not taken */
@@ -152,7 +163,7 @@ static void workers_free(Explorer *ex)
 {
     for (unsigned t = 0; ex->workers && t < ex->threads; t++) {
         Worker *w = &ex->workers[t];
-        mem_free(w->scratch);
+        mem_free(w->scratch_block);
         for (unsigned i = 0; i < DEPTH; i++) {
             Batch *b = &w->ring[i];
             mem_free(b->state);
@@ -385,21 +396,10 @@ static ExploreStatus expand(Explorer *ex, Worker *w, Batch *b, uint64_t id)
     if (b->failed)
         return EXPLORE_NOMEM;
     w->transitions += b->count;
-    size_t kw = b->key_words;
-    for (size_t k = 0; k < b->count; k++) {
-        const uint32_t *target = b->vecs + k * b->width;
-        b->succ[k].target = target;
-        store_pack(ex->store, target, b->keys + k * kw);
-        b->hashes[k] = store_hash(ex->store, b->keys + k * kw);
-        store_prefetch_slot(ex->store, b->hashes[k]);
-    }
-    return EXPLORE_DONE;
-}
-
-static void prefetch_keys(const Explorer *ex, const Batch *b)
-{
     for (size_t k = 0; k < b->count; k++)
-        store_prefetch_key(ex->store, b->hashes[k]);
+        b->succ[k].target = b->vecs + k * b->width;
+    store_prepare(ex->store, b->vecs, b->count, b->keys, b->hashes);
+    return EXPLORE_DONE;
 }
 
 /* Takes a block of pending positions: fresh ones, or when the store is
@@ -522,8 +522,6 @@ static int fill_pipeline(Explorer *ex, Worker *w, unsigned index)
             return -1;
         }
         w->inflight++;
-        if (w->inflight >= 2)
-            prefetch_keys(ex, &w->ring[(w->head + w->inflight - 2) % DEPTH]);
     }
     return 0;
 }
@@ -807,9 +805,10 @@ static int workers_init(Explorer *ex)
     for (unsigned t = 0; t < ex->threads; t++) {
         Worker *w = &ex->workers[t];
         w->ex = ex;
-        w->scratch = mem_calloc(1, ex->m->scratch_size + 16);
-        if (!w->scratch)
+        w->scratch_block = mem_calloc(1, ex->m->scratch_size + 3 * CACHE_LINE);
+        if (!w->scratch_block)
             return -1;
+        w->scratch = (char *)w->scratch_block + CACHE_LINE;
         for (unsigned i = 0; i < DEPTH; i++) {
             Batch *b = &w->ring[i];
             b->width = ex->m->width;

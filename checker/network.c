@@ -15,6 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A transition of a component that starts rules: where the component
+ * goes, and the rules filed under its label (into Comp.rule_index). */
+typedef struct Start {
+    uint32_t target, rule_lo, rule_hi;
+} Start;
+
 typedef struct Comp {
     uint32_t states;
     const uint32_t *offset, *target;
@@ -23,6 +29,8 @@ typedef struct Comp {
     uint32_t *labels;      /* local -> global label, ascending */
     uint32_t *first;       /* label_count + 1: rules starting here */
     uint32_t *rule_index;
+    uint32_t *start_off;   /* states + 1: per state, into starts */
+    Start *starts;         /* the state's transitions that start rules */
 } Comp;
 
 typedef struct Rule {
@@ -88,6 +96,30 @@ static int comp_init(Comp *c, const Lts *lts)
     return 0;
 }
 
+/* Per state, the transitions under whose label some rule is filed, in
+ * transition order: the successor loop then skips the others (a fork's
+ * transitions, filed under the philosopher, cost nothing). */
+static int comp_starts(Comp *c)
+{
+    uint32_t n = c->offset[c->states];
+    c->start_off = mem_alloc((c->states + 1) * sizeof *c->start_off);
+    c->starts = mem_alloc((n + 1) * sizeof *c->starts);
+    if (!c->start_off || !c->starts)
+        return -1;
+    uint32_t count = 0;
+    for (uint32_t s = 0; s < c->states; s++) {
+        c->start_off[s] = count;
+        for (uint32_t k = c->offset[s]; k < c->offset[s + 1]; k++) {
+            uint32_t l = c->local[k];
+            if (c->first[l] < c->first[l + 1])
+                c->starts[count++] =
+                    (Start){c->target[k], c->first[l], c->first[l + 1]};
+        }
+    }
+    c->start_off[c->states] = count;
+    return 0;
+}
+
 /* Files every rule under its first participant (a counting sort). */
 static int network_index(Network *net)
 {
@@ -115,6 +147,9 @@ static int network_index(Network *net)
         Comp *c = &net->comps[rule->comp[0]];
         c->rule_index[c->first[rule->local[0] + 1]++] = (uint32_t)r;
     }
+    for (size_t i = 0; i < net->comp_count; i++)
+        if (comp_starts(&net->comps[i]) != 0)
+            return -1;
     return 0;
 }
 
@@ -218,6 +253,8 @@ static void network_destroy(Machine *m)
             mem_free(net->comps[i].labels);
             mem_free(net->comps[i].first);
             mem_free(net->comps[i].rule_index);
+            mem_free(net->comps[i].start_off);
+            mem_free(net->comps[i].starts);
         }
         lts_free(&net->src[i].lts);
     }
@@ -269,6 +306,28 @@ static void fire_rest(Firing *f, const Rule *rule, uint32_t i)
     f->vec[c] = s;
 }
 
+/* A rule of two participants, the second one's part: fire_rest(f, rule,
+ * 1) without the recursion, for the common case of a synchronisation of
+ * two components. */
+static void fire_second(Firing *f, const Rule *rule)
+{
+    uint32_t c = rule->comp[1];
+    const Comp *comp = &f->net->comps[c];
+    uint32_t s = f->state[c], want = rule->local[1];
+    for (uint32_t k = comp->offset[s]; k < comp->offset[s + 1]; k++) {
+        uint32_t l = comp->local[k];
+        if (l < want)
+            continue;
+        if (l > want)
+            break;
+        f->vec[c] = comp->target[k];
+        f->emit(f->ctx, rule->event, f->vec);
+    }
+    f->vec[c] = s;
+}
+
+/* Components in order, each one's transitions in order, the rules filed
+ * under each in order: the emission order depends only on the state. */
 static int network_successors(const Machine *m, const uint32_t *state,
                               void *scratch, MachineEmit emit, void *ctx)
 {
@@ -278,15 +337,21 @@ static int network_successors(const Machine *m, const uint32_t *state,
     for (size_t c = 0; c < net->comp_count; c++) {
         const Comp *comp = &net->comps[c];
         uint32_t s = state[c];
-        for (uint32_t k = comp->offset[s]; k < comp->offset[s + 1]; k++) {
-            uint32_t l = comp->local[k];
-            for (uint32_t r = comp->first[l]; r < comp->first[l + 1]; r++) {
+        for (uint32_t j = comp->start_off[s]; j < comp->start_off[s + 1];
+             j++) {
+            const Start *start = &comp->starts[j];
+            f.vec[c] = start->target;
+            for (uint32_t r = start->rule_lo; r < start->rule_hi; r++) {
                 const Rule *rule = &net->rules[comp->rule_index[r]];
-                f.vec[c] = comp->target[k];
-                fire_rest(&f, rule, 1);
+                if (rule->count == 1)
+                    emit(ctx, rule->event, f.vec);
+                else if (rule->count == 2)
+                    fire_second(&f, rule);
+                else
+                    fire_rest(&f, rule, 1);
             }
+            f.vec[c] = s;
         }
-        f.vec[c] = s;
     }
     return MACHINE_OK;
 }

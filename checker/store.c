@@ -82,7 +82,7 @@ static int layout(Store *s, const uint32_t *word_max)
     return 0;
 }
 
-void store_pack(const Store *s, const uint32_t *vec, uint64_t *key)
+static inline void pack(const Store *s, const uint32_t *vec, uint64_t *key)
 {
     if (s->key_words == 1) { /* the common case: one register */
         uint64_t acc = 0;
@@ -96,6 +96,11 @@ void store_pack(const Store *s, const uint32_t *vec, uint64_t *key)
         key[s->word_of[i]] |= (uint64_t)vec[i] << s->shift[i];
 }
 
+void store_pack(const Store *s, const uint32_t *vec, uint64_t *key)
+{
+    pack(s, vec, key);
+}
+
 static void unpack(const Store *s, const uint64_t *key, uint32_t *vec)
 {
     for (size_t i = 0; i < s->width; i++)
@@ -105,7 +110,7 @@ static void unpack(const Store *s, const uint64_t *key, uint32_t *vec)
 /* Word-wise multiply-rotate, then the MurmurHash3 finaliser: every input
  * bit reaches every output bit, so both the low bits (the slot) and the
  * high bits (the tag) are well mixed although state words are small. */
-uint64_t store_hash(const Store *s, const uint64_t *key)
+static inline uint64_t hash(const Store *s, const uint64_t *key)
 {
     uint64_t h = 0x9e3779b97f4a7c15ull ^ s->key_words;
     for (size_t i = 0; i < s->key_words; i++) {
@@ -119,6 +124,11 @@ uint64_t store_hash(const Store *s, const uint64_t *key)
     return h ^ (h >> 33);
 }
 
+uint64_t store_hash(const Store *s, const uint64_t *key)
+{
+    return hash(s, key);
+}
+
 static const uint8_t *key_at(const Store *s, uint64_t id)
 {
     return s->keys + id * s->key_bytes;
@@ -128,7 +138,7 @@ static const uint8_t *key_at(const Store *s, uint64_t id)
  * call to memcpy or memcmp of a variable size. A key is read and written
  * only inside its own bytes, by overlapping loads and stores when its size
  * is not a power of two: the next key may be another thread's. */
-static uint64_t load64(const uint8_t *p)
+static inline uint64_t load64(const uint8_t *p)
 {
     uint64_t v;
     memcpy(&v, p, 8);
@@ -137,7 +147,7 @@ static uint64_t load64(const uint8_t *p)
 
 /* The n bytes at p (1 <= n <= 8) as a number (little-endian; on a
  * big-endian machine keys are whole words, n is 8). */
-static uint64_t load_small(const uint8_t *p, size_t n)
+static inline uint64_t load_small(const uint8_t *p, size_t n)
 {
     if (n == 8)
         return load64(p);
@@ -165,9 +175,12 @@ static void load_key(const Store *s, uint64_t id, uint64_t *key)
     key[last] = load_small(p + 8 * last, s->key_bytes - 8 * last);
 }
 
-static int key_equal(const Store *s, uint64_t id, const uint64_t *key)
+static inline int key_equal(const Store *s, uint64_t id,
+                            const uint64_t *key)
 {
     const uint8_t *p = key_at(s, id);
+    if (s->key_words == 1) /* the common case */
+        return load_small(p, s->key_bytes) == key[0];
     size_t last = s->key_words - 1;
     for (size_t i = 0; i < last; i++)
         if (load64(p + 8 * i) != key[i])
@@ -286,17 +299,16 @@ size_t store_bytes(const Store *s)
            s->size * sizeof(uint32_t);
 }
 
-void store_prefetch_slot(const Store *s, uint64_t h)
+void store_prepare(const Store *s, const uint32_t *vecs, size_t n,
+                   uint64_t *keys, uint64_t *hashes)
 {
-    __builtin_prefetch((const void *)&s->index[h & (s->size - 1)]);
-}
-
-void store_prefetch_key(const Store *s, uint64_t h)
-{
-    uint32_t v = atomic_load_explicit(&s->index[h & (s->size - 1)],
-                                      memory_order_relaxed);
-    if (v && v >> s->idbits == tag_of(h, s->idbits))
-        __builtin_prefetch(key_at(s, (v & id_mask(s->idbits)) - 1));
+    size_t kw = s->key_words;
+    for (size_t k = 0; k < n; k++) {
+        uint64_t *key = keys + k * kw;
+        pack(s, vecs + k * s->width, key);
+        hashes[k] = hash(s, key);
+        __builtin_prefetch((const void *)&s->index[hashes[k] & (s->size - 1)]);
+    }
 }
 
 /* ---------- growing the index ---------- */
@@ -361,7 +373,7 @@ static void grow_range(Store *s, uint64_t lo, uint64_t hi, int shared)
             if (lo >= s->count && s->parent[lo] == 0)
                 continue; /* a pending position never used */
             load_key(s, lo, key);
-            hashes[n] = store_hash(s, key);
+            hashes[n] = hash(s, key);
             __builtin_prefetch((const void *)&s->next[hashes[n] &
                                                      (s->next_size - 1)]);
             ids[n++] = lo;

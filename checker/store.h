@@ -66,10 +66,11 @@ size_t store_bytes(const Store *s);
 
 void store_pack(const Store *s, const uint32_t *vec, uint64_t *key);
 uint64_t store_hash(const Store *s, const uint64_t *key);
-/* Warms the cache for an insert or lookup of a key with hash h: the first
- * call fetches its index slot, the second the key that slot names. */
-void store_prefetch_slot(const Store *s, uint64_t h);
-void store_prefetch_key(const Store *s, uint64_t h);
+/* For n vectors of `width` words at vecs: their packed keys (n times
+ * store_key_words words) and hashes, and a prefetch of their index slots,
+ * so that the cache misses of the inserts to come overlap. */
+void store_prepare(const Store *s, const uint32_t *vecs, size_t n,
+                   uint64_t *keys, uint64_t *hashes);
 
 /* Makes room for `want` pending states (positions 0 .. want-1), of which
  * the first `used` may already be inserted. STORE_OK, STORE_GROW (then
