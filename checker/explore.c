@@ -39,9 +39,12 @@
 #include <unistd.h>
 
 enum {
-    CHUNK = 32,           /* ids a worker claims at once */
+    CHUNK_MIN = 32,       /* ids a worker claims at once, at least */
+    CHUNK_MAX = 16384,     /* ... at most */
+    CHUNKS_PER_WORKER = 8, /* chunks a level is cut into per worker */
     BLOCK = 256,          /* pending positions a worker takes at once */
     PARALLEL_MIN = 128,   /* smaller levels are expanded by one worker */
+    COMMIT_PARALLEL_MIN = 4096, /* fewer new states: committed by one */
     SPARE = 32,           /* positions per spare (see reclaim) */
     GROW_MIN = 4096,      /* pending positions added at least by a growth */
     MAX_THREADS = 256
@@ -104,6 +107,8 @@ struct Explorer {
     /* the level being expanded */
     uint64_t lo, hi;
     unsigned level;
+    uint64_t chunk;               /* ids claimed at once in this level */
+    unsigned commit_parts;
     uint64_t pend_limit;          /* positions the store has room for */
     /* written often by all workers: each on a line of its own */
     _Alignas(CACHE_LINE) _Atomic uint64_t next_id; /* first id not claimed */
@@ -488,11 +493,11 @@ static void inspect_state(Explorer *ex, Worker *w, const Batch *b)
 /* Claims the next chunk of ids; 0 when the level has none left. */
 static int claim_chunk(Explorer *ex, Worker *w, unsigned index)
 {
-    uint64_t at = atomic_fetch_add(&ex->next_id, CHUNK);
+    uint64_t at = atomic_fetch_add(&ex->next_id, ex->chunk);
     if (at >= ex->hi)
         return 0;
     w->chunk_pos = at;
-    w->chunk_end = at + CHUNK < ex->hi ? at + CHUNK : ex->hi;
+    w->chunk_end = at + ex->chunk < ex->hi ? at + ex->chunk : ex->hi;
     if (ex->opt.timeout > 0 && now() - ex->start > ex->opt.timeout) {
         atomic_store(&ex->timed_out, 1);
         atomic_store(&ex->stop, 1);
@@ -618,6 +623,13 @@ static ExploreStatus make_room(Explorer *ex, int needed)
 static ExploreStatus level_expand(Explorer *ex)
 {
     unsigned nworkers = ex->hi - ex->lo >= PARALLEL_MIN ? ex->threads : 1;
+    /* Large chunks: neighbouring states of a level often share successors,
+     * and a successor found twice by one worker costs no cache line
+     * moving between cores; enough chunks per worker to balance. */
+    ex->chunk = (ex->hi - ex->lo) / ((uint64_t)nworkers * CHUNKS_PER_WORKER);
+    ex->chunk = ex->chunk < CHUNK_MIN   ? CHUNK_MIN
+                : ex->chunk > CHUNK_MAX ? CHUNK_MAX
+                                        : ex->chunk;
     atomic_store(&ex->next_id, ex->lo);
     atomic_store(&ex->pend_next, 0);
     atomic_store(&ex->first_violation, UINT64_MAX);
@@ -726,6 +738,12 @@ static uint64_t level_order(Explorer *ex, uint64_t used, int *identity)
     return n;
 }
 
+static void commit_task(void *arg, unsigned index)
+{
+    Explorer *ex = arg;
+    store_commit_part(ex->store, index, ex->commit_parts);
+}
+
 /* Numbers the new states of the level canonically; applies --max-states. */
 static ExploreStatus level_commit(Explorer *ex)
 {
@@ -745,8 +763,12 @@ static ExploreStatus level_commit(Explorer *ex)
         n = keep;
         st = EXPLORE_LIMIT_STATES;
     }
-    if (store_commit(s, identity ? NULL : ex->order, ex->parents, n, used))
+    if (store_commit_begin(s, identity ? NULL : ex->order, ex->parents, n,
+                           used))
         return EXPLORE_NOMEM;
+    ex->commit_parts = n >= COMMIT_PARALLEL_MIN ? ex->threads : 1;
+    pool_run(ex->pool, ex->commit_parts, commit_task, ex);
+    store_commit_end(s);
     return st;
 }
 

@@ -41,8 +41,11 @@ struct Store {
     _Atomic uint32_t *next;     /* the generation being filled by a grow */
     uint64_t next_size, grow_used;
     unsigned next_bits;
-    uint8_t *tmp;               /* commit: the pending keys */
+    uint8_t *tmp;               /* commit: the pending keys and links */
     size_t tmp_bytes;
+    const uint32_t *c_order, *c_parents; /* the commit under way */
+    uint32_t *c_links;
+    uint64_t c_n, c_used;
 };
 
 /* ---------- layout and hashing ---------- */
@@ -482,41 +485,69 @@ void store_drop(Store *s, const uint32_t *pos, uint64_t n)
     }
 }
 
-/* Renumbers: pending position order[r] becomes count + r. The keys move
- * through a copy, and each one's slot gets the new id. */
-static int renumber(Store *s, const uint32_t *order, uint64_t n,
-                    uint64_t used)
+/* The commit. Pending position order[r] becomes count + r: keys move
+ * through a copy, each one's slot gets the new id, parents are written.
+ * The slot links (in parent[]) are copied first, since the parents written
+ * overwrite them. */
+int store_commit_begin(Store *s, const uint32_t *order,
+                       const uint32_t *parents, uint64_t n, uint64_t used)
 {
+    s->c_order = order;
+    s->c_parents = parents;
+    s->c_n = n;
+    s->c_used = used;
+    if (!order)
+        return 0;
     size_t kb = s->key_bytes, bytes = used * kb;
-    if (bytes > s->tmp_bytes) {
-        uint8_t *t = mem_realloc(s->tmp, bytes);
+    size_t need = bytes + used * sizeof(uint32_t) + sizeof(uint32_t);
+    if (need > s->tmp_bytes) {
+        uint8_t *t = mem_realloc(s->tmp, need);
         if (!t)
             return -1;
         s->tmp = t;
-        s->tmp_bytes = bytes;
+        s->tmp_bytes = need;
     }
     mem_copy(s->tmp, s->keys + s->count * kb, bytes);
+    s->c_links = (uint32_t *)(void *)(s->tmp + (bytes + 3) / 4 * 4);
+    mem_copy(s->c_links, s->parent + s->count, used * sizeof(uint32_t));
+    return 0;
+}
+
+void store_commit_part(Store *s, unsigned part, unsigned parts)
+{
+    uint64_t lo = s->c_n * part / parts, hi = s->c_n * (part + 1) / parts;
     uint32_t mask = id_mask(s->idbits);
-    for (uint64_t r = 0; r < n; r++) {
-        uint64_t id = s->count + r;
-        memcpy(s->keys + id * kb, s->tmp + (uint64_t)order[r] * kb, kb);
-        _Atomic uint32_t *slot = &s->index[s->parent[s->count + order[r]] - 1];
+    uint64_t key[s->key_words];
+    size_t kb = s->key_bytes, last = s->key_words - 1;
+    for (uint64_t r = lo; r < hi && s->c_order; r++) {
+        uint64_t id = s->count + r, from = s->c_order[r];
+        const uint8_t *src = s->tmp + from * kb;
+        for (size_t i = 0; i < last; i++)
+            key[i] = load64(src + 8 * i);
+        key[last] = load_small(src + 8 * last, kb - 8 * last);
+        store_key(s, id, key);
+        _Atomic uint32_t *slot = &s->index[s->c_links[from] - 1];
         uint32_t v = atomic_load_explicit(slot, memory_order_relaxed);
         atomic_store_explicit(slot, (v & ~mask) | ((uint32_t)id + 1),
                               memory_order_relaxed);
     }
-    return 0;
+    for (uint64_t r = lo; r < hi; r++)
+        s->parent[s->count + r] = s->c_parents[r];
+}
+
+void store_commit_end(Store *s)
+{
+    for (uint64_t r = s->c_n; r < s->c_used; r++)
+        s->parent[s->count + r] = 0;
+    s->count += s->c_n;
 }
 
 int store_commit(Store *s, const uint32_t *order, const uint32_t *parents,
                  uint64_t n, uint64_t used)
 {
-    if (order && renumber(s, order, n, used) != 0)
+    if (store_commit_begin(s, order, parents, n, used) != 0)
         return -1;
-    for (uint64_t r = 0; r < n; r++)
-        s->parent[s->count + r] = parents[r];
-    for (uint64_t r = n; r < used; r++)
-        s->parent[s->count + r] = 0;
-    s->count += n;
+    store_commit_part(s, 0, 1);
+    store_commit_end(s);
     return 0;
 }

@@ -97,6 +97,14 @@ int store_insert(Store *s, const uint64_t *key, uint64_t h, uint64_t id,
  * (nothing changed). */
 int store_commit(Store *s, const uint32_t *order, const uint32_t *parents,
                  uint64_t n, uint64_t used);
+/* store_commit in parts, for a pool: store_commit_begin (one thread;
+ * -1 when out of memory, nothing changed), store_commit_part(s, i, n) for
+ * every i < n (concurrently if wanted), then store_commit_end. The arrays
+ * must live until the end. */
+int store_commit_begin(Store *s, const uint32_t *order,
+                       const uint32_t *parents, uint64_t n, uint64_t used);
+void store_commit_part(Store *s, unsigned part, unsigned parts);
+void store_commit_end(Store *s);
 /* Removes pending states (positions pos[0 .. n-1]) from the index. */
 void store_drop(Store *s, const uint32_t *pos, uint64_t n);
 

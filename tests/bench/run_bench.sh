@@ -1,51 +1,124 @@
 #!/usr/bin/env bash
-# lockstep next to SPIN on the benchmark models (issue 6). Not run by ctest.
+# lockstep next to SPIN on the benchmark models (issue 6). Not run by ctest:
+# it takes minutes and measures speed, which tests never assert.
 #
-# usage: tests/bench/run_bench.sh [SIZES...]   e.g. phils:12 buffers:12
-#   default: phils:10 phils:12 buffers:12 buffers:14
-# For each model and size it runs SPIN's BFS (../shared/bench/run.sh, when
-# that folder and `spin` are there) and lockstep with 1 and 2 threads on a
-# copy of models/dining_philosophers.csp or models/buffer_chain.csp with N
-# changed, one after the other, and prints one table row each: states (both,
-# they must match), seconds, states/s, peak RSS, bytes/state, lockstep/SPIN.
+# usage: tests/bench/run_bench.sh [SIZES...]
+#   SIZES: phils:N or buffers:N (values 0..1), default: phils:12 buffers:14
+#   e.g.   tests/bench/run_bench.sh phils:12 buffers:14 phils:14
+# environment:
+#   LOCKSTEP  the binary (default build/lockstep; build it RelWithDebInfo)
+#   SHARED    the shared folder (default ../shared next to the project, or
+#             ../../shared from a git worktree in a folder of its own)
+#   SPIN_MODES  SPIN searches to run, of bfs and dfs (default: bfs)
+#   QUIET=1   wait before each run until the machine is idle (at most
+#             QUIET_MAX seconds, default 600): figures from a busy 2-core
+#             machine mean little
+#
+# For each model and size, one after the other in the same run: SPIN 6.5
+# (../shared/bench/run.sh on the Promela peer, -DSAFETY -DNOREDUCE; skipped
+# with a message when spin or the peers are missing), then lockstep
+# `check --quiet --stats -j1` and `-j2` on a copy of
+# models/dining_philosophers.csp or models/buffer_chain.csp with N changed
+# (written to a temporary folder), on the assertion that explores the whole
+# space. Peak RSS comes from /usr/bin/time -v. Prints one table row each:
+# states of both (they must match), seconds and states/s (search only, as
+# each tool reports it), peak RSS, bytes/state of lockstep's store, the
+# ratio of lockstep (1 thread) to SPIN's BFS, and of 2 threads to 1.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 lockstep=${LOCKSTEP:-$root/build/lockstep}
 shared=${SHARED:-$root/../shared}
+[[ -d $shared || -n ${SHARED:-} ]] || shared=$root/../../shared # a worktree
+modes=${SPIN_MODES:-bfs}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-sizes=${*:-phils:10 phils:12 buffers:12 buffers:14}
+sizes=${*:-phils:12 buffers:14}
 
-printf '%-8s %3s %10s %10s | %8s %9s %7s | %8s %9s %7s %6s | %8s %9s | %s\n' \
-  model N states "spin st" "spin s" "spin st/s" "RSS MB" "j1 s" "j1 st/s" \
-  "RSS MB" "B/st" "j2 s" "j2 st/s" "j1/spin"
+[[ -x $lockstep ]] || { echo "no $lockstep: build first" >&2; exit 2; }
+[[ -x /usr/bin/time ]] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
+have_spin=1
+if ! command -v spin >/dev/null; then
+  echo "# spin not installed (apt-get install spin): SPIN columns skipped"
+  have_spin=0
+elif [[ ! -x $shared/bench/run.sh ]]; then
+  echo "# no $shared/bench/run.sh: SPIN columns skipped"
+  have_spin=0
+fi
+
+# Waits (QUIET=1) until other processes use < 10% of the CPUs over 2 s.
+wait_quiet() {
+  [[ ${QUIET:-0} == 1 ]] || return 0
+  local waited=0 a b
+  while :; do
+    a=$(awk '/^cpu / { print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat)
+    sleep 2
+    b=$(awk '/^cpu / { print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat)
+    awk -v a="$a" -v b="$b" 'BEGIN { split(a, x); split(b, y)
+      d = y[2] - x[2]; exit !(d > 0 && (y[1] - x[1]) / d < 0.10) }' && return 0
+    waited=$((waited + 2))
+    if ((waited >= ${QUIET_MAX:-600})); then
+      echo "# machine still busy after ${waited}s: measuring anyway" >&2
+      return 0
+    fi
+  done
+}
+
+# SPIN: "states seconds states/s rss_MB", or "- - - -".
+spin_run() { # pml N mode
+  local line k=
+  [[ $1 == buffers* ]] && k=1
+  wait_quiet
+  line=$("$shared/bench/run.sh" "$1" "$2" "$3" $k 2>"$tmp/spin.err" | tail -1)
+  if [[ -z $line ]]; then
+    echo "# spin $1 $2 $3 failed: $(head -3 "$tmp/spin.err")" >&2
+    echo "- - - -"
+    return
+  fi
+  awk -F'\t' '{ printf "%s %s %s %.0f", $5, $10, $15, $13 }' <<<"$line"
+}
+
+# lockstep: "states seconds states/s rss_MB bytes/state".
+lockstep_run() { # threads csp assert
+  wait_quiet
+  /usr/bin/time -v -o "$tmp/time" "$lockstep" check --quiet --stats \
+    -j "$1" --assert "$3" "$2" >"$tmp/out" 2>&1
+  local rss
+  rss=$(awk -F: '/Maximum resident set size/ { print $2 / 1024 }' "$tmp/time")
+  awk -v rss="$rss" '
+    /states, .* transitions/ { states = $1; secs = $(NF - 1) }
+    /states\/s/ { rate = $1; bps = $3 }
+    END { if (states == "") print "- - - - -"
+          else printf "%s %s %s %.0f %s", states, secs, rate, rss, bps }' \
+    "$tmp/out"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }'; }
+
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(free -g | awk '/Mem:/ { print $2 " GB" }')"
+echo "# lockstep: $lockstep; spin: $(spin -V 2>/dev/null | head -1)"
+printf '| model | N | states (lockstep) | states (SPIN) | SPIN %s s | SPIN states/s | SPIN RSS MB | -j1 s | -j1 states/s | -j1 RSS MB | bytes/state | -j2 s | -j2 states/s | -j2 RSS MB | -j1 / SPIN | -j2 / -j1 |\n' "${modes// /+}"
+echo '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'
 for item in $sizes; do
   model=${item%%:*} n=${item##*:}
   case $model in
     phils) csp=$root/models/dining_philosophers.csp pml=phils assert=2 ;;
     buffers) csp=$root/models/buffer_chain.csp pml=buffers_sv assert=1 ;;
-    *) echo "unknown model $model" >&2; continue ;;
+    *) echo "unknown model $model (phils or buffers)" >&2; continue ;;
   esac
-  sed "s/^N = [0-9]*/N = $n/" "$csp" >"$tmp/m.csp"
-  spin_states=- spin_s=- spin_rate=- spin_rss=-
-  if command -v spin >/dev/null && [[ -x $shared/bench/run.sh ]]; then
-    line=$("$shared/bench/run.sh" "$pml" "$n" bfs 1 2>/dev/null | tail -1)
-    spin_states=$(cut -f5 <<<"$line") spin_s=$(cut -f10 <<<"$line")
-    spin_rate=$(cut -f15 <<<"$line") spin_rss=$(cut -f13 <<<"$line")
-  fi
-  run() { # threads -> "seconds states rate rss bytes_per_state"
-    /usr/bin/time -f '%M' -o "$tmp/rss" "$lockstep" check --quiet --stats \
-      -j "$1" --assert "$assert" "$tmp/m.csp" >"$tmp/out" 2>/dev/null
-    awk -v rss="$(cat "$tmp/rss")" '
-      /states, .* transitions/ { states = $1; secs = $(NF - 1) }
-      /states\/s/ { rate = $1; bps = $3 }
-      END { printf "%s %s %s %.0f %s", secs, states, rate, rss / 1024, bps }' \
-      "$tmp/out"
-  }
-  read -r s1 st1 r1 rss1 b1 <<<"$(run 1)"
-  read -r s2 st2 r2 rss2 b2 <<<"$(run 2)"
-  ratio=$(awk -v a="$r1" -v b="$spin_rate" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
-  printf '%-8s %3s %10s %10s | %8s %9s %7s | %8s %9.0f %7s %6s | %8s %9.0f | %s\n' \
-    "$model" "$n" "$st1" "$spin_states" "$spin_s" "$spin_rate" "$spin_rss" \
-    "$s1" "$r1" "$rss1" "$b1" "$s2" "$r2" "$ratio"
+  sed -e "s/^N = [0-9]*/N = $n/" -e "s/^K = [0-9]*/K = 1/" "$csp" >"$tmp/m.csp"
+  ss=- st= sr= sm= spin_bfs=
+  for mode in $modes; do
+    ((have_spin)) || break
+    read -r s1 t1 r1 m1 <<<"$(spin_run "$pml" "$n" "$mode")"
+    ss=$s1 st+=${st:+/}$t1 sr+=${sr:+/}$r1 sm+=${sm:+/}$m1
+    [[ $mode == bfs ]] && spin_bfs=$r1
+  done
+  st=${st:--} sr=${sr:--} sm=${sm:--}
+  read -r l1 t1 r1 m1 b1 <<<"$(lockstep_run 1 "$tmp/m.csp" "$assert")"
+  read -r l2 t2 r2 m2 b2 <<<"$(lockstep_run 2 "$tmp/m.csp" "$assert")"
+  [[ $l1 == "$l2" ]] || echo "# MISMATCH: -j1 $l1 states, -j2 $l2" >&2
+  [[ $ss == - || $ss == "$l1" ]] || echo "# MISMATCH: SPIN $ss states, lockstep $l1" >&2
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+    "$model" "$n" "$l1" "$ss" "$st" "$sr" "$sm" "$t1" "$r1" "$m1" "$b1" \
+    "$t2" "$r2" "$m2" "$(ratio "$r1" "$spin_bfs")" "$(ratio "$r2" "$r1")"
 done

@@ -18,7 +18,7 @@
 
 /* ---------- the machines ---------- */
 
-typedef enum Kind { COUNTERS, RING, LINE, FAN, WIDE } Kind;
+typedef enum Kind { COUNTERS, RING, LINE, FAN, WIDE, WEAVE } Kind;
 
 typedef struct TestMachine {
     Machine base;
@@ -66,6 +66,15 @@ static int tm_successors(const Machine *base, const uint32_t *state,
             emit(ctx, 2, next);
         }
         break;
+    case WEAVE: /* (level, v) -> (level + 1, 5 v + j mod m), j < 5 */
+        if (state[0] >= tm->k)
+            break;
+        next[0] = state[0] + 1;
+        for (uint32_t j = 0; j < 5; j++) {
+            next[1] = (5 * state[1] + j) % tm->m;
+            emit(ctx, 2 + j, next);
+        }
+        break;
     case FAN:
         if (state[0] == 0) {
             for (uint32_t i = 1; i <= tm->m; i++) {
@@ -94,11 +103,15 @@ static void machine(TestMachine *tm, Kind kind, uint32_t k, uint32_t m)
     tm->kind = kind;
     tm->k = k;
     tm->m = m;
-    size_t width = kind == COUNTERS || kind == WIDE ? k : 1;
+    size_t width = kind == COUNTERS || kind == WIDE ? k
+                   : kind == WEAVE                 ? 2
+                                                   : 1;
     for (size_t i = 0; i < width; i++)
         tm->word_max[i] = kind == COUNTERS ? m - 1
                           : kind == WIDE   ? UINT32_MAX
                                            : m;
+    if (kind == WEAVE)
+        tm->word_max[0] = k;
     tm->base = (Machine){&tm_ops, width, tm->word_max, 0,
                          width * sizeof(uint32_t), NULL};
 }
@@ -451,6 +464,26 @@ static void test_fan(void **state)
     outcome_free(&o);
 }
 
+/* WEAVE with 8 levels over Z_15625 (15,625 = 5^6): level L < 6 holds
+ * (L, 0 .. 5^L - 1), 3,906 states in all; levels 6, 7 and 8 hold all of
+ * Z_15625, each of 7 and 8 found 5 times from 5 parents: 50,781 states,
+ * 5 * (3,906 + 2 * 15,625) = 175,780 transitions, 9 levels. Levels of
+ * 15,625 new states, found by several workers, are renumbered in
+ * parallel. */
+static void test_weave(void **state)
+{
+    (void)state;
+    TestMachine tm;
+    machine(&tm, WEAVE, 8, 15625);
+    Outcome o;
+    run_all(&tm.base, options(), NULL, NULL, &o);
+    assert_int_equal(o.status, EXPLORE_DONE);
+    assert_int_equal(o.stats.states, 50781);
+    assert_int_equal(o.stats.transitions, 175780);
+    assert_int_equal(o.stats.depth, 9);
+    outcome_free(&o);
+}
+
 /* Unbounded words: 3 counters of 32 bits (key of 12 bytes) stepping by
  * 10^8 through 0..4: 125 states, 3 * 4 * 25 = 300 transitions. */
 static void test_wide_words(void **state)
@@ -515,6 +548,7 @@ int main(void)
         cmocka_unit_test(test_deadlock_counters),
         cmocka_unit_test(test_violations_in_one_level),
         cmocka_unit_test(test_fan),
+        cmocka_unit_test(test_weave),
         cmocka_unit_test(test_wide_words),
         cmocka_unit_test(test_state_limit),
         cmocka_unit_test(test_memory_limit),
