@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 typedef struct ExploreOptions {
-    unsigned threads;    /* 0: 1 (see thread_count in explore.c) */
+    unsigned threads;    /* 0: every online core */
     uint64_t max_states; /* 0: no limit */
     size_t memory;       /* bytes for the store; 0: half of physical memory */
     double timeout;      /* seconds; 0: none */
@@ -87,7 +87,8 @@ void explore_state(const Explorer *ex, uint64_t id, uint32_t *vec);
 /* The id of a stored state, or UINT64_MAX when it is not stored. */
 uint64_t explore_lookup(const Explorer *ex, const uint32_t *vec);
 /* Parent link: the event and the parent id by which `id` was first reached;
- * returns 0, or -1 for the initial state. */
+ * returns 0, or -1 for the initial state (or when out of memory: the event
+ * is recomputed from the parent's successors, which needs scratch). */
 int explore_parent(const Explorer *ex, uint64_t id, uint64_t *parent,
                    uint32_t *event);
 /* The path from the initial state to `id`: *len events, events[i] leading

@@ -60,8 +60,7 @@ static const char *const usage_text =
 static const char *const check_help =
     "usage: lockstep check [options] FILE\n"
     "\n"
-    "  -j, --threads N     worker threads (default 1: a second thread does\n"
-    "                      not pay yet, see README)\n"
+    "  -j, --threads N     worker threads (default: every online core)\n"
     "  --assert N|TEXT     run only assertion N (from 1) or the one whose\n"
     "                      text is TEXT\n"
     "  --format text|json  output format (json: one object per assertion)\n"
