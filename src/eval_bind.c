@@ -153,15 +153,19 @@ static void bind_def(Eval *ev, Decl *d)
 static Value *tuple_type(Eval *ev, Value *t, SrcPos at)
 {
     VList acc = {0};
+    for (uint32_t k = 0; k < t->n; k++)
+        if (t->items[k]->kind == V_ISET) { /* infinite: a membership test */
+            Value *v = value_items(ev->arena, V_ISET, t->items, t->n);
+            if (v)
+                v->ival = IS_TUPLES;
+            return v;
+        }
     if (vlist_add(ev, &acc, value_items(ev->arena, V_TUPLE, NULL, 0)))
         return NULL;
     for (uint32_t k = 0; k < t->n; k++) {
-        const Value *set = t->items[k];
-        if (set->kind != V_SET) {
-            eval_error(ev, at, "a type must be a set, found %s",
-                       value_text(ev->arena, set));
+        Value *set = t->items[k];
+        if (set_finite(ev, set, at, "a tuple type") != 0)
             return NULL;
-        }
         VList next = {0};
         for (size_t a = 0; a < acc.count; a++)
             for (uint32_t i = 0; i < set->n; i++) {
@@ -222,7 +226,7 @@ static int type_fields_of(Eval *ev, Expr *type, const char *self,
             v = tuple_type(ev, v, parts[i]->pos);
         if (!v)
             return -1;
-        if (v->kind != V_SET) {
+        if (!set_is_set(v)) {
             eval_error(ev, parts[i]->pos, "a type must be a set, found %s",
                        value_text(ev->arena, v));
             return -1;
@@ -234,7 +238,8 @@ static int type_fields_of(Eval *ev, Expr *type, const char *self,
 }
 
 /* The values of a datatype: each constructor with every combination of
- * its fields. */
+ * its fields; when a field is infinite (Int, or the datatype itself), an
+ * infinite set that tests membership (IS_DATA). */
 static Value *datatype_values(Eval *ev, Decl *d, NameInfo **infos,
                               int *infinite)
 {
@@ -248,18 +253,46 @@ static Value *datatype_values(Eval *ev, Decl *d, NameInfo **infos,
                            &info->arity))
             return NULL;
         for (size_t k = 0; k < info->arity; k++)
-            *infinite |= info->fields[k] == NULL;
-        if (*infinite)
-            continue;
+            *infinite |= !info->fields[k] || info->fields[k]->kind == V_ISET;
+    }
+    if (*infinite) {
+        Value **names = arena_alloc(ev->arena, (d->nctors + 1) * sizeof *names);
+        if (!names)
+            return NULL;
+        for (size_t i = 0; i < d->nctors; i++)
+            names[i] = value_name(ev->arena, infos[i]);
+        Value *v = value_items(ev->arena, V_ISET, names, d->nctors);
+        if (v)
+            v->ival = IS_DATA;
+        return v;
+    }
+    for (size_t i = 0; i < d->nctors; i++) {
         /* productions treat constructors like channels */
-        info->is_channel = 1;
-        int rc = eval_productions(ev, value_name(ev->arena, info),
+        infos[i]->is_channel = 1;
+        int rc = eval_productions(ev, value_name(ev->arena, infos[i]),
                                   d->ctors[i].pos, &out);
-        info->is_channel = 0;
+        infos[i]->is_channel = 0;
         if (rc != 0)
             return NULL;
     }
     return value_set(ev->arena, out.items, out.count);
+}
+
+/* The fields of a recursive datatype's constructors that mention the
+ * datatype (Node.Seq(Tree)), evaluated once the datatype has its value. */
+static void recursive_fields(Eval *ev, Decl *d, NameInfo **infos)
+{
+    for (size_t i = 0; i < d->nctors; i++) {
+        Value **fields;
+        size_t n;
+        if (!infos[i] || !d->ctors[i].fields)
+            continue;
+        int missing = 0;
+        for (size_t k = 0; k < infos[i]->arity; k++)
+            missing |= !infos[i]->fields[k];
+        if (missing && type_fields(ev, d->ctors[i].fields, &fields, &n) == 0)
+            infos[i]->fields = fields;
+    }
 }
 
 static void bind_datatype(Eval *ev, Decl *d)
@@ -275,16 +308,12 @@ static void bind_datatype(Eval *ev, Decl *d)
     b->state = B_BUSY;
     int infinite = 0;
     b->value = datatype_values(ev, d, infos, &infinite);
-    b->state = b->value && !infinite ? B_DONE : B_FAILED;
-    if (infinite) {
-        /* its values cannot be listed; constructors still work */
-        char *why = arena_alloc(ev->arena, strlen(d->name) + 96);
-        if (why)
-            sprintf(why, "the recursive datatype %s has infinitely many "
-                         "values: they cannot be listed", d->name);
-        b->why_failed = why;
-        b->value = NULL;
-    }
+    b->state = b->value ? B_DONE : B_FAILED;
+    for (size_t i = 0; b->value && i < d->nctors; i++)
+        if (infos[i])
+            infos[i]->type = b->value;
+    if (infinite && b->value)
+        recursive_fields(ev, d, infos);
 }
 
 static void bind_channels(Eval *ev, Decl *d)
@@ -293,9 +322,16 @@ static void bind_channels(Eval *ev, Decl *d)
     size_t arity = 0;
     if (d->type && type_fields(ev, d->type, &fields, &arity) != 0)
         return;
+    for (size_t k = 0; k < arity; k++)
+        if (fields[k]->kind == V_ISET && fields[k]->ival == IS_PROC) {
+            eval_error(ev, d->pos, "a channel cannot carry processes "
+                                   "(field %zu is Proc)", k + 1);
+            return;
+        }
     size_t events = 1;
     for (size_t k = 0; k < arity; k++)
-        events *= fields[k]->n ? fields[k]->n : 1;
+        events *= fields[k]->kind == V_ISET ? 1000000
+                  : fields[k]->n          ? fields[k]->n : 1;
     for (size_t i = 0; i < d->nnames; i++) {
         NameInfo *info = bind_name(ev, d->names[i], 1, d->pos);
         if (!info)
@@ -334,6 +370,9 @@ void eval_bind_module(Eval *ev, const Module *m)
             if (!b || type_fields(ev, d->type, &fields, &n) != 0)
                 break;
             Value *v = fields[0];
+            for (size_t k = 0; k < n && n > 1; k++)
+                if (set_finite(ev, fields[k], d->pos, "a dotted type") != 0)
+                    v = NULL;
             for (size_t k = 1; k < n && v; k++) { /* A.B: every a.b */
                 VList out = {0};
                 for (uint32_t x = 0; x < v->n; x++)

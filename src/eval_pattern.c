@@ -75,6 +75,14 @@ static int match_dot(Eval *ev, Expr *p, Value *v, Env **env)
 static int match_concat(Eval *ev, Expr *p, Value *v, Env **env)
 {
     Expr *l = p->kids[0], *r = p->kids[1];
+    if (v->kind == V_LSEQ) { /* infinite: only <a, b>^rest can match */
+        if (l->kind != E_SEQ)
+            return 0;
+        Value **front = lazy_take(ev, v, l->nkids, p->pos);
+        Value *rest = front ? lazy_tail(ev, v, l->nkids) : NULL;
+        return rest && match_items(ev, l->kids, l->nkids, front, env) &&
+               eval_match(ev, r, rest, env);
+    }
     if (l->kind == E_SEQ && l->nkids <= v->n) {
         Value *rest = value_items(ev->arena, V_SEQ, v->items + l->nkids,
                                   v->n - l->nkids);
@@ -124,7 +132,7 @@ int eval_match(Eval *ev, Expr *p, Value *v, Env **env)
         return eval_match(ev, p->kids[0], v, env) &&
                eval_match(ev, p->kids[1], v, env);
     case E_BINOP:
-        if (p->op == TOK_CARET && v->kind == V_SEQ)
+        if (p->op == TOK_CARET && (v->kind == V_SEQ || v->kind == V_LSEQ))
             return match_concat(ev, p, v, env);
         if (p->op == TOK_CARET)
             return 0;

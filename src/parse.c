@@ -22,6 +22,8 @@ typedef struct Parser {
     const char *text;
     int panic;            /* an error was reported in this declaration */
     int depth;            /* nesting, against stack exhaustion */
+    int no_gt;            /* '>' closes a sequence here: not a comparison
+                             (reset inside brackets) */
     int decl_col;         /* column where the current declaration began */
     const char **includes; /* the chain of files being read (cycles) */
     int include_depth;
@@ -172,6 +174,24 @@ static void parse_pairs(Parser *p, Expr *e, TokKind arrow, Expr *first);
  * (':' only where `colon` says: in replicated operators). In a sequence
  * comprehension (colon == 2) a generator's sequence is read above the
  * comparisons, so that '>' closes the comprehension. */
+/* A guard in a sequence comprehension: a whole expression when it ends at
+ * ',' or the closing '>' (<x | x <- s, x < 2>), else read again with '>'
+ * as the closing bracket (<x | x <- s, (x > 2)> followed by more text). */
+static Expr *parse_seq_guard(Parser *p)
+{
+    Parser saved = *p;
+    size_t diags = p->diags->count;
+    Expr *e = parse_expr(p);
+    if (!p->panic && (check(p, TOK_COMMA) || check(p, TOK_GT)))
+        return e;
+    *p = saved;
+    diags_truncate(p->diags, diags);
+    p->no_gt = 1;
+    e = parse_expr(p);
+    p->no_gt = saved.no_gt;
+    return e;
+}
+
 static Stmt *parse_stmts(Parser *p, size_t *count, int colon)
 {
     List list = {0};
@@ -188,7 +208,7 @@ static Stmt *parse_stmts(Parser *p, size_t *count, int colon)
         } else {
             if (colon && !p->panic) {
                 *p = saved;
-                e = parse_expr(p);
+                e = colon == 2 ? parse_seq_guard(p) : parse_expr(p);
             }
             s->expr = e;
         }
@@ -212,8 +232,8 @@ static void parse_list(Parser *p, List *out, TokKind close, int level)
 }
 
 /* A bracketed collection, sets and sequences alike:
- *   set -> '{' [ expr ( '..' [expr] | {',' expr} ['|' stmts] ) ] '}'
- *   seq -> '<' [ expr ( '..' [expr] | {',' expr} ['|' stmts] ) ] '>'
+ *   set -> '{' [ expr ( '..' [expr] | {',' expr} ) ['|' stmts] ] '}'
+ *   seq -> '<' [ expr ( '..' [expr] | {',' expr} ) ['|' stmts] ] '>'
  * A sequence's elements are parsed above the comparisons, so that '>'
  * closes it; its generators too (stmts mode 2). */
 typedef struct Collection {
@@ -236,9 +256,18 @@ static Expr *parse_collection(Parser *p, const Token *at, const Collection *c)
     list_add(p, &kids, parse_level(p, c->level));
     ExprKind kind = c->list;
     if (accept(p, TOK_DOTDOT)) {
-        if (!check(p, c->close))
+        if (!check(p, c->close) && !check(p, TOK_BAR))
             list_add(p, &kids, parse_level(p, c->level));
         kind = c->range;
+        if (accept(p, TOK_BAR)) { /* {m..n | x <- S}: every range's values */
+            List one = {0};
+            list_add(p, &one, node_kids(p, c->range, at, &kids));
+            Expr *e = node_kids(p, c->comp, at, &one);
+            e->op = TOK_DOTDOT;
+            e->stmts = parse_stmts(p, &e->nstmts, c->stmts_mode);
+            expect(p, c->close, c->close_text);
+            return e;
+        }
     } else {
         while (accept(p, TOK_COMMA))
             list_add(p, &kids, parse_level(p, c->level));
@@ -364,7 +393,19 @@ static const char *string_value(Parser *p, const Token *t)
 
 /* primary -> literal | name | '(' ... ')' | set | events | seq | if | let
  *          | lambda | replicated operator | '-' unary | 'not' ... */
+static Expr *parse_primary_in(Parser *p);
+
+/* Inside brackets '>' is a comparison again. */
 static Expr *parse_primary(Parser *p)
+{
+    int no_gt = p->no_gt;
+    p->no_gt = 0;
+    Expr *e = parse_primary_in(p);
+    p->no_gt = no_gt;
+    return e;
+}
+
+static Expr *parse_primary_in(Parser *p)
 {
     Token t = p->tok;
     char buf[64];
@@ -488,7 +529,10 @@ static Expr *parse_postfix(Parser *p)
         if (accept(p, TOK_LPAREN)) {
             List kids = {0};
             list_add(p, &kids, e);
+            int no_gt = p->no_gt;
+            p->no_gt = 0;
             parse_list(p, &kids, TOK_RPAREN, L_HIDE);
+            p->no_gt = no_gt;
             expect(p, TOK_RPAREN, "')'");
             e = node_kids(p, E_CALL, &t, &kids);
         } else if (accept(p, TOK_LRENAME)) {
@@ -651,7 +695,7 @@ static Expr *parse_level(Parser *p, int level)
         break;
     case L_COMPARE:
         e = parse_level(p, L_DOT);
-        if (is_compare(p->tok.kind)) {
+        if (is_compare(p->tok.kind) && !(p->no_gt && check(p, TOK_GT))) {
             Token op = p->tok;
             advance(p);
             e = node2(p, E_BINOP, &op, e, parse_level(p, L_DOT));
