@@ -99,6 +99,8 @@ typedef enum DeclKind {
     D_DEF,       /* name(params)... = body, or pattern = body */
     D_ASSERT,
     D_PRINT,
+    D_MODULE,    /* module name(params) decls exports decls endmodule */
+    D_INSTANCE,  /* instance name = body (a module, applied to arguments) */
     D_IGNORED    /* transparent / external / type annotations */
 } DeclKind;
 
@@ -138,6 +140,10 @@ struct Decl {
     Expr *impl, *spec, *trace;
     int tau_priority, partial_order;
     const char *text;   /* the assertion as written, whitespace collapsed */
+    /* D_MODULE: its declarations, the first nprivate of them private (before
+     * `exports`); its parameters are names[0..nnames). */
+    Decl **decls;
+    size_t ndecls, nprivate;
 };
 
 typedef struct Module {

@@ -78,16 +78,45 @@ static uint64_t name_hash(const char *s)
     return h;
 }
 
-Binding *eval_lookup(Eval *ev, Env *env, const char *name)
+static Binding *table_find(Eval *ev, const char *name)
 {
-    for (; env; env = env->parent)
-        if (!strcmp(env->binding->name, name))
-            return env->binding;
     for (Binding *b = ev->table[name_hash(name) & (ev->table_size - 1)]; b;
          b = b->next)
         if (!strcmp(b->name, name))
             return b;
     return NULL;
+}
+
+/* `name` declared in the module of `scope` (private ones too: the scope
+ * is inside their module). */
+static Binding *scope_find(Eval *ev, const char *scope, const char *name)
+{
+    char buf[256];
+    size_t need = strlen(scope) + strlen(name) + 1;
+    char *full = need <= sizeof buf ? buf : arena_alloc(ev->arena, need);
+    if (!full)
+        return NULL;
+    snprintf(full, need, "%s%s", scope, name);
+    Binding *b = table_find(ev, full);
+    if (b && b->private_to &&
+        strncmp(scope, b->private_to, strlen(b->private_to)) != 0)
+        return NULL;
+    return b;
+}
+
+Binding *eval_lookup(Eval *ev, Env *env, const char *name)
+{
+    for (; env; env = env->parent) {
+        if (env->scope) {
+            Binding *b = scope_find(ev, env->scope, name);
+            if (b)
+                return b;
+        } else if (!strcmp(env->binding->name, name)) {
+            return env->binding;
+        }
+    }
+    Binding *b = table_find(ev, name);
+    return b && !b->private_to ? b : NULL;
 }
 
 Env *eval_bind(Eval *ev, Env *env, const char *name, Value *v)
@@ -650,7 +679,7 @@ static Env *eval_let_pattern(Eval *ev, Decl *d, Expr *p, Env *env,
                              Binding **made, size_t *count)
 {
     if (p->kind == E_NAME) {
-        Binding *old = eval_lookup(ev, NULL, p->name);
+        Binding *old = eval_lookup(ev, env, p->name);
         if (old && old->state == B_DONE && old->value &&
             old->value->kind == V_NAME)
             return env; /* a channel or constructor: a constant */
@@ -729,7 +758,12 @@ static Value *eval_name(Eval *ev, Expr *e, Env *env)
     int id = builtin_lookup(e->name);
     if (id >= 0)
         return builtin_value(ev, id, e->pos);
-    eval_error(ev, e->pos, "unknown name '%s'", e->name);
+    Binding *hidden = table_find(ev, e->name);
+    if (hidden && hidden->private_to)
+        eval_error(ev, e->pos, "'%s' is private to module %.*s", e->name,
+                   (int)strlen(hidden->private_to) - 2, hidden->private_to);
+    else
+        eval_error(ev, e->pos, "unknown name '%s'", e->name);
     return NULL;
 }
 

@@ -50,6 +50,18 @@ struct Eval {
         SrcPos pos;
     } chain[CHAIN_MAX];
     size_t chain_len;
+    /* while binding a module's declarations: the prefix of their names
+     * ("M::"), the scope their bodies see, and whom new bindings are
+     * private to (NULL: public) */
+    const char *bind_prefix;
+    Env *bind_scope;
+    const char *bind_private;
+    struct ModuleDef {
+        const char *name;  /* qualified */
+        Decl *decl;
+        Env *scope;        /* where it was declared */
+    } *modules;
+    size_t nmodules, modules_cap;
     int compress_noted;    /* the note on compressions is given once */
     int limit_hit;         /* an evaluation depth or step limit was hit */
 };

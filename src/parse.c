@@ -438,10 +438,23 @@ static Expr *parse_primary_in(Parser *p)
         e->ival = (unsigned char)v[0];
         return e;
     }
-    case TOK_IDENT: {
+    case TOK_IDENT: { /* name, or M::N::name */
         advance(p);
         Expr *e = node(p, E_NAME, &t);
         e->name = copy_text(p, &t);
+        while (check(p, TOK_COLONCOLON)) {
+            advance(p);
+            if (!check(p, TOK_IDENT)) {
+                expect(p, TOK_IDENT, "a name after '::'");
+                break;
+            }
+            size_t len = strlen(e->name) + p->tok.len + 3;
+            char *q = alloc(p, len);
+            snprintf(q, len, "%s::%.*s", e->name, (int)p->tok.len,
+                     p->tok.start);
+            e->name = q;
+            advance(p);
+        }
         return e;
     }
     case TOK_UNDERSCORE: advance(p); return node(p, E_WILD, &t);
@@ -1060,6 +1073,46 @@ static void synchronise(Parser *p)
 }
 
 static Decl *parse_decl_at(Parser *p);
+static void parse_into(Parser *p, List *decls);
+
+/* module -> 'module' name ['(' name {',' name} ')'] {decl}
+ *           ['exports' {decl}] 'endmodule' */
+static Decl *parse_module(Parser *p, const Token *at)
+{
+    Decl *d = decl_new(p, D_MODULE, at);
+    if (check(p, TOK_IDENT))
+        d->name = copy_text(p, &p->tok);
+    expect(p, TOK_IDENT, "a module name");
+    List params = {0}, decls = {0};
+    if (accept(p, TOK_LPAREN)) {
+        do {
+            if (check(p, TOK_IDENT))
+                list_add(p, &params, (char *)copy_text(p, &p->tok));
+            expect(p, TOK_IDENT, "a parameter name");
+        } while (accept(p, TOK_COMMA));
+        expect(p, TOK_RPAREN, "')'");
+    }
+    d->names = (const char **)params.items;
+    d->nnames = params.count;
+    parse_into(p, &decls);
+    d->nprivate = decls.count;
+    if (accept(p, TOK_EXPORTS))
+        parse_into(p, &decls);
+    expect(p, TOK_ENDMODULE, "'endmodule'");
+    d->decls = (Decl **)decls.items;
+    d->ndecls = decls.count;
+    for (size_t i = 0; i < decls.count; i++)
+        if (d->decls[i]->kind == D_ASSERT || d->decls[i]->kind == D_PRINT) {
+            p->panic = 0;
+            error_at(p, &(Token){.line = d->decls[i]->pos.line,
+                                 .col = d->decls[i]->pos.col},
+                     "%s inside a module: FDR allows it at the top level "
+                     "only%s", d->decls[i]->kind == D_ASSERT ? "an assertion"
+                                                             : "print", "");
+            p->panic = 0;
+        }
+    return d;
+}
 
 /* A declaration, remembering where it began: a line starting at or left
  * of that column with '(' begins the next one (layout, as in FDR). */
@@ -1104,10 +1157,19 @@ static Decl *parse_decl_at(Parser *p)
         while (accept(p, TOK_COMMA));
         return d;
     }
-    case TOK_TIMED: case TOK_MODULE: case TOK_INSTANCE:
-        error_at(p, &t, "not supported yet: %s%s",
-                 t.kind == TOK_TIMED ? "Timed sections"
-                                     : "modules (module, instance)", "");
+    case TOK_MODULE: advance(p); return parse_module(p, &t);
+    case TOK_INSTANCE: {
+        advance(p);
+        Decl *d = decl_new(p, D_INSTANCE, &t);
+        if (check(p, TOK_IDENT))
+            d->name = copy_text(p, &p->tok);
+        expect(p, TOK_IDENT, "an instance name");
+        expect(p, TOK_EQ, "'='");
+        d->body = parse_level(p, L_POSTFIX);
+        return d;
+    }
+    case TOK_TIMED:
+        error_at(p, &t, "not supported yet: %s%s", "Timed sections", "");
         advance(p);
         return NULL;
     default:
@@ -1117,7 +1179,8 @@ static Decl *parse_decl_at(Parser *p)
 
 static void parse_into(Parser *p, List *decls)
 {
-    while (!check(p, TOK_EOF)) {
+    while (!check(p, TOK_EOF) && !check(p, TOK_EXPORTS) &&
+           !check(p, TOK_ENDMODULE)) {
         Token t = p->tok;
         if (t.kind == TOK_INCLUDE) {
             advance(p);
@@ -1127,7 +1190,8 @@ static void parse_into(Parser *p, List *decls)
             if (d && !p->panic)
                 list_add(p, decls, d);
         }
-        if (p->panic || (!check(p, TOK_EOF) &&
+        if (p->panic || (!check(p, TOK_EOF) && !check(p, TOK_EXPORTS) &&
+                         !check(p, TOK_ENDMODULE) &&
                          !(p->tok.line_start) && p->tok.kind != TOK_ERROR)) {
             if (!p->panic) {
                 char buf[64];
@@ -1158,6 +1222,13 @@ static Module *parse_text(const char *name, const char *text, size_t len,
     advance(&p);
     List decls = {0};
     parse_into(&p, &decls);
+    while (!check(&p, TOK_EOF)) { /* exports or endmodule outside a module */
+        char buf[64];
+        error_at(&p, &p.tok, "%s outside a module%s",
+                 tok_text(&p.tok, buf, sizeof buf), "");
+        advance(&p);
+        parse_into(&p, &decls);
+    }
     Module *m = alloc(&p, sizeof *m);
     m->decls = (Decl **)decls.items;
     m->ndecls = decls.count;
