@@ -100,6 +100,8 @@ typedef enum DeclKind {
     D_ASSERT,
     D_PRINT,
     D_ANNOT,     /* names :: [context =>] type (checked by typecheck.c) */
+    D_MODULE,    /* module name(params) decls exports decls endmodule */
+    D_INSTANCE,  /* instance name = body (a module, applied to arguments) */
     D_IGNORED    /* transparent / external */
 } DeclKind;
 
@@ -172,6 +174,10 @@ struct Decl {
     TypeConstraint *context;
     size_t ncontext;
     TypeExpr *annot;
+    /* D_MODULE: its declarations, the first nprivate of them private (before
+     * `exports`); its parameters are names[0..nnames). */
+    Decl **decls;
+    size_t ndecls, nprivate;
 };
 
 typedef struct Module {

@@ -12,7 +12,7 @@ typedef enum BuiltinId {
     B_SET, B_POWERSET, B_SEQ, B_LENGTH, B_NULL, B_HEAD, B_TAIL, B_CONCAT,
     B_ELEM, B_PRODUCTIONS, B_ERROR, B_SHOW, B_COMPRESS, B_UNSUPPORTED,
     B_EMPTYMAP, B_MAPFROMLIST, B_MAPLOOKUP, B_MAPMEMBER, B_MAPTOLIST,
-    B_MAPUPDATE, B_MAPUPDATEMULTIPLE, B_MAPDELETE, B_MAPS, B_EXTENSIONS,
+    B_MAPUPDATE, B_MAPUPDATEMULTIPLE, B_MAPDELETE, B_MAPS, B_EXTENSIONS, B_PROCS, B_SEQS,
     B_COUNT
 } BuiltinId;
 
@@ -43,8 +43,11 @@ static const struct {
     {"mapToList", B_MAPTOLIST, 1}, {"mapUpdate", B_MAPUPDATE, 3},
     {"mapUpdateMultiple", B_MAPUPDATEMULTIPLE, 2},
     {"mapDelete", B_MAPDELETE, 2}, {"Map", B_MAPS, 2},
-    {"extensions", B_EXTENSIONS, 1},
+    {"extensions", B_EXTENSIONS, 1}, {"Proc", B_PROCS, -1},
+    {"Seq", B_SEQS, 1},
 };
+
+enum { ELEM_SEARCH_LIMIT = 1000000 };
 
 enum { NBUILTINS = sizeof builtins / sizeof *builtins };
 
@@ -83,10 +86,13 @@ Value *builtin_value(Eval *ev, int id, SrcPos at)
         Value *items[2] = {value_bool(ev->arena, 0), value_bool(ev->arena, 1)};
         return value_set(ev->arena, items, 2);
     }
-    case B_INT:
-        eval_error(ev, at, "not supported yet: the infinite set Int "
-                                    "as a value");
-        return NULL;
+    case B_INT: return set_ints(ev, ISET_NEG_INF, ISET_POS_INF, at);
+    case B_PROCS: {
+        Value *v = value_items(ev->arena, V_ISET, NULL, 0);
+        if (v)
+            v->ival = IS_PROC;
+        return v;
+    }
     case B_EVENTS: return all_events_value(ev);
     case B_EMPTYMAP: return value_map(ev->arena, NULL, 0);
     case B_UNSUPPORTED:
@@ -206,27 +212,32 @@ static int want(Eval *ev, Value *v, ValueKind kind, const char *fn,
 {
     if (v->kind == kind)
         return 1;
+    if ((kind == V_SET && v->kind == V_ISET) ||
+        (kind == V_SEQ && v->kind == V_LSEQ)) {
+        lazy_enumerate_error(ev, v, at, fn);
+        return 0;
+    }
     eval_error(ev, at, "%s expects %s, found %s", fn, what,
                value_text(ev->arena, v));
     return 0;
 }
 
-/* union, inter, diff of two sets (both sorted: a merge). */
-static Value *set_op(Eval *ev, BuiltinId op, Value *a, Value *b)
+/* union, inter, diff of two sets, finite or not (eval_set.c). */
+static Value *set_op(Eval *ev, BuiltinId op, Value *a, Value *b, SrcPos at)
 {
-    Value **items = arena_alloc(ev->arena, (a->n + b->n + 1) * sizeof *items);
-    if (!items)
-        return NULL;
-    size_t n = 0;
-    for (uint32_t i = 0; i < a->n; i++) {
-        int in_b = value_member(b, a->items[i]);
-        if (op == B_UNION || (op == B_INTER && in_b) || (op == B_DIFF && !in_b))
-            items[n++] = a->items[i];
-    }
-    if (op == B_UNION)
-        for (uint32_t i = 0; i < b->n; i++)
-            items[n++] = b->items[i];
-    return value_set(ev->arena, items, n);
+    return op == B_UNION ? set_union(ev, a, b, at)
+           : op == B_INTER ? set_inter(ev, a, b, at)
+                           : set_diff(ev, a, b, at);
+}
+
+/* A set, finite or infinite, as argument `what` of builtin fn. */
+static int want_set(Eval *ev, Value *v, const char *fn, SrcPos at)
+{
+    if (set_is_set(v))
+        return 1;
+    eval_error(ev, at, "%s expects a set, found %s", fn,
+               value_text(ev->arena, v));
+    return 0;
 }
 
 static Value *set_fold(Eval *ev, BuiltinId op, Value *sets, SrcPos at)
@@ -237,11 +248,11 @@ static Value *set_fold(Eval *ev, BuiltinId op, Value *sets, SrcPos at)
     }
     Value *acc = op == B_UNIONS ? value_set(ev->arena, NULL, 0) : sets->items[0];
     for (uint32_t i = 0; acc && i < sets->n; i++) {
-        if (!want(ev, sets->items[i], V_SET, op == B_UNIONS ? "Union" : "Inter",
-                  "a set of sets", at))
+        if (!want_set(ev, sets->items[i], op == B_UNIONS ? "Union" : "Inter",
+                      at))
             return NULL;
         acc = set_op(ev, op == B_UNIONS ? B_UNION : B_INTER, acc,
-                     sets->items[i]);
+                     sets->items[i], at);
     }
     return acc;
 }
@@ -286,6 +297,17 @@ static Value *seq_builtin(Eval *ev, BuiltinId id, Value *s, SrcPos at)
     if (id == B_HEAD)
         return s->items[0];
     return value_items(ev->arena, V_SEQ, s->items + 1, s->n - 1);
+}
+
+/* head, tail, null of an infinite sequence. */
+static Value *lazy_builtin(Eval *ev, BuiltinId id, Value *s, SrcPos at)
+{
+    Value **first = lazy_take(ev, s, 1, at);
+    if (!first)
+        return NULL;
+    return id == B_HEAD   ? first[0]
+           : id == B_TAIL ? lazy_tail(ev, s, 1)
+                          : value_bool(ev->arena, 0);
 }
 
 static Value *concat(Eval *ev, Value *s, SrcPos at)
@@ -347,18 +369,21 @@ Value *builtin_apply(Eval *ev, int id, Value **args, size_t n, SrcPos at)
         return t == TERM_NONE ? NULL : value_proc(ev->arena, t);
     }
     case B_UNION: case B_INTER: case B_DIFF:
-        if (!want(ev, args[0], V_SET, name, "sets", at) ||
-            !want(ev, args[1], V_SET, name, "sets", at))
+        if (!want_set(ev, args[0], name, at) || !want_set(ev, args[1], name, at))
             return NULL;
-        return set_op(ev, b, args[0], args[1]);
+        return set_op(ev, b, args[0], args[1], at);
     case B_UNIONS: case B_INTERS:
         return want(ev, args[0], V_SET, name, "a set of sets", at)
                    ? set_fold(ev, b, args[0], at) : NULL;
     case B_MEMBER:
-        return want(ev, args[1], V_SET, name, "a set", at)
+        return want_set(ev, args[1], name, at)
                    ? value_bool(ev->arena, value_member(args[1], args[0]))
                    : NULL;
     case B_CARD: case B_EMPTY:
+        if (b == B_EMPTY && args[0]->kind == V_ISET) {
+            int empty = set_empty(ev, args[0], at);
+            return empty < 0 ? NULL : value_bool(ev->arena, empty);
+        }
         if (!want(ev, args[0], V_SET, name, "a set", at))
             return NULL;
         return b == B_CARD ? value_int(ev->arena, args[0]->n)
@@ -374,9 +399,42 @@ Value *builtin_apply(Eval *ev, int id, Value **args, size_t n, SrcPos at)
                    ? value_items(ev->arena, V_SEQ, args[0]->items, args[0]->n)
                    : NULL;
     case B_LENGTH: case B_NULL: case B_HEAD: case B_TAIL:
+        if (args[0]->kind == V_LSEQ && b != B_LENGTH)
+            return lazy_builtin(ev, b, args[0], at);
         return seq_builtin(ev, b, args[0], at);
+    case B_SEQS: /* Seq(S): every finite sequence over S */
+        if (args[0]->kind == V_SET && args[0]->n == 0) {
+            Value *empty = value_items(ev->arena, V_SEQ, NULL, 0);
+            return empty ? value_set(ev->arena, &empty, 1) : NULL;
+        }
+        if (!want_set(ev, args[0], name, at))
+            return NULL;
+        {
+            Value *v = value_items(ev->arena, V_ISET, args, 1);
+            if (v)
+                v->ival = IS_SEQS;
+            return v;
+        }
     case B_CONCAT: return concat(ev, args[0], at);
     case B_ELEM: {
+        if (args[1]->kind == V_LSEQ) { /* found, or searched to a limit */
+            const SeqStream *st = args[1]->ref;
+            if (st->counting) /* <m..>: every integer from m on */
+                return value_bool(ev->arena, args[0]->kind == V_INT &&
+                                  args[0]->ival >= st->from + args[1]->ival);
+            for (size_t i = 0; i < ELEM_SEARCH_LIMIT; i++) {
+                Value **x = lazy_take(ev, args[1], i + 1, at);
+                if (!x)
+                    return NULL;
+                if (value_equal(x[i], args[0]))
+                    return value_bool(ev->arena, 1);
+            }
+            eval_error(ev, at, "elem: %s is not among the first %d elements "
+                               "of this infinite sequence (FDR would not "
+                               "stop)", value_text(ev->arena, args[0]),
+                       ELEM_SEARCH_LIMIT);
+            return NULL;
+        }
         if (!want(ev, args[1], V_SEQ, name, "a sequence", at))
             return NULL;
         int found = 0;

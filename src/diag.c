@@ -59,3 +59,13 @@ void diags_print(const Diags *d, FILE *out)
     if (d->errors > limit)
         fprintf(out, "(%zu more errors not shown)\n", d->errors - limit);
 }
+
+void diags_truncate(Diags *d, size_t count)
+{
+    while (d->count > count) {
+        Diag *last = &d->items[--d->count];
+        if (last->kind == DIAG_ERROR)
+            d->errors--;
+        mem_free(last->message);
+    }
+}

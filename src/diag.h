@@ -43,6 +43,9 @@ void diags_add(Diags *d, DiagKind kind, SrcPos pos, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 #define diags_error(d, pos, ...) diags_add((d), DIAG_ERROR, (pos), __VA_ARGS__)
 size_t diags_errors(const Diags *d);
+/* Drops the diagnostics after the first `count` (a parser that backtracks
+ * forgets what its abandoned attempt reported). */
+void diags_truncate(Diags *d, size_t count);
 /* Prints every diagnostic as file:line:col: kind: message. */
 void diags_print(const Diags *d, FILE *out);
 

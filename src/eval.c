@@ -78,16 +78,45 @@ static uint64_t name_hash(const char *s)
     return h;
 }
 
-Binding *eval_lookup(Eval *ev, Env *env, const char *name)
+static Binding *table_find(Eval *ev, const char *name)
 {
-    for (; env; env = env->parent)
-        if (!strcmp(env->binding->name, name))
-            return env->binding;
     for (Binding *b = ev->table[name_hash(name) & (ev->table_size - 1)]; b;
          b = b->next)
         if (!strcmp(b->name, name))
             return b;
     return NULL;
+}
+
+/* `name` declared in the module of `scope` (private ones too: the scope
+ * is inside their module). */
+static Binding *scope_find(Eval *ev, const char *scope, const char *name)
+{
+    char buf[256];
+    size_t need = strlen(scope) + strlen(name) + 1;
+    char *full = need <= sizeof buf ? buf : arena_alloc(ev->arena, need);
+    if (!full)
+        return NULL;
+    snprintf(full, need, "%s%s", scope, name);
+    Binding *b = table_find(ev, full);
+    if (b && b->private_to &&
+        strncmp(scope, b->private_to, strlen(b->private_to)) != 0)
+        return NULL;
+    return b;
+}
+
+Binding *eval_lookup(Eval *ev, Env *env, const char *name)
+{
+    for (; env; env = env->parent) {
+        if (env->scope) {
+            Binding *b = scope_find(ev, env->scope, name);
+            if (b)
+                return b;
+        } else if (!strcmp(env->binding->name, name)) {
+            return env->binding;
+        }
+    }
+    Binding *b = table_find(ev, name);
+    return b && !b->private_to ? b : NULL;
 }
 
 Env *eval_bind(Eval *ev, Env *env, const char *name, Value *v)
@@ -297,6 +326,10 @@ int vlist_add(Eval *ev, VList *l, Value *v)
 
 int eval_elements(Eval *ev, Value *v, SrcPos at, Value ***items, size_t *n)
 {
+    if (v->kind == V_ISET || v->kind == V_LSEQ) {
+        lazy_enumerate_error(ev, v, at, "a generator");
+        return -1;
+    }
     if (v->kind != V_SET && v->kind != V_SEQ) {
         eval_error(ev, at, "expected a set or a sequence, found %s",
                    value_text(ev->arena, v));
@@ -308,14 +341,13 @@ int eval_elements(Eval *ev, Value *v, SrcPos at, Value ***items, size_t *n)
 }
 
 static int stmts_from(Eval *ev, Stmt *stmts, size_t n, size_t i, Env *env,
-                      StmtFn each, void *ctx)
+                      StmtFn each, void *ctx);
+
+/* Statement i, whose expression has the value v, then the rest. */
+static int stmts_with(Eval *ev, Stmt *stmts, size_t n, size_t i, Env *env,
+                      StmtFn each, void *ctx, Value *v)
 {
-    if (i == n)
-        return each(ev, env, ctx);
     Stmt *s = &stmts[i];
-    Value *v = eval_expr(ev, s->expr, env);
-    if (!v)
-        return -1;
     if (!s->pattern) {
         if (v->kind != V_BOOL) {
             eval_error(ev, s->expr->pos, "a condition must be a boolean, "
@@ -338,6 +370,15 @@ static int stmts_from(Eval *ev, Stmt *stmts, size_t n, size_t i, Env *env,
             return -1;
     }
     return 0;
+}
+
+static int stmts_from(Eval *ev, Stmt *stmts, size_t n, size_t i, Env *env,
+                      StmtFn each, void *ctx)
+{
+    if (i == n)
+        return each(ev, env, ctx);
+    Value *v = eval_expr(ev, stmts[i].expr, env);
+    return v ? stmts_with(ev, stmts, n, i, env, each, ctx, v) : -1;
 }
 
 int eval_stmts(Eval *ev, Stmt *stmts, size_t n, Env *env, StmtFn each,
@@ -392,6 +433,22 @@ static Value *arith(Eval *ev, Expr *e, long long a, long long b)
     return value_int(ev->arena, r);
 }
 
+/* Sequences are ordered by prefix: <1> < <1, 2>, but not <1> < <2>. */
+static int seq_prefix_order(int op, Value *a, Value *b)
+{
+    if (op == TOK_GT || op == TOK_GE) {
+        Value *t = a;
+        a = b;
+        b = t;
+    }
+    if (a->n > b->n || ((op == TOK_LT || op == TOK_GT) && a->n == b->n))
+        return 0;
+    for (uint32_t i = 0; i < a->n; i++)
+        if (!value_equal(a->items[i], b->items[i]))
+            return 0;
+    return 1;
+}
+
 static Value *eval_binop(Eval *ev, Expr *e, Env *env)
 {
     if (e->op == TOK_AND || e->op == TOK_OR) {
@@ -410,24 +467,29 @@ static Value *eval_binop(Eval *ev, Expr *e, Env *env)
     case TOK_EQEQ: return value_bool(ev->arena, value_equal(a, b));
     case TOK_NE: return value_bool(ev->arena, !value_equal(a, b));
     case TOK_LT: case TOK_GT: case TOK_LE: case TOK_GE: {
-        if (a->kind == V_SET && b->kind == V_SET) { /* subset order */
-            int sub_ab = 1, sub_ba = 1;
-            for (uint32_t i = 0; i < a->n && sub_ab; i++)
-                sub_ab = value_member(b, a->items[i]);
-            for (uint32_t i = 0; i < b->n && sub_ba; i++)
-                sub_ba = value_member(a, b->items[i]);
+        if (set_is_set(a) && set_is_set(b)) { /* subset order */
+            int sub_ab = set_subset(ev, a, b, e->pos);
+            int sub_ba = sub_ab < 0 ? -1 : set_subset(ev, b, a, e->pos);
+            if (sub_ba < 0)
+                return NULL;
             int r = e->op == TOK_LE   ? sub_ab
                     : e->op == TOK_GE ? sub_ba
                     : e->op == TOK_LT ? sub_ab && !sub_ba
                                       : sub_ba && !sub_ab;
             return value_bool(ev->arena, r);
         }
+        if (a->kind == V_SEQ && b->kind == V_SEQ) /* prefix order */
+            return value_bool(ev->arena, seq_prefix_order(e->op, a, b));
         int c = value_cmp(a, b);
         int r = e->op == TOK_LT ? c < 0 : e->op == TOK_GT ? c > 0
                 : e->op == TOK_LE ? c <= 0 : c >= 0;
         return value_bool(ev->arena, r);
     }
     case TOK_CARET: {
+        if (a->kind == V_LSEQ && (b->kind == V_SEQ || b->kind == V_LSEQ))
+            return a; /* an infinite sequence has no end to append to */
+        if (a->kind == V_SEQ && b->kind == V_LSEQ)
+            return lazy_append(ev, a, b);
         if (!expect_kind(ev, a, V_SEQ, e->kids[0]->pos, "a sequence") ||
             !expect_kind(ev, b, V_SEQ, e->kids[1]->pos, "a sequence"))
             return NULL;
@@ -454,6 +516,10 @@ static Value *eval_unop(Eval *ev, Expr *e, Env *env)
         return a ? value_bool(ev->arena, !a->ival) : NULL;
     }
     if (e->op == TOK_HASH) {
+        if (a->kind == V_LSEQ || a->kind == V_ISET) {
+            lazy_enumerate_error(ev, a, e->pos, "#");
+            return NULL;
+        }
         if (a->kind != V_SEQ && a->kind != V_SET)
             return expect_kind(ev, a, V_SEQ, e->kids[0]->pos, "a sequence");
         return value_int(ev->arena, a->n);
@@ -476,15 +542,15 @@ static Value *eval_list(Eval *ev, Expr *e, Env *env, ValueKind kind)
 
 static Value *eval_range(Eval *ev, Expr *e, Env *env, ValueKind kind)
 {
-    if (e->nkids < 2) {
-        eval_error(ev, e->pos, "not supported yet: infinite %s ranges",
-                   kind == V_SET ? "set" : "sequence");
-        return NULL;
-    }
     Value *lo = eval_int(ev, e->kids[0], env);
+    if (lo && e->nkids < 2) /* {m..}, <m..> */
+        return kind == V_SET ? set_ints(ev, lo->ival, ISET_POS_INF, e->pos)
+                             : lazy_from(ev, lo->ival);
     Value *hi = lo ? eval_int(ev, e->kids[1], env) : NULL;
     if (!hi)
         return NULL;
+    if (kind == V_SET)
+        return set_ints(ev, lo->ival, hi->ival, e->pos);
     long long n = hi->ival >= lo->ival ? hi->ival - lo->ival + 1 : 0;
     if (n > 10000000) {
         eval_error(ev, e->pos, "range of %lld values is too large", n);
@@ -503,11 +569,35 @@ typedef struct Collect {
     Expr *e;      /* every kid is an element: {| a, b | x <- S |} */
     VList out;
     int events;   /* {| |}: productions of each element */
+    Value *infinite; /* {m.. | ...}: the union of the infinite ranges */
 } Collect;
+
+/* {m..n | x <- S}: a comprehension of ranges gives their elements. */
+static int collect_range(Eval *ev, Collect *c, Expr *range, Env *env)
+{
+    Value *v = eval_expr(ev, range, env);
+    if (!v)
+        return -1;
+    if (v->kind == V_ISET) {
+        c->infinite = c->infinite ? set_union(ev, c->infinite, v, range->pos)
+                                  : v;
+        return c->infinite ? 0 : -1;
+    }
+    if (v->kind == V_LSEQ) {
+        lazy_enumerate_error(ev, v, range->pos, "a comprehension of ranges");
+        return -1;
+    }
+    for (uint32_t i = 0; i < v->n; i++)
+        if (vlist_add(ev, &c->out, v->items[i]))
+            return -1;
+    return 0;
+}
 
 static int collect_one(Eval *ev, Env *env, void *ctx)
 {
     Collect *c = ctx;
+    if (c->e->op == TOK_DOTDOT)
+        return collect_range(ev, c, c->e->kids[0], env);
     for (size_t i = 0; i < c->e->nkids; i++) {
         Expr *elem = c->e->kids[i];
         Value *v = eval_expr(ev, elem, env);
@@ -520,15 +610,48 @@ static int collect_one(Eval *ev, Env *env, void *ctx)
     return 0;
 }
 
+int eval_comp_elements(Eval *ev, Expr *comp, size_t first, Env *env,
+                       VList *out)
+{
+    Collect c = {comp, *out, 0, NULL};
+    int rc = stmts_from(ev, comp->stmts, comp->nstmts, first, env,
+                        collect_one, &c);
+    *out = c.out;
+    if (rc == 0 && c.infinite) {
+        lazy_enumerate_error(ev, c.infinite, comp->pos, "a sequence");
+        return -1;
+    }
+    return rc;
+}
+
+/* A sequence comprehension whose first generator draws from an infinite
+ * sequence is itself infinite, and lazy (eval_lazy.c). */
 static Value *eval_comp(Eval *ev, Expr *e, Env *env, ValueKind kind,
                         int events)
 {
-    Collect c = {e, {0}, events};
-    if (eval_stmts(ev, e->stmts, e->nstmts, env, collect_one, &c) != 0)
+    Collect c = {e, {0}, events, NULL};
+    int rc;
+    if (kind == V_SEQ && e->nstmts > 0 && e->stmts[0].pattern) {
+        Value *src = eval_expr(ev, e->stmts[0].expr, env);
+        if (!src)
+            return NULL;
+        if (src->kind == V_LSEQ)
+            return lazy_comp(ev, e, env, src);
+        rc = stmts_with(ev, e->stmts, e->nstmts, 0, env, collect_one, &c, src);
+    } else {
+        rc = eval_stmts(ev, e->stmts, e->nstmts, env, collect_one, &c);
+    }
+    if (rc != 0)
         return NULL;
-    return kind == V_SET ? value_set(ev->arena, c.out.items, c.out.count)
-                         : value_items(ev->arena, kind, c.out.items,
-                                       c.out.count);
+    if (kind != V_SET) {
+        if (c.infinite) {
+            lazy_enumerate_error(ev, c.infinite, e->pos, "a sequence");
+            return NULL;
+        }
+        return value_items(ev->arena, kind, c.out.items, c.out.count);
+    }
+    Value *v = value_set(ev->arena, c.out.items, c.out.count);
+    return v && c.infinite ? set_union(ev, v, c.infinite, e->pos) : v;
 }
 
 static Value *eval_events(Eval *ev, Expr *e, Env *env)
@@ -556,7 +679,7 @@ static Env *eval_let_pattern(Eval *ev, Decl *d, Expr *p, Env *env,
                              Binding **made, size_t *count)
 {
     if (p->kind == E_NAME) {
-        Binding *old = eval_lookup(ev, NULL, p->name);
+        Binding *old = eval_lookup(ev, env, p->name);
         if (old && old->state == B_DONE && old->value &&
             old->value->kind == V_NAME)
             return env; /* a channel or constructor: a constant */
@@ -635,7 +758,12 @@ static Value *eval_name(Eval *ev, Expr *e, Env *env)
     int id = builtin_lookup(e->name);
     if (id >= 0)
         return builtin_value(ev, id, e->pos);
-    eval_error(ev, e->pos, "unknown name '%s'", e->name);
+    Binding *hidden = table_find(ev, e->name);
+    if (hidden && hidden->private_to)
+        eval_error(ev, e->pos, "'%s' is private to module %.*s", e->name,
+                   (int)strlen(hidden->private_to) - 2, hidden->private_to);
+    else
+        eval_error(ev, e->pos, "unknown name '%s'", e->name);
     return NULL;
 }
 

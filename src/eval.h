@@ -44,12 +44,18 @@ struct Binding {
     SrcPos pos;
     const char *why_failed; /* B_FAILED without a report yet: the reason,
                                given where the binding is used */
+    const char *private_to; /* a module's private declaration: the prefix
+                               (M::) of the scopes that see it */
     Binding *next;         /* hash chain (top level) */
 };
 
+/* A chain of bindings; a node with `scope` set (binding NULL) stands for
+ * the declarations of a module, found in the top-level table under
+ * scope + name ("M::x"). */
 struct Env {
     Env *parent;
     Binding *binding;
+    const char *scope;
 };
 
 typedef struct EvalLimits {

@@ -34,6 +34,7 @@ void eval_free(Eval *ev)
     mem_free(ev->calls);
     mem_free(ev->call_index);
     mem_free(ev->event_values);
+    mem_free(ev->modules);
     mem_free(ev);
 }
 
@@ -47,8 +48,21 @@ static uint64_t hash_name(const char *s)
     return h;
 }
 
+/* A declaration's name as bound: inside module M, M::name. */
+static const char *qualify(Eval *ev, const char *name)
+{
+    if (!ev->bind_prefix)
+        return name;
+    size_t len = strlen(ev->bind_prefix) + strlen(name) + 1;
+    char *q = arena_alloc(ev->arena, len);
+    if (q)
+        snprintf(q, len, "%s%s", ev->bind_prefix, name);
+    return q ? q : name;
+}
+
 static Binding *top_find(Eval *ev, const char *name)
 {
+    name = qualify(ev, name);
     for (Binding *b = ev->table[hash_name(name) & (ev->table_size - 1)]; b;
          b = b->next)
         if (!strcmp(b->name, name))
@@ -59,6 +73,7 @@ static Binding *top_find(Eval *ev, const char *name)
 static Binding *top_add(Eval *ev, const char *name, SrcPos pos)
 {
     Binding *old = top_find(ev, name);
+    name = qualify(ev, name);
     if (old) {
         eval_error(ev, pos, "'%s' is already defined (at %d:%d)", name,
                    old->pos.line, old->pos.col);
@@ -69,6 +84,8 @@ static Binding *top_add(Eval *ev, const char *name, SrcPos pos)
         return NULL;
     b->name = name;
     b->pos = pos;
+    b->private_to = ev->bind_private;
+    b->env = ev->bind_scope;
     size_t slot = hash_name(name) & (ev->table_size - 1);
     b->next = ev->table[slot];
     ev->table[slot] = b;
@@ -91,7 +108,7 @@ static NameInfo *bind_name(Eval *ev, const char *name, int channel,
                            SrcPos pos)
 {
     Binding *b = top_add(ev, name, pos);
-    NameInfo *info = b ? name_new(ev, name, channel) : NULL;
+    NameInfo *info = b ? name_new(ev, b->name, channel) : NULL;
     if (!info)
         return NULL;
     b->value = value_name(ev->arena, info);
@@ -108,7 +125,7 @@ static NameInfo *bind_name(Eval *ev, const char *name, int channel,
 static void bind_pattern_vars(Eval *ev, Decl *d, Expr *p)
 {
     if (p->kind == E_NAME) {
-        Binding *old = top_find(ev, p->name);
+        Binding *old = eval_lookup(ev, ev->bind_scope, p->name);
         if (old && old->state == B_DONE && old->value &&
             old->value->kind == V_NAME)
             return;
@@ -153,15 +170,19 @@ static void bind_def(Eval *ev, Decl *d)
 static Value *tuple_type(Eval *ev, Value *t, SrcPos at)
 {
     VList acc = {0};
+    for (uint32_t k = 0; k < t->n; k++)
+        if (t->items[k]->kind == V_ISET) { /* infinite: a membership test */
+            Value *v = value_items(ev->arena, V_ISET, t->items, t->n);
+            if (v)
+                v->ival = IS_TUPLES;
+            return v;
+        }
     if (vlist_add(ev, &acc, value_items(ev->arena, V_TUPLE, NULL, 0)))
         return NULL;
     for (uint32_t k = 0; k < t->n; k++) {
-        const Value *set = t->items[k];
-        if (set->kind != V_SET) {
-            eval_error(ev, at, "a type must be a set, found %s",
-                       value_text(ev->arena, set));
+        Value *set = t->items[k];
+        if (set_finite(ev, set, at, "a tuple type") != 0)
             return NULL;
-        }
         VList next = {0};
         for (size_t a = 0; a < acc.count; a++)
             for (uint32_t i = 0; i < set->n; i++) {
@@ -217,12 +238,12 @@ static int type_fields_of(Eval *ev, Expr *type, const char *self,
             (*fields)[i] = NULL;
             continue;
         }
-        Value *v = eval_expr(ev, parts[i], NULL);
+        Value *v = eval_expr(ev, parts[i], ev->bind_scope);
         if (v && v->kind == V_TUPLE)
             v = tuple_type(ev, v, parts[i]->pos);
         if (!v)
             return -1;
-        if (v->kind != V_SET) {
+        if (!set_is_set(v)) {
             eval_error(ev, parts[i]->pos, "a type must be a set, found %s",
                        value_text(ev->arena, v));
             return -1;
@@ -234,7 +255,8 @@ static int type_fields_of(Eval *ev, Expr *type, const char *self,
 }
 
 /* The values of a datatype: each constructor with every combination of
- * its fields. */
+ * its fields; when a field is infinite (Int, or the datatype itself), an
+ * infinite set that tests membership (IS_DATA). */
 static Value *datatype_values(Eval *ev, Decl *d, NameInfo **infos,
                               int *infinite)
 {
@@ -248,18 +270,46 @@ static Value *datatype_values(Eval *ev, Decl *d, NameInfo **infos,
                            &info->arity))
             return NULL;
         for (size_t k = 0; k < info->arity; k++)
-            *infinite |= info->fields[k] == NULL;
-        if (*infinite)
-            continue;
+            *infinite |= !info->fields[k] || info->fields[k]->kind == V_ISET;
+    }
+    if (*infinite) {
+        Value **names = arena_alloc(ev->arena, (d->nctors + 1) * sizeof *names);
+        if (!names)
+            return NULL;
+        for (size_t i = 0; i < d->nctors; i++)
+            names[i] = value_name(ev->arena, infos[i]);
+        Value *v = value_items(ev->arena, V_ISET, names, d->nctors);
+        if (v)
+            v->ival = IS_DATA;
+        return v;
+    }
+    for (size_t i = 0; i < d->nctors; i++) {
         /* productions treat constructors like channels */
-        info->is_channel = 1;
-        int rc = eval_productions(ev, value_name(ev->arena, info),
+        infos[i]->is_channel = 1;
+        int rc = eval_productions(ev, value_name(ev->arena, infos[i]),
                                   d->ctors[i].pos, &out);
-        info->is_channel = 0;
+        infos[i]->is_channel = 0;
         if (rc != 0)
             return NULL;
     }
     return value_set(ev->arena, out.items, out.count);
+}
+
+/* The fields of a recursive datatype's constructors that mention the
+ * datatype (Node.Seq(Tree)), evaluated once the datatype has its value. */
+static void recursive_fields(Eval *ev, Decl *d, NameInfo **infos)
+{
+    for (size_t i = 0; i < d->nctors; i++) {
+        Value **fields;
+        size_t n;
+        if (!infos[i] || !d->ctors[i].fields)
+            continue;
+        int missing = 0;
+        for (size_t k = 0; k < infos[i]->arity; k++)
+            missing |= !infos[i]->fields[k];
+        if (missing && type_fields(ev, d->ctors[i].fields, &fields, &n) == 0)
+            infos[i]->fields = fields;
+    }
 }
 
 static void bind_datatype(Eval *ev, Decl *d)
@@ -275,16 +325,12 @@ static void bind_datatype(Eval *ev, Decl *d)
     b->state = B_BUSY;
     int infinite = 0;
     b->value = datatype_values(ev, d, infos, &infinite);
-    b->state = b->value && !infinite ? B_DONE : B_FAILED;
-    if (infinite) {
-        /* its values cannot be listed; constructors still work */
-        char *why = arena_alloc(ev->arena, strlen(d->name) + 96);
-        if (why)
-            sprintf(why, "the recursive datatype %s has infinitely many "
-                         "values: they cannot be listed", d->name);
-        b->why_failed = why;
-        b->value = NULL;
-    }
+    b->state = b->value ? B_DONE : B_FAILED;
+    for (size_t i = 0; b->value && i < d->nctors; i++)
+        if (infos[i])
+            infos[i]->type = b->value;
+    if (infinite && b->value)
+        recursive_fields(ev, d, infos);
 }
 
 static void bind_channels(Eval *ev, Decl *d)
@@ -293,9 +339,16 @@ static void bind_channels(Eval *ev, Decl *d)
     size_t arity = 0;
     if (d->type && type_fields(ev, d->type, &fields, &arity) != 0)
         return;
+    for (size_t k = 0; k < arity; k++)
+        if (fields[k]->kind == V_ISET && fields[k]->ival == IS_PROC) {
+            eval_error(ev, d->pos, "a channel cannot carry processes "
+                                   "(field %zu is Proc)", k + 1);
+            return;
+        }
     size_t events = 1;
     for (size_t k = 0; k < arity; k++)
-        events *= fields[k]->n ? fields[k]->n : 1;
+        events *= fields[k]->kind == V_ISET ? 1000000
+                  : fields[k]->n          ? fields[k]->n : 1;
     for (size_t i = 0; i < d->nnames; i++) {
         NameInfo *info = bind_name(ev, d->names[i], 1, d->pos);
         if (!info)
@@ -316,49 +369,167 @@ static void bind_channels(Eval *ev, Decl *d)
     }
 }
 
-void eval_bind_module(Eval *ev, const Module *m)
+/* nametype T = A.B: the set of every a.b. */
+static void bind_nametype(Eval *ev, Decl *d)
 {
+    Binding *b = top_add(ev, d->name, d->pos);
+    Value **fields;
+    size_t n;
+    if (!b || type_fields(ev, d->type, &fields, &n) != 0)
+        return;
+    Value *v = fields[0];
+    for (size_t k = 0; k < n && n > 1; k++)
+        if (set_finite(ev, fields[k], d->pos, "a dotted type") != 0)
+            v = NULL;
+    for (size_t k = 1; k < n && v; k++) { /* A.B: every a.b */
+        VList out = {0};
+        for (uint32_t x = 0; x < v->n; x++)
+            for (uint32_t y = 0; y < fields[k]->n; y++)
+                vlist_add(ev, &out, value_dot(ev->arena, v->items[x],
+                                              fields[k]->items[y]));
+        v = value_set(ev->arena, out.items, out.count);
+    }
+    b->value = v;
+    b->state = v ? B_DONE : B_FAILED;
+}
+
+static void bind_decls(Eval *ev, Decl **decls, size_t n, size_t nprivate);
+
+/* Binds module m's declarations as `as`::name, in a scope whose parent is
+ * `outer` (where m was declared, with an instance's parameters). */
+static void bind_module_as(Eval *ev, Decl *m, const char *as, Env *outer)
+{
+    const char *prefix = ev->bind_prefix;
+    Env *scope_env = ev->bind_scope;
+    const char *priv = ev->bind_private;
+    Env *scope = arena_alloc(ev->arena, sizeof *scope);
+    const char *q = qualify(ev, as);
+    size_t len = strlen(q) + 3;
+    char *inner = arena_alloc(ev->arena, len);
+    if (!scope || !inner)
+        return;
+    snprintf(inner, len, "%s::", q);
+    scope->parent = outer;
+    scope->scope = inner;
+    ev->bind_prefix = inner;
+    ev->bind_scope = scope;
+    bind_decls(ev, m->decls, m->ndecls, m->nprivate);
+    ev->bind_prefix = prefix;
+    ev->bind_scope = scope_env;
+    ev->bind_private = priv;
+}
+
+static struct ModuleDef *module_find(Eval *ev, const char *name)
+{
+    const char *q = qualify(ev, name);
+    for (size_t i = ev->nmodules; i > 0; i--)
+        if (!strcmp(ev->modules[i - 1].name, q) ||
+            !strcmp(ev->modules[i - 1].name, name))
+            return &ev->modules[i - 1];
+    return NULL;
+}
+
+/* module M ... endmodule: bound at once; module M(X) only through its
+ * instances. */
+static void bind_module(Eval *ev, Decl *d)
+{
+    if (mem_grow((void **)&ev->modules, &ev->modules_cap, ev->nmodules + 1,
+                 sizeof *ev->modules))
+        return;
+    ev->modules[ev->nmodules++] =
+        (struct ModuleDef){qualify(ev, d->name), d, ev->bind_scope};
+    if (d->nnames == 0)
+        bind_module_as(ev, d, d->name, ev->bind_scope);
+}
+
+/* instance N = M(args): M's declarations as N::name, with each parameter
+ * a lazy binding of its argument (evaluated where the instance is). */
+static void bind_instance(Eval *ev, Decl *d)
+{
+    Expr *e = d->body;
+    Expr **args = e->kind == E_CALL ? e->kids + 1 : NULL;
+    size_t nargs = e->kind == E_CALL ? e->nkids - 1 : 0;
+    Expr *callee = e->kind == E_CALL ? e->kids[0] : e;
+    struct ModuleDef *m = callee->kind == E_NAME
+                              ? module_find(ev, callee->name) : NULL;
+    if (!m) {
+        eval_error(ev, callee->pos, "%s is not a module",
+                   callee->kind == E_NAME ? callee->name : "this");
+        return;
+    }
+    if (nargs != m->decl->nnames) {
+        eval_error(ev, e->pos, "module %s has %zu parameter%s, given %zu",
+                   m->name, m->decl->nnames,
+                   m->decl->nnames == 1 ? "" : "s", nargs);
+        return;
+    }
+    Env *params = m->scope;
+    for (size_t i = 0; i < nargs; i++) {
+        Decl *arg = arena_alloc(ev->arena, sizeof *arg);
+        Decl **clauses = arena_alloc(ev->arena, sizeof *clauses);
+        params = arg && clauses ? eval_bind(ev, params, m->decl->names[i],
+                                            NULL) : NULL;
+        if (!params)
+            return;
+        arg->kind = D_DEF;
+        arg->pos = args[i]->pos;
+        arg->name = m->decl->names[i];
+        arg->body = args[i];
+        clauses[0] = arg;
+        params->binding->clauses = clauses;
+        params->binding->nclauses = 1;
+        params->binding->state = B_TODO;
+        params->binding->env = ev->bind_scope;
+        params->binding->pos = args[i]->pos;
+    }
+    bind_module_as(ev, m->decl, d->name, params);
+}
+
+/* The declarations of the file or of one module (the first nprivate of
+ * them private to it). */
+static void bind_decls(Eval *ev, Decl **decls, size_t n, size_t nprivate)
+{
+    const char *outer = ev->bind_private;
+#define PRIVACY(i) (ev->bind_private = (i) < nprivate ? ev->bind_prefix : outer)
     /* Definitions first, so that types may use them wherever they are. */
-    for (size_t i = 0; i < m->ndecls; i++)
-        if (m->decls[i]->kind == D_DEF)
-            bind_def(ev, m->decls[i]);
+    for (size_t i = 0; i < n; i++)
+        if (PRIVACY(i), decls[i]->kind == D_DEF)
+            bind_def(ev, decls[i]);
+    for (size_t i = 0; i < n; i++) {
+        PRIVACY(i);
+        if (decls[i]->kind == D_MODULE)
+            bind_module(ev, decls[i]);
+        else if (decls[i]->kind == D_INSTANCE)
+            bind_instance(ev, decls[i]);
+    }
     /* Then types, then the channels that use them. */
-    for (size_t i = 0; i < m->ndecls; i++) {
-        Decl *d = m->decls[i];
+    for (size_t i = 0; i < n; i++) {
+        Decl *d = decls[i];
+        PRIVACY(i);
         switch (d->kind) {
         case D_DATATYPE: bind_datatype(ev, d); break;
-        case D_NAMETYPE: {
-            Binding *b = top_add(ev, d->name, d->pos);
-            Value **fields;
-            size_t n;
-            if (!b || type_fields(ev, d->type, &fields, &n) != 0)
-                break;
-            Value *v = fields[0];
-            for (size_t k = 1; k < n && v; k++) { /* A.B: every a.b */
-                VList out = {0};
-                for (uint32_t x = 0; x < v->n; x++)
-                    for (uint32_t y = 0; y < fields[k]->n; y++)
-                        vlist_add(ev, &out, value_dot(ev->arena, v->items[x],
-                                                      fields[k]->items[y]));
-                v = value_set(ev->arena, out.items, out.count);
-            }
-            b->value = v;
-            b->state = v ? B_DONE : B_FAILED;
-            break;
-        }
+        case D_NAMETYPE: bind_nametype(ev, d); break;
         case D_SUBTYPE:
             eval_error(ev, d->pos, "not supported yet: subtype");
             break;
         default: break;
         }
     }
-    for (size_t i = 0; i < m->ndecls; i++)
-        if (m->decls[i]->kind == D_CHANNEL)
-            bind_channels(ev, m->decls[i]);
-    for (size_t i = 0; i < m->ndecls; i++)
-        if (m->decls[i]->kind == D_DEF && !m->decls[i]->name)
-            bind_pattern_vars(ev, m->decls[i], m->decls[i]->lhs);
+    for (size_t i = 0; i < n; i++)
+        if (PRIVACY(i), decls[i]->kind == D_CHANNEL)
+            bind_channels(ev, decls[i]);
+    for (size_t i = 0; i < n; i++)
+        if (PRIVACY(i), decls[i]->kind == D_DEF && !decls[i]->name)
+            bind_pattern_vars(ev, decls[i], decls[i]->lhs);
+#undef PRIVACY
+    ev->bind_private = outer;
 }
+
+void eval_bind_module(Eval *ev, const Module *m)
+{
+    bind_decls(ev, m->decls, m->ndecls, 0);
+}
+
 
 int eval_is_channel(Eval *ev, const char *name)
 {

@@ -50,6 +50,18 @@ struct Eval {
         SrcPos pos;
     } chain[CHAIN_MAX];
     size_t chain_len;
+    /* while binding a module's declarations: the prefix of their names
+     * ("M::"), the scope their bodies see, and whom new bindings are
+     * private to (NULL: public) */
+    const char *bind_prefix;
+    Env *bind_scope;
+    const char *bind_private;
+    struct ModuleDef {
+        const char *name;  /* qualified */
+        Decl *decl;
+        Env *scope;        /* where it was declared */
+    } *modules;
+    size_t nmodules, modules_cap;
     int compress_noted;    /* the note on compressions is given once */
     int limit_hit;         /* an evaluation depth or step limit was hit */
 };
@@ -77,6 +89,38 @@ typedef struct VList {
 int vlist_add(Eval *ev, VList *l, Value *v);
 /* The elements of a set or sequence value (an error otherwise). */
 int eval_elements(Eval *ev, Value *v, SrcPos at, Value ***items, size_t *n);
+
+/* The elements of sequence or set comprehension `comp` for the bindings
+ * of its statements from `first` on, appended to out; 0 or -1. */
+int eval_comp_elements(Eval *ev, Expr *comp, size_t first, Env *env,
+                       VList *out);
+
+/* eval_set.c: set algebra over finite (V_SET) and infinite (V_ISET)
+ * sets. set_finite: 0 for a V_SET, else an error naming `what` ("cannot
+ * enumerate the infinite set ..." for a V_ISET). */
+int set_finite(Eval *ev, Value *v, SrcPos at, const char *what);
+int set_is_set(const Value *v);
+/* {lo..hi}; hi may be ISET_POS_INF ({lo..}), lo ISET_NEG_INF. */
+Value *set_ints(Eval *ev, long long lo, long long hi, SrcPos at);
+Value *set_union(Eval *ev, Value *a, Value *b, SrcPos at);
+Value *set_inter(Eval *ev, Value *a, Value *b, SrcPos at);
+Value *set_diff(Eval *ev, Value *a, Value *b, SrcPos at);
+/* 1 yes, 0 no, -1 undecidable here (reported). */
+int set_empty(Eval *ev, Value *v, SrcPos at);
+int set_subset(Eval *ev, Value *a, Value *b, SrcPos at);
+
+/* eval_lazy.c: infinite sequences (V_LSEQ). */
+Value *lazy_from(Eval *ev, long long m);
+/* <e | p <- source, rest>: elements produced as they are needed. */
+Value *lazy_comp(Eval *ev, Expr *comp, Env *env, Value *source);
+/* prefix ^ rest, prefix a finite V_SEQ. */
+Value *lazy_append(Eval *ev, Value *prefix, Value *rest);
+/* The first k elements of v (computed as needed); NULL after an error. */
+Value **lazy_take(Eval *ev, Value *v, size_t k, SrcPos at);
+/* v without its first k elements. */
+Value *lazy_tail(Eval *ev, Value *v, size_t k);
+/* "what: cannot enumerate the infinite sequence/set ..." */
+void lazy_enumerate_error(Eval *ev, Value *v, SrcPos at, const char *what);
 
 /* eval_pattern.c: 1 match (bindings added to *env), 0 no match. */
 int eval_match(Eval *ev, Expr *pattern, Value *v, Env **env);

@@ -17,10 +17,11 @@ size_t eval_pattern_width(const Expr *p)
 
 /* A name in a pattern is a constant when it names a channel or a
  * constructor; otherwise it binds a variable. */
-static int is_constant(Eval *ev, const char *name)
+static Binding *constant(Eval *ev, Env *env, const char *name)
 {
-    Binding *b = eval_lookup(ev, NULL, name);
-    return b && b->state == B_DONE && b->value && b->value->kind == V_NAME;
+    Binding *b = eval_lookup(ev, env, name);
+    return b && b->state == B_DONE && b->value && b->value->kind == V_NAME
+               ? b : NULL;
 }
 
 static int match_items(Eval *ev, Expr **pats, size_t n, Value **items,
@@ -75,6 +76,14 @@ static int match_dot(Eval *ev, Expr *p, Value *v, Env **env)
 static int match_concat(Eval *ev, Expr *p, Value *v, Env **env)
 {
     Expr *l = p->kids[0], *r = p->kids[1];
+    if (v->kind == V_LSEQ) { /* infinite: only <a, b>^rest can match */
+        if (l->kind != E_SEQ)
+            return 0;
+        Value **front = lazy_take(ev, v, l->nkids, p->pos);
+        Value *rest = front ? lazy_tail(ev, v, l->nkids) : NULL;
+        return rest && match_items(ev, l->kids, l->nkids, front, env) &&
+               eval_match(ev, r, rest, env);
+    }
     if (l->kind == E_SEQ && l->nkids <= v->n) {
         Value *rest = value_items(ev->arena, V_SEQ, v->items + l->nkids,
                                   v->n - l->nkids);
@@ -98,11 +107,13 @@ int eval_match(Eval *ev, Expr *p, Value *v, Env **env)
 {
     switch (p->kind) {
     case E_WILD: return 1;
-    case E_NAME:
-        if (is_constant(ev, p->name))
-            return value_equal(eval_lookup(ev, NULL, p->name)->value, v);
+    case E_NAME: {
+        Binding *c = constant(ev, *env, p->name);
+        if (c)
+            return value_equal(c->value, v);
         *env = eval_bind(ev, *env, p->name, v);
         return *env != NULL;
+    }
     case E_INT: return v->kind == V_INT && v->ival == p->ival;
     case E_BOOL: return v->kind == V_BOOL && v->ival == p->ival;
     case E_CHAR: return v->kind == V_CHAR && v->ival == p->ival;
@@ -124,7 +135,7 @@ int eval_match(Eval *ev, Expr *p, Value *v, Env **env)
         return eval_match(ev, p->kids[0], v, env) &&
                eval_match(ev, p->kids[1], v, env);
     case E_BINOP:
-        if (p->op == TOK_CARET && v->kind == V_SEQ)
+        if (p->op == TOK_CARET && (v->kind == V_SEQ || v->kind == V_LSEQ))
             return match_concat(ev, p, v, env);
         if (p->op == TOK_CARET)
             return 0;

@@ -214,7 +214,7 @@ static int complete(Eval *ev, const NameInfo *ch, Value **fields, size_t have,
         return vlist_add(ev, out, v);
     }
     const Value *type = ch->fields[have];
-    if (!type) {
+    if (!type || type->kind == V_ISET) {
         eval_error(ev, at, "the events of channel %s cannot be listed: its "
                            "field %zu has an infinite type", ch->name,
                    have + 1);
@@ -257,11 +257,8 @@ uint32_t eval_event_set(Eval *ev, Expr *e, Env *env)
     Value *v = eval_expr(ev, e, env);
     if (!v)
         return TERM_NONE;
-    if (v->kind != V_SET) {
-        eval_error(ev, e->pos, "expected a set of events, found %s",
-                   value_text(ev->arena, v));
+    if (set_finite(ev, v, e->pos, "a set of events") != 0)
         return TERM_NONE;
-    }
     uint32_t *ids = mem_alloc((v->n + 1) * sizeof *ids);
     if (!ids)
         return TERM_NONE;
@@ -317,7 +314,7 @@ static int input_rec(Eval *ev, Input *in, size_t k, Value *combo)
         return in->kids[in->n++] == TERM_NONE ? -1 : 0;
     }
     const Value *type = p->ch->fields[p->have + k];
-    if (!type) {
+    if (!type || type->kind == V_ISET) {
         eval_error(ev, fd->pos, "input over an infinite type (field %zu of "
                                 "channel %s)", p->have + k + 1, p->ch->name);
         return -1;
@@ -350,7 +347,7 @@ static uint32_t prefix_input(Eval *ev, Prefix *p, size_t f, Env *env)
     Input in = {p, f, width, NULL, env, NULL, 0, 0, ev->errors};
     if (fd->restrict_to) {
         in.allowed = eval_expr(ev, fd->restrict_to, env);
-        if (!in.allowed || in.allowed->kind != V_SET) {
+        if (!in.allowed || !set_is_set(in.allowed)) {
             if (in.allowed)
                 eval_error(ev, fd->restrict_to->pos, "expected a set, found "
                            "%s", value_text(ev->arena, in.allowed));

@@ -78,7 +78,7 @@ static const char *const check_help =
     "  --eval-depth N      nested evaluations allowed (default 4000)\n"
     "  --eval-steps N      evaluation steps allowed (default 500M)\n"
     "  --no-typecheck      evaluate without type-checking the file first\n"
-    "  --stats             print states/s, bytes/state, threads\n"
+    "  --stats             print states/s, bytes/state, threads, peak memory\n"
     "  --graph DIR         draw each failed assertion's counterexample (and\n"
     "                      a deadlock's wait-for diagram) into DIR\n"
     "  --graph-format svg|dot|png   (default: svg, plus the .dot beside it)\n"

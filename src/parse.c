@@ -22,6 +22,8 @@ typedef struct Parser {
     const char *text;
     int panic;            /* an error was reported in this declaration */
     int depth;            /* nesting, against stack exhaustion */
+    int no_gt;            /* '>' closes a sequence here: not a comparison
+                             (reset inside brackets) */
     int decl_col;         /* column where the current declaration began */
     const char **includes; /* the chain of files being read (cycles) */
     int include_depth;
@@ -172,6 +174,24 @@ static void parse_pairs(Parser *p, Expr *e, TokKind arrow, Expr *first);
  * (':' only where `colon` says: in replicated operators). In a sequence
  * comprehension (colon == 2) a generator's sequence is read above the
  * comparisons, so that '>' closes the comprehension. */
+/* A guard in a sequence comprehension: a whole expression when it ends at
+ * ',' or the closing '>' (<x | x <- s, x < 2>), else read again with '>'
+ * as the closing bracket (<x | x <- s, (x > 2)> followed by more text). */
+static Expr *parse_seq_guard(Parser *p)
+{
+    Parser saved = *p;
+    size_t diags = p->diags->count;
+    Expr *e = parse_expr(p);
+    if (!p->panic && (check(p, TOK_COMMA) || check(p, TOK_GT)))
+        return e;
+    *p = saved;
+    diags_truncate(p->diags, diags);
+    p->no_gt = 1;
+    e = parse_expr(p);
+    p->no_gt = saved.no_gt;
+    return e;
+}
+
 static Stmt *parse_stmts(Parser *p, size_t *count, int colon)
 {
     List list = {0};
@@ -188,7 +208,7 @@ static Stmt *parse_stmts(Parser *p, size_t *count, int colon)
         } else {
             if (colon && !p->panic) {
                 *p = saved;
-                e = parse_expr(p);
+                e = colon == 2 ? parse_seq_guard(p) : parse_expr(p);
             }
             s->expr = e;
         }
@@ -212,8 +232,8 @@ static void parse_list(Parser *p, List *out, TokKind close, int level)
 }
 
 /* A bracketed collection, sets and sequences alike:
- *   set -> '{' [ expr ( '..' [expr] | {',' expr} ['|' stmts] ) ] '}'
- *   seq -> '<' [ expr ( '..' [expr] | {',' expr} ['|' stmts] ) ] '>'
+ *   set -> '{' [ expr ( '..' [expr] | {',' expr} ) ['|' stmts] ] '}'
+ *   seq -> '<' [ expr ( '..' [expr] | {',' expr} ) ['|' stmts] ] '>'
  * A sequence's elements are parsed above the comparisons, so that '>'
  * closes it; its generators too (stmts mode 2). */
 typedef struct Collection {
@@ -236,9 +256,18 @@ static Expr *parse_collection(Parser *p, const Token *at, const Collection *c)
     list_add(p, &kids, parse_level(p, c->level));
     ExprKind kind = c->list;
     if (accept(p, TOK_DOTDOT)) {
-        if (!check(p, c->close))
+        if (!check(p, c->close) && !check(p, TOK_BAR))
             list_add(p, &kids, parse_level(p, c->level));
         kind = c->range;
+        if (accept(p, TOK_BAR)) { /* {m..n | x <- S}: every range's values */
+            List one = {0};
+            list_add(p, &one, node_kids(p, c->range, at, &kids));
+            Expr *e = node_kids(p, c->comp, at, &one);
+            e->op = TOK_DOTDOT;
+            e->stmts = parse_stmts(p, &e->nstmts, c->stmts_mode);
+            expect(p, c->close, c->close_text);
+            return e;
+        }
     } else {
         while (accept(p, TOK_COMMA))
             list_add(p, &kids, parse_level(p, c->level));
@@ -364,7 +393,19 @@ static const char *string_value(Parser *p, const Token *t)
 
 /* primary -> literal | name | '(' ... ')' | set | events | seq | if | let
  *          | lambda | replicated operator | '-' unary | 'not' ... */
+static Expr *parse_primary_in(Parser *p);
+
+/* Inside brackets '>' is a comparison again. */
 static Expr *parse_primary(Parser *p)
+{
+    int no_gt = p->no_gt;
+    p->no_gt = 0;
+    Expr *e = parse_primary_in(p);
+    p->no_gt = no_gt;
+    return e;
+}
+
+static Expr *parse_primary_in(Parser *p)
 {
     Token t = p->tok;
     char buf[64];
@@ -397,10 +438,23 @@ static Expr *parse_primary(Parser *p)
         e->ival = (unsigned char)v[0];
         return e;
     }
-    case TOK_IDENT: {
+    case TOK_IDENT: { /* name, or M::N::name */
         advance(p);
         Expr *e = node(p, E_NAME, &t);
         e->name = copy_text(p, &t);
+        while (check(p, TOK_COLONCOLON)) {
+            advance(p);
+            if (!check(p, TOK_IDENT)) {
+                expect(p, TOK_IDENT, "a name after '::'");
+                break;
+            }
+            size_t len = strlen(e->name) + p->tok.len + 3;
+            char *q = alloc(p, len);
+            snprintf(q, len, "%s::%.*s", e->name, (int)p->tok.len,
+                     p->tok.start);
+            e->name = q;
+            advance(p);
+        }
         return e;
     }
     case TOK_UNDERSCORE: advance(p); return node(p, E_WILD, &t);
@@ -488,7 +542,10 @@ static Expr *parse_postfix(Parser *p)
         if (accept(p, TOK_LPAREN)) {
             List kids = {0};
             list_add(p, &kids, e);
+            int no_gt = p->no_gt;
+            p->no_gt = 0;
             parse_list(p, &kids, TOK_RPAREN, L_HIDE);
+            p->no_gt = no_gt;
             expect(p, TOK_RPAREN, "')'");
             e = node_kids(p, E_CALL, &t, &kids);
         } else if (accept(p, TOK_LRENAME)) {
@@ -651,7 +708,7 @@ static Expr *parse_level(Parser *p, int level)
         break;
     case L_COMPARE:
         e = parse_level(p, L_DOT);
-        if (is_compare(p->tok.kind)) {
+        if (is_compare(p->tok.kind) && !(p->no_gt && check(p, TOK_GT))) {
             Token op = p->tok;
             advance(p);
             e = node2(p, E_BINOP, &op, e, parse_level(p, L_DOT));
@@ -1189,6 +1246,46 @@ static void synchronise(Parser *p)
 }
 
 static Decl *parse_decl_at(Parser *p);
+static void parse_into(Parser *p, List *decls);
+
+/* module -> 'module' name ['(' name {',' name} ')'] {decl}
+ *           ['exports' {decl}] 'endmodule' */
+static Decl *parse_module(Parser *p, const Token *at)
+{
+    Decl *d = decl_new(p, D_MODULE, at);
+    if (check(p, TOK_IDENT))
+        d->name = copy_text(p, &p->tok);
+    expect(p, TOK_IDENT, "a module name");
+    List params = {0}, decls = {0};
+    if (accept(p, TOK_LPAREN)) {
+        do {
+            if (check(p, TOK_IDENT))
+                list_add(p, &params, (char *)copy_text(p, &p->tok));
+            expect(p, TOK_IDENT, "a parameter name");
+        } while (accept(p, TOK_COMMA));
+        expect(p, TOK_RPAREN, "')'");
+    }
+    d->names = (const char **)params.items;
+    d->nnames = params.count;
+    parse_into(p, &decls);
+    d->nprivate = decls.count;
+    if (accept(p, TOK_EXPORTS))
+        parse_into(p, &decls);
+    expect(p, TOK_ENDMODULE, "'endmodule'");
+    d->decls = (Decl **)decls.items;
+    d->ndecls = decls.count;
+    for (size_t i = 0; i < decls.count; i++)
+        if (d->decls[i]->kind == D_ASSERT || d->decls[i]->kind == D_PRINT) {
+            p->panic = 0;
+            error_at(p, &(Token){.line = d->decls[i]->pos.line,
+                                 .col = d->decls[i]->pos.col},
+                     "%s inside a module: FDR allows it at the top level "
+                     "only%s", d->decls[i]->kind == D_ASSERT ? "an assertion"
+                                                             : "print", "");
+            p->panic = 0;
+        }
+    return d;
+}
 
 /* A declaration, remembering where it began: a line starting at or left
  * of that column with '(' begins the next one (layout, as in FDR). */
@@ -1233,10 +1330,19 @@ static Decl *parse_decl_at(Parser *p)
         while (accept(p, TOK_COMMA));
         return d;
     }
-    case TOK_TIMED: case TOK_MODULE: case TOK_INSTANCE:
-        error_at(p, &t, "not supported yet: %s%s",
-                 t.kind == TOK_TIMED ? "Timed sections"
-                                     : "modules (module, instance)", "");
+    case TOK_MODULE: advance(p); return parse_module(p, &t);
+    case TOK_INSTANCE: {
+        advance(p);
+        Decl *d = decl_new(p, D_INSTANCE, &t);
+        if (check(p, TOK_IDENT))
+            d->name = copy_text(p, &p->tok);
+        expect(p, TOK_IDENT, "an instance name");
+        expect(p, TOK_EQ, "'='");
+        d->body = parse_level(p, L_POSTFIX);
+        return d;
+    }
+    case TOK_TIMED:
+        error_at(p, &t, "not supported yet: %s%s", "Timed sections", "");
         advance(p);
         return NULL;
     default:
@@ -1246,7 +1352,8 @@ static Decl *parse_decl_at(Parser *p)
 
 static void parse_into(Parser *p, List *decls)
 {
-    while (!check(p, TOK_EOF)) {
+    while (!check(p, TOK_EOF) && !check(p, TOK_EXPORTS) &&
+           !check(p, TOK_ENDMODULE)) {
         Token t = p->tok;
         if (t.kind == TOK_INCLUDE) {
             advance(p);
@@ -1256,7 +1363,8 @@ static void parse_into(Parser *p, List *decls)
             if (d && !p->panic)
                 list_add(p, decls, d);
         }
-        if (p->panic || (!check(p, TOK_EOF) &&
+        if (p->panic || (!check(p, TOK_EOF) && !check(p, TOK_EXPORTS) &&
+                         !check(p, TOK_ENDMODULE) &&
                          !(p->tok.line_start) && p->tok.kind != TOK_ERROR)) {
             if (!p->panic) {
                 char buf[64];
@@ -1287,6 +1395,13 @@ static Module *parse_text(const char *name, const char *text, size_t len,
     advance(&p);
     List decls = {0};
     parse_into(&p, &decls);
+    while (!check(&p, TOK_EOF)) { /* exports or endmodule outside a module */
+        char buf[64];
+        error_at(&p, &p.tok, "%s outside a module%s",
+                 tok_text(&p.tok, buf, sizeof buf), "");
+        advance(&p);
+        parse_into(&p, &decls);
+    }
     Module *m = alloc(&p, sizeof *m);
     m->decls = (Decl **)decls.items;
     m->ndecls = decls.count;

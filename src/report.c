@@ -208,9 +208,10 @@ static void report_text(FILE *out, Model *model, const ModelAssert *a,
     fprintf(out, "\n");
     if (opt->stats)
         fprintf(out, "      %.0f states/s, %.1f bytes/state, %zu bytes "
-                     "store, %u threads\n",
+                     "store, %u threads, %.1f MB peak memory\n",
                 s->seconds > 0 ? s->states / s->seconds : 0.0,
-                s->bytes_per_state, s->store_bytes, s->threads);
+                s->bytes_per_state, s->store_bytes, s->threads,
+                s->peak_rss / 1e6);
 }
 
 /* ---------- JSON ---------- */
@@ -348,9 +349,11 @@ static void report_json(FILE *out, Model *model, size_t index,
     }
     fprintf(out, ",\"statistics\":{\"states\":%llu,\"transitions\":%llu,"
                  "\"depth\":%u,\"seconds\":%.6f,\"store_bytes\":%zu,"
-                 "\"bytes_per_state\":%.2f,\"threads\":%u,\"spec_nodes\":%llu}}\n",
+                 "\"bytes_per_state\":%.2f,\"states_per_second\":%.0f,"
+                 "\"peak_rss_bytes\":%zu,\"threads\":%u,\"spec_nodes\":%llu}}\n",
             (unsigned long long)s->states, (unsigned long long)s->transitions,
             s->depth, r->seconds, s->store_bytes, s->bytes_per_state,
+            s->seconds > 0 ? s->states / s->seconds : 0.0, s->peak_rss,
             s->threads, (unsigned long long)r->check.spec_nodes);
 }
 

@@ -302,7 +302,10 @@ static Type *scoped(Checker *c, Expr *e)
     switch (e->kind) {
     case E_SET_COMP: case E_SEQ_COMP:
         tc_stmts(c, e->stmts, e->nstmts, e->kind == E_SEQ_COMP);
-        t = collection_type(c, e, e->kind == E_SEQ_COMP);
+        if (e->op == TOK_DOTDOT) /* {m..n | ...}: the ranges' values */
+            t = tc_expr(c, e->kids[0]);
+        else
+            t = collection_type(c, e, e->kind == E_SEQ_COMP);
         break;
     case E_EVENTS_COMP:
         tc_stmts(c, e->stmts, e->nstmts, 0);

@@ -24,8 +24,32 @@ typedef enum ValueKind {
     V_SET,
     V_PROC,     /* ival: term id */
     V_FUNC,     /* ref: the evaluator's closure */
-    V_MAP       /* (| k => v |): items k0, v0, k1, v1, ... sorted by key */
+    V_MAP,      /* (| k => v |): items k0, v0, k1, v1, ... sorted by key */
+    V_ISET,     /* an infinite set, kept symbolic (see ISetKind) */
+    V_LSEQ      /* an infinite sequence, produced on demand: ref is the
+                   evaluator's Stream, ival how many of its elements have
+                   been dropped (tail) */
 } ValueKind;
+
+/* What a V_ISET stands for (in ival). Sets of integers are exact: a union
+ * of disjoint intervals, sorted, in canonical form, so that structural
+ * equality is set equality ({1..} minus {1} is {2..}); an interval set
+ * that turns out finite becomes an ordinary V_SET. The other kinds are
+ * symbolic: they answer membership, and equality only structurally. */
+typedef enum ISetKind {
+    IS_INTS,   /* ref: n bounds lo0, hi0, lo1, hi1, ... (long long),
+                  ISET_NEG_INF / ISET_POS_INF for open ends */
+    IS_PROC,   /* Proc: every process */
+    IS_SEQS,   /* Seq(items[0]): every finite sequence over a set */
+    IS_UNION, IS_INTER, IS_DIFF, /* items[0] op items[1] */
+    IS_TUPLES, /* (items[0], items[1], ...): tuples of members */
+    IS_DATA    /* the values of a datatype with infinitely many: items are
+                  its constructors (V_NAME); a NULL field type is the
+                  datatype itself */
+} ISetKind;
+
+#define ISET_NEG_INF (-9223372036854775807LL - 1)
+#define ISET_POS_INF 9223372036854775807LL
 
 /* What a V_NAME stands for; owned by the evaluator. */
 typedef struct NameInfo {
@@ -37,6 +61,18 @@ typedef struct NameInfo {
                               known yet, or infinite) */
     struct Value *type;    /* constructors: the datatype's value set */
 } NameInfo;
+
+/* A lazy sequence's elements computed so far (V_LSEQ's ref). `counting`
+ * streams are <from..> itself; the others get their elements from the
+ * evaluator's `producer`. Every stream is infinite: finite sequences are
+ * always computed whole. */
+typedef struct SeqStream {
+    struct Value **forced;
+    size_t count, cap;
+    int counting;
+    long long from;
+    void *producer;
+} SeqStream;
 
 typedef struct Value {
     ValueKind kind;
@@ -68,8 +104,16 @@ Value *value_dot(Arena *a, Value *left, Value *right);
 int value_cmp(const Value *a, const Value *b);
 int value_equal(const Value *a, const Value *b);
 uint64_t value_hash(const Value *v);
-/* 1 when v is in the set (binary search). */
+/* 1 when v is in the set (binary search; a V_ISET by its test). */
 int value_member(const Value *set, const Value *v);
+/* The set of integers given by n/2 intervals [b[0], b[1]], [b[2], b[3]],
+ * ... (sorted and merged here): a V_ISET when unbounded, else a V_SET of
+ * its elements (NULL, with *too_big set, when over `limit` of them). */
+Value *value_int_intervals(Arena *a, const long long *b, size_t n,
+                           size_t limit, int *too_big);
+/* The intervals of a set of integers (a V_SET of integers or an IS_INTS
+ * V_ISET) into a fresh arena array; -1 when it holds something else. */
+int value_int_bounds(Arena *a, const Value *set, long long **b, size_t *n);
 /* 1 when v is a sequence of characters. */
 int value_is_string(const Value *v);
 

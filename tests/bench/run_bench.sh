@@ -24,6 +24,9 @@
 # states of both (they must match), seconds and states/s (search only, as
 # each tool reports it), peak RSS, bytes/state of lockstep's store, the
 # ratio of lockstep (1 thread) to SPIN's BFS, and of 2 threads to 1.
+# The last column is this machine's own ceiling for that ratio: two
+# independent -j1 runs at once, their summed states/s over one run's
+# (below 2 when the cores share caches, memory bandwidth or a host).
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 lockstep=${LOCKSTEP:-$root/build/lockstep}
@@ -92,12 +95,22 @@ lockstep_run() { # threads csp assert
     "$tmp/out"
 }
 
+# Two -j1 runs at the same time: their summed states/s.
+lockstep_pair() { # csp assert
+  wait_quiet
+  "$lockstep" check --quiet --stats -j1 --assert "$2" "$1" >"$tmp/pa" 2>&1 &
+  "$lockstep" check --quiet --stats -j1 --assert "$2" "$1" >"$tmp/pb" 2>&1
+  wait
+  awk '/states, .* transitions/ { sum += $1 / $(NF - 1) }
+       END { printf "%.0f", sum }' "$tmp/pa" "$tmp/pb"
+}
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }'; }
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(free -g | awk '/Mem:/ { print $2 " GB" }')"
 echo "# lockstep: $lockstep; spin: $(spin -V 2>/dev/null | head -1)"
-printf '| model | N | states (lockstep) | states (SPIN) | SPIN %s s | SPIN states/s | SPIN RSS MB | -j1 s | -j1 states/s | -j1 RSS MB | bytes/state | -j2 s | -j2 states/s | -j2 RSS MB | -j1 / SPIN | -j2 / -j1 |\n' "${modes// /+}"
-echo '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'
+printf '| model | N | states (lockstep) | states (SPIN) | SPIN %s s | SPIN states/s | SPIN RSS MB | -j1 s | -j1 states/s | -j1 RSS MB | bytes/state | -j2 s | -j2 states/s | -j2 RSS MB | -j1 / SPIN | -j2 / -j1 | two -j1 at once / -j1 |\n' "${modes// /+}"
+echo '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'
 for item in $sizes; do
   model=${item%%:*} n=${item##*:}
   case $model in
@@ -116,9 +129,11 @@ for item in $sizes; do
   st=${st:--} sr=${sr:--} sm=${sm:--}
   read -r l1 t1 r1 m1 b1 <<<"$(lockstep_run 1 "$tmp/m.csp" "$assert")"
   read -r l2 t2 r2 m2 b2 <<<"$(lockstep_run 2 "$tmp/m.csp" "$assert")"
+  pair=$(lockstep_pair "$tmp/m.csp" "$assert")
   [[ $l1 == "$l2" ]] || echo "# MISMATCH: -j1 $l1 states, -j2 $l2" >&2
   [[ $ss == - || $ss == "$l1" ]] || echo "# MISMATCH: SPIN $ss states, lockstep $l1" >&2
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
     "$model" "$n" "$l1" "$ss" "$st" "$sr" "$sm" "$t1" "$r1" "$m1" "$b1" \
-    "$t2" "$r2" "$m2" "$(ratio "$r1" "$spin_bfs")" "$(ratio "$r2" "$r1")"
+    "$t2" "$r2" "$m2" "$(ratio "$r1" "$spin_bfs")" "$(ratio "$r2" "$r1")" \
+    "$(ratio "$pair" "$r1")"
 done

@@ -60,6 +60,9 @@ expect 2 "--assert that does not exist" -- "$lockstep" check --quiet --assert 7 
 expect 1 "--format json" -- "$lockstep" check --quiet --format json "$tmp/bad.csp"
 contains out '"schema_version":1' "json carries the schema version"
 contains out '"trace":["a"]' "json carries the trace"
+grep -qE '"states_per_second":[0-9]+,"peak_rss_bytes":[1-9][0-9]*,' "$tmp/out" && echo "ok   json carries states/s and peak memory" || { echo "FAIL json statistics:"; cat "$tmp/out"; failures=$((failures + 1)); }
+expect 0 "--stats" -- "$lockstep" check --quiet --stats "$tmp/good.csp"
+grep -qE '^ +[0-9]+ states/s, [0-9.]+ bytes/state, [0-9]+ bytes store, [0-9]+ threads, [0-9.]+ MB peak memory$' "$tmp/out" && echo "ok   --stats prints states/s, bytes/state, threads, peak memory" || { echo "FAIL --stats line:"; cat "$tmp/out"; failures=$((failures + 1)); }
 expect 3 "--max-states ends with exit 3" -- "$lockstep" check --quiet --max-states 2 "$models/dining_philosophers.csp"
 expect 1 "the README example fails as documented" -- "$lockstep" check --quiet "$models/dining_philosophers.csp"
 expect 3 "an exponential normal form hits --max-states" -- "$lockstep" check --quiet --max-states 1000 "$(dirname "$0")/models/exponential_spec.csp"
