@@ -178,8 +178,9 @@ Token lex_next(Lexer *lx)
     if (c == '"' || c == '\'')
         return lex_quoted(lx, (char)c, line, col, first);
     size_t left = (size_t)(lx->end - lx->cur);
-    /* "(|||" and "(||" start a parenthesised parallel, not a map */
-    if (left >= 3 && !memcmp(lx->cur, "(||", 3)) {
+    /* "(|||", "(||" and "(|~|" start a parenthesised operator, not a map */
+    if (left >= 3 && (!memcmp(lx->cur, "(||", 3) ||
+                      (left >= 4 && !memcmp(lx->cur, "(|~|", 4)))) {
         const char *start = lx->cur++;
         return make(lx, TOK_LPAREN, start, line, col, first);
     }

@@ -174,6 +174,46 @@ static void parse_pairs(Parser *p, Expr *e, TokKind arrow, Expr *first);
  * (':' only where `colon` says: in replicated operators). In a sequence
  * comprehension (colon == 2) a generator's sequence is read above the
  * comparisons, so that '>' closes the comprehension. */
+/* Reports what cannot be a pattern: operators other than '.', '^' and
+ * '@@', negation other than of a number literal, a '^' with no side of
+ * fixed length (xs^ys), a set pattern with more than one element. */
+static void check_pattern(Parser *p, const Expr *e)
+{
+    const char *bad = NULL;
+    switch (e->kind) {
+    case E_INT: case E_BOOL: case E_CHAR: case E_STRING: case E_NAME:
+    case E_WILD:
+        return;
+    case E_TUPLE: case E_DOT: case E_SEQ: case E_ALSO: break;
+    case E_SET:
+        if (e->nkids > 1)
+            bad = "a set pattern matches one element at most: {x}";
+        break;
+    case E_UNOP:
+        if (e->op != TOK_MINUS || e->kids[0]->kind != E_INT)
+            bad = "only a number can be negated in a pattern";
+        break;
+    case E_BINOP:
+        if (e->op != TOK_CARET)
+            bad = "this operator cannot be used in a pattern";
+        else if (e->kids[0]->kind != E_SEQ && e->kids[1]->kind != E_SEQ &&
+                 e->kids[0]->kind != E_STRING && e->kids[1]->kind != E_STRING)
+            bad = "a '^' pattern needs a sequence of fixed length on one "
+                  "side";
+        break;
+    default: bad = "this expression cannot be used as a pattern"; break;
+    }
+    if (bad) {
+        if (!p->panic) {
+            p->panic = 1;
+            diags_error(p->diags, e->pos, "%s", bad);
+        }
+        return;
+    }
+    for (size_t i = 0; i < e->nkids; i++)
+        check_pattern(p, e->kids[i]);
+}
+
 /* A guard in a sequence comprehension: a whole expression when it ends at
  * ',' or the closing '>' (<x | x <- s, x < 2>), else read again with '>'
  * as the closing bracket (<x | x <- s, (x > 2)> followed by more text). */
@@ -204,7 +244,12 @@ static Stmt *parse_stmts(Parser *p, size_t *count, int colon)
         Expr *e = parse_level(p, colon ? L_DOT : L_HIDE);
         if (accept(p, TOK_LARROW) || (colon == 1 && accept(p, TOK_COLON))) {
             s->pattern = e;
+            check_pattern(p, e);
+            Token at = p->tok;
             s->expr = colon == 2 ? parse_level(p, L_DOT) : parse_expr(p);
+            if (s->expr->kind == E_WILD && !p->panic)
+                error_at(p, &at, "'_' is a pattern, not a set or a "
+                                 "sequence to draw from%s%s", "", "");
         } else {
             if (colon && !p->panic) {
                 *p = saved;
@@ -330,7 +375,12 @@ static Expr *parse_let(Parser *p, const Token *at)
 {
     List decls = {0};
     while (!check(p, TOK_WITHIN) && !check(p, TOK_EOF) && !p->panic) {
+        Token t = p->tok;
         Decl *d = parse_decl(p);
+        if (d && d->kind != D_DEF && d->kind != D_IGNORED &&
+            d->kind != D_ANNOT)
+            error_at(p, &t, "only definitions may appear in a let (this "
+                            "one belongs at the top level)%s%s", "", "");
         if (d)
             list_add(p, &decls, d);
     }
@@ -345,9 +395,10 @@ static Expr *parse_let(Parser *p, const Token *at)
 static Expr *parse_lambda(Parser *p, const Token *at)
 {
     List kids = {0};
-    do
+    do {
         list_add(p, &kids, parse_level(p, L_DOT));
-    while (accept(p, TOK_COMMA));
+        check_pattern(p, kids.items[kids.count - 1]);
+    } while (accept(p, TOK_COMMA));
     expect(p, TOK_AT, "'@'");
     list_add(p, &kids, parse_expr(p));
     return node_kids(p, E_LAMBDA, at, &kids);
@@ -918,8 +969,21 @@ static void parse_options(Parser *p, Decl *d)
         advance(p);
         char words[128];
         property_words(p, words, sizeof words);
-        expect(p, TOK_RBRACKET, "']'");
-        if (!strcmp(words, "tau priority")) {
+        /* :[partial order reduce [fast]]: a mode, which we ignore too */
+        int closed = 0; /* ']]' lexes as one token */
+        if (!strcmp(words, "partial order reduce") &&
+            accept(p, TOK_LBRACKET)) {
+            expect(p, TOK_IDENT, "a mode (fast, precise, hybrid)");
+            closed = accept(p, TOK_RRENAME);
+            if (!closed)
+                expect(p, TOK_RBRACKET, "']'");
+        }
+        if (!closed)
+            expect(p, TOK_RBRACKET, "']'");
+        if (!strcmp(words, "tau priority") ||
+            !strcmp(words, "tau priority over")) {
+            if (d->tau_priority)
+                error_at(p, &at, "%s%s", "':[tau priority]' given twice", "");
             d->tau_priority = 1;
             expect(p, TOK_COLON, "':' and a set of events");
             parse_level(p, L_DOT);
@@ -1161,6 +1225,9 @@ static Decl *parse_def(Parser *p, const Token *at)
         }
         d->ngroups = groups.count;
         d->params = (Expr ***)groups.items;
+        for (size_t g = 0; g < groups.count; g++)
+            for (size_t i = 0; i < (size_t)(uintptr_t)counts.items[g]; i++)
+                check_pattern(p, ((Expr **)groups.items[g])[i]);
         d->nparams = alloc(p, (groups.count + 1) * sizeof *d->nparams);
         for (size_t i = 0; i < groups.count; i++)
             d->nparams[i] = (size_t)(uintptr_t)counts.items[i];
@@ -1174,6 +1241,7 @@ static Decl *parse_def(Parser *p, const Token *at)
         }
     } else {
         d->lhs = parse_level(p, L_DOT);
+        check_pattern(p, d->lhs);
     }
     expect(p, TOK_EQ, "'='");
     d->body = parse_expr(p);
