@@ -502,6 +502,35 @@ static void declare_def(Checker *c, Graph *g, Decl *d)
     node_clause(c, &g->nodes[k], d);
 }
 
+static void module_name(Checker *c, const char *name)
+{
+    if (!name)
+        return;
+    if (c->nmodule_names == c->module_names_cap) {
+        size_t cap = c->module_names_cap ? 2 * c->module_names_cap : 16;
+        const char **names = tc_alloc(c, cap * sizeof *names);
+        if (c->nmodule_names)
+            mem_copy(names, c->module_names,
+                     c->nmodule_names * sizeof *names);
+        c->module_names = names;
+        c->module_names_cap = cap;
+    }
+    c->module_names[c->nmodule_names++] = name;
+}
+
+/* Every name a module declares, nested modules too. */
+static void module_names(Checker *c, Decl *d)
+{
+    module_name(c, d->name);
+    if (d->kind == D_CHANNEL || d->kind == D_MODULE)
+        for (size_t i = 0; i < d->nnames; i++)
+            module_name(c, d->names[i]);
+    for (size_t i = 0; i < d->nctors; i++)
+        module_name(c, d->ctors[i].name);
+    for (size_t i = 0; d->kind == D_MODULE && i < d->ndecls; i++)
+        module_names(c, d->decls[i]);
+}
+
 /* Names first (constructors and channels before pattern bindings, which
  * need to know them), so that every use finds its declaration. */
 static void declare_all(Checker *c, Graph *g, const Module *m)
@@ -541,6 +570,8 @@ static void declare_all(Checker *c, Graph *g, const Module *m)
     }
     for (size_t i = 0; i < m->ndecls; i++) {
         Decl *d = m->decls[i];
+        if (d->kind == D_MODULE || d->kind == D_INSTANCE)
+            module_names(c, d);
         if (d->kind == D_DEF && d->name)
             declare_def(c, g, d);
         else if (d->kind == D_DEF && d->lhs)

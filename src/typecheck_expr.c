@@ -3,6 +3,7 @@
  * type so that its users do not report it again. See typecheck.h. */
 #include "typecheck_impl.h"
 
+#include "eval_impl.h" /* builtin_lookup */
 #include "lex.h"
 
 #include <stdio.h>
@@ -35,9 +36,16 @@ static Type *name_type(Checker *c, Expr *e)
         if (!strcmp(l->name, e->name))
             return tc_check(c, types_instantiate(&c->ts, l->type));
     Global *g = tc_global(c, e->name);
-    if (!g || !g->type)
-        return c->t_dyn;
-    return tc_check(c, types_instantiate(&c->ts, g->type));
+    if (g && g->type)
+        return tc_check(c, types_instantiate(&c->ts, g->type));
+    if (!g && !strstr(e->name, "::") && builtin_lookup(e->name) < 0) {
+        size_t i = 0;
+        while (i < c->nmodule_names && strcmp(c->module_names[i], e->name))
+            i++;
+        if (i == c->nmodule_names)
+            tc_error(c, e->pos, "'%s' is not defined", e->name);
+    }
+    return c->t_dyn; /* not typed here (a module's, or not yet typed) */
 }
 
 Type *tc_elements(Checker *c, Expr *e, Type *t, int seq)
@@ -293,6 +301,8 @@ static Type *range_type(Checker *c, Expr *e, int seq)
     return seq ? tc_seq_of(c, c->t_int) : tc_set_of(c, c->t_int);
 }
 
+static Type *map_type(Checker *c, Expr *e);
+
 /* Comprehensions, renamings and replicated operators bind names for
  * their body only. */
 static Type *scoped(Checker *c, Expr *e)
@@ -323,6 +333,17 @@ static Type *scoped(Checker *c, Expr *e)
     case E_LET:
         tc_let(c, e->decls, e->ndecls);
         t = tc_expr(c, e->kids[0]);
+        break;
+    case E_LINK:
+        expect_proc(c, e->kids[0], "an operand of linked parallel");
+        expect_proc(c, e->kids[1], "an operand of linked parallel");
+        tc_stmts(c, e->stmts, e->nstmts, 0);
+        pairs_type(c, e, "a linked parallel");
+        t = c->t_proc;
+        break;
+    case E_MAP:
+        tc_stmts(c, e->stmts, e->nstmts, 0);
+        t = map_type(c, e);
         break;
     case E_PREFIX:
         tc_prefix_event(c, e);
@@ -429,12 +450,7 @@ Type *tc_expr(Checker *c, Expr *e)
         expect_events(c, e->kids[2], "an alphabet");
         expect_proc(c, e->kids[3], "an operand of alphabetised parallel");
         return c->t_proc;
-    case E_LINK:
-        expect_proc(c, e->kids[0], "an operand of linked parallel");
-        pairs_type(c, e, "a linked parallel");
-        expect_proc(c, e->kids[1], "an operand of linked parallel");
-        return c->t_proc;
-    case E_MAP: return map_type(c, e);
+    case E_LINK: case E_MAP: return scoped(c, e);
     default: return c->t_dyn;
     }
 }

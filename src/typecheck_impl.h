@@ -59,6 +59,10 @@ typedef struct Checker {
     Local *scope;
     TypeVarScope *tvars;
     int errors;
+    /* Names declared inside modules (not typed yet): not reported as
+     * undefined where they are used. */
+    const char **module_names;
+    size_t nmodule_names, module_names_cap;
     Type *t_int, *t_bool, *t_char, *t_proc, *t_event, *t_dyn;
 } Checker;
 

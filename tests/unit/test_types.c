@@ -243,6 +243,20 @@ static void test_duplicates_and_subtypes(void **state)
     ill_typed("X = {}\nchannel c : X\n", "2:13", "ambiguous", NULL);
 }
 
+static void test_undefined_names(void **state)
+{
+    (void)state;
+    ill_typed("channel a\nP = a -> Q\n", "2:10", "'Q' is not defined", NULL);
+    /* bound by a generator, a link's own generator, an input, a lambda */
+    well_typed("channel c : {0..2}\nchannel d : {0..2}\n"
+               "P = [] x : {0..2} @ c.x -> STOP\n"
+               "Q = STOP [c.x <-> d.x | x <- {0..2}] STOP\n"
+               "R = c?y -> d!y -> (\\ z @ z)(STOP)\n"
+               "m = (| k => k + 1 | k <- {1, 2} |)\n");
+    /* names of a module are not typed yet, and not reported */
+    well_typed("module M\nexports\n  f = 2\nendmodule\nh = M::f + 1\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -258,6 +272,7 @@ int main(void)
         cmocka_unit_test(test_annotations),
         cmocka_unit_test(test_independent_errors_without_cascades),
         cmocka_unit_test(test_duplicates_and_subtypes),
+        cmocka_unit_test(test_undefined_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
