@@ -80,6 +80,7 @@ typedef struct Worker {
     struct Explorer *ex;
     void *scratch;                 /* the machine's, padded */
     void *scratch_block;
+    void *state_block;             /* the ring's states, padded */
     Batch ring[DEPTH];
     unsigned head, inflight;       /* ring[head] is the oldest */
     size_t next_succ;              /* its successors already inserted */
@@ -169,9 +170,9 @@ static void workers_free(Explorer *ex)
     for (unsigned t = 0; ex->workers && t < ex->threads; t++) {
         Worker *w = &ex->workers[t];
         mem_free(w->scratch_block);
+        mem_free(w->state_block);
         for (unsigned i = 0; i < DEPTH; i++) {
             Batch *b = &w->ring[i];
-            mem_free(b->state);
             mem_free(b->succ);
             mem_free(b->vecs);
             mem_free(b->keys);
@@ -831,13 +832,20 @@ static int workers_init(Explorer *ex)
         if (!w->scratch_block)
             return -1;
         w->scratch = (char *)w->scratch_block + CACHE_LINE;
+        /* every state is unpacked into ring[i].state: one worker's must
+         * not share a cache line with another's (they were allocated
+         * side by side) */
+        size_t stride = ((ex->m->width + 1) * sizeof(uint32_t) + CACHE_LINE -
+                         1) / CACHE_LINE * CACHE_LINE;
+        w->state_block = mem_alloc(DEPTH * stride + 2 * CACHE_LINE);
+        if (!w->state_block)
+            return -1;
         for (unsigned i = 0; i < DEPTH; i++) {
             Batch *b = &w->ring[i];
             b->width = ex->m->width;
             b->key_words = store_key_words(ex->store);
-            b->state = mem_alloc((ex->m->width + 1) * sizeof *b->state);
-            if (!b->state)
-                return -1;
+            b->state = (uint32_t *)(void *)((char *)w->state_block +
+                                            CACHE_LINE + i * stride);
         }
     }
     return 0;

@@ -99,10 +99,40 @@ typedef enum DeclKind {
     D_DEF,       /* name(params)... = body, or pattern = body */
     D_ASSERT,
     D_PRINT,
+    D_ANNOT,     /* names :: [context =>] type (checked by typecheck.c) */
     D_MODULE,    /* module name(params) decls exports decls endmodule */
     D_INSTANCE,  /* instance name = body (a module, applied to arguments) */
-    D_IGNORED    /* transparent / external / type annotations */
+    D_IGNORED    /* transparent / external */
 } DeclKind;
+
+/* A type as written in an annotation `f :: ...` (FDR's notation). */
+typedef enum TypeExprKind {
+    TY_NAME,       /* Int, Bool, Proc, Event, Char, a datatype, or a type
+                      variable (a name that is no type) */
+    TY_SET,        /* {kids[0]} */
+    TY_SEQ,        /* <kids[0]> */
+    TY_TUPLE,      /* (kids...), n >= 2 */
+    TY_FUN,        /* (kids[0..n-2]) -> kids[n-1] */
+    TY_DOTABLE,    /* kids[0] => kids[1] */
+    TY_EXTENDABLE, /* kids[0] =>* kids[1] */
+    TY_DOT,        /* kids[0].kids[1]... */
+    TY_MAP         /* (| kids[0] => kids[1] |) */
+} TypeExprKind;
+
+typedef struct TypeExpr TypeExpr;
+struct TypeExpr {
+    TypeExprKind kind;
+    SrcPos pos;
+    const char *name;   /* TY_NAME */
+    TypeExpr **kids;
+    size_t nkids;
+};
+
+/* A class constraint `Eq a` of an annotation's context. */
+typedef struct TypeConstraint {
+    const char *cls, *var;
+    SrcPos pos;
+} TypeConstraint;
 
 typedef enum AssertForm {
     AF_DEADLOCK, AF_DIVERGENCE, AF_DETERMINISM, AF_HAS_TRACE, AF_REFINE
@@ -140,6 +170,10 @@ struct Decl {
     Expr *impl, *spec, *trace;
     int tau_priority, partial_order;
     const char *text;   /* the assertion as written, whitespace collapsed */
+    /* D_ANNOT: names (names/nnames above), context and type */
+    TypeConstraint *context;
+    size_t ncontext;
+    TypeExpr *annot;
     /* D_MODULE: its declarations, the first nprivate of them private (before
      * `exports`); its parameters are names[0..nnames). */
     Decl **decls;

@@ -21,10 +21,11 @@ void diags_free(Diags *d)
 
 void diags_add(Diags *d, DiagKind kind, SrcPos pos, const char *fmt, ...)
 {
-    if (kind == DIAG_ERROR)
+    int error = kind == DIAG_ERROR || kind == DIAG_TYPE_ERROR;
+    if (error)
         d->errors++;
     size_t limit = d->max_errors ? d->max_errors : 50;
-    if (kind == DIAG_ERROR && d->errors > limit)
+    if (error && d->errors > limit)
         return;
     char buf[1024];
     va_list ap;
@@ -43,7 +44,8 @@ size_t diags_errors(const Diags *d) { return d->errors; }
 
 void diags_print(const Diags *d, FILE *out)
 {
-    static const char *const kinds[] = {"error", "warning", "note"};
+    static const char *const kinds[] = {"error", "warning", "note",
+                                        "type error"};
     for (size_t i = 0; i < d->count; i++) {
         const Diag *g = &d->items[i];
         const char *file = g->pos.file ? g->pos.file : "<input>";

@@ -16,7 +16,11 @@ typedef struct SrcPos {
     int line, col;    /* 1-based; 0 when unknown */
 } SrcPos;
 
-typedef enum DiagKind { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE } DiagKind;
+/* A type error is an error (it counts in diags_errors) printed as
+ * "type error". */
+typedef enum DiagKind {
+    DIAG_ERROR, DIAG_WARNING, DIAG_NOTE, DIAG_TYPE_ERROR
+} DiagKind;
 
 typedef struct Diag {
     DiagKind kind;

@@ -11,10 +11,12 @@
 #include "lts.h"
 #include "mem.h"
 #include "model.h"
+#include "parse.h"
 #include "render.h"
 #include "report.h"
 #include "termmachine.h"
 #include "traceverb.h"
+#include "typecheck.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -52,6 +54,8 @@ static const char *const usage_text =
     "  lts FILE PROCESS    count the states and transitions of PROCESS\n"
     "  trace FILE PROCESS TRACE...\n"
     "                      check recorded traces against PROCESS\n"
+    "  typecheck FILE      only type-check FILE (check, eval and trace\n"
+    "                      type-check first too)\n"
     "\n"
     "options: lockstep check --help\n"
     "exit codes: 0 every assertion holds, 1 some assertion fails,\n"
@@ -73,6 +77,7 @@ static const char *const check_help =
     "                      terms (slower; for cross-checking)\n"
     "  --eval-depth N      nested evaluations allowed (default 4000)\n"
     "  --eval-steps N      evaluation steps allowed (default 500M)\n"
+    "  --no-typecheck      evaluate without type-checking the file first\n"
     "  --stats             print states/s, bytes/state, threads, peak memory\n"
     "  --graph DIR         draw each failed assertion's counterexample (and\n"
     "                      a deadlock's wait-for diagram) into DIR\n"
@@ -203,6 +208,8 @@ static int parse_args(Cli *cli, int argc, char **argv)
             cli->quiet = 1;
         } else if (!strcmp(a, "--stats")) {
             cli->report.stats = 1;
+        } else if (!strcmp(a, "--no-typecheck")) {
+            cli->model.skip_typecheck = 1;
         } else if (!strcmp(a, "--dot")) {
             cli->dot = 1;
         } else if (a[0] == '-' && a[1] == 'j' && a[2]) { /* -j4 */
@@ -412,6 +419,28 @@ static int verb_eval(Cli *cli)
     return rc == 0 ? EXIT_HOLDS : EXIT_USAGE;
 }
 
+/* typecheck FILE: parse and type-check, evaluate nothing (FDR's
+ * `refines --typecheck`). 0 when the file is well typed, else 2. */
+static int verb_typecheck(Cli *cli)
+{
+    Diags diags;
+    diags_init(&diags);
+    Arena *arena = arena_new();
+    if (!arena)
+        return fputs("lockstep: out of memory\n", stderr), EXIT_USAGE;
+    Module *mod = parse_file(cli->file, arena, &diags);
+    int rc = !mod ? -1 : diags_errors(&diags) ? 0
+                                                : typecheck_module(mod, &diags);
+    if (rc < 0)
+        fprintf(stderr, "lockstep: out of memory type-checking %s\n",
+                cli->file);
+    diags_print(&diags, stderr);
+    int bad = rc != 0 || diags_errors(&diags);
+    diags_free(&diags);
+    arena_free(arena);
+    return bad ? EXIT_USAGE : EXIT_HOLDS;
+}
+
 static void lts_dot(TermTable *terms, const Lts *lts)
 {
     EventTable *ev = term_events(terms);
@@ -547,7 +576,7 @@ int main(int argc, char **argv)
     else if (!strcmp(argv[1], "trace"))
         verb = verb_trace;
     else if (!strcmp(argv[1], "typecheck"))
-        return usage_error("not supported yet: the '%s' verb", argv[1]);
+        verb = verb_typecheck;
     else
         return usage_error("unknown verb '%s'", argv[1]);
     int rc = parse_args(&cli, argc, argv);

@@ -2,6 +2,8 @@
  * See model.h. */
 #include "model.h"
 
+#include "typecheck.h"
+
 #include "eval.h"
 #include "parse.h"
 
@@ -142,6 +144,17 @@ static Model *model_build(Model *m, const ModelOptions *options,
     }
     if (diags_errors(diags))
         return m; /* parse errors: nothing is evaluated */
+    /* FDR type-checks the whole file first: a mistake in a rarely used
+     * function is reported now, not an hour into a check. */
+    if (!(options && options->skip_typecheck)) {
+        int rc = typecheck_module(m->module, diags);
+        if (rc < 0) {
+            model_free(m);
+            return NULL;
+        }
+        if (rc > 0)
+            return m; /* type errors: nothing is evaluated */
+    }
     eval_bind_module(m->ev, m->module);
     size_t n = 0;
     for (size_t i = 0; i < m->module->ndecls; i++)

@@ -54,6 +54,8 @@ typedef struct ModelOptions {
     /* Evaluation limits: recursion depth and steps (0: defaults). */
     size_t max_depth;
     uint64_t max_steps;
+    /* 1: do not type-check before evaluating (typecheck.h). */
+    int skip_typecheck;
 } ModelOptions;
 
 /* Loads `path`. Returns NULL only when out of memory; otherwise check

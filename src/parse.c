@@ -377,7 +377,8 @@ static Expr *parse_let(Parser *p, const Token *at)
     while (!check(p, TOK_WITHIN) && !check(p, TOK_EOF) && !p->panic) {
         Token t = p->tok;
         Decl *d = parse_decl(p);
-        if (d && d->kind != D_DEF && d->kind != D_IGNORED)
+        if (d && d->kind != D_DEF && d->kind != D_IGNORED &&
+            d->kind != D_ANNOT)
             error_at(p, &t, "only definitions may appear in a let (this "
                             "one belongs at the top level)%s%s", "", "");
         if (d)
@@ -1026,21 +1027,194 @@ static Decl *parse_assert(Parser *p, const Token *at)
     return d;
 }
 
-/* def -> name { '(' patterns ')' } '=' expr | pattern '=' expr
- *      | name '::' type   (an annotation: parsed over, checked later) */
+/* ---------- type annotations ---------- */
+
+static TypeExpr *parse_type(Parser *p);
+
+static TypeExpr *type_node(Parser *p, TypeExprKind kind, const Token *at,
+                           List *kids)
+{
+    TypeExpr *t = alloc(p, sizeof *t);
+    t->kind = kind;
+    t->pos = pos_of(p, at);
+    if (kids) {
+        t->kids = (TypeExpr **)kids->items;
+        t->nkids = kids->count;
+    }
+    return t;
+}
+
+static TypeExpr *type_node2(Parser *p, TypeExprKind kind, const Token *at,
+                            TypeExpr *a, TypeExpr *b)
+{
+    List kids = {0};
+    list_add(p, &kids, a);
+    list_add(p, &kids, b);
+    return type_node(p, kind, at, &kids);
+}
+
+/* atype -> name | '{' type '}' | '<' type '>' | '(|' type '=>' type '|)'
+ *        | '(' type { ',' type } ')' [ '->' type ] */
+static TypeExpr *parse_type_atom(Parser *p)
+{
+    Token t = p->tok;
+    char buf[64];
+    if (accept(p, TOK_IDENT)) {
+        TypeExpr *e = type_node(p, TY_NAME, &t, NULL);
+        e->name = copy_text(p, &t);
+        return e;
+    }
+    List kids = {0};
+    if (accept(p, TOK_LBRACE) || accept(p, TOK_LT)) {
+        list_add(p, &kids, parse_type(p));
+        expect(p, t.kind == TOK_LBRACE ? TOK_RBRACE : TOK_GT,
+               t.kind == TOK_LBRACE ? "'}'" : "'>'");
+        return type_node(p, t.kind == TOK_LBRACE ? TY_SET : TY_SEQ, &t, &kids);
+    }
+    if (accept(p, TOK_LMAP)) {
+        list_add(p, &kids, parse_type_atom(p));
+        expect(p, TOK_FATARROW, "'=>'");
+        list_add(p, &kids, parse_type(p));
+        expect(p, TOK_RMAP, "'|)'");
+        return type_node(p, TY_MAP, &t, &kids);
+    }
+    if (accept(p, TOK_LPAREN)) {
+        if (!check(p, TOK_RPAREN))
+            do
+                list_add(p, &kids, parse_type(p));
+            while (accept(p, TOK_COMMA));
+        expect(p, TOK_RPAREN, "')'");
+        if (accept(p, TOK_ARROW)) { /* (A, B) -> C */
+            list_add(p, &kids, parse_type(p));
+            return type_node(p, TY_FUN, &t, &kids);
+        }
+        if (kids.count == 1)
+            return kids.items[0];
+        return type_node(p, TY_TUPLE, &t, &kids);
+    }
+    error_at(p, &t, "expected a type, found %s%s",
+             tok_text(&t, buf, sizeof buf), "");
+    return type_node(p, TY_NAME, &t, NULL);
+}
+
+/* type -> atype { '.' atype } [ ('=>' | '=>*' | '->') type ] */
+static TypeExpr *parse_type(Parser *p)
+{
+    if (++p->depth > 200) {
+        error_at(p, &p->tok, "%s%s", "type nested too deeply", "");
+        p->depth--;
+        return type_node(p, TY_NAME, &p->tok, NULL);
+    }
+    Token at = p->tok;
+    TypeExpr *t = parse_type_atom(p);
+    if (check(p, TOK_DOT)) {
+        List kids = {0};
+        list_add(p, &kids, t);
+        while (accept(p, TOK_DOT))
+            list_add(p, &kids, parse_type_atom(p));
+        t = type_node(p, TY_DOT, &at, &kids);
+    }
+    Token op = p->tok;
+    if (accept(p, TOK_FATARROW)) {
+        int star = accept(p, TOK_STAR);
+        t = type_node2(p, star ? TY_EXTENDABLE : TY_DOTABLE, &op, t,
+                       parse_type(p));
+    } else if (accept(p, TOK_ARROW)) { /* a -> b: one unparenthesised arg */
+        t = type_node2(p, TY_FUN, &op, t, parse_type(p));
+    }
+    p->depth--;
+    return t;
+}
+
+static int is_class_name(const Token *t)
+{
+    static const char *const names[] = {"Eq", "Ord", "Set", "Complete",
+                                        "Inputable", "Yieldable"};
+    if (t->kind != TOK_IDENT)
+        return 0;
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strlen(names[i]) == t->len && !memcmp(names[i], t->start, t->len))
+            return 1;
+    return 0;
+}
+
+/* constraint -> Class var */
+static int parse_constraint(Parser *p, List *out)
+{
+    if (!is_class_name(&p->tok))
+        return 0;
+    TypeConstraint *c = alloc(p, sizeof *c);
+    c->cls = copy_text(p, &p->tok);
+    c->pos = pos_of(p, &p->tok);
+    advance(p);
+    if (!check(p, TOK_IDENT))
+        return 0;
+    c->var = copy_text(p, &p->tok);
+    advance(p);
+    list_add(p, out, c);
+    return 1;
+}
+
+/* context -> constraint '=>' | '(' constraint { ',' constraint } ')' '=>'
+ * Read on trial: `Set a => ...` is a context, `A => Event` is a type. */
+static void parse_context(Parser *p, Decl *d)
+{
+    Parser saved = *p;
+    List items = {0};
+    int ok;
+    if (accept(p, TOK_LPAREN)) {
+        do
+            ok = parse_constraint(p, &items);
+        while (ok && accept(p, TOK_COMMA));
+        ok = ok && accept(p, TOK_RPAREN);
+    } else {
+        ok = parse_constraint(p, &items);
+    }
+    if (!ok || !accept(p, TOK_FATARROW)) {
+        *p = saved;
+        return;
+    }
+    d->context = alloc(p, (items.count + 1) * sizeof *d->context);
+    for (size_t i = 0; i < items.count; i++)
+        d->context[i] = *(TypeConstraint *)items.items[i];
+    d->ncontext = items.count;
+}
+
+/* annot -> name { ',' name } '::' [ context ] type; the first name has
+ * been read. Returns 0 (restoring the parser) when this is no annotation. */
+static int parse_annotation(Parser *p, Decl *d)
+{
+    Parser saved = *p;
+    List names = {0};
+    list_add(p, &names, (void *)d->name);
+    while (accept(p, TOK_COMMA)) {
+        if (!check(p, TOK_IDENT))
+            break;
+        list_add(p, &names, (void *)copy_text(p, &p->tok));
+        advance(p);
+    }
+    if (!accept(p, TOK_COLONCOLON)) {
+        *p = saved;
+        return 0;
+    }
+    d->kind = D_ANNOT;
+    d->names = (const char **)names.items;
+    d->nnames = names.count;
+    parse_context(p, d);
+    d->annot = parse_type(p);
+    return 1;
+}
+
+/* def -> name { '(' patterns ')' } '=' expr | pattern '=' expr | annot */
 static Decl *parse_def(Parser *p, const Token *at)
 {
     Decl *d = decl_new(p, D_DEF, at);
     if (check(p, TOK_IDENT)) {
         d->name = copy_text(p, &p->tok);
         advance(p);
-        if (accept(p, TOK_COLONCOLON)) {
-            d->kind = D_IGNORED;
-            parse_level(p, L_HIDE); /* the type, up to the next declaration */
-            while (accept(p, TOK_ARROW))
-                parse_level(p, L_HIDE);
+        if ((check(p, TOK_COLONCOLON) || check(p, TOK_COMMA)) &&
+            parse_annotation(p, d))
             return d;
-        }
         List groups = {0}, counts = {0};
         while (accept(p, TOK_LPAREN)) {
             List pats = {0};

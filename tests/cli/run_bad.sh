@@ -19,7 +19,7 @@ for file in "$dir"/*.csp; do
   fi
   at="$file:$want"
   [[ $want == *.csp:* ]] && at="$dir/$want"   # the error is in an included file
-  if ! grep -qE -- "^$at(:[0-9]+)?: error: " <<<"$err"; then
+  if ! grep -qE -- "^$at(:[0-9]+)?: (type )?error: " <<<"$err"; then
     echo "FAIL $name: no error at $want"; echo "$err" | head -5
     failures=$((failures + 1)); continue
   fi
@@ -27,6 +27,6 @@ for file in "$dir"/*.csp; do
     echo "FAIL $name: crash report"; echo "$err" | head -5
     failures=$((failures + 1)); continue
   fi
-  echo "ok   $name: $(grep -m1 ': error: ' <<<"$err")"
+  echo "ok   $name: $(grep -m1 -E ': (type )?error: ' <<<"$err")"
 done
 exit $((failures > 0))

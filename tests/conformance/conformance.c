@@ -1,6 +1,7 @@
 /* conformance: lockstep against the shared corpus of CSPM files written by
  * others (../shared/conformance, see its MANIFEST): reads expected.tsv and
- * checks every line it can: (parse), (typecheck) as far as loading goes,
+ * checks every line it can: (parse), (typecheck) by the type checker alone
+ * (a should-fail file must give a type error, not a parse error),
  * (evaluate) and (desugar) errors, `eval testX == true`, and the verdicts of
  * `#N: assert` lines. Prints a pass rate per category and each failure.
  *
@@ -11,6 +12,7 @@
 #include "checkrun.h"
 #include "mem.h"
 #include "parse.h"
+#include "typecheck.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +52,7 @@ static Model *load(const char *path)
     model_free(loaded);
     Diags diags;
     diags_init(&diags);
-    ModelOptions opt = {2000, 50000000};
+    ModelOptions opt = {2000, 50000000, 0};
     loaded = model_load(path, &opt, &diags);
     loaded_errors = (int)diags_errors(&diags);
     snprintf(loaded_first_error, sizeof loaded_first_error, "%s",
@@ -80,6 +82,30 @@ static int parses(const char *path, char *why, size_t len)
     diags_free(&diags);
     arena_free(arena);
     return ok;
+}
+
+/* (typecheck): parse, then type-check. 1 when well typed; 0 with a type
+ * error; -1 when the file does not even parse (or a crash-free failure
+ * of another kind), which never counts as a type error. */
+static int typechecks(const char *path, char *why, size_t len)
+{
+    Arena *arena = arena_new();
+    Diags diags;
+    diags_init(&diags);
+    Module *m = parse_file(path, arena, &diags);
+    int rc = -1;
+    if (m && !diags_errors(&diags)) {
+        int errors = typecheck_module(m, &diags);
+        rc = errors == 0 ? 1 : errors > 0 ? 0 : -1;
+    }
+    if (diags.count)
+        snprintf(why, len, "%d:%d: %s", diags.items[0].pos.line,
+                 diags.items[0].pos.col, diags.items[0].message);
+    else
+        snprintf(why, len, "no error");
+    diags_free(&diags);
+    arena_free(arena);
+    return rc;
 }
 
 /* `eval testX == true`: the binding evaluates to true. */
@@ -191,10 +217,13 @@ static int run_line(const char *dir, char *file, char *what, char *expected,
         int ok = parses(path, why, len);
         return !strcmp(expected, "pass") ? ok : !ok;
     }
-    if (!strcmp(what, "(typecheck)") || !strcmp(what, "(desugar)") ||
-        !strcmp(what, "(evaluate)")) {
-        *cat = category(what[1] == 't' ? "typecheck"
-                        : what[1] == 'd' ? "desugar" : "evaluate");
+    if (!strcmp(what, "(typecheck)")) {
+        *cat = category("typecheck");
+        int rc = typechecks(path, why, len);
+        return !strcmp(expected, "pass") ? rc == 1 : rc == 0;
+    }
+    if (!strcmp(what, "(desugar)") || !strcmp(what, "(evaluate)")) {
+        *cat = category(what[1] == 'd' ? "desugar" : "evaluate");
         Model *m = load(path);
         int failed = !m || loaded_errors;
         if (!failed && !strcmp(what, "(evaluate)")) {

@@ -195,7 +195,7 @@ static int run_file(const char *path)
     size_t n = read_expects(path, &expects);
     Diags diags;
     diags_init(&diags);
-    ModelOptions mopt = {0, 0};
+    ModelOptions mopt = {0, 0, 0};
     Model *m = model_load(path, &mopt, &diags);
     int bad = 0;
     if (!m || diags_errors(&diags)) {
