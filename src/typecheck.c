@@ -748,18 +748,30 @@ static void node_edges(Checker *c, Graph *g, int k)
 
 /* ---------- checking one group ---------- */
 
-/* (p1, p2)(q) = body: (t1, t2) -> (u) -> t */
-static Type *clause_type(Checker *c, Decl *d)
+/* (p1, p2)(q) = body: (t1, t2) -> (u) -> t. With an annotation (`want`),
+ * the parameters take its types before the body is read, so that a
+ * mistake is reported in the body, where it is. */
+static Type *clause_type(Checker *c, Decl *d, Type *want, const char *why)
 {
     Type **groups[16];
     size_t ng = d->ngroups < 16 ? d->ngroups : 16;
+    Type *w = want ? types_resolve(want) : NULL;
     for (size_t i = 0; i < ng; i++) {
         size_t n = d->nparams[i] < 63 ? d->nparams[i] : 63;
         groups[i] = tc_alloc(c, (n + 1) * sizeof *groups[i]);
         for (size_t j = 0; j < n; j++)
             groups[i][j] = tc_pattern(c, d->params[i][j]);
+        if (!w || w->kind != T_FUN || w->nargs != n + 1) {
+            w = NULL;
+            continue;
+        }
+        for (size_t j = 0; j < n; j++)
+            tc_expect(c, d->params[i][j], groups[i][j], w->args[j], why);
+        w = types_resolve(w->args[n]);
     }
     Type *t = tc_expr(c, d->body);
+    if (w && !tc_expect(c, d->body, t, w, why))
+        t = w;
     for (size_t i = ng; i-- > 0;) {
         size_t n = d->nparams[i] < 63 ? d->nparams[i] : 63;
         groups[i][n] = t;
@@ -785,7 +797,7 @@ static void check_clauses(Checker *c, const char *name, Decl **clauses,
     }
     for (size_t i = 0; i < n; i++) {
         Local *saved = c->scope;
-        Type *t = clause_type(c, clauses[i]);
+        Type *t = clause_type(c, clauses[i], annot ? want : NULL, why);
         Expr at = {.kind = E_NAME, .pos = clauses[i]->pos, .name = name};
         tc_expect(c, &at, t, want, why);
         c->scope = saved;

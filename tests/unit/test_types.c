@@ -206,12 +206,13 @@ static void test_annotations(void **state)
     well_typed("f :: Eq a => (a, <a>) -> Bool\nf(x, s) = elem(x, s)\n"
                "g :: (Int) -> (Int) -> Int\ng(x)(y) = x + y\n"
                "m :: Set k => (| k => v |)\nm = (| |)\n");
-    ill_typed("f :: (Int) -> Int\nf(x) = not x\n", "2:1",
-              "the annotation of f at 1:1", NULL);
-    /* without Eq a, x == y is not allowed (found when the clause meets
-     * its annotation) */
-    ill_typed("f :: (a, a) -> Bool\nf(x, y) = x == y\n", "2:1",
-              "a is not in the class Eq", "the annotation of f", NULL);
+    ill_typed("f :: (Int) -> Int\nf(x) = not x\n", "2:12",
+              "expected Bool, found Int in 'x' (the operand of not)", NULL);
+    ill_typed("f :: (Int) -> Int\nf(x) = x == 1\n", "2:10",
+              "expected Int, found Bool", "the annotation of f at 1:1", NULL);
+    /* without Eq a, x == y is not allowed: reported in the body */
+    ill_typed("f :: (a, a) -> Bool\nf(x, y) = x == y\n", "2:13",
+              "a is not in the class Eq", "the operands of ==", NULL);
 }
 
 /* ---------- errors ---------- */
