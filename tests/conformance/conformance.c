@@ -8,7 +8,10 @@
  * usage: conformance SHARED_DIR [BASELINE]
  * Skips (exit 77) when SHARED_DIR/conformance is absent. With BASELINE (a
  * file of "category minimum" lines) it fails when a category passes fewer
- * lines than its minimum: progress is recorded there, regressions fail. */
+ * lines than its minimum: progress is recorded there, regressions fail.
+ * Each check stops after 20 s, or LOCKSTEP_CONFORMANCE_TIMEOUT seconds when
+ * that is set (the sanitizer builds set it: they run several times slower,
+ * and a check cut short counts as a failed line). */
 #include "checkrun.h"
 #include "mem.h"
 #include "parse.h"
@@ -166,6 +169,16 @@ static int eval_tests(const char *path, Model *m, int *errors)
     return count;
 }
 
+/* Seconds allowed per check: 20 unless LOCKSTEP_CONFORMANCE_TIMEOUT says
+ * otherwise (a positive number). */
+static double check_timeout(void)
+{
+    const char *env = getenv("LOCKSTEP_CONFORMANCE_TIMEOUT");
+    char *end;
+    double seconds = env ? strtod(env, &end) : 0;
+    return env && end != env && *end == '\0' && seconds > 0 ? seconds : 20;
+}
+
 /* The N-th assertion's verdict against pass/fail. */
 static int assertion(const char *path, int n, const char *expected, char *why,
                      size_t len)
@@ -182,7 +195,7 @@ static int assertion(const char *path, int n, const char *expected, char *why,
     }
     RunOptions opt = {.semantics = COMPILE_NETWORK};
     opt.explore.max_states = 2000000;
-    opt.explore.timeout = 20;
+    opt.explore.timeout = check_timeout();
     opt.explore.memory = 512u << 20;
     Diags diags;
     diags_init(&diags);
