@@ -169,13 +169,16 @@ Value *eval_binding(Eval *ev, Binding *b, SrcPos at)
         return b->value;
     }
     b->state = B_BUSY;
+    Expr *pat = d->lhs, *body = d->body;
+    if (pat)
+        eval_pattern_narrow(ev, b->env, &pat, &body, b->name);
     chain_push(ev, b->name, at);
-    Value *v = eval_expr(ev, d->body, b->env);
+    Value *v = eval_expr(ev, body, b->env);
     chain_pop(ev);
-    if (v && d->lhs) { /* a variable of a pattern binding: its part */
+    if (v && pat) { /* a variable of a pattern binding: its part */
         Env *env = NULL;
         Binding *own = NULL;
-        if (eval_match(ev, d->lhs, v, &env))
+        if (eval_match(ev, pat, v, &env))
             for (Env *e = env; e && !own; e = e->parent)
                 if (!strcmp(e->binding->name, b->name))
                     own = e->binding;
@@ -674,35 +677,38 @@ static size_t count_names(const Expr *p)
 }
 
 /* The variables of a let's pattern binding, each bound lazily to its part
- * of the value (eval_binding matches the pattern). */
-static Env *eval_let_pattern(Eval *ev, Decl *d, Expr *p, Env *env,
-                             Binding **made, size_t *count)
+ * of the value (eval_binding matches the pattern), added to *env (which
+ * may be NULL, the top level). 0, or -1 when out of memory. */
+static int eval_let_pattern(Eval *ev, Decl *d, Expr *p, Env **env,
+                            Binding **made, size_t *count)
 {
     if (p->kind == E_NAME) {
-        Binding *old = eval_lookup(ev, env, p->name);
+        Binding *old = eval_lookup(ev, *env, p->name);
         if (old && old->state == B_DONE && old->value &&
             old->value->kind == V_NAME)
-            return env; /* a channel or constructor: a constant */
+            return 0; /* a channel or constructor: a constant */
         Decl **clauses = arena_alloc(ev->arena, sizeof *clauses);
-        env = clauses ? eval_bind(ev, env, p->name, NULL) : NULL;
-        if (!env)
-            return NULL;
+        Env *inner = clauses ? eval_bind(ev, *env, p->name, NULL) : NULL;
+        if (!inner)
+            return -1;
         clauses[0] = d;
-        env->binding->clauses = clauses;
-        env->binding->nclauses = 1;
-        env->binding->state = B_TODO;
-        env->binding->pos = p->pos;
-        made[(*count)++] = env->binding;
-        return env;
+        inner->binding->clauses = clauses;
+        inner->binding->nclauses = 1;
+        inner->binding->state = B_TODO;
+        inner->binding->pos = p->pos;
+        made[(*count)++] = inner->binding;
+        *env = inner;
+        return 0;
     }
-    for (size_t i = 0; i < p->nkids && env; i++)
-        env = eval_let_pattern(ev, d, p->kids[i], env, made, count);
-    return env;
+    for (size_t i = 0; i < p->nkids; i++)
+        if (eval_let_pattern(ev, d, p->kids[i], env, made, count) != 0)
+            return -1;
+    return 0;
 }
 
 /* let: the local definitions see each other (and themselves). Clauses of
  * one function may be spread over several declarations. */
-Env *eval_let_env(Eval *ev, Decl **decls, size_t n, Env *env)
+int eval_let_env(Eval *ev, Decl **decls, size_t n, Env *env, Env **out)
 {
     Env *inner = env;
     size_t slots = n + 1; /* one binding per name, several per pattern */
@@ -711,16 +717,15 @@ Env *eval_let_env(Eval *ev, Decl **decls, size_t n, Env *env)
             slots += count_names(decls[i]->lhs);
     Binding **made = arena_alloc(ev->arena, slots * sizeof *made);
     if (!made)
-        return NULL;
+        return -1;
     size_t count = 0;
     for (size_t i = 0; i < n; i++) {
         Decl *d = decls[i];
         if (d->kind != D_DEF)
             continue;
         if (!d->name) { /* (a, b) = e: each variable a lazy binding */
-            inner = eval_let_pattern(ev, d, d->lhs, inner, made, &count);
-            if (!inner)
-                return NULL;
+            if (eval_let_pattern(ev, d, d->lhs, &inner, made, &count) != 0)
+                return -1;
             continue;
         }
         Binding *b = NULL;
@@ -730,7 +735,7 @@ Env *eval_let_env(Eval *ev, Decl **decls, size_t n, Env *env)
         if (!b) {
             inner = eval_bind(ev, inner, d->name, NULL);
             if (!inner)
-                return NULL;
+                return -1;
             b = inner->binding;
             b->state = B_TODO;
             b->pos = d->pos;
@@ -739,7 +744,7 @@ Env *eval_let_env(Eval *ev, Decl **decls, size_t n, Env *env)
         Decl **clauses = arena_alloc(ev->arena,
                                      (b->nclauses + 1) * sizeof *clauses);
         if (!clauses)
-            return NULL;
+            return -1;
         if (b->nclauses)
             mem_copy(clauses, b->clauses, b->nclauses * sizeof *clauses);
         clauses[b->nclauses++] = d;
@@ -747,7 +752,8 @@ Env *eval_let_env(Eval *ev, Decl **decls, size_t n, Env *env)
     }
     for (size_t k = 0; k < count; k++)
         made[k]->env = inner;
-    return inner;
+    *out = inner;
+    return 0;
 }
 
 static Value *eval_name(Eval *ev, Expr *e, Env *env)
@@ -807,9 +813,10 @@ static Value *eval_data(Eval *ev, Expr *e, Env *env)
         return c ? eval_expr(ev, e->kids[c->ival ? 1 : 2], env) : NULL;
     }
     case E_LET: {
-        Env *inner = eval_let_env(ev, e->decls, e->ndecls, env);
-        return inner || e->ndecls == 0 ? eval_expr(ev, e->kids[0], inner)
-                                       : NULL;
+        Env *inner;
+        return eval_let_env(ev, e->decls, e->ndecls, env, &inner) == 0
+                   ? eval_expr(ev, e->kids[0], inner)
+                   : NULL;
     }
     case E_LAMBDA:
         return eval_closure(ev, (Closure){.kind = CL_LAMBDA, .lambda = e,

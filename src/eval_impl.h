@@ -74,8 +74,9 @@ Value *eval_apply(Eval *ev, Value *fn, Value **args, size_t n, SrcPos at);
 int eval_enter(Eval *ev, SrcPos at);
 void eval_leave(Eval *ev);
 Value *eval_closure(Eval *ev, Closure proto);
-/* The environment of a let: its definitions see each other. */
-Env *eval_let_env(Eval *ev, Decl **decls, size_t n, Env *env);
+/* The environment of a let: its definitions see each other. Sets *out
+ * (NULL is the top level); 0, or -1 when out of memory. */
+int eval_let_env(Eval *ev, Decl **decls, size_t n, Env *env, Env **out);
 /* Calls `each` for every binding of `stmts` in order (generators in the
  * order of their sets or sequences, guards filtering); 0 or -1. */
 typedef int (*StmtFn)(Eval *ev, Env *env, void *ctx);
@@ -126,6 +127,13 @@ void lazy_enumerate_error(Eval *ev, Value *v, SrcPos at, const char *what);
 int eval_match(Eval *ev, Expr *pattern, Value *v, Env **env);
 /* Number of dotted fields a pattern covers (x.y: 2). */
 size_t eval_pattern_width(const Expr *pattern);
+/* For the variable `name` of a pattern binding pat = body: where both are
+ * tuples written out, the part of each that holds it, as far down as the
+ * other parts of the pattern match anything (_ or variables). Evaluating
+ * only that part keeps the other components lazy, as in FDR:
+ * (s, t) = (1, loop) gives s without evaluating loop. */
+void eval_pattern_narrow(Eval *ev, Env *env, Expr **pat, Expr **body,
+                         const char *name);
 
 /* eval_proc.c */
 uint32_t eval_thunk(Eval *ev, Binding *def, Value **args, size_t n);

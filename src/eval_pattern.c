@@ -24,6 +24,53 @@ static Binding *constant(Eval *ev, Env *env, const char *name)
                ? b : NULL;
 }
 
+/* A pattern that matches the value of body whatever it is: _, a
+ * variable, or a tuple of such against a tuple written out. */
+static int irrefutable(Eval *ev, Env *env, const Expr *p, const Expr *body)
+{
+    if (p->kind == E_WILD)
+        return 1;
+    if (p->kind == E_NAME)
+        return !constant(ev, env, p->name);
+    if (p->kind != E_TUPLE || body->kind != E_TUPLE ||
+        p->nkids != body->nkids)
+        return 0;
+    for (size_t i = 0; i < p->nkids; i++)
+        if (!irrefutable(ev, env, p->kids[i], body->kids[i]))
+            return 0;
+    return 1;
+}
+
+static int binds(const Expr *p, const char *name)
+{
+    if (p->kind == E_NAME)
+        return !strcmp(p->name, name);
+    for (size_t i = 0; i < p->nkids; i++)
+        if (binds(p->kids[i], name))
+            return 1;
+    return 0;
+}
+
+void eval_pattern_narrow(Eval *ev, Env *env, Expr **pat, Expr **body,
+                         const char *name)
+{
+    while ((*pat)->kind == E_TUPLE && (*body)->kind == E_TUPLE &&
+           (*pat)->nkids == (*body)->nkids) {
+        size_t own = (*pat)->nkids;
+        for (size_t i = 0; i < (*pat)->nkids; i++) {
+            if (binds((*pat)->kids[i], name))
+                own = i;
+            else if (!irrefutable(ev, env, (*pat)->kids[i],
+                                  (*body)->kids[i]))
+                return; /* another part may fail to match: match it all */
+        }
+        if (own == (*pat)->nkids)
+            return;
+        *pat = (*pat)->kids[own];
+        *body = (*body)->kids[own];
+    }
+}
+
 static int match_items(Eval *ev, Expr **pats, size_t n, Value **items,
                        Env **env)
 {

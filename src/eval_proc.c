@@ -964,9 +964,10 @@ static uint32_t proc_dispatch(Eval *ev, Expr *e, Env *env)
         return eval_proc(ev, e->kids[c->ival ? 1 : 2], env);
     }
     case E_LET: {
-        Env *inner = eval_let_env(ev, e->decls, e->ndecls, env);
-        return inner || !e->ndecls ? eval_proc(ev, e->kids[0], inner)
-                                   : TERM_NONE;
+        Env *inner;
+        return eval_let_env(ev, e->decls, e->ndecls, env, &inner) == 0
+                   ? eval_proc(ev, e->kids[0], inner)
+                   : TERM_NONE;
     }
     case E_PREFIX: return eval_prefix(ev, e, env);
     case E_GUARD: {
