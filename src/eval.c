@@ -825,7 +825,8 @@ static Value *eval_data(Eval *ev, Expr *e, Env *env)
     case E_DOT: {
         Value *a = eval_expr(ev, e->kids[0], env);
         Value *b = a ? eval_expr(ev, e->kids[1], env) : NULL;
-        return b ? value_dot(ev->arena, a, b) : NULL;
+        Value *v = b ? value_dot(ev->arena, a, b) : NULL;
+        return v && eval_dot_check(ev, v, e->pos) == 0 ? v : NULL;
     }
     case E_SET: return eval_list(ev, e, env, V_SET);
     case E_SEQ: return eval_list(ev, e, env, V_SEQ);

@@ -143,6 +143,10 @@ uint32_t eval_thunk(Eval *ev, Binding *def, Value **args, size_t n);
  * (FDR's longest match). NULL when out of memory. */
 Value *eval_structure(Eval *ev, Value *v);
 Value *eval_structure_items(Eval *ev, Value **items, size_t n);
+/* A channel or constructor given all its fields (toggle.1.0): an error at
+ * `at` when a field is outside its declared type, as in FDR. Partial
+ * values are not checked. 0, or -1 after an error. */
+int eval_dot_check(Eval *ev, Value *v, SrcPos at);
 /* Every event a channel or partial event value extends to, appended. */
 int eval_productions(Eval *ev, Value *v, SrcPos at, VList *out);
 

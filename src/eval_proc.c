@@ -410,6 +410,44 @@ static int flat_prefix(const Value *part, const Value *whole)
     return 1;
 }
 
+/* Whether the last field given, `part`, may still be completed into a
+ * value of `type` (X.A for a field of type {A.0.1, A.1.0}). */
+static int completes_into(const Value *type, const Value *part)
+{
+    if (type->kind != V_SET)
+        return 1; /* infinite: membership is all we can tell */
+    for (uint32_t i = 0; i < type->n; i++)
+        if (flat_prefix(part, type->items[i]))
+            return 1;
+    return 0;
+}
+
+int eval_dot_check(Eval *ev, Value *v, SrcPos at)
+{
+    const Value *head = v->kind == V_DOT ? v->items[0] : v;
+    const NameInfo *name = head->kind == V_NAME ? head->ref : NULL;
+    if (!name || !name->arity || v->kind != V_DOT || v->n - 1 < name->arity)
+        return 0; /* not a name with all its fields: nothing to check */
+    Value *s = eval_structure(ev, v);
+    if (!s)
+        return -1;
+    if (s->n - 1 != name->arity)
+        return 0; /* extra items: not a value of this name */
+    for (size_t i = 0; i < name->arity; i++) {
+        const Value *type = name->fields[i], *field = s->items[i + 1];
+        if (!type || value_member(type, field) ||
+            (i + 1 == name->arity && completes_into(type, field)))
+            continue;
+        eval_error(ev, at, "%s is outside the type of %s %s (field %zu is "
+                           "%s)",
+                   value_text(ev->arena, field),
+                   name->is_channel ? "channel" : "constructor", name->name,
+                   i + 1, value_text(ev->arena, type));
+        return -1;
+    }
+    return 0;
+}
+
 /* mc.c.Pickup?x: the last field given is a constructor still missing its
  * own fields; the input ranges over what completes it within the
  * field's type (x takes 0, 1, ... for Pickup.0, Pickup.1, ...). */
