@@ -797,9 +797,11 @@ static void check_clauses(Checker *c, const char *name, Decl **clauses,
     }
     for (size_t i = 0; i < n; i++) {
         Local *saved = c->scope;
+        int errors = c->errors;
         Type *t = clause_type(c, clauses[i], annot ? want : NULL, why);
         Expr at = {.kind = E_NAME, .pos = clauses[i]->pos, .name = name};
-        tc_expect(c, &at, t, want, why);
+        if (c->errors == errors) /* a wrong clause is reported once */
+            tc_expect(c, &at, t, want, why);
         c->scope = saved;
     }
     c->tvars = saved_tvars;
