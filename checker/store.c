@@ -310,8 +310,12 @@ void store_prepare(const Store *s, const uint32_t *vecs, size_t n,
         uint64_t *key = keys + k * kw;
         pack(s, vecs + k * s->width, key);
         hashes[k] = hash(s, key);
-        __builtin_prefetch((const void *)&s->index[hashes[k] & (s->size - 1)]);
     }
+}
+
+void store_prefetch(const Store *s, uint64_t h)
+{
+    __builtin_prefetch((const void *)&s->index[h & (s->size - 1)]);
 }
 
 /* ---------- growing the index ---------- */

@@ -129,6 +129,12 @@ size_t eval_pattern_width(const Expr *pattern);
 
 /* eval_proc.c */
 uint32_t eval_thunk(Eval *ev, Binding *def, Value **args, size_t n);
+/* v (a dotted value, flat or not) with each constructor grouped with its
+ * fields: c.A.0.1 is c.(A.0).1 when A has one field. Dotted values are
+ * stored flat; this is their structure as channels and patterns see it
+ * (FDR's longest match). NULL when out of memory. */
+Value *eval_structure(Eval *ev, Value *v);
+Value *eval_structure_items(Eval *ev, Value **items, size_t n);
 /* Every event a channel or partial event value extends to, appended. */
 int eval_productions(Eval *ev, Value *v, SrcPos at, VList *out);
 

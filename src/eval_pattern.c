@@ -33,8 +33,13 @@ static int match_items(Eval *ev, Expr **pats, size_t n, Value **items,
     return 1;
 }
 
-/* x.y.z against a flat dotted value: each part but the last takes one
- * field, the last takes what remains. */
+/* x.y.z against a dotted value, as FDR matches: the value is taken in
+ * its structure (constructors grouped with their fields, eval_structure);
+ * each part but the last takes one field, and a part that matches only
+ * the constructor of a field (D against D.0) splits that field, its own
+ * fields coming next. The last part takes what remains. So B.x.y.z
+ * against B.(D.0).1.(D.2) gives x = D.0, y = 1, z = D.2, and B.D.x
+ * gives x = 0.1.D.2. */
 static int match_dot(Eval *ev, Expr *p, Value *v, Env **env)
 {
     Expr *parts[64];
@@ -45,30 +50,51 @@ static int match_dot(Eval *ev, Expr *p, Value *v, Env **env)
         cur = cur->kids[1];
     }
     parts[n++] = cur;
-    /* fields may hold dotted values (k.A.0): match against the flat form */
-    Value *flat = v;
-    if (v->kind == V_DOT)
-        for (uint32_t i = 0; i < v->n; i++)
-            if (v->items[i]->kind == V_DOT) {
-                flat = value_items(ev->arena, V_DOT, v->items, 1);
-                for (uint32_t k = 1; flat && k < v->n; k++)
-                    flat = value_dot(ev->arena, flat, v->items[k]);
-                break;
-            }
-    if (!flat)
+    Value *s = eval_structure(ev, v);
+    if (!s)
         return 0;
-    Value one = *v;
-    Value **items = flat->kind == V_DOT ? flat->items : (Value *[]){&one};
-    size_t m = flat->kind == V_DOT ? flat->n : 1;
-    if (m < n)
+    size_t m = s->kind == V_DOT ? s->n : 1;
+    Value **fields = arena_alloc(ev->arena, (m + 1) * sizeof *fields);
+    if (!fields)
         return 0;
-    for (size_t i = 0; i + 1 < n; i++)
-        if (!eval_match(ev, parts[i], items[i], env))
+    if (s->kind == V_DOT)
+        mem_copy(fields, s->items, m * sizeof *fields);
+    else
+        fields[0] = s;
+    size_t at = 0; /* fields[at..m) are left */
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (at == m)
             return 0;
-    Value *rest = m - (n - 1) == 1
-                      ? items[n - 1]
-                      : value_items(ev->arena, V_DOT, items + n - 1, m - n + 1);
-    return rest && eval_match(ev, parts[n - 1], rest, env);
+        Value *f = fields[at];
+        Env *tried = *env;
+        if (eval_match(ev, parts[i], f, &tried)) {
+            *env = tried;
+            at++;
+            continue;
+        }
+        tried = *env;
+        if (f->kind != V_DOT || !eval_match(ev, parts[i], f->items[0], &tried))
+            return 0;
+        *env = tried; /* the field's own fields come next, structured */
+        Value *rest = eval_structure_items(ev, f->items, f->n);
+        if (!rest)
+            return 0;
+        size_t k = rest->n - 1; /* fields[at] becomes rest->items[1..] */
+        Value **grown = arena_alloc(ev->arena, (m - at + k + 1) * sizeof *grown);
+        if (!grown)
+            return 0;
+        mem_copy(grown, rest->items + 1, k * sizeof *grown);
+        mem_copy(grown + k, fields + at + 1, (m - at - 1) * sizeof *grown);
+        fields = grown;
+        m = m - at - 1 + k;
+        at = 0;
+    }
+    if (at == m)
+        return 0;
+    Value *last = fields[at];
+    for (size_t k = at + 1; k < m && last; k++)
+        last = value_dot(ev->arena, last, fields[k]);
+    return last && eval_match(ev, parts[n - 1], last, env);
 }
 
 /* <a, b>^rest and front^<a, b>: the fixed side must be a sequence

@@ -128,41 +128,80 @@ static const NameInfo *channel_of(const Value *v)
     return head->ref;
 }
 
-/* Flat fields regrouped by the channel's types: a constructor with fields
- * takes them along (mcp.c.Pickup.x is mcp . c . (Pickup.x) when the second
- * field's type holds Pickup.x). Returns v itself when nothing changes. */
-static const Value *regroup(Eval *ev, const Value *v, const NameInfo *ch)
+static Value *take_typed(Eval *ev, const Value *type, Value **items,
+                         size_t n, size_t *i);
+
+/* One field from items[*i] when its type is not known: a constructor
+ * takes its own fields along. */
+static Value *take_field(Eval *ev, Value **items, size_t n, size_t *i)
 {
-    if (v->kind != V_DOT || v->n - 1 <= ch->arity)
-        return v;
-    Value **items = arena_alloc(ev->arena, (v->n + 1) * sizeof *items);
-    if (!items)
-        return v;
-    size_t n = 0, i = 1;
-    items[n++] = v->items[0];
-    while (i < v->n) {
-        Value *item = v->items[i++];
-        const NameInfo *ctor = item->kind == V_NAME ? item->ref : NULL;
-        if (ctor && !ctor->is_channel && ctor->arity > 0 &&
-            i + ctor->arity <= v->n) {
-            Value *group = item;
-            for (size_t k = 0; k < ctor->arity && group; k++)
-                group = value_dot(ev->arena, group, v->items[i++]);
-            if (!group)
-                return v;
-            item = group;
+    Value *item = items[(*i)++];
+    const NameInfo *ctor = item->kind == V_NAME ? item->ref : NULL;
+    if (!ctor || ctor->is_channel || ctor->arity == 0)
+        return item;
+    for (size_t k = 0; k < ctor->arity && *i < n && item; k++)
+        item = value_dot(ev->arena, item,
+                         take_typed(ev, ctor->fields[k], items, n, i));
+    return item;
+}
+
+/* One field of type `type` from items[*i]: the fewest items whose dot is
+ * a value of the type (newton.0 for a field of type Host.Port, Pickup.1
+ * for one of a datatype), else as take_field. */
+static Value *take_typed(Eval *ev, const Value *type, Value **items,
+                         size_t n, size_t *i)
+{
+    Value *acc = NULL;
+    for (size_t k = *i; type && k < n; k++) {
+        acc = acc ? value_dot(ev->arena, acc, items[k]) : items[k];
+        if (!acc)
+            return NULL;
+        if (value_member(type, acc)) {
+            *i = k + 1;
+            return acc;
         }
-        items[n++] = item;
     }
-    Value *out = value_items(ev->arena, V_DOT, items, n);
-    return out && out->n - 1 == ch->arity ? out : v;
+    return take_field(ev, items, n, i);
+}
+
+Value *eval_structure(Eval *ev, Value *v)
+{
+    if (v->kind != V_DOT)
+        return v;
+    Value *flat = v;
+    for (uint32_t i = 0; i < v->n && flat == v; i++)
+        if (v->items[i]->kind == V_DOT) { /* nested: flatten first */
+            flat = value_items(ev->arena, V_DOT, v->items, 1);
+            for (uint32_t k = 1; flat && k < v->n; k++)
+                flat = value_dot(ev->arena, flat, v->items[k]);
+        }
+    if (!flat)
+        return NULL;
+    return eval_structure_items(ev, flat->items, flat->n);
+}
+
+Value *eval_structure_items(Eval *ev, Value **items, size_t n)
+{
+    Value **out = arena_alloc(ev->arena, (n + 1) * sizeof *out);
+    if (!out)
+        return NULL;
+    size_t count = 0, i = 1;
+    out[count++] = items[0];
+    const NameInfo *head = items[0]->kind == V_NAME ? items[0]->ref : NULL;
+    while (i < n) {
+        const Value *type = head && count - 1 < head->arity
+                                ? head->fields[count - 1] : NULL;
+        if (!(out[count++] = take_typed(ev, type, items, n, &i)))
+            return NULL;
+    }
+    return value_items(ev->arena, V_DOT, out, count);
 }
 
 uint32_t eval_event_id(Eval *ev, const Value *v, SrcPos at)
 {
     const NameInfo *ch = channel_of(v);
-    if (ch)
-        v = regroup(ev, v, ch);
+    if (ch && !(v = eval_structure(ev, (Value *)v)))
+        return EVENT_NONE;
     size_t fields = v->kind == V_DOT ? v->n - 1 : 0;
     if (!ch || fields != ch->arity) {
         eval_error(ev, at, "%s is not an event%s",
@@ -203,14 +242,10 @@ uint32_t eval_event_id(Eval *ev, const Value *v, SrcPos at)
 static int complete(Eval *ev, const NameInfo *ch, Value **fields, size_t have,
                     SrcPos at, VList *out)
 {
-    if (have == ch->arity) {
-        Value **items = arena_alloc(ev->arena, (have + 1) * sizeof *items);
-        if (!items)
-            return -1;
-        items[0] = value_name(ev->arena, ch);
-        mem_copy(items + 1, fields, have * sizeof *fields);
-        Value *v = have ? value_items(ev->arena, V_DOT, items, have + 1)
-                        : items[0];
+    if (have == ch->arity) { /* flat, as every dotted value is */
+        Value *v = value_name(ev->arena, ch);
+        for (size_t k = 0; k < have && v; k++)
+            v = value_dot(ev->arena, v, fields[k]);
         return vlist_add(ev, out, v);
     }
     const Value *type = ch->fields[have];
@@ -235,20 +270,54 @@ static const NameInfo *name_of(const Value *v)
     return head->kind == V_NAME ? head->ref : NULL;
 }
 
+static size_t flat_len(const Value *v) { return v->kind == V_DOT ? v->n : 1; }
+
+static Value *flat_at(const Value *v, size_t i)
+{
+    return v->kind == V_DOT ? v->items[i] : (Value *)v;
+}
+
+/* The completions of a partial value whose given fields do not line up
+ * with the channel's fields (c.X where X needs a field of its own): every
+ * completion of the channel whose flat form starts with v's. */
+static int productions_by_prefix(Eval *ev, const NameInfo *ch, Value *v,
+                                 SrcPos at, VList *out)
+{
+    VList all = {0};
+    Value **fields = arena_alloc(ev->arena, (ch->arity + 1) * sizeof *fields);
+    if (!fields || complete(ev, ch, fields, 0, at, &all) != 0)
+        return -1;
+    size_t n = flat_len(v);
+    for (size_t i = 0; i < all.count; i++) {
+        Value *e = all.items[i];
+        size_t k = 0;
+        while (k < n && k < flat_len(e) &&
+               value_equal(flat_at(e, k), flat_at(v, k)))
+            k++;
+        if (k == n && vlist_add(ev, out, e))
+            return -1;
+    }
+    return 0;
+}
+
 int eval_productions(Eval *ev, Value *v, SrcPos at, VList *out)
 {
     const NameInfo *ch = name_of(v); /* {| c |}, and {| Ctor |} too */
-    size_t have = v->kind == V_DOT ? v->n - 1 : 0;
-    if (!ch || have > ch->arity) {
+    Value *s = ch ? eval_structure(ev, v) : NULL;
+    size_t have = s && s->kind == V_DOT ? s->n - 1 : 0;
+    if (!ch || !s || have > ch->arity) {
         eval_error(ev, at, "%s is not a channel or the start of an event",
                    value_text(ev->arena, v));
         return -1;
     }
+    for (size_t i = 0; i < have; i++)
+        if (ch->fields[i] && !value_member(ch->fields[i], s->items[i + 1]))
+            return productions_by_prefix(ev, ch, v, at, out);
     Value **fields = arena_alloc(ev->arena, (ch->arity + 1) * sizeof *fields);
     if (!fields)
         return -1;
     if (have)
-        mem_copy(fields, v->items + 1, have * sizeof *fields);
+        mem_copy(fields, s->items + 1, have * sizeof *fields);
     return complete(ev, ch, fields, have, at, out);
 }
 
@@ -329,10 +398,78 @@ static int input_rec(Eval *ev, Input *in, size_t k, Value *combo)
     return 0;
 }
 
+static int flat_prefix(const Value *part, const Value *whole)
+{
+    size_t n = part->kind == V_DOT ? part->n : 1;
+    if ((whole->kind == V_DOT ? whole->n : 1) <= n)
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        if (!value_equal(part->kind == V_DOT ? part->items[k] : part,
+                         whole->items[k]))
+            return 0;
+    return 1;
+}
+
+/* mc.c.Pickup?x: the last field given is a constructor still missing its
+ * own fields; the input ranges over what completes it within the
+ * field's type (x takes 0, 1, ... for Pickup.0, Pickup.1, ...). */
+static uint32_t prefix_complete_input(Eval *ev, Prefix *p, size_t f,
+                                      Env *env, Value *allowed)
+{
+    Field *fd = &p->e->fields[f];
+    Value *part = p->fields[p->have - 1];
+    const Value *type = p->ch->fields[p->have - 1];
+    size_t skip = part->kind == V_DOT ? part->n : 1;
+    uint32_t *kids = NULL;
+    size_t n = 0, cap = 0;
+    int errors = ev->errors;
+    for (uint32_t i = 0; i < type->n; i++) {
+        Value *whole = type->items[i];
+        if (!flat_prefix(part, whole))
+            continue;
+        Value *rest = whole->n - skip == 1
+                          ? whole->items[skip]
+                          : value_items(ev->arena, V_DOT, whole->items + skip,
+                                        whole->n - skip);
+        Env *inner = env;
+        if (!rest || (allowed && !value_member(allowed, rest)))
+            continue;
+        if (!eval_match(ev, fd->expr, rest, &inner)) {
+            if (ev->errors != errors)
+                break;
+            continue;
+        }
+        if (mem_grow((void **)&kids, &cap, n + 1, sizeof *kids))
+            break;
+        p->fields[p->have - 1] = whole;
+        kids[n] = prefix_from(ev, p, f + 1, inner);
+        p->fields[p->have - 1] = part;
+        if (kids[n++] == TERM_NONE)
+            break;
+    }
+    uint32_t t = TERM_NONE;
+    if (ev->errors == errors)
+        t = n == 0 ? term_stop(ev->terms)
+                   : term_choice(ev->terms, fd->kind == FIELD_IN ? TERM_EXT
+                                                                 : TERM_INT,
+                                 kids, n);
+    mem_free(kids);
+    return t;
+}
+
 /* ?x, $x: one branch per value of the field(s), combined by [] or |~|. */
 static uint32_t prefix_input(Eval *ev, Prefix *p, size_t f, Env *env)
 {
     Field *fd = &p->e->fields[f];
+    if (p->have > 0 && p->ch->fields[p->have - 1] &&
+        p->ch->fields[p->have - 1]->kind == V_SET &&
+        !value_member(p->ch->fields[p->have - 1], p->fields[p->have - 1])) {
+        Value *allowed = fd->restrict_to
+                             ? eval_expr(ev, fd->restrict_to, env) : NULL;
+        if (fd->restrict_to && (!allowed || !set_is_set(allowed)))
+            return TERM_NONE;
+        return prefix_complete_input(ev, p, f, env, allowed);
+    }
     size_t left = p->ch->arity - p->have;
     size_t width = eval_pattern_width(fd->expr);
     if (left == 0) {
@@ -387,21 +524,30 @@ static uint32_t prefix_from(Eval *ev, Prefix *p, size_t f, Env *env)
     Value *v = eval_expr(ev, fd->expr, env);
     if (!v)
         return TERM_NONE;
-    /* a dotted value fills one field when the field's type holds it whole
-     * (k!A.0 with k : T), else one field per part (d!0.1) */
-    size_t parts = v->kind == V_DOT ? v->n : 1;
-    if (parts > 1 && p->have < p->ch->arity && p->ch->fields[p->have] &&
-        value_member(p->ch->fields[p->have], v))
-        parts = 1;
-    if (p->have + parts > p->ch->arity) {
+    /* the fields so far and v, structured again: a dotted value fills one
+     * field when the field's type holds it whole (k!A.0 with k : T), else
+     * one field per part (d!0.1), and it may complete a constructor given
+     * before (mc.c.Pickup!0.Plus) */
+    Value *flat = value_name(ev->arena, p->ch);
+    for (size_t k = 0; k < p->have && flat; k++)
+        flat = value_dot(ev->arena, flat, p->fields[k]);
+    Value *s = flat ? value_dot(ev->arena, flat, v) : NULL;
+    s = s ? eval_structure(ev, s) : NULL;
+    Value **saved = arena_alloc(ev->arena, (p->ch->arity + 1) * sizeof *saved);
+    if (!s || !saved)
+        return TERM_NONE;
+    size_t fields = s->kind == V_DOT ? s->n - 1 : 0;
+    if (fields > p->ch->arity) {
         eval_error(ev, fd->pos, "too many fields for channel %s",
                    p->ch->name);
         return TERM_NONE;
     }
     size_t have = p->have;
-    for (size_t k = 0; k < parts; k++)
-        p->fields[p->have++] = parts == 1 ? v : v->items[k];
+    mem_copy(saved, p->fields, have * sizeof *saved);
+    mem_copy(p->fields, s->items + 1, fields * sizeof *saved);
+    p->have = fields;
     uint32_t t = prefix_from(ev, p, f + 1, env);
+    mem_copy(p->fields, saved, have * sizeof *saved);
     p->have = have;
     return t;
 }
@@ -417,9 +563,10 @@ static uint32_t eval_prefix(Eval *ev, Expr *e, Env *env)
                    value_text(ev->arena, head));
         return TERM_NONE;
     }
+    head = eval_structure(ev, head); /* mcp.0.Pickup.1: two fields */
     Prefix p = {e, ch, arena_alloc(ev->arena, (ch->arity + 1) * sizeof(Value *)),
                 0};
-    if (!p.fields)
+    if (!head || !p.fields)
         return TERM_NONE;
     size_t given = head->kind == V_DOT ? head->n - 1 : 0;
     if (given > ch->arity) {
