@@ -67,10 +67,12 @@ size_t store_bytes(const Store *s);
 void store_pack(const Store *s, const uint32_t *vec, uint64_t *key);
 uint64_t store_hash(const Store *s, const uint64_t *key);
 /* For n vectors of `width` words at vecs: their packed keys (n times
- * store_key_words words) and hashes, and a prefetch of their index slots,
- * so that the cache misses of the inserts to come overlap. */
+ * store_key_words words) and hashes. */
 void store_prepare(const Store *s, const uint32_t *vecs, size_t n,
                    uint64_t *keys, uint64_t *hashes);
+/* Starts fetching the index slot of hash h, so that the cache misses of
+ * inserts to come overlap. */
+void store_prefetch(const Store *s, uint64_t h);
 
 /* Makes room for `want` pending states (positions 0 .. want-1), of which
  * the first `used` may already be inserted. STORE_OK, STORE_GROW (then
@@ -114,6 +116,11 @@ void store_state(const Store *s, uint64_t id, uint32_t *vec);
 int store_key_is(const Store *s, uint64_t id, const uint64_t *key);
 /* The committed id of vec, or UINT64_MAX. */
 uint64_t store_lookup(const Store *s, const uint32_t *vec);
+/* store_lookup of n vectors of `width` words at vecs, into ids: the index
+ * slots of a chunk of them are fetched at once, so their cache misses
+ * overlap. */
+void store_lookup_many(const Store *s, const uint32_t *vecs, size_t n,
+                       uint64_t *ids);
 /* The parent id of committed state `id`, STORE_NO_PARENT for a root. */
 uint32_t store_parent(const Store *s, uint64_t id);
 

@@ -333,6 +333,82 @@ static void bind_datatype(Eval *ev, Decl *d)
         recursive_fields(ev, d, infos);
 }
 
+/* The values of constructor `info` whose fields from the k-th on are
+ * drawn from given[k..n) (the rest as the datatype has them). */
+static int subtype_values(Eval *ev, NameInfo *info, Value *partial,
+                          Value **given, size_t k, size_t n, SrcPos at,
+                          VList *out)
+{
+    if (k == n) { /* productions treat constructors like channels */
+        info->is_channel = 1;
+        int rc = eval_productions(ev, partial, at, out);
+        info->is_channel = 0;
+        return rc;
+    }
+    for (uint32_t i = 0; i < given[k]->n; i++) {
+        Value *x = given[k]->items[i];
+        if (info->fields[k] && !value_member(info->fields[k], x)) {
+            eval_error(ev, at, "%s is not a value of field %zu of %s",
+                       value_text(ev->arena, x), k + 1, info->name);
+            return -1;
+        }
+        Value *next = value_dot(ev->arena, partial, x);
+        if (!next || subtype_values(ev, info, next, given, k + 1, n, at,
+                                    out) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* One clause C.A of a subtype: the values C.a.x with a in A. */
+static int subtype_clause(Eval *ev, Ctor *ct, const char *subtype,
+                          VList *out)
+{
+    Binding *b = eval_lookup(ev, ev->bind_scope, ct->name);
+    Value *v = b ? eval_binding(ev, b, ct->pos) : NULL;
+    NameInfo *info = v && v->kind == V_NAME ? (NameInfo *)v->ref : NULL;
+    if (!info || info->is_channel || !info->type) {
+        eval_error(ev, ct->pos, "'%s' is not a constructor of a datatype "
+                   "(in the subtype %s)", ct->name, subtype);
+        return -1;
+    }
+    Value **given = NULL;
+    size_t n = 0;
+    if (ct->fields && type_fields(ev, ct->fields, &given, &n) != 0)
+        return -1;
+    if (n > info->arity) {
+        eval_error(ev, ct->pos, "%s has %zu field%s, the subtype %s gives "
+                   "%zu", ct->name, info->arity, info->arity == 1 ? "" : "s",
+                   subtype, n);
+        return -1;
+    }
+    for (size_t k = 0; k < info->arity; k++) {
+        Value *f = k < n ? given[k] : info->fields[k];
+        if (!f || f->kind == V_ISET) {
+            eval_error(ev, ct->pos, "not supported yet: an infinite subtype "
+                       "(field %zu of %s in %s)", k + 1, ct->name, subtype);
+            return -1;
+        }
+    }
+    return subtype_values(ev, info, v, given, 0, n, ct->pos, out);
+}
+
+/* subtype S = C1 | C2.A: S is the set of the values of the clauses; the
+ * constructors stay those of their datatype. */
+static void bind_subtype(Eval *ev, Decl *d)
+{
+    Binding *b = top_add(ev, d->name, d->pos);
+    if (!b)
+        return;
+    b->state = B_BUSY;
+    VList out = {0};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < d->nctors; i++)
+        rc = subtype_clause(ev, &d->ctors[i], d->name, &out);
+    b->value = rc == 0 ? value_set(ev->arena, out.items, out.count) : NULL;
+    b->state = b->value ? B_DONE : B_FAILED;
+}
+
 static void bind_channels(Eval *ev, Decl *d)
 {
     Value **fields = NULL;
@@ -509,9 +585,7 @@ static void bind_decls(Eval *ev, Decl **decls, size_t n, size_t nprivate)
         switch (d->kind) {
         case D_DATATYPE: bind_datatype(ev, d); break;
         case D_NAMETYPE: bind_nametype(ev, d); break;
-        case D_SUBTYPE:
-            eval_error(ev, d->pos, "not supported yet: subtype");
-            break;
+        case D_SUBTYPE: bind_subtype(ev, d); break;
         default: break;
         }
     }

@@ -206,7 +206,7 @@ static uint64_t hash_name(const char *s)
     return h;
 }
 
-Global *tc_global(Checker *c, const char *name)
+Global *tc_global_exact(Checker *c, const char *name)
 {
     for (Global *g = c->table[hash_name(name) & (c->table_size - 1)]; g;
          g = g->next)
@@ -215,14 +215,16 @@ Global *tc_global(Checker *c, const char *name)
     return NULL;
 }
 
-static Global *global_add(Checker *c, const char *name, GlobalKind kind,
-                          int node, SrcPos pos)
+Global *tc_global_add(Checker *c, const char *name, GlobalKind kind,
+                      int node, SrcPos pos)
 {
     Global *g = tc_alloc(c, sizeof *g);
     g->name = name;
     g->kind = kind;
     g->node = node;
     g->pos = pos;
+    g->private_to = c->private_to;
+    g->param_module = c->param_module;
     size_t slot = hash_name(name) & (c->table_size - 1);
     g->next = c->table[slot];
     c->table[slot] = g;
@@ -394,31 +396,13 @@ static void add_builtins(Checker *c)
             continue;
         Type *t = annotation(c, d, 0);
         for (size_t k = 0; k < d->nnames; k++)
-            global_add(c, d->names[k], G_BUILTIN, -1, d->pos)->type = t;
+            tc_global_add(c, d->names[k], G_BUILTIN, -1, d->pos)->type = t;
     }
 }
 
 /* ---------- declarations ---------- */
 
-typedef struct Node {
-    Decl *decl;          /* channel, datatype, ..., pattern binding */
-    Global *def;         /* a named definition: its clauses */
-    Decl **clauses;
-    size_t nclauses, cap;
-    int *edges;
-    size_t nedges, edges_cap;
-    int index, low, on_stack;
-} Node;
-
-typedef struct Graph {
-    Node *nodes;
-    size_t n, cap;
-    int *stack;
-    size_t sp;
-    int counter;
-} Graph;
-
-static int node_new(Checker *c, Graph *g, Decl *d)
+int tc_node_new(Checker *c, Graph *g, Decl *d)
 {
     if (g->n == g->cap) {
         size_t cap = g->cap ? 2 * g->cap : 64;
@@ -431,6 +415,7 @@ static int node_new(Checker *c, Graph *g, Decl *d)
     Node *n = &g->nodes[g->n];
     memset(n, 0, sizeof *n);
     n->decl = d;
+    n->scope = c->prefix;
     n->index = -1;
     return (int)g->n++;
 }
@@ -454,16 +439,16 @@ static void duplicate(Checker *c, const char *name, SrcPos at, Global *old)
              old->pos.col);
 }
 
-/* A name a declaration introduces; NULL (reported) when taken. */
-static Global *declare(Checker *c, const char *name, GlobalKind kind,
-                       int node, SrcPos at)
+Global *tc_declare(Checker *c, const char *name, GlobalKind kind, int node,
+                   SrcPos at)
 {
-    Global *old = tc_global(c, name);
+    const char *q = tc_qualify(c, name);
+    Global *old = tc_global_exact(c, q);
     if (old && old->kind != G_BUILTIN) {
         duplicate(c, name, at, old);
         return NULL;
     }
-    return global_add(c, name, kind, node, at);
+    return tc_global_add(c, q, kind, node, at);
 }
 
 static void pattern_names(Checker *c, Graph *g, int node, Expr *p)
@@ -472,7 +457,7 @@ static void pattern_names(Checker *c, Graph *g, int node, Expr *p)
         Global *old = tc_global(c, p->name);
         if (old && (old->kind == G_CTOR || old->kind == G_CHANNEL))
             return;
-        Global *v = declare(c, p->name, G_DEF, node, p->pos);
+        Global *v = tc_declare(c, p->name, G_DEF, node, p->pos);
         if (v)
             v->type = tc_fresh(c);
         return;
@@ -484,7 +469,7 @@ static void pattern_names(Checker *c, Graph *g, int node, Expr *p)
 
 static void declare_def(Checker *c, Graph *g, Decl *d)
 {
-    Global *old = tc_global(c, d->name);
+    Global *old = tc_global_exact(c, tc_qualify(c, d->name));
     if (old && old->kind == G_DEF && old->node >= 0 &&
         g->nodes[old->node].def == old) {
         Node *n = &g->nodes[old->node];
@@ -494,99 +479,104 @@ static void declare_def(Checker *c, Graph *g, Decl *d)
             return;
         }
     }
-    Global *def = declare(c, d->name, G_DEF, (int)g->n, d->pos);
+    Global *def = tc_declare(c, d->name, G_DEF, (int)g->n, d->pos);
     if (!def)
         return;
-    int k = node_new(c, g, d);
+    int k = tc_node_new(c, g, d);
     g->nodes[k].def = def;
     node_clause(c, &g->nodes[k], d);
 }
 
-static void module_name(Checker *c, const char *name)
+/* Types and channels of one declaration list. */
+static void declare_types(Checker *c, Graph *g, Decl *d)
 {
-    if (!name)
-        return;
-    if (c->nmodule_names == c->module_names_cap) {
-        size_t cap = c->module_names_cap ? 2 * c->module_names_cap : 16;
-        const char **names = tc_alloc(c, cap * sizeof *names);
-        if (c->nmodule_names)
-            mem_copy(names, c->module_names,
-                     c->nmodule_names * sizeof *names);
-        c->module_names = names;
-        c->module_names_cap = cap;
+    if (d->kind == D_DATATYPE) {
+        int k = tc_node_new(c, g, d);
+        Global *t = tc_declare(c, d->name, G_TYPE, k, d->pos);
+        TypeData *data = tc_alloc(c, sizeof *data);
+        data->name = t ? t->name : d->name;
+        if (t)
+            t->data = data;
+        if (t)
+            t->type = tc_set_of(c, tc_check(c, types_data(&c->ts, data)));
+        for (size_t j = 0; j < d->nctors; j++) {
+            Global *ct = tc_declare(c, d->ctors[j].name, G_CTOR, k,
+                                    d->ctors[j].pos);
+            if (ct) /* known once the declaration is checked */
+                ct->type = tc_fresh(c);
+        }
+    } else if (d->kind == D_CHANNEL) {
+        int k = tc_node_new(c, g, d);
+        Type *t = tc_fresh(c);
+        for (size_t j = 0; j < d->nnames; j++) {
+            Global *ch = tc_declare(c, d->names[j], G_CHANNEL, k, d->pos);
+            if (ch)
+                ch->type = t;
+        }
+    } else if ((d->kind == D_SUBTYPE || d->kind == D_NAMETYPE) && d->name) {
+        int k = tc_node_new(c, g, d);
+        Global *t = tc_declare(c, d->name, G_TYPE, k, d->pos);
+        if (t)
+            t->type = tc_fresh(c);
     }
-    c->module_names[c->nmodule_names++] = name;
 }
 
-/* Every name a module declares, nested modules too. */
-static void module_names(Checker *c, Decl *d)
+static void declare_defs(Checker *c, Graph *g, Decl *d)
 {
-    module_name(c, d->name);
-    if (d->kind == D_CHANNEL || d->kind == D_MODULE)
-        for (size_t i = 0; i < d->nnames; i++)
-            module_name(c, d->names[i]);
-    for (size_t i = 0; i < d->nctors; i++)
-        module_name(c, d->ctors[i].name);
-    for (size_t i = 0; d->kind == D_MODULE && i < d->ndecls; i++)
-        module_names(c, d->decls[i]);
+    if (d->kind == D_DEF && d->name)
+        declare_def(c, g, d);
+    else if (d->kind == D_DEF && d->lhs)
+        pattern_names(c, g, tc_node_new(c, g, d), d->lhs);
+}
+
+/* f :: T annotates the f of its own declaration list. */
+static void declare_annots(Checker *c, Graph *g, Decl *d)
+{
+    (void)g;
+    for (size_t j = 0; d->kind == D_ANNOT && j < d->nnames; j++) {
+        Global *def = tc_global_exact(c, tc_qualify(c, d->names[j]));
+        if (def && def->kind == G_DEF)
+            def->annot = d;
+    }
+}
+
+static void declare_instances(Checker *c, Graph *g, Decl *d)
+{
+    if (d->kind == D_INSTANCE)
+        tc_declare_instance(c, g, d);
+}
+
+typedef void DeclarePass(Checker *c, Graph *g, Decl *d);
+
+/* One pass over a declaration list and the modules in it, each module's
+ * names qualified and the first nprivate of its declarations private. */
+static void declare_pass(Checker *c, Graph *g, Decl **decls, size_t n,
+                         size_t nprivate, DeclarePass *pass)
+{
+    const char *outer = c->private_to;
+    for (size_t i = 0; i < n; i++) {
+        c->private_to = i < nprivate ? c->prefix : outer;
+        if (decls[i]->kind == D_MODULE && decls[i]->name) {
+            TcScope saved = tc_module_enter(c, decls[i]);
+            declare_pass(c, g, decls[i]->decls, decls[i]->ndecls,
+                         decls[i]->nprivate, pass);
+            tc_module_leave(c, saved);
+        } else {
+            pass(c, g, decls[i]);
+        }
+    }
+    c->private_to = outer;
 }
 
 /* Names first (constructors and channels before pattern bindings, which
- * need to know them), so that every use finds its declaration. */
+ * need to know them; every module's before the instances that copy
+ * them), so that every use finds its declaration. */
 static void declare_all(Checker *c, Graph *g, const Module *m)
 {
-    for (size_t i = 0; i < m->ndecls; i++) {
-        Decl *d = m->decls[i];
-        if (d->kind == D_DATATYPE) {
-            int k = node_new(c, g, d);
-            Global *t = declare(c, d->name, G_TYPE, k, d->pos);
-            TypeData *data = tc_alloc(c, sizeof *data);
-            data->name = d->name;
-            if (t)
-                t->data = data;
-            if (t)
-                t->type = tc_set_of(c, tc_check(c, types_data(&c->ts, data)));
-            for (size_t j = 0; j < d->nctors; j++) {
-                Global *ct = declare(c, d->ctors[j].name, G_CTOR, k,
-                                     d->ctors[j].pos);
-                if (ct) /* known once the declaration is checked */
-                    ct->type = tc_fresh(c);
-            }
-        } else if (d->kind == D_CHANNEL) {
-            int k = node_new(c, g, d);
-            Type *t = tc_fresh(c);
-            for (size_t j = 0; j < d->nnames; j++) {
-                Global *ch = declare(c, d->names[j], G_CHANNEL, k, d->pos);
-                if (ch)
-                    ch->type = t;
-            }
-        } else if ((d->kind == D_SUBTYPE || d->kind == D_NAMETYPE) &&
-                   d->name) {
-            int k = node_new(c, g, d);
-            Global *t = declare(c, d->name, G_TYPE, k, d->pos);
-            if (t)
-                t->type = tc_fresh(c);
-        }
-    }
-    for (size_t i = 0; i < m->ndecls; i++) {
-        Decl *d = m->decls[i];
-        if (d->kind == D_MODULE || d->kind == D_INSTANCE)
-            module_names(c, d);
-        if (d->kind == D_DEF && d->name)
-            declare_def(c, g, d);
-        else if (d->kind == D_DEF && d->lhs)
-            pattern_names(c, g, node_new(c, g, d), d->lhs);
-    }
-    for (size_t i = 0; i < m->ndecls; i++) {
-        Decl *d = m->decls[i];
-        if (d->kind != D_ANNOT)
-            continue;
-        for (size_t j = 0; j < d->nnames; j++) {
-            Global *def = tc_global(c, d->names[j]);
-            if (def && def->kind == G_DEF)
-                def->annot = d;
-        }
-    }
+    declare_pass(c, g, m->decls, m->ndecls, 0, declare_types);
+    declare_pass(c, g, m->decls, m->ndecls, 0, declare_defs);
+    declare_pass(c, g, m->decls, m->ndecls, 0, declare_annots);
+    declare_pass(c, g, m->decls, m->ndecls, 0, declare_instances);
 }
 
 /* ---------- dependencies ---------- */
@@ -661,18 +651,11 @@ static void decl_binders(Checker *c, Binders *b, Decl *d, int local)
     expr_binders(c, b, d->body);
 }
 
-static void edge(Checker *c, Graph *g, int from, const char *name,
-                 const Binders *b)
+void tc_edge_node(Checker *c, Graph *g, int from, int to)
 {
-    for (size_t i = 0; i < b->n; i++)
-        if (!strcmp(b->names[i], name))
-            return;
-    Global *t = tc_global(c, name);
-    if (!t || t->node < 0)
-        return;
     Node *n = &g->nodes[from];
     for (size_t i = 0; i < n->nedges; i++)
-        if (n->edges[i] == t->node)
+        if (n->edges[i] == to)
             return;
     if (n->nedges == n->edges_cap) {
         size_t cap = n->edges_cap ? 2 * n->edges_cap : 8;
@@ -682,7 +665,18 @@ static void edge(Checker *c, Graph *g, int from, const char *name,
         n->edges = e;
         n->edges_cap = cap;
     }
-    n->edges[n->nedges++] = t->node;
+    n->edges[n->nedges++] = to;
+}
+
+static void edge(Checker *c, Graph *g, int from, const char *name,
+                 const Binders *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (!strcmp(b->names[i], name))
+            return;
+    Global *t = tc_global(c, name);
+    if (t && t->node >= 0)
+        tc_edge_node(c, g, from, t->node);
 }
 
 static void decl_edges(Checker *c, Graph *g, int from, Decl *d,
@@ -734,6 +728,9 @@ static void node_edges(Checker *c, Graph *g, int k)
 {
     Node *n = &g->nodes[k];
     Binders b = {0};
+    c->prefix = n->scope; /* names are looked up where it is declared */
+    if (n->instance)
+        tc_instance_edges(c, g, k);
     if (n->def)
         for (size_t i = 0; i < n->nclauses; i++)
             decl_binders(c, &b, n->clauses[i], 0);
@@ -797,9 +794,11 @@ static void check_clauses(Checker *c, const char *name, Decl **clauses,
     }
     for (size_t i = 0; i < n; i++) {
         Local *saved = c->scope;
+        int errors = c->errors;
         Type *t = clause_type(c, clauses[i], annot ? want : NULL, why);
         Expr at = {.kind = E_NAME, .pos = clauses[i]->pos, .name = name};
-        tc_expect(c, &at, t, want, why);
+        if (c->errors == errors) /* a wrong clause is reported once */
+            tc_expect(c, &at, t, want, why);
         c->scope = saved;
     }
     c->tvars = saved_tvars;
@@ -934,6 +933,7 @@ static void check_nametype(Checker *c, Decl *d)
 static void check_node(Checker *c, Node *n)
 {
     Decl *d = n->decl;
+    c->prefix = n->scope;
     if (n->def) {
         check_clauses(c, n->def->name, n->clauses, n->nclauses,
                       n->def->type, n->def->annot);
@@ -950,6 +950,7 @@ static void check_node(Checker *c, Node *n)
     case D_DATATYPE: check_datatype(c, d); break;
     case D_SUBTYPE: check_subtype(c, d); break;
     case D_NAMETYPE: check_nametype(c, d); break;
+    case D_INSTANCE: tc_check_instance(c, n); break;
     case D_DEF: /* (a, b) = e: the pattern's variables are globals */
         if (!d->lhs)
             break;
@@ -987,7 +988,8 @@ static void check_group(Checker *c, Graph *g, int *members, size_t n)
         Node *node = &g->nodes[members[i]];
         if (node->def && !node->def->annot)
             types_generalise(&c->ts, node->def->type);
-        if (node->decl->kind == D_DEF && node->decl->lhs)
+        if ((node->decl->kind == D_DEF && node->decl->lhs) ||
+            node->decl->kind == D_INSTANCE)
             for (size_t t = 0; t < c->table_size; t++)
                 for (Global *v = c->table[t]; v; v = v->next)
                     if (v->node == members[i] && v->type)
@@ -1089,11 +1091,15 @@ void tc_let(Checker *c, Decl **decls, size_t n)
 
 /* ---------- the module ---------- */
 
-static void check_decls_after(Checker *c, const Module *m)
+static void check_decls_after(Checker *c, Decl **decls, size_t n)
 {
-    for (size_t i = 0; i < m->ndecls; i++) {
-        Decl *d = m->decls[i];
-        if (d->kind == D_ASSERT) {
+    for (size_t i = 0; i < n; i++) {
+        Decl *d = decls[i];
+        if (d->kind == D_MODULE && d->name) {
+            TcScope saved = tc_module_enter(c, d);
+            check_decls_after(c, d->decls, d->ndecls);
+            tc_module_leave(c, saved);
+        } else if (d->kind == D_ASSERT) {
             if (d->impl)
                 tc_expect(c, d->impl, tc_expr(c, d->impl), c->t_proc,
                           "the process of an assertion");
@@ -1126,7 +1132,7 @@ static void check_decls_after(Checker *c, const Module *m)
 int typecheck_module(const Module *m, Diags *diags)
 {
     jmp_buf oom;
-    Checker c = {.diags = diags, .out_of_memory = &oom};
+    Checker c = {.diags = diags, .out_of_memory = &oom, .prefix = ""};
     c.arena = arena_new();
     if (!c.arena)
         return -1;
@@ -1152,7 +1158,8 @@ int typecheck_module(const Module *m, Diags *diags)
     for (size_t i = 0; i < g.n; i++)
         if (g.nodes[i].index < 0)
             strongconnect(&c, &g, (int)i);
-    check_decls_after(&c, m);
+    c.prefix = "";
+    check_decls_after(&c, m->decls, m->ndecls);
     int errors = c.errors;
     arena_free(c.arena);
     return errors;

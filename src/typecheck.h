@@ -16,7 +16,12 @@
  * unknown type, an input that takes several fields, `a =>* b`), the
  * expression gets the unknown type and is accepted: a valid model never
  * gets a false error, and the evaluator still checks such values when
- * they are built. Modules are not typed yet (their bodies are accepted).
+ * they are built.
+ *
+ * Modules: a name x of module M is typed as the global M::x, in the one
+ * dependency analysis; private names are visible inside their module
+ * only; instance N = M(args) instantiates M's parameters and names
+ * afresh (typecheck_module.c).
  *
  * Errors go to Diags as DIAG_TYPE_ERROR, printed as
  *   file:line:col: type error: expected Int, found Bool in 'x' (argument 2

@@ -38,14 +38,9 @@ static Type *name_type(Checker *c, Expr *e)
     Global *g = tc_global(c, e->name);
     if (g && g->type)
         return tc_check(c, types_instantiate(&c->ts, g->type));
-    if (!g && !strstr(e->name, "::") && builtin_lookup(e->name) < 0) {
-        size_t i = 0;
-        while (i < c->nmodule_names && strcmp(c->module_names[i], e->name))
-            i++;
-        if (i == c->nmodule_names)
-            tc_error(c, e->pos, "'%s' is not defined", e->name);
-    }
-    return c->t_dyn; /* not typed here (a module's, or not yet typed) */
+    if (!g && builtin_lookup(e->name) < 0)
+        tc_name_unknown(c, e);
+    return c->t_dyn; /* not typed here (not yet typed, or unknown) */
 }
 
 Type *tc_elements(Checker *c, Expr *e, Type *t, int seq)

@@ -1,5 +1,6 @@
 /* typecheck_impl: what the type checker's files share (typecheck.c: the
- * driver, declarations and annotations; typecheck_expr.c: expressions and
+ * driver, declarations and annotations; typecheck_module.c: the scopes of
+ * modules and their instances; typecheck_expr.c: expressions and
  * patterns; typecheck_dot.c: dotted values and prefixes). Not a public
  * interface. */
 #ifndef LOCKSTEP_TYPECHECK_IMPL_H
@@ -15,19 +16,40 @@ typedef enum GlobalKind {
     G_CTOR,     /* a datatype constructor */
     G_CHANNEL,
     G_TYPE,     /* a datatype, subtype or nametype name (a set) */
+    G_PARAM,    /* a parameter of a module (no node: typed by its uses) */
     G_BUILTIN
 } GlobalKind;
 
 typedef struct Global Global;
 struct Global {
-    const char *name;
+    const char *name;  /* qualified inside a module: "M::N::x" */
     GlobalKind kind;
     Type *type;        /* generalised once its group is done */
     int node;          /* its dependency node; -1 for builtins */
     Decl *annot;       /* its annotation, or NULL */
     TypeData *data;    /* G_TYPE of a datatype: the datatype */
     SrcPos pos;
+    /* Private to module M (and what M encloses): "M::"; else NULL. */
+    const char *private_to;
+    /* Declared inside a module with parameters: that module's prefix
+     * (its names are used through instances only); else NULL. */
+    const char *param_module;
     Global *next;      /* hash chain */
+};
+
+/* A module or an instance: a namespace of qualified names. */
+typedef struct TcModule TcModule;
+struct TcModule {
+    const char *prefix;   /* "P::M::" (P: where it is declared) */
+    Decl *decl;           /* D_MODULE or D_INSTANCE */
+    Global **params;      /* a module's parameters, in order */
+    size_t nparams;
+    /* An instance: the module it instantiates (NULL: none is known), and
+     * its names, each with the module's name it copies. */
+    TcModule *of;
+    Global **members, **members_of;
+    size_t nmembers;
+    TcModule *next;
 };
 
 /* A name bound by a pattern, a let or a lambda: the innermost first. */
@@ -59,17 +81,48 @@ typedef struct Checker {
     Local *scope;
     TypeVarScope *tvars;
     int errors;
-    /* Names declared inside modules (not typed yet): not reported as
-     * undefined where they are used. */
-    const char **module_names;
-    size_t nmodule_names, module_names_cap;
+    /* Where names are declared and looked up: "" at the top level, "M::"
+     * inside module M; the module whose private part is being declared;
+     * the innermost module with parameters around. */
+    const char *prefix, *private_to, *param_module;
+    TcModule *modules;
     Type *t_int, *t_bool, *t_char, *t_proc, *t_event, *t_dyn;
 } Checker;
+
+/* The dependency graph of the declarations (typecheck.c). */
+typedef struct Node {
+    Decl *decl;          /* channel, datatype, ..., pattern binding */
+    Global *def;         /* a named definition: its clauses */
+    Decl **clauses;
+    size_t nclauses, cap;
+    const char *scope;   /* the module prefix it is declared in */
+    TcModule *instance;  /* an instance: its names and its module's */
+    int *edges;
+    size_t nedges, edges_cap;
+    int index, low, on_stack;
+} Node;
+
+typedef struct Graph {
+    Node *nodes;
+    size_t n, cap;
+    int *stack;
+    size_t sp;
+    int counter;
+} Graph;
 
 /* typecheck.c */
 void *tc_alloc(Checker *c, size_t n);
 Type *tc_check(Checker *c, Type *t); /* NULL (out of memory) unwinds */
-Global *tc_global(Checker *c, const char *name);
+/* The global of exactly this (qualified) name, visible or not. */
+Global *tc_global_exact(Checker *c, const char *name);
+Global *tc_global_add(Checker *c, const char *name, GlobalKind kind,
+                      int node, SrcPos pos);
+/* A name a declaration introduces (qualified with c->prefix); NULL
+ * (reported) when the name is taken. */
+Global *tc_declare(Checker *c, const char *name, GlobalKind kind, int node,
+                   SrcPos at);
+int tc_node_new(Checker *c, Graph *g, Decl *d);
+void tc_edge_node(Checker *c, Graph *g, int from, int to);
 /* Reports a type error at `at` (printf-style). */
 void tc_error(Checker *c, SrcPos at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -87,6 +140,29 @@ void tc_let(Checker *c, Decl **decls, size_t n);
 Type *tc_fresh(Checker *c);
 Type *tc_set_of(Checker *c, Type *elem);
 Type *tc_seq_of(Checker *c, Type *elem);
+
+/* typecheck_module.c */
+/* c->prefix + name. */
+const char *tc_qualify(Checker *c, const char *name);
+/* The global `name` stands for where c->prefix is: the innermost module's
+ * own name first, then the enclosing ones', then the top level; private
+ * names only inside their module. NULL when none is visible. */
+Global *tc_global(Checker *c, const char *name);
+/* module M(X, ...): registers it and declares its parameters; then
+ * c->prefix is "M::" until tc_module_leave(c, saved). */
+typedef struct TcScope {
+    const char *prefix, *private_to, *param_module;
+} TcScope;
+TcScope tc_module_enter(Checker *c, Decl *d);
+void tc_module_leave(Checker *c, TcScope saved);
+/* instance N = M(args): N::x for each name x of M, typed when the
+ * instance's node is checked (tc_check_instance). */
+void tc_declare_instance(Checker *c, Graph *g, Decl *d);
+void tc_instance_edges(Checker *c, Graph *g, int k);
+void tc_check_instance(Checker *c, Node *n);
+/* A name with no visible global: reports it (undefined, private, of a
+ * module with parameters) unless it belongs to a failed instance. */
+void tc_name_unknown(Checker *c, Expr *e);
 
 /* typecheck_expr.c */
 Type *tc_expr(Checker *c, Expr *e);

@@ -4,25 +4,7 @@
 set -u
 lockstep=$1
 models=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-expect() { # expect CODE DESCRIPTION -- COMMAND...
-  local want=$1 what=$2; shift 3
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local code=$?
-  if [[ $code -ne $want ]]; then
-    echo "FAIL $what: exit $code, expected $want"; head -5 "$tmp/out" "$tmp/err"
-    failures=$((failures + 1))
-  else
-    echo "ok   $what"
-  fi
-}
-contains() { # contains FILE TEXT DESCRIPTION
-  if grep -qF -- "$2" "$tmp/$1"; then echo "ok   $3"
-  else echo "FAIL $3: '$2' not in $1:"; head -5 "$tmp/$1"; failures=$((failures + 1)); fi
-}
+. "$(dirname "$0")/harness.sh"
 
 cat >"$tmp/good.csp" <<'CSP'
 channel a, b

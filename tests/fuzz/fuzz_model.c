@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         parse_string("fuzz.csp", text, arena, &diags);
     arena_free(arena);
 #else
-    ModelOptions mopt = {200, 200000};
+    ModelOptions mopt = {.max_depth = 200, .max_steps = 200000};
     Model *m = model_load_text("fuzz.csp", text, &mopt, &diags);
     for (size_t i = 0; m && !diags_errors(&diags) && i < model_assert_count(m);
          i++) {

@@ -254,8 +254,85 @@ static void test_undefined_names(void **state)
                "Q = STOP [c.x <-> d.x | x <- {0..2}] STOP\n"
                "R = c?y -> d!y -> (\\ z @ z)(STOP)\n"
                "m = (| k => k + 1 | k <- {1, 2} |)\n");
-    /* names of a module are not typed yet, and not reported */
-    well_typed("module M\nexports\n  f = 2\nendmodule\nh = M::f + 1\n");
+}
+
+/* ---------- modules ---------- */
+
+static void test_module_private_through_exported(void **state)
+{
+    (void)state;
+    /* sq is private: used by quad inside M, and quad : (Int) -> Int */
+    well_typed("module M\n  sq(x) = x * x\nexports\n  quad(x) = sq(sq(x))\n"
+               "endmodule\nh = M::quad(3) + 1\n");
+    ill_typed("module M\n  sq(x) = x * x\nexports\n  quad(x) = sq(sq(x))\n"
+              "endmodule\nh = M::sq(3)\n", "6:5",
+              "'M::sq' is private to module M", NULL);
+    /* a private name does not leak: top-level sq is another name */
+    well_typed("sq = true\nmodule M\n  sq(x) = x * x\nexports\n"
+               "  f = sq(2)\nendmodule\nb = sq and M::f == 4\n");
+}
+
+static void test_module_name_at_wrong_type(void **state)
+{
+    (void)state;
+    /* the error is at the use, with the declaration of M::f */
+    ill_typed("module M\nexports\n  f(x) = x + 1\nendmodule\n"
+              "P = if M::f(true) == 2 then STOP else STOP\n", "5:13",
+              "expected Int, found Bool in 'true'", "argument 1 of M::f",
+              "declared at 3:3", NULL);
+    /* polymorphic inside a module too: generalised as at the top level */
+    well_typed("module M\nexports\n  id(x) = x\nendmodule\n"
+               "a = M::id(1) + 1\nb = M::id(true) or false\n");
+    /* a mistake inside a module is reported where it is */
+    ill_typed("module M\n  g = 1\nexports\n  f = g or true\nendmodule\n",
+              "4:7", "expected Bool, found Int in 'g'", NULL);
+}
+
+static void test_nested_module(void **state)
+{
+    (void)state;
+    /* inner sees outer's private c and q; outer sees inner's exports only */
+    well_typed("module A\n  channel c : {0..2}\n  q = 1\nexports\n"
+               "  module B\n    r = q + 1\n  exports\n"
+               "    P = c!r -> STOP\n  endmodule\n  Q = B::P\n"
+               "endmodule\nS = A::Q [] A::B::P\n");
+    ill_typed("module A\nexports\n  module B\n    r = 1\n  exports\n"
+              "    s = r\n  endmodule\n  t = B::r\nendmodule\n", "8:7",
+              "'B::r' is private to module A::B", NULL);
+    ill_typed("module A\nexports\n  module B\n  exports\n"
+              "    s = 1\n  endmodule\nendmodule\nb = A::B::s and true\n",
+              "8:5", "expected Bool, found Int in 'A::B::s'", NULL);
+}
+
+static void test_instances_of_parameterised_module(void **state)
+{
+    (void)state;
+    /* X : {a} and f : (a) -> Int from their uses; each instance has its
+     * own a: Int in I, Bool in J */
+    const char *m = "module P(X, f)\nexports\n  g(y) = f(y) + card(X)\n"
+                    "  h = X\nendmodule\n"
+                    "instance I = P({1}, \\ a @ a + 1)\n"
+                    "instance J = P({true}, \\ b @ if b then 1 else 0)\n";
+    char text[600];
+    snprintf(text, sizeof text, "%sk = I::g(3) + J::g(false)\n"
+             "b = member(2, I::h) and member(true, J::h)\n", m);
+    well_typed(text);
+    snprintf(text, sizeof text, "%sk = J::g(3)\n", m);
+    ill_typed(text, "8:10", "expected Bool, found Int in '3'",
+              "argument 1 of J::g", NULL);
+    /* the arguments against the parameters' types */
+    snprintf(text, sizeof text, "%sinstance K = P({1}, \\ c @ c or true)\n",
+             m);
+    ill_typed(text, "8:21", "parameter f of module P", NULL);
+    ill_typed("module P(X)\nexports\n  h = card(X)\nendmodule\n"
+              "instance K = P(1)\n", "5:16", "expected {a}, found Int",
+              "parameter X of module P, declared at 1:1", NULL);
+    /* the names of a module with parameters only through an instance */
+    ill_typed("module P(X)\nexports\n  h = X\nendmodule\nk = P::h\n",
+              "5:5", "use it through an instance", NULL);
+    ill_typed("module P(X)\nexports\n  h = X\nendmodule\n"
+              "instance K = P(1, 2)\n", "5:14",
+              "module P has 1 parameter, given 2", NULL);
 }
 
 int main(void)
@@ -274,6 +351,10 @@ int main(void)
         cmocka_unit_test(test_independent_errors_without_cascades),
         cmocka_unit_test(test_duplicates_and_subtypes),
         cmocka_unit_test(test_undefined_names),
+        cmocka_unit_test(test_module_private_through_exported),
+        cmocka_unit_test(test_module_name_at_wrong_type),
+        cmocka_unit_test(test_nested_module),
+        cmocka_unit_test(test_instances_of_parameterised_module),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
