@@ -225,6 +225,12 @@ uint64_t explore_lookup(const Explorer *ex, const uint32_t *vec)
     return store_lookup(ex->store, vec);
 }
 
+void explore_lookup_many(const Explorer *ex, const uint32_t *vecs, size_t n,
+                         uint64_t *ids)
+{
+    store_lookup_many(ex->store, vecs, n, ids);
+}
+
 /* ---------- parent links: the event is recomputed ---------- */
 
 typedef struct Finder {

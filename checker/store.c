@@ -442,11 +442,10 @@ int store_insert(Store *s, const uint64_t *key, uint64_t h, uint64_t id,
     }
 }
 
-uint64_t store_lookup(const Store *s, const uint32_t *vec)
+/* The committed id of packed key `key` with hash h, or UINT64_MAX. */
+static uint64_t find(const Store *s, const uint64_t *key, uint64_t h)
 {
-    uint64_t key[s->key_words];
-    store_pack(s, vec, key);
-    uint64_t h = store_hash(s, key), smask = s->size - 1;
+    uint64_t smask = s->size - 1;
     uint32_t tag = tag_of(h, s->idbits), mask = id_mask(s->idbits);
     for (uint64_t i = h & smask;; i = (i + 1) & smask) {
         uint32_t v = atomic_load_explicit(&s->index[i], memory_order_acquire);
@@ -456,6 +455,28 @@ uint64_t store_lookup(const Store *s, const uint32_t *vec)
         if (v >> s->idbits == tag && (v & mask) != mask && id < s->count &&
             key_equal(s, id, key))
             return id;
+    }
+}
+
+uint64_t store_lookup(const Store *s, const uint32_t *vec)
+{
+    uint64_t key[s->key_words];
+    store_pack(s, vec, key);
+    return find(s, key, store_hash(s, key));
+}
+
+void store_lookup_many(const Store *s, const uint32_t *vecs, size_t n,
+                       uint64_t *ids)
+{
+    size_t kw = s->key_words, chunk = kw <= 8 ? 64 : 512 / kw + 1;
+    uint64_t keys[chunk * kw], hashes[chunk];
+    for (size_t at = 0; at < n; at += chunk) {
+        size_t m = n - at < chunk ? n - at : chunk;
+        store_prepare(s, vecs + at * s->width, m, keys, hashes);
+        for (size_t i = 0; i < m; i++)
+            store_prefetch(s, hashes[i]);
+        for (size_t i = 0; i < m; i++)
+            ids[at + i] = find(s, keys + i * kw, hashes[i]);
     }
 }
 

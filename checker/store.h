@@ -116,6 +116,11 @@ void store_state(const Store *s, uint64_t id, uint32_t *vec);
 int store_key_is(const Store *s, uint64_t id, const uint64_t *key);
 /* The committed id of vec, or UINT64_MAX. */
 uint64_t store_lookup(const Store *s, const uint32_t *vec);
+/* store_lookup of n vectors of `width` words at vecs, into ids: the index
+ * slots of a chunk of them are fetched at once, so their cache misses
+ * overlap. */
+void store_lookup_many(const Store *s, const uint32_t *vecs, size_t n,
+                       uint64_t *ids);
 /* The parent id of committed state `id`, STORE_NO_PARENT for a root. */
 uint32_t store_parent(const Store *s, uint64_t id);
 
