@@ -169,6 +169,10 @@ struct Decl {
     int model;          /* 0 [T], 1 [F], 2 [FD]; -1 when not written */
     Expr *impl, *spec, *trace;
     int tau_priority, partial_order;
+    /* A refinement in a model we do not check ("[V=", "[R=", "[VD=",
+     * "[RD=": revivals, refusal testing): parsed, reported as not
+     * supported when run. NULL otherwise. */
+    const char *refine_other;
     const char *text;   /* the assertion as written, whitespace collapsed */
     /* D_ANNOT: names (names/nnames above), context and type */
     TypeConstraint *context;

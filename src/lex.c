@@ -14,6 +14,7 @@ typedef struct Punct {
 /* Longest first, so the first match is the longest. */
 static const Punct puncts[] = {
     {"[FD=", TOK_REFINE_FD}, {"[T=", TOK_REFINE_T}, {"[F=", TOK_REFINE_F},
+    {"[VD=", TOK_REFINE_OTHER}, {"[RD=", TOK_REFINE_OTHER},
     {"[R=", TOK_REFINE_OTHER}, {"[V=", TOK_REFINE_OTHER},
     {"|~|", TOK_INTCHOICE}, {"|||", TOK_INTERLEAVE}, {"<->", TOK_LINK},
     {"[]", TOK_EXTCHOICE}, {"[|", TOK_LSYNC}, {"|]", TOK_RSYNC},

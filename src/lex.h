@@ -52,7 +52,7 @@ typedef enum TokKind {
     TOK_REFINE_T,       /* [T= */
     TOK_REFINE_F,       /* [F= */
     TOK_REFINE_FD,      /* [FD= */
-    TOK_REFINE_OTHER,   /* [R= [V= ... (accepted, not supported) */
+    TOK_REFINE_OTHER,   /* [V= [R= [VD= [RD= (parsed, not checked) */
     TOK_COLONBRACKET,   /* :[ */
     TOK_KIND_COUNT
 } TokKind;

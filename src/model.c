@@ -77,6 +77,7 @@ static void make_assert(Model *m, Decl *d, ModelAssert *a)
     a->negated = d->negated;
     a->has_tau_priority = d->tau_priority;
     a->partial_order = d->partial_order;
+    a->refine_other = d->refine_other;
     a->spec = TERM_NONE;
     a->impl = eval_proc(m->ev, d->impl, NULL);
     if (a->impl != TERM_NONE && d->form == AF_REFINE)

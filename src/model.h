@@ -43,6 +43,8 @@ typedef struct ModelAssert {
     /* :[tau priority]: A and :[partial order reduce] (not honoured yet; the
      * check reports them as ignored). */
     int has_tau_priority, partial_order;
+    /* "[V=", "[R=", "[VD=", "[RD=": a model we do not check; else NULL */
+    const char *refine_other;
     /* When the assertion could not be evaluated (an error in the file): 1,
      * and the reason is in the diagnostics. */
     int broken;

@@ -140,6 +140,31 @@ static void test_declarations_and_assertions(void **state)
     assert_int_equal(m->decls[8]->form, AF_DIVERGENCE);
 }
 
+/* Refinements in models we do not check parse, each as a refinement that
+ * names its model (checkrun.c reports it as not supported). */
+static void test_other_refinement_models(void **state)
+{
+    Fixture *f = *state;
+    static const char *const ops[] = {"[V=", "[R=", "[VD=", "[RD="};
+    Module *m = parse_string("t.csp", "assert STOP [V= STOP\n"
+                             "assert STOP [R= SKIP\n"
+                             "assert SKIP [VD= STOP |~| SKIP\n"
+                             "assert STOP [RD= STOP :[tau priority]: {}\n"
+                             "assert STOP [FD= STOP\n", f->arena, &f->diags);
+    assert_int_equal(diags_errors(&f->diags), 0);
+    assert_int_equal(m->ndecls, 5);
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(m->decls[i]->form, AF_REFINE);
+        assert_string_equal(m->decls[i]->refine_other, ops[i]);
+        assert_non_null(m->decls[i]->spec);
+        assert_non_null(m->decls[i]->impl);
+    }
+    assert_int_equal(m->decls[2]->impl->kind, E_PROC_BINARY); /* |~| */
+    assert_true(m->decls[3]->tau_priority);
+    assert_null(m->decls[4]->refine_other);
+    assert_int_equal(m->decls[4]->model, 2);
+}
+
 /* Errors: one message with a position; the parser goes on with the next
  * declaration. */
 static void test_errors_resynchronise(void **state)
@@ -166,6 +191,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_declarations_and_assertions,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_other_refinement_models, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_errors_resynchronise, setup,
                                         teardown),
     };
