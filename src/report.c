@@ -47,31 +47,54 @@ void report_trace(EventTable *events, const uint32_t *trace, size_t len,
     mem_free(s.buf);
 }
 
-/* The visible events a component's term offers (for deadlock reports). */
-static void component_offers(TermTable *terms, uint32_t term, Str *s);
-
+/* The visible events a component's term offers, sorted, no repeats. */
 typedef struct OfferSet {
-    uint32_t ids[256];
-    size_t n;
+    uint32_t *ids; /* mem_alloc'd */
+    size_t n, cap;
+    int failed;
 } OfferSet;
 
 static void offer_collect(void *ctx, uint32_t event, uint32_t target)
 {
     (void)target;
     OfferSet *o = ctx;
-    if (event != EVENT_TAU && o->n < 256)
+    if (event == EVENT_TAU || o->failed)
+        return;
+    if (mem_grow((void **)&o->ids, &o->cap, o->n + 1, sizeof *o->ids) != 0)
+        o->failed = 1;
+    else
         o->ids[o->n++] = event;
 }
 
+/* 0, or -1 (the set is then empty). Free o->ids with mem_free. */
+static int offers_of(TermTable *terms, uint32_t term, OfferSet *o)
+{
+    *o = (OfferSet){0};
+    if (term_transitions(terms, term, offer_collect, o) != 0 || o->failed) {
+        o->n = 0;
+        return -1;
+    }
+    o->n = event_set_normalise(o->ids, o->n);
+    return 0;
+}
+
+/* Text reports show this many offered events of a component, then how
+ * many more: a component of a large model may offer thousands. */
+enum { OFFERS_SHOWN = 12 };
+
 static void component_offers(TermTable *terms, uint32_t term, Str *s)
 {
-    OfferSet o = {.n = 0};
-    if (term_transitions(terms, term, offer_collect, &o) != 0) {
+    OfferSet o;
+    if (offers_of(terms, term, &o) != 0) {
         str_add(s, "?");
-        return;
+    } else if (o.n <= OFFERS_SHOWN) {
+        str_events(s, term_events(terms), o.ids, o.n, "{", "}");
+    } else {
+        char more[64];
+        snprintf(more, sizeof more, ", ... (%zu more)}", o.n - OFFERS_SHOWN);
+        str_events(s, term_events(terms), o.ids, OFFERS_SHOWN, "{", more);
     }
-    o.n = event_set_normalise(o.ids, o.n);
-    str_events(s, term_events(terms), o.ids, o.n, "{", "}");
+    mem_free(o.ids);
 }
 
 static const char *verdict_word(const ModelAssert *a, const RunResult *r)
@@ -260,14 +283,14 @@ static void json_components(FILE *out, Model *model, const RunResult *r)
             if (term == TERM_NONE)
                 continue;
             term_print(model_terms(model), term, text, sizeof text);
-            OfferSet o = {.n = 0};
-            term_transitions(model_terms(model), term, offer_collect, &o);
-            o.n = event_set_normalise(o.ids, o.n);
+            OfferSet o;
+            offers_of(model_terms(model), term, &o);
             fprintf(out, "%s{\"process\":", i ? "," : "");
             json_string(out, text);
             fputs(",\"offers\":", out);
             json_events(out, model_events(model), o.ids, o.n);
             fputs("}", out);
+            mem_free(o.ids);
         }
     }
     fputs("]", out);

@@ -45,6 +45,16 @@ contains out '"trace":["a"]' "json carries the trace"
 grep -qE '"states_per_second":[0-9]+,"peak_rss_bytes":[1-9][0-9]*,' "$tmp/out" && echo "ok   json carries states/s and peak memory" || { echo "FAIL json statistics:"; cat "$tmp/out"; failures=$((failures + 1)); }
 expect 0 "--stats" -- "$lockstep" check --quiet --stats "$tmp/good.csp"
 grep -qE '^ +[0-9]+ states/s, [0-9.]+ bytes/state, [0-9]+ bytes store, [0-9]+ threads, [0-9.]+ MB peak memory$' "$tmp/out" && echo "ok   --stats prints states/s, bytes/state, threads, peak memory" || { echo "FAIL --stats line:"; cat "$tmp/out"; failures=$((failures + 1)); }
+cat >"$tmp/wide.csp" <<'CSP'
+channel c : {0..20}
+channel d
+SYSTEM = (c?x -> STOP) [| {| c |} |] (d -> STOP)
+assert SYSTEM :[deadlock free [F]]
+CSP
+expect 1 "a deadlock whose component offers 21 events" -- "$lockstep" check --quiet "$tmp/wide.csp"
+contains out "offers {c.0, c.1, c.2, c.3, c.4, c.5, c.6, c.7, c.8, c.9, c.10, c.11, ... (9 more)}" "text shows 12 offered events and how many more"
+expect 1 "the same in JSON" -- "$lockstep" check --quiet --format json "$tmp/wide.csp"
+contains out '"c.19","c.20"]' "json lists every offered event"
 expect 3 "--max-states ends with exit 3" -- "$lockstep" check --quiet --max-states 2 "$models/dining_philosophers.csp"
 expect 1 "the README example fails as documented" -- "$lockstep" check --quiet "$models/dining_philosophers.csp"
 expect 3 "an exponential normal form hits --max-states" -- "$lockstep" check --quiet --max-states 1000 "$(dirname "$0")/models/exponential_spec.csp"
