@@ -48,6 +48,7 @@ static int builder_rehash(Builder *b)
 static uint32_t builder_state(Builder *b, uint32_t term)
 {
     Lts *lts = b->lts;
+    term = term_alias_end(b->terms, term);
     if ((lts->states + 1) * 2 > b->slot_count && builder_rehash(b) != 0)
         return UINT32_MAX;
     size_t i = term_slot(term, b->slot_count);

@@ -283,6 +283,19 @@ static uint32_t term_resolve_once(TermTable *t, uint32_t id)
     return result;
 }
 
+uint32_t term_alias_end(TermTable *t, uint32_t id)
+{
+    for (int hops = 0; hops < TERM_MAX_UNFOLD && id != TERM_NONE; hops++) {
+        if (term_get(t, id)->kind != TERM_THUNK)
+            return id;
+        uint32_t next = term_resolve_once(t, id);
+        if (next == TERM_NONE || term_get(t, next)->kind != TERM_THUNK)
+            return id;
+        id = next;
+    }
+    return id;
+}
+
 uint32_t term_unfold(TermTable *t, uint32_t id)
 {
     for (int hops = 0; id != TERM_NONE; hops++) {

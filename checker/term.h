@@ -120,6 +120,11 @@ uint32_t term_count(const TermTable *t);
  * evaluation error or unguarded recursion (P = P). */
 uint32_t term_unfold(TermTable *t, uint32_t id);
 
+/* The state a term stands for: a thunk that resolves to another thunk
+ * (Q = P, or a compression applied as the identity) is that thunk, so
+ * that Q and P are one state, as in FDR; any other term is itself. */
+uint32_t term_alias_end(TermTable *t, uint32_t id);
+
 /* Calls emit(ctx, event, target) for each transition of `id`. Returns 0, or
  * -1 when a thunk could not be resolved or memory ran out (the front end
  * holds the reason; term_error says which term failed). */

@@ -23,7 +23,7 @@ static uint32_t canonical(TermTable *terms, uint32_t root, long *budget)
         return TERM_NONE;
     const Term *p = term_get(terms, body);
     if (!term_is_static(p->kind))
-        return root;
+        return term_alias_end(terms, root);
     uint32_t kids[2];
     for (uint32_t i = 0; i < p->nkids && i < 2; i++) {
         kids[i] = canonical(terms, p->kids[i], budget);
@@ -46,14 +46,15 @@ static void tm_initial(const Machine *m, uint32_t *state)
 }
 
 typedef struct Relay {
+    TermTable *terms;
     MachineEmit emit;
     void *ctx;
-    int failed;
 } Relay;
 
 static void tm_relay(void *ctx, uint32_t event, uint32_t target)
 {
     Relay *r = ctx;
+    target = term_alias_end(r->terms, target);
     r->emit(r->ctx, event, &target);
 }
 
@@ -62,7 +63,7 @@ static int tm_successors(const Machine *m, const uint32_t *state,
 {
     (void)scratch;
     const TermMachine *tm = (const TermMachine *)m;
-    Relay relay = {emit, ctx, 0};
+    Relay relay = {tm->terms, emit, ctx};
     if (term_transitions(tm->terms, state[0], tm_relay, &relay) != 0)
         return MACHINE_ERROR;
     return MACHINE_OK;
