@@ -41,7 +41,6 @@
 enum {
     CHUNK_MIN = 32,       /* ids a worker claims at once, at least */
     CHUNK_MAX = 16384,     /* ... at most */
-    CHUNKS_PER_WORKER = 8, /* chunks a level is cut into per worker */
     BLOCK = 256,          /* pending positions a worker takes at once */
     PARALLEL_MIN = 128,   /* smaller levels are expanded by one worker */
     COMMIT_PARALLEL_MIN = 4096, /* fewer new states: committed by one */
@@ -111,7 +110,7 @@ struct Explorer {
     /* the level being expanded */
     uint64_t lo, hi;
     unsigned level;
-    uint64_t chunk;               /* ids claimed at once in this level */
+    unsigned nworkers;            /* expanding this level */
     unsigned commit_parts;
     uint64_t pend_limit;          /* positions the store has room for */
     /* written often by all workers: each on a line of its own */
@@ -562,14 +561,24 @@ static void inspect_state(Explorer *ex, Worker *w, const Batch *b)
         ;
 }
 
-/* Claims the next chunk of ids; 0 when the level has none left. */
+/* Claims the next chunk of ids; 0 when the level has none left. Chunks
+ * are large (neighbouring states of a level often share successors, and a
+ * successor met twice by one worker moves no cache line between cores)
+ * and shrink as the level runs out (a share of what is left), so that the
+ * workers finish the level together. */
 static int claim_chunk(Explorer *ex, Worker *w, unsigned index)
 {
-    uint64_t at = atomic_fetch_add(&ex->next_id, ex->chunk);
-    if (at >= ex->hi)
-        return 0;
+    uint64_t at = atomic_load_explicit(&ex->next_id, memory_order_relaxed);
+    uint64_t n;
+    do {
+        if (at >= ex->hi)
+            return 0;
+        n = (ex->hi - at) / (8 * (uint64_t)ex->nworkers);
+        n = n < CHUNK_MIN ? CHUNK_MIN : n > CHUNK_MAX ? CHUNK_MAX : n;
+        n = n < ex->hi - at ? n : ex->hi - at;
+    } while (!atomic_compare_exchange_weak(&ex->next_id, &at, at + n));
     w->chunk_pos = at;
-    w->chunk_end = at + ex->chunk < ex->hi ? at + ex->chunk : ex->hi;
+    w->chunk_end = at + n;
     if (ex->opt.timeout > 0 && now() - ex->start > ex->opt.timeout) {
         atomic_store(&ex->timed_out, 1);
         atomic_store(&ex->stop, 1);
@@ -695,13 +704,7 @@ static ExploreStatus make_room(Explorer *ex, int needed)
 static ExploreStatus level_expand(Explorer *ex)
 {
     unsigned nworkers = ex->hi - ex->lo >= PARALLEL_MIN ? ex->threads : 1;
-    /* Large chunks: neighbouring states of a level often share successors,
-     * and a successor found twice by one worker costs no cache line
-     * moving between cores; enough chunks per worker to balance. */
-    ex->chunk = (ex->hi - ex->lo) / ((uint64_t)nworkers * CHUNKS_PER_WORKER);
-    ex->chunk = ex->chunk < CHUNK_MIN   ? CHUNK_MIN
-                : ex->chunk > CHUNK_MAX ? CHUNK_MAX
-                                        : ex->chunk;
+    ex->nworkers = nworkers;
     atomic_store(&ex->next_id, ex->lo);
     atomic_store(&ex->pend_next, 0);
     atomic_store(&ex->first_violation, UINT64_MAX);
