@@ -163,10 +163,23 @@ static int cmp_bounds(const Value *a, const Value *b)
     return (a->n > b->n) - (a->n < b->n);
 }
 
+/* A name and a dotted value: the name is the one-item dotted value it
+ * heads (d against c.0 compares d with c first, as FDR orders events and
+ * constructor values: by declaration, then by fields). */
+static int cmp_name_dot(const Value *name, const Value *dot)
+{
+    int c = value_cmp(name, dot->items[0]);
+    return c ? c : (dot->n > 1 ? -1 : 0);
+}
+
 int value_cmp(const Value *a, const Value *b)
 {
     if (a == b)
         return 0;
+    if (a->kind == V_NAME && b->kind == V_DOT && b->n)
+        return cmp_name_dot(a, b);
+    if (a->kind == V_DOT && b->kind == V_NAME && a->n)
+        return -cmp_name_dot(b, a);
     if (a->kind != b->kind)
         return a->kind < b->kind ? -1 : 1;
     switch (a->kind) {
