@@ -784,6 +784,12 @@ static Expr *parse_level(Parser *p, int level)
             e = node2(p, E_PROC_SET, &op, e, parse_level(p, L_INTERLEAVE));
             e->op = op.kind;
         }
+        /* p @@ q, a pattern that matches both: the loosest of all */
+        if (check(p, TOK_ATAT)) {
+            Token op = p->tok;
+            advance(p);
+            e = node2(p, E_ALSO, &op, e, parse_level(p, L_HIDE));
+        }
         break;
     default:
         e = parse_level(p, level + 1);
