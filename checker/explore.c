@@ -353,30 +353,37 @@ const char *explore_status_text(ExploreStatus status)
 
 /* ---------- a worker ---------- */
 
+/* Reallocates n arrays to cap elements of sizes[i] bytes each. -1 when
+ * out of memory: the arrays reallocated so far keep their larger size,
+ * which is harmless, since the caller's capacity stays the old one. */
+static int grow_all(void **const arrays[], const size_t sizes[], size_t n,
+                    size_t cap)
+{
+    for (size_t i = 0; i < n; i++) {
+        void *p = mem_realloc(*arrays[i], cap * sizes[i] + 4);
+        if (!p)
+            return -1;
+        *arrays[i] = p;
+    }
+    return 0;
+}
+
 static void batch_add(void *ctx, uint32_t event, const uint32_t *target)
 {
     Batch *b = ctx;
     if (b->count == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 64;
-        uint32_t *v = mem_realloc(b->vecs, cap * b->width * sizeof *v + 4);
-        if (v)
-            b->vecs = v;
-        uint64_t *k = v ? mem_realloc(b->keys, cap * b->key_words *
-                                                   sizeof *k) : NULL;
-        if (k)
-            b->keys = k;
-        uint64_t *h = k ? mem_realloc(b->hashes, cap * sizeof *h) : NULL;
-        if (h)
-            b->hashes = h;
-        uint32_t *n = h ? mem_realloc(b->known, cap * sizeof *n) : NULL;
-        if (n)
-            b->known = n;
-        ExploreSucc *s = n ? mem_realloc(b->succ, cap * sizeof *s) : NULL;
-        if (!s) {
+        void **const arrays[] = {(void **)&b->vecs, (void **)&b->keys,
+                                 (void **)&b->hashes, (void **)&b->known,
+                                 (void **)&b->succ};
+        const size_t sizes[] = {b->width * sizeof *b->vecs,
+                                b->key_words * sizeof *b->keys,
+                                sizeof *b->hashes, sizeof *b->known,
+                                sizeof *b->succ};
+        if (grow_all(arrays, sizes, 5, cap) != 0) {
             b->failed = 1;
             return;
         }
-        b->succ = s;
         b->cap = cap;
     }
     mem_copy(b->vecs + b->count * b->width, target, b->width * sizeof *target);
@@ -739,16 +746,12 @@ static int commit_scratch(Explorer *ex, uint64_t used, uint64_t level)
 {
     if (used > ex->order_cap) {
         size_t cap = used + used / 2;
-        uint32_t *o = mem_realloc(ex->order, cap * sizeof *o);
-        if (o)
-            ex->order = o;
-        uint32_t *p = o ? mem_realloc(ex->parents, cap * sizeof *p) : NULL;
-        if (p)
-            ex->parents = p;
-        uint32_t *k = p ? mem_realloc(ex->sub, cap * sizeof *k) : NULL;
-        if (!k)
+        void **const arrays[] = {(void **)&ex->order, (void **)&ex->parents,
+                                 (void **)&ex->sub};
+        const size_t sizes[] = {sizeof *ex->order, sizeof *ex->parents,
+                                sizeof *ex->sub};
+        if (grow_all(arrays, sizes, 3, cap) != 0)
             return -1;
-        ex->sub = k;
         ex->order_cap = cap;
     }
     if (level + 1 > ex->count_cap) {
