@@ -39,8 +39,7 @@
 #include <unistd.h>
 
 enum {
-    CHUNK_MIN = 32,       /* ids a worker claims at once, at least */
-    CHUNK_MAX = 16384,     /* ... at most */
+    CHUNK = 64,           /* ids a worker takes from its range at once */
     BLOCK = 256,          /* pending positions a worker takes at once */
     PARALLEL_MIN = 128,   /* smaller levels are expanded by one worker */
     COMMIT_PARALLEL_MIN = 4096, /* fewer new states: committed by one */
@@ -78,6 +77,12 @@ enum { CACHE_LINE = 64 };
 
 typedef struct Worker {
     char pad_front[CACHE_LINE];
+    /* The ids of the level still to be expanded by this worker: first in
+     * the low 32 bits, end in the high ones (ids are below 2^32, see
+     * store.h). The owner takes from the front, a thief halves it from the
+     * back; one word, so one compare-and-swap settles both. */
+    _Atomic uint64_t range;
+    char pad_range[CACHE_LINE];
     struct Explorer *ex;
     void *scratch;                 /* the machine's, padded */
     void *scratch_block;
@@ -114,7 +119,6 @@ struct Explorer {
     unsigned commit_parts;
     uint64_t pend_limit;          /* positions the store has room for */
     /* written often by all workers: each on a line of its own */
-    _Alignas(CACHE_LINE) _Atomic uint64_t next_id; /* first id not claimed */
     _Alignas(CACHE_LINE) _Atomic uint64_t pend_next; /* positions handed out */
     char pad[CACHE_LINE];
     uint64_t *spare;              /* unused ends of blocks: lo, hi pairs */
@@ -568,24 +572,74 @@ static void inspect_state(Explorer *ex, Worker *w, const Batch *b)
         ;
 }
 
-/* Claims the next chunk of ids; 0 when the level has none left. Chunks
- * are large (neighbouring states of a level often share successors, and a
- * successor met twice by one worker moves no cache line between cores)
- * and shrink as the level runs out (a share of what is left), so that the
- * workers finish the level together. */
+static uint64_t range_pack(uint64_t first, uint64_t end)
+{
+    return end << 32 | first;
+}
+
+/* Takes up to CHUNK ids from the front of w's own range; 0 when empty. */
+static int take_own(Worker *w)
+{
+    uint64_t r = atomic_load_explicit(&w->range, memory_order_relaxed);
+    for (;;) {
+        uint64_t first = (uint32_t)r, end = r >> 32;
+        if (first >= end)
+            return 0;
+        uint64_t n = end - first < CHUNK ? end - first : CHUNK;
+        if (atomic_compare_exchange_weak_explicit(
+                &w->range, &r, range_pack(first + n, end),
+                memory_order_relaxed, memory_order_relaxed)) {
+            w->chunk_pos = first;
+            w->chunk_end = first + n;
+            return 1;
+        }
+    }
+}
+
+/* w's range is empty: takes the back half of the largest range of
+ * another worker as its own. 0 when every range is empty. */
+static int steal(Explorer *ex, Worker *w)
+{
+    for (;;) {
+        Worker *victim = NULL;
+        uint64_t r = 0, most = 0;
+        for (unsigned t = 0; t < ex->nworkers; t++) {
+            uint64_t v = atomic_load_explicit(&ex->workers[t].range,
+                                              memory_order_relaxed);
+            uint64_t left = (v >> 32) - (uint32_t)v;
+            if ((v >> 32) > (uint32_t)v && left > most) {
+                most = left;
+                victim = &ex->workers[t];
+                r = v;
+            }
+        }
+        if (!victim)
+            return 0;
+        uint64_t first = (uint32_t)r, end = r >> 32;
+        uint64_t mid = first + (end - first) / 2;
+        if (atomic_compare_exchange_strong_explicit(
+                &victim->range, &r, range_pack(first, mid),
+                memory_order_relaxed, memory_order_relaxed)) {
+            atomic_store_explicit(&w->range, range_pack(mid, end),
+                                  memory_order_relaxed);
+            return 1;
+        }
+    }
+}
+
+/* Claims the next chunk of ids; 0 when the level has none left. Each
+ * worker starts the level with a contiguous share of it and works through
+ * it in order; one that runs dry steals the back half of the largest
+ * share left, then works through that in order. So each worker expands a
+ * few long runs of neighbouring states: neighbours share many successors
+ * (moves that commute lead to the same state), which its table of recent
+ * successors then answers and whose index slots and keys stay in its own
+ * cache, rather than being met by the other core, whose cache then has to
+ * hand them over. */
 static int claim_chunk(Explorer *ex, Worker *w, unsigned index)
 {
-    uint64_t at = atomic_load_explicit(&ex->next_id, memory_order_relaxed);
-    uint64_t n;
-    do {
-        if (at >= ex->hi)
-            return 0;
-        n = (ex->hi - at) / (8 * (uint64_t)ex->nworkers);
-        n = n < CHUNK_MIN ? CHUNK_MIN : n > CHUNK_MAX ? CHUNK_MAX : n;
-        n = n < ex->hi - at ? n : ex->hi - at;
-    } while (!atomic_compare_exchange_weak(&ex->next_id, &at, at + n));
-    w->chunk_pos = at;
-    w->chunk_end = at + n;
+    if (!take_own(w) && !(steal(ex, w) && take_own(w)))
+        return 0;
     if (ex->opt.timeout > 0 && now() - ex->start > ex->opt.timeout) {
         atomic_store(&ex->timed_out, 1);
         atomic_store(&ex->stop, 1);
@@ -646,6 +700,12 @@ typedef struct GrowJob {
     unsigned parts;
 } GrowJob;
 
+static void populate_task(void *arg, unsigned index)
+{
+    GrowJob *g = arg;
+    store_grow_populate(g->store, index, g->parts);
+}
+
 static void grow_task(void *arg, unsigned index)
 {
     GrowJob *g = arg;
@@ -699,6 +759,7 @@ static ExploreStatus make_room(Explorer *ex, int needed)
         return EXPLORE_LIMIT_MEMORY;
     if (st == STORE_GROW) {
         GrowJob g = {s, pool_size(ex->pool)};
+        pool_run(ex->pool, g.parts, populate_task, &g);
         pool_run(ex->pool, g.parts, grow_task, &g);
         store_grow_end(s);
     }
@@ -712,13 +773,18 @@ static ExploreStatus level_expand(Explorer *ex)
 {
     unsigned nworkers = ex->hi - ex->lo >= PARALLEL_MIN ? ex->threads : 1;
     ex->nworkers = nworkers;
-    atomic_store(&ex->next_id, ex->lo);
     atomic_store(&ex->pend_next, 0);
     atomic_store(&ex->first_violation, UINT64_MAX);
     ex->spare_count = 0;
     atomic_store(&ex->spare_next, 0);
     for (unsigned t = 0; t < ex->threads; t++) {
         Worker *w = &ex->workers[t];
+        uint64_t span = ex->hi - ex->lo;
+        atomic_store(&w->range,
+                     t < nworkers ? range_pack(ex->lo + span * t / nworkers,
+                                               ex->lo + span * (t + 1) /
+                                                            nworkers)
+                                  : 0);
         w->head = w->inflight = 0;
         w->next_succ = 0;
         w->chunk_pos = w->chunk_end = w->blk_pos = w->blk_end = 0;

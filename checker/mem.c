@@ -99,6 +99,19 @@ void mem_discard(void *p, size_t n)
     memset((void *)hi, 0, end - hi);
 }
 
+void mem_populate(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = (uintptr_t)p & ~(uintptr_t)(page - 1);
+    if (n)
+        (void)madvise((void *)lo, (uintptr_t)p + n - lo, MADV_POPULATE_WRITE);
+#else
+    (void)p;
+    (void)n;
+#endif
+}
+
 char *mem_strndup(const char *s, size_t n)
 {
     char *copy = mem_alloc(n + 1);

@@ -54,6 +54,14 @@ void mem_unmap(void *p, size_t n);
 /* Zeroes [p, p + n) of a mem_map region, giving its whole pages back to
  * the system (they read as zero when touched again). */
 void mem_discard(void *p, size_t n);
+/* Makes the pages of [p, p + n) of a mem_map region present and writable
+ * now, on the calling thread, instead of at their first writes. A hint:
+ * nothing happens where the system cannot (Linux before 5.14). Pays
+ * where pages are first written at random (a rehash): one write fault
+ * per page rather than a read fault that maps the shared zero page and a
+ * second one that replaces it; and a pool can take the faults in
+ * parallel, each worker its own part. */
+void mem_populate(void *p, size_t n);
 
 typedef struct Arena Arena;
 Arena *arena_new(void);

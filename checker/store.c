@@ -395,6 +395,13 @@ static void grow_range(Store *s, uint64_t lo, uint64_t hi, int shared)
     }
 }
 
+void store_grow_populate(Store *s, unsigned part, unsigned parts)
+{
+    uint64_t lo = s->next_size * part / parts;
+    uint64_t hi = s->next_size * (part + 1) / parts;
+    mem_populate((void *)(s->next + lo), (hi - lo) * sizeof *s->next);
+}
+
 void store_grow_part(Store *s, unsigned part, unsigned parts)
 {
     uint64_t total = s->count + s->grow_used;

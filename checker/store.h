@@ -21,8 +21,9 @@
  * order with store_commit, which renumbers them count, count + 1, ...
  *
  * Usage, one level:
- *     store_reserve(s, used, want)  (STORE_GROW: store_grow_part on every
- *                                    worker, then store_grow_end)
+ *     store_reserve(s, used, want)  (STORE_GROW: store_grow_populate on
+ *                                    every worker, then store_grow_part on
+ *                                    every worker, then store_grow_end)
  *     store_insert(...) from any threads, ids count + p for p < want
  *     store_commit(s, order, parents, n, used)
  *
@@ -80,6 +81,11 @@ void store_prefetch(const Store *s, uint64_t h);
  * then store_grow_end), STORE_FULL or STORE_NOMEM. One thread, no insert
  * running. */
 StoreStatus store_reserve(Store *s, uint64_t used, uint64_t want);
+/* Optional, before any store_grow_part: takes the page faults of part
+ * `part` of `parts` of the new index now (mem_populate), so that the
+ * rehash that follows writes to present pages; every part must be done
+ * before the first store_grow_part starts. */
+void store_grow_populate(Store *s, unsigned part, unsigned parts);
 void store_grow_part(Store *s, unsigned part, unsigned parts);
 void store_grow_end(Store *s);
 /* Pending states the index takes before it must grow. */
