@@ -700,10 +700,10 @@ typedef struct GrowJob {
     unsigned parts;
 } GrowJob;
 
-static void populate_task(void *arg, unsigned index)
+static void clear_task(void *arg, unsigned index)
 {
     GrowJob *g = arg;
-    store_grow_populate(g->store, index, g->parts);
+    store_grow_clear(g->store, index, g->parts);
 }
 
 static void grow_task(void *arg, unsigned index)
@@ -759,7 +759,7 @@ static ExploreStatus make_room(Explorer *ex, int needed)
         return EXPLORE_LIMIT_MEMORY;
     if (st == STORE_GROW) {
         GrowJob g = {s, pool_size(ex->pool)};
-        pool_run(ex->pool, g.parts, populate_task, &g);
+        pool_run(ex->pool, g.parts, clear_task, &g);
         pool_run(ex->pool, g.parts, grow_task, &g);
         store_grow_end(s);
     }

@@ -85,20 +85,6 @@ void mem_unmap(void *p, size_t n)
         munmap(p, n ? n : 1);
 }
 
-void mem_discard(void *p, size_t n)
-{
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    uintptr_t start = (uintptr_t)p, end = start + n;
-    uintptr_t lo = (start + page - 1) & ~(uintptr_t)(page - 1);
-    uintptr_t hi = end & ~(uintptr_t)(page - 1);
-    if (hi <= lo || madvise((void *)lo, hi - lo, MADV_DONTNEED) != 0) {
-        memset(p, 0, n);
-        return;
-    }
-    memset(p, 0, lo - start); /* the partial pages at both ends */
-    memset((void *)hi, 0, end - hi);
-}
-
 void mem_populate(void *p, size_t n)
 {
 #ifdef MADV_POPULATE_WRITE

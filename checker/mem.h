@@ -51,9 +51,6 @@ static inline void mem_copy(void *dst, const void *src, size_t n)
  * out of memory; release with mem_unmap and the same size. */
 void *mem_map(size_t n);
 void mem_unmap(void *p, size_t n);
-/* Zeroes [p, p + n) of a mem_map region, giving its whole pages back to
- * the system (they read as zero when touched again). */
-void mem_discard(void *p, size_t n);
 /* Makes the pages of [p, p + n) of a mem_map region present and writable
  * now, on the calling thread, instead of at their first writes. A hint:
  * nothing happens where the system cannot (Linux before 5.14). Pays

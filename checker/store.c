@@ -1,10 +1,11 @@
 /* store: the concurrent state store. See store.h.
  *
  * The mapping: keys (capacity * key_bytes), parents (capacity * 4), then
- * the index region of 1.5 * max_size slots. Index generations double and
- * alternate between the two ends of the region (the one being filled and
- * the one being emptied never overlap: s + 2s <= 1.5 * max_size), and an
- * emptied generation's pages are given back at once.
+ * the index of at most max_size slots. The index doubles in place: a
+ * rehash reads the keys, never the old index, so the old slots are
+ * cleared (memset, on pages already there) and the doubled index is built
+ * over them and the fresh half above. Only the final index's pages are
+ * ever faulted in, and no more than one index is in memory at a time.
  *
  * A slot is 0 (empty) or (tag << idbits) | (id + 1), where the index has
  * 2^idbits slots and the tag is the top 32 - idbits bits of the hash: a
@@ -33,13 +34,11 @@ struct Store {
     size_t region_bytes;
     uint8_t *keys;
     uint32_t *parent;
-    _Atomic uint32_t *slots;    /* the index region */
-    uint64_t region_slots, max_size;
-    _Atomic uint32_t *index;    /* the current generation */
+    _Atomic uint32_t *index;    /* the index: size slots in use */
+    uint64_t max_size;
     uint64_t size;
-    unsigned idbits, gen;
-    _Atomic uint32_t *next;     /* the generation being filled by a grow */
-    uint64_t next_size, grow_used;
+    unsigned idbits;
+    uint64_t next_size, grow_used; /* a grow under way */
     unsigned next_bits;
     uint8_t *tmp;               /* commit: the pending keys and links */
     size_t tmp_bytes;
@@ -228,14 +227,14 @@ static uint32_t id_mask(unsigned idbits)
 /* ---------- creation ---------- */
 
 /* The largest capacity the budget holds: keys and parents per state, and
- * an index region of 1.5 times the index's final size. */
+ * the index at its final size. */
 static void plan(Store *s, size_t memory)
 {
     size_t per = s->key_bytes + sizeof(uint32_t);
     s->capacity = 0;
     s->max_size = (uint64_t)1 << MIN_SLOTS_LOG;
     for (unsigned b = MIN_SLOTS_LOG; b <= MAX_SLOTS_LOG; b++) {
-        uint64_t size = (uint64_t)1 << b, index_bytes = size * 6;
+        uint64_t size = (uint64_t)1 << b, index_bytes = size * 4;
         if (index_bytes >= memory)
             break;
         uint64_t c = (memory - index_bytes) / per;
@@ -261,10 +260,9 @@ Store *store_new(size_t width, const uint32_t *word_max, size_t memory)
         return NULL;
     }
     plan(s, memory);
-    s->region_slots = round_up(s->max_size + s->max_size / 2, 1024);
     size_t keys = round_up(s->capacity * s->key_bytes + 8, 4096);
     size_t parents = round_up(s->capacity * sizeof(uint32_t) + 4, 4096);
-    s->region_bytes = keys + parents + s->region_slots * sizeof(uint32_t);
+    s->region_bytes = keys + parents + s->max_size * sizeof(uint32_t);
     s->region = mem_map(s->region_bytes);
     if (!s->region) {
         store_free(s);
@@ -272,10 +270,9 @@ Store *store_new(size_t width, const uint32_t *word_max, size_t memory)
     }
     s->keys = s->region;
     s->parent = (uint32_t *)(void *)(s->region + keys);
-    s->slots = (_Atomic uint32_t *)(void *)(s->region + keys + parents);
+    s->index = (_Atomic uint32_t *)(void *)(s->region + keys + parents);
     s->size = (uint64_t)1 << MIN_SLOTS_LOG;
     s->idbits = MIN_SLOTS_LOG;
-    s->index = s->slots;
     return s;
 }
 
@@ -341,14 +338,12 @@ StoreStatus store_reserve(Store *s, uint64_t used, uint64_t want)
     s->next_bits = s->idbits;
     while (((uint64_t)1 << s->next_bits) < size)
         s->next_bits++;
-    /* even generations at the start of the region, odd ones at its end */
-    s->next = s->gen % 2 == 0 ? s->slots + s->region_slots - size : s->slots;
     s->grow_used = used;
     return STORE_GROW;
 }
 
-/* Puts value v (hash h) into the free slot of the generation being
- * filled; returns the slot. No key is there twice, so no comparison; when
+/* Puts value v (hash h) into the free slot of the index being rebuilt;
+ * returns the slot. No key is there twice, so no comparison; when
  * other parts run at once (`shared`), slots are taken by compare-and-swap. */
 static uint64_t grow_put(Store *s, uint64_t h, uint32_t v, int shared)
 {
@@ -356,12 +351,12 @@ static uint64_t grow_put(Store *s, uint64_t h, uint32_t v, int shared)
     for (uint64_t i = h & mask;; i = (i + 1) & mask) {
         uint32_t empty = 0;
         if (!shared) {
-            if (atomic_load_explicit(&s->next[i], memory_order_relaxed))
+            if (atomic_load_explicit(&s->index[i], memory_order_relaxed))
                 continue;
-            atomic_store_explicit(&s->next[i], v, memory_order_relaxed);
+            atomic_store_explicit(&s->index[i], v, memory_order_relaxed);
             return i;
         }
-        if (atomic_compare_exchange_strong_explicit(&s->next[i], &empty, v,
+        if (atomic_compare_exchange_strong_explicit(&s->index[i], &empty, v,
                                                     memory_order_relaxed,
                                                     memory_order_relaxed))
             return i;
@@ -381,7 +376,7 @@ static void grow_range(Store *s, uint64_t lo, uint64_t hi, int shared)
                 continue; /* a pending position never used */
             load_key(s, lo, key);
             hashes[n] = hash(s, key);
-            __builtin_prefetch((const void *)&s->next[hashes[n] &
+            __builtin_prefetch((const void *)&s->index[hashes[n] &
                                                      (s->next_size - 1)]);
             ids[n++] = lo;
         }
@@ -395,11 +390,13 @@ static void grow_range(Store *s, uint64_t lo, uint64_t hi, int shared)
     }
 }
 
-void store_grow_populate(Store *s, unsigned part, unsigned parts)
+void store_grow_clear(Store *s, unsigned part, unsigned parts)
 {
     uint64_t lo = s->next_size * part / parts;
     uint64_t hi = s->next_size * (part + 1) / parts;
-    mem_populate((void *)(s->next + lo), (hi - lo) * sizeof *s->next);
+    uint64_t old = lo < s->size ? (hi < s->size ? hi : s->size) : lo;
+    memset((void *)(s->index + lo), 0, (old - lo) * sizeof *s->index);
+    mem_populate((void *)(s->index + old), (hi - old) * sizeof *s->index);
 }
 
 void store_grow_part(Store *s, unsigned part, unsigned parts)
@@ -411,12 +408,8 @@ void store_grow_part(Store *s, unsigned part, unsigned parts)
 
 void store_grow_end(Store *s)
 {
-    mem_discard((void *)s->index, s->size * sizeof(uint32_t));
-    s->index = s->next;
     s->size = s->next_size;
     s->idbits = s->next_bits;
-    s->gen++;
-    s->next = NULL;
 }
 
 /* ---------- insertion and lookup ---------- */

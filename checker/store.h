@@ -21,7 +21,7 @@
  * order with store_commit, which renumbers them count, count + 1, ...
  *
  * Usage, one level:
- *     store_reserve(s, used, want)  (STORE_GROW: store_grow_populate on
+ *     store_reserve(s, used, want)  (STORE_GROW: store_grow_clear on
  *                                    every worker, then store_grow_part on
  *                                    every worker, then store_grow_end)
  *     store_insert(...) from any threads, ids count + p for p < want
@@ -77,15 +77,15 @@ void store_prefetch(const Store *s, uint64_t h);
 
 /* Makes room for `want` pending states (positions 0 .. want-1), of which
  * the first `used` may already be inserted. STORE_OK, STORE_GROW (then
- * call store_grow_part(s, i, n) for every i < n, concurrently if wanted,
- * then store_grow_end), STORE_FULL or STORE_NOMEM. One thread, no insert
+ * call store_grow_clear(s, i, n) for every i < n, concurrently if wanted,
+ * then likewise store_grow_part, then store_grow_end), STORE_FULL or STORE_NOMEM. One thread, no insert
  * running. */
 StoreStatus store_reserve(Store *s, uint64_t used, uint64_t want);
-/* Optional, before any store_grow_part: takes the page faults of part
- * `part` of `parts` of the new index now (mem_populate), so that the
- * rehash that follows writes to present pages; every part must be done
- * before the first store_grow_part starts. */
-void store_grow_populate(Store *s, unsigned part, unsigned parts);
+/* The first step of a grow: empties part `part` of `parts` of the index
+ * at its new size (the old slots are zeroed; the new pages are faulted in
+ * now, mem_populate, so that the rehash writes to present pages). Every
+ * part must be done before the first store_grow_part starts. */
+void store_grow_clear(Store *s, unsigned part, unsigned parts);
 void store_grow_part(Store *s, unsigned part, unsigned parts);
 void store_grow_end(Store *s);
 /* Pending states the index takes before it must grow. */

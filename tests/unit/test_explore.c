@@ -519,9 +519,9 @@ static void test_state_limit(void **state)
 }
 
 /* A budget of 100,000 bytes, states of 2 + 4 bytes: an index of 8,192
- * slots (49,152 bytes with room for doubling) leaves room for 8,474
+ * slots (32,768 bytes; it doubles in place) leaves room for 11,205
  * states, capped at 3/4 of the slots: 6,144 (16,384 slots would leave room
- * for 282). The states of sum <= 17 are 5,481; sum 18 adds 994 (6,475):
+ * for 5,744). The states of sum <= 17 are 5,481; sum 18 adds 994 (6,475):
  * level 17 overflows the store. The run ends with the memory limit and
  * the statistics of the 17 levels before, for every thread count. */
 static void test_memory_limit(void **state)
