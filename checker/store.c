@@ -538,7 +538,7 @@ int store_commit_begin(Store *s, const uint32_t *order,
     return 0;
 }
 
-enum { COMMIT_AHEAD = 8 };
+enum { COMMIT_AHEAD = 24 };
 
 void store_commit_part(Store *s, unsigned part, unsigned parts)
 {
