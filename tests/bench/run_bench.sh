@@ -13,20 +13,26 @@
 #   QUIET=1   wait before each run until the machine is idle (at most
 #             QUIET_MAX seconds, default 600): figures from a busy 2-core
 #             machine mean little
+#   REPEAT    lockstep runs of each kind per model (default 5); SPIN_REPEAT
+#             the same for SPIN (default 1: SPIN takes minutes at N = 14)
 #
 # For each model and size, one after the other in the same run: SPIN 6.5
 # (../shared/bench/run.sh on the Promela peer, -DSAFETY -DNOREDUCE; skipped
-# with a message when spin or the peers are missing), then lockstep
-# `check --quiet --stats -j1` and `-j2` on a copy of
+# with a message when spin or the peers are missing), then REPEAT rounds of
+# lockstep `check --quiet --stats -j1`, `-j2` and two `-j1` at once, on a
+# copy of
 # models/dining_philosophers.csp or models/buffer_chain.csp with N changed
 # (written to a temporary folder), on the assertion that explores the whole
 # space. Peak RSS comes from /usr/bin/time -v. Prints one table row each:
 # states of both (they must match), seconds and states/s (search only, as
-# each tool reports it), peak RSS, bytes/state of lockstep's store, the
-# ratio of lockstep (1 thread) to SPIN's BFS, and of 2 threads to 1.
-# The last column is this machine's own ceiling for that ratio: two
-# independent -j1 runs at once, their summed states/s over one run's
-# (below 2 when the cores share caches, memory bandwidth or a host).
+# each tool reports it; lockstep's the median of its rounds), peak RSS,
+# bytes/state of lockstep's store, the ratio of lockstep (1 thread) to
+# SPIN's BFS, and of 2 threads to 1 (of the medians; then the lowest and
+# highest of the rounds, each -j2 run against the -j1 run just before it:
+# a wide range says the machine was noisy). The last column is this
+# machine's own ceiling for that ratio: two independent -j1 runs at once,
+# their summed states/s over one run's (below 2 when the cores share
+# caches, memory bandwidth or a host), the median of the rounds.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 lockstep=${LOCKSTEP:-$root/build/lockstep}
@@ -71,7 +77,8 @@ spin_run() { # pml N mode
   local line k=
   [[ $1 == buffers* ]] && k=1
   wait_quiet
-  line=$("$shared/bench/run.sh" "$1" "$2" "$3" $k 2>"$tmp/spin.err" | tail -1)
+  line=$(REPEAT=${SPIN_REPEAT:-1} "$shared/bench/run.sh" "$1" "$2" "$3" $k \
+    2>"$tmp/spin.err" | tail -1)
   if [[ -z $line ]]; then
     echo "# spin $1 $2 $3 failed: $(head -3 "$tmp/spin.err")" >&2
     echo "- - - -"
@@ -107,10 +114,26 @@ lockstep_pair() { # csp assert
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }'; }
 
+# The median of the numbers given ("-" when none).
+median() {
+  printf '%s\n' "$@" | grep -v '^-\?$' | sort -g | awk '{ a[NR] = $1 }
+    END { if (!NR) print "-"; else if (NR % 2) print a[(NR + 1) / 2]
+          else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+# "lowest-highest" of the ratios a[i] / b[i] of two lists of numbers.
+ratio_range() { # "a1 a2 ..." "b1 b2 ..."
+  awk -v a="$1" -v b="$2" 'BEGIN { n = split(a, x); split(b, y)
+    for (i = 1; i <= n; i++) if (x[i] > 0 && y[i] > 0) {
+      r = x[i] / y[i]; lo = (k++ && lo < r) ? lo : r; hi = r > hi ? r : hi }
+    if (k) printf "%.2f-%.2f", lo, hi; else print "-" }'
+}
+repeat=${REPEAT:-5}
+
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(free -g | awk '/Mem:/ { print $2 " GB" }')"
-echo "# lockstep: $lockstep; spin: $(spin -V 2>/dev/null | head -1)"
-printf '| model | N | states (lockstep) | states (SPIN) | SPIN %s s | SPIN states/s | SPIN RSS MB | -j1 s | -j1 states/s | -j1 RSS MB | bytes/state | -j2 s | -j2 states/s | -j2 RSS MB | -j1 / SPIN | -j2 / -j1 | two -j1 at once / -j1 |\n' "${modes// /+}"
-echo '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'
+echo "# lockstep: $lockstep; spin: $(spin -V 2>/dev/null | head -1); lockstep figures: medians of $repeat rounds"
+printf '| model | N | states (lockstep) | states (SPIN) | SPIN %s s | SPIN states/s | SPIN RSS MB | -j1 s | -j1 states/s | -j1 RSS MB | bytes/state | -j2 s | -j2 states/s | -j2 RSS MB | -j1 / SPIN | -j2 / -j1 | -j2 / -j1 per round | two -j1 at once / -j1 |\n' "${modes// /+}"
+echo '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'
 for item in $sizes; do
   model=${item%%:*} n=${item##*:}
   case $model in
@@ -127,13 +150,20 @@ for item in $sizes; do
     [[ $mode == bfs ]] && spin_bfs=$r1
   done
   st=${st:--} sr=${sr:--} sm=${sm:--}
-  read -r l1 t1 r1 m1 b1 <<<"$(lockstep_run 1 "$tmp/m.csp" "$assert")"
-  read -r l2 t2 r2 m2 b2 <<<"$(lockstep_run 2 "$tmp/m.csp" "$assert")"
-  pair=$(lockstep_pair "$tmp/m.csp" "$assert")
-  [[ $l1 == "$l2" ]] || echo "# MISMATCH: -j1 $l1 states, -j2 $l2" >&2
+  T1=() R1=() M1=() T2=() R2=() M2=() CEIL=()
+  for ((round = 0; round < repeat; round++)); do
+    read -r l1 t1 r1 m1 b1 <<<"$(lockstep_run 1 "$tmp/m.csp" "$assert")"
+    read -r l2 t2 r2 m2 b2 <<<"$(lockstep_run 2 "$tmp/m.csp" "$assert")"
+    pair=$(lockstep_pair "$tmp/m.csp" "$assert")
+    [[ $l1 == "$l2" ]] || echo "# MISMATCH: -j1 $l1 states, -j2 $l2" >&2
+    T1+=("$t1") R1+=("$r1") M1+=("$m1") T2+=("$t2") R2+=("$r2") M2+=("$m2")
+    CEIL+=("$(ratio "$pair" "$r1")")
+  done
   [[ $ss == - || $ss == "$l1" ]] || echo "# MISMATCH: SPIN $ss states, lockstep $l1" >&2
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
-    "$model" "$n" "$l1" "$ss" "$st" "$sr" "$sm" "$t1" "$r1" "$m1" "$b1" \
-    "$t2" "$r2" "$m2" "$(ratio "$r1" "$spin_bfs")" "$(ratio "$r2" "$r1")" \
-    "$(ratio "$pair" "$r1")"
+  r1=$(median "${R1[@]}") r2=$(median "${R2[@]}")
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %.0f | %s | %s | %s | %.0f | %s | %s | %s | %s | %s |\n' \
+    "$model" "$n" "$l1" "$ss" "$st" "$sr" "$sm" "$(median "${T1[@]}")" "$r1" \
+    "$(median "${M1[@]}")" "$b1" "$(median "${T2[@]}")" "$r2" \
+    "$(median "${M2[@]}")" "$(ratio "$r1" "$spin_bfs")" "$(ratio "$r2" "$r1")" \
+    "$(ratio_range "${R2[*]}" "${R1[*]}")" "$(ratio "$(median "${CEIL[@]}")" 1)"
 done
