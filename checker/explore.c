@@ -1,7 +1,9 @@
 /* explore: level-synchronous parallel breadth-first search. See explore.h.
  *
  * Each BFS level [lo, hi) of canonical ids is expanded by the workers of a
- * pool (pool.h), which claim chunks of consecutive ids. A worker computes a
+ * pool (pool.h): each starts with a contiguous share of the level, works
+ * through it in order and, once dry, steals the back half of the largest
+ * share left (claim_chunk). A worker computes a
  * state's successors, packs them and inserts each into the concurrent store
  * (store.h) under a pending position taken from its own block of
  * positions. For every state new in this level it records the minimal
