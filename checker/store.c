@@ -22,7 +22,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
-enum { MIN_SLOTS_LOG = 10, MAX_SLOTS_LOG = 31, PREFETCH = 16 };
+enum { MIN_SLOTS_LOG = 10, MAX_SLOTS_LOG = 31 };
 
 struct Store {
     size_t width;
