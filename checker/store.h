@@ -78,8 +78,8 @@ void store_prefetch(const Store *s, uint64_t h);
 /* Makes room for `want` pending states (positions 0 .. want-1), of which
  * the first `used` may already be inserted. STORE_OK, STORE_GROW (then
  * call store_grow_clear(s, i, n) for every i < n, concurrently if wanted,
- * then likewise store_grow_part, then store_grow_end), STORE_FULL or STORE_NOMEM. One thread, no insert
- * running. */
+ * then likewise store_grow_part, then store_grow_end), STORE_FULL or
+ * STORE_NOMEM. One thread, no insert running. */
 StoreStatus store_reserve(Store *s, uint64_t used, uint64_t want);
 /* The first step of a grow: empties part `part` of `parts` of the index
  * at its new size (the old slots are zeroed; the new pages are faulted in
