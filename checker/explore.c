@@ -9,10 +9,9 @@
  * positions. For every state new in this level it records the minimal
  * *discovery* (parent id << 32 | successor index) by compare-and-swap:
  * that is the first discovery a sequential BFS would make. When the level
- * is done, the new states are sorted by discovery (a counting sort by
- * parent, then by successor index) and committed in that order: ids,
- * parent links and the violation chosen are then the same for every thread
- * count, as explore.h promises. With one worker the pending positions are
+ * is done, the new states are sorted by discovery (order.h, on the pool)
+ * and committed in that order: ids, parent links and the violation chosen
+ * are then the same for every thread count, as explore.h promises. With one worker the pending positions are
  * already in canonical order and the commit only writes parent links.
  *
  * When the index must grow, or the store is full, a worker that cannot get
@@ -30,6 +29,7 @@
 #include "explore.h"
 
 #include "mem.h"
+#include "order.h"
 #include "pool.h"
 #include "store.h"
 
@@ -44,13 +44,13 @@ enum {
     CHUNK = 64,           /* ids a worker takes from its range at once */
     BLOCK = 256,          /* pending positions a worker takes at once */
     PARALLEL_MIN = 128,   /* smaller levels are expanded by one worker */
-    COMMIT_PARALLEL_MIN = 4096, /* fewer new states: committed by one */
+    COMMIT_PARALLEL_MIN = 4096, /* fewer positions: sorted, committed by one */
     SPARE = 32,           /* positions per spare (see reclaim) */
     GROW_MIN = 4096,      /* pending positions added at least by a growth */
     MAX_THREADS = 256
 };
 
-static const uint64_t NO_DISC = UINT64_MAX;
+static const uint64_t NO_DISC = ORDER_NONE;
 
 /* A state in the worker's pipeline and its successors. */
 typedef struct Batch {
@@ -129,9 +129,7 @@ struct Explorer {
     atomic_int pause, stop;
     _Atomic uint64_t first_violation;
     atomic_int timed_out;
-    /* the commit's scratch */
-    uint32_t *order, *parents, *sub, *count_of;
-    size_t order_cap, count_cap;
+    Order *order;                 /* the commit's sorting */
     uint64_t violation;
     int violation_code;
     double start, last_progress;
@@ -195,6 +193,8 @@ static void workers_free(Explorer *ex)
     ex->spare = NULL;
     pool_free(ex->pool);
     ex->pool = NULL;
+    order_free(ex->order);
+    ex->order = NULL;
 }
 
 void explore_free(Explorer *ex)
@@ -204,10 +204,6 @@ void explore_free(Explorer *ex)
     workers_free(ex);
     store_free(ex->store);
     mem_unmap((void *)ex->disc, ex->disc_bytes);
-    mem_free(ex->order);
-    mem_free(ex->parents);
-    mem_free(ex->sub);
-    mem_free(ex->count_of);
     mem_free(ex);
 }
 
@@ -810,80 +806,6 @@ static ExploreStatus level_expand(Explorer *ex)
     }
 }
 
-static int commit_scratch(Explorer *ex, uint64_t used, uint64_t level)
-{
-    if (used > ex->order_cap) {
-        size_t cap = used + used / 2;
-        void **const arrays[] = {(void **)&ex->order, (void **)&ex->parents,
-                                 (void **)&ex->sub};
-        const size_t sizes[] = {sizeof *ex->order, sizeof *ex->parents,
-                                sizeof *ex->sub};
-        if (grow_all(arrays, sizes, 3, cap) != 0)
-            return -1;
-        ex->order_cap = cap;
-    }
-    if (level + 1 > ex->count_cap) {
-        size_t cap = level + 1 + level / 2;
-        uint32_t *c = mem_realloc(ex->count_of, cap * sizeof *c);
-        if (!c)
-            return -1;
-        ex->count_of = c;
-        ex->count_cap = cap;
-    }
-    return 0;
-}
-
-/* Sorts the new states (positions with a discovery) by discovery into
- * ex->order / ex->parents; returns how many, with *identity set when
- * position r is the r-th already. */
-static uint64_t level_order(Explorer *ex, uint64_t used, int *identity)
-{
-    uint64_t n = 0, prev = 0, lo = ex->lo, span = ex->hi - ex->lo;
-    uint32_t *cnt = ex->count_of;
-    memset(cnt, 0, (span + 1) * sizeof *cnt);
-    *identity = 1;
-    for (uint64_t p = 0; p < used; p++) {
-        uint64_t d = atomic_load_explicit(&ex->disc[p], memory_order_relaxed);
-        if (d == NO_DISC)
-            continue;
-        if (p != n || (n && d < prev))
-            *identity = 0;
-        prev = d;
-        cnt[(d >> 32) - lo + 1]++;
-        n++;
-    }
-    if (*identity) {
-        for (uint64_t r = 0; r < n; r++)
-            ex->parents[r] = (uint32_t)(atomic_load_explicit(
-                                            &ex->disc[r],
-                                            memory_order_relaxed) >> 32);
-        return n;
-    }
-    for (uint64_t i = 1; i <= span; i++) /* cnt[i]: start of parent lo+i */
-        cnt[i] += cnt[i - 1];
-    for (uint64_t p = 0; p < used; p++) {
-        uint64_t d = atomic_load_explicit(&ex->disc[p], memory_order_relaxed);
-        if (d == NO_DISC)
-            continue;
-        uint32_t r = cnt[(d >> 32) - lo]++;
-        ex->order[r] = (uint32_t)p;
-        ex->parents[r] = (uint32_t)(d >> 32);
-        ex->sub[r] = (uint32_t)d;
-    }
-    /* within one parent, by successor index (a few each: insertion) */
-    for (uint64_t r = 1; r < n; r++) {
-        uint32_t o = ex->order[r], k = ex->sub[r], par = ex->parents[r];
-        uint64_t j = r;
-        for (; j > 0 && ex->parents[j - 1] == par && ex->sub[j - 1] > k; j--) {
-            ex->order[j] = ex->order[j - 1];
-            ex->sub[j] = ex->sub[j - 1];
-        }
-        ex->order[j] = o;
-        ex->sub[j] = k;
-    }
-    return n;
-}
-
 static void commit_task(void *arg, unsigned index)
 {
     Explorer *ex = arg;
@@ -895,24 +817,26 @@ static ExploreStatus level_commit(Explorer *ex)
 {
     Store *s = ex->store;
     uint64_t used = atomic_load(&ex->pend_next);
-    if (commit_scratch(ex, used, ex->hi - ex->lo) != 0)
+    unsigned parts = used >= COMMIT_PARALLEL_MIN ? ex->threads : 1;
+    OrderResult r;
+    if (order_level(ex->order, ex->pool, parts, ex->disc, used, ex->lo,
+                    ex->hi - ex->lo, &r) != 0)
         return EXPLORE_NOMEM;
-    int identity;
-    uint64_t n = level_order(ex, used, &identity);
+    uint64_t n = r.n;
     ExploreStatus st = EXPLORE_DONE;
     if (ex->opt.max_states && store_count(s) + n > ex->opt.max_states) {
         uint64_t keep = ex->opt.max_states - store_count(s);
-        if (identity)
-            for (uint64_t r = keep; r < n; r++)
-                ex->order[r] = (uint32_t)r;
-        store_drop(s, ex->order + keep, n - keep);
+        if (r.identity)
+            for (uint64_t k = keep; k < n; k++)
+                r.order[k] = (uint32_t)k;
+        store_drop(s, r.order + keep, n - keep);
         n = keep;
         st = EXPLORE_LIMIT_STATES;
     }
-    if (store_commit_begin(s, identity ? NULL : ex->order, ex->parents, n,
+    if (store_commit_begin(s, r.identity ? NULL : r.order, r.parents, n,
                            used))
         return EXPLORE_NOMEM;
-    ex->commit_parts = n >= COMMIT_PARALLEL_MIN ? ex->threads : 1;
+    ex->commit_parts = parts;
     pool_run(ex->pool, ex->commit_parts, commit_task, ex);
     store_commit_end(s);
     return st;
@@ -965,10 +889,11 @@ static int workers_init(Explorer *ex)
     if (!ex->pool)
         return -1;
     ex->threads = pool_size(ex->pool);
+    ex->order = order_new(ex->threads);
     ex->workers = mem_calloc(ex->threads, sizeof *ex->workers);
     ex->spare = mem_alloc(2 * ex->threads * (BLOCK / SPARE + 1) *
                           sizeof *ex->spare);
-    if (!ex->workers || !ex->spare)
+    if (!ex->workers || !ex->spare || !ex->order)
         return -1;
     for (unsigned t = 0; t < ex->threads; t++) {
         Worker *w = &ex->workers[t];
