@@ -11,8 +11,9 @@
  * that is the first discovery a sequential BFS would make. When the level
  * is done, the new states are sorted by discovery (order.h, on the pool)
  * and committed in that order: ids, parent links and the violation chosen
- * are then the same for every thread count, as explore.h promises. With one worker the pending positions are
- * already in canonical order and the commit only writes parent links.
+ * are then the same for every thread count, as explore.h promises. With
+ * one worker the pending positions are already in canonical order and the
+ * commit only writes parent links.
  *
  * When the index must grow, or the store is full, a worker that cannot get
  * a block asks the others to pause; they stop at their next state, the
