@@ -27,9 +27,10 @@
 # states of both (they must match), seconds and states/s (search only, as
 # each tool reports it; lockstep's the median of its rounds), peak RSS,
 # bytes/state of lockstep's store, the ratio of lockstep (1 thread) to
-# SPIN's BFS, and of 2 threads to 1 (of the medians; then the lowest and
-# highest of the rounds, each -j2 run against the -j1 run just before it:
-# a wide range says the machine was noisy). The last column is this
+# SPIN's BFS, and of 2 threads to 1: of the medians, then per round (each
+# -j2 run against the -j1 run just before it, so that a slow spell of the
+# host, which slows both, cancels out): their median, lowest and highest
+# (a wide range says the machine was noisy). The last column is this
 # machine's own ceiling for that ratio: two independent -j1 runs at once,
 # their summed states/s over one run's (below 2 when the cores share
 # caches, memory bandwidth or a host), the median of the rounds.
@@ -121,18 +122,21 @@ median() {
           else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
-# "lowest-highest" of the ratios a[i] / b[i] of two lists of numbers.
+# "median (lowest-highest)" of the ratios a[i] / b[i] of two lists.
 ratio_range() { # "a1 a2 ..." "b1 b2 ..."
   awk -v a="$1" -v b="$2" 'BEGIN { n = split(a, x); split(b, y)
-    for (i = 1; i <= n; i++) if (x[i] > 0 && y[i] > 0) {
-      r = x[i] / y[i]; lo = (k++ && lo < r) ? lo : r; hi = r > hi ? r : hi }
-    if (k) printf "%.2f-%.2f", lo, hi; else print "-" }'
+    for (i = 1; i <= n; i++) if (x[i] > 0 && y[i] > 0) r[++k] = x[i] / y[i]
+    if (!k) { print "-"; exit }
+    for (i = 2; i <= k; i++) for (j = i; j > 1 && r[j - 1] > r[j]; j--) {
+      t = r[j]; r[j] = r[j - 1]; r[j - 1] = t }
+    m = k % 2 ? r[(k + 1) / 2] : (r[k / 2] + r[k / 2 + 1]) / 2
+    printf "%.2f (%.2f-%.2f)", m, r[1], r[k] }'
 }
 repeat=${REPEAT:-5}
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(free -g | awk '/Mem:/ { print $2 " GB" }')"
 echo "# lockstep: $lockstep; spin: $(spin -V 2>/dev/null | head -1); lockstep figures: medians of $repeat rounds"
-printf '| model | N | states (lockstep) | states (SPIN) | SPIN %s s | SPIN states/s | SPIN RSS MB | -j1 s | -j1 states/s | -j1 RSS MB | bytes/state | -j2 s | -j2 states/s | -j2 RSS MB | -j1 / SPIN | -j2 / -j1 | -j2 / -j1 per round | two -j1 at once / -j1 |\n' "${modes// /+}"
+printf '| model | N | states (lockstep) | states (SPIN) | SPIN %s s | SPIN states/s | SPIN RSS MB | -j1 s | -j1 states/s | -j1 RSS MB | bytes/state | -j2 s | -j2 states/s | -j2 RSS MB | -j1 / SPIN | -j2 / -j1 | -j2 / -j1 per round, median (range) | two -j1 at once / -j1 |\n' "${modes// /+}"
 echo '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'
 for item in $sizes; do
   model=${item%%:*} n=${item##*:}
