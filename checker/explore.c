@@ -472,7 +472,8 @@ static ExploreStatus expand(Explorer *ex, Worker *w, Batch *b, uint64_t id)
     w->transitions += b->count;
     for (size_t k = 0; k < b->count; k++)
         b->succ[k].target = b->vecs + k * b->width;
-    store_prepare(ex->store, b->vecs, b->count, b->keys, b->hashes);
+    store_prepare(ex->store, b->state, b->vecs, b->count, b->keys,
+                  b->hashes);
     recent_probe(ex, w, b);
     return EXPLORE_DONE;
 }

@@ -21,6 +21,9 @@
 
 #include <stdatomic.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 enum { MIN_SLOTS_LOG = 10, MAX_SLOTS_LOG = 31 };
 
@@ -299,13 +302,75 @@ size_t store_bytes(const Store *s)
            s->size * sizeof(uint32_t);
 }
 
-void store_prepare(const Store *s, const uint32_t *vecs, size_t n,
-                   uint64_t *keys, uint64_t *hashes)
+/* Bit j of the result: word at + j of vec differs from base's, for the
+ * n <= 64 words from `at` on; compared four at a time (SSE2, on every
+ * x86-64). */
+static inline uint64_t words_changed(const uint32_t *base,
+                                     const uint32_t *vec, size_t at,
+                                     size_t n)
+{
+    uint64_t changed = 0;
+    size_t j = 0;
+#ifdef __SSE2__
+    for (; j + 4 <= n; j += 4) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(vec +
+                                                                    at + j));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(base +
+                                                                    at + j));
+        unsigned same =
+            (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, b)));
+        changed |= (uint64_t)(~same & 0xFu) << j;
+    }
+#endif
+    for (; j < n; j++)
+        changed |= (uint64_t)(vec[at + j] != base[at + j]) << j;
+    return changed;
+}
+
+/* key = the packed vec, from bkey = the packed base: each word of vec
+ * that differs from base's is XORed into its field (both fit the field,
+ * so the field becomes vec's). A successor differs from its state in a
+ * few words, so only those are touched, found by words_changed. Measured
+ * on philosophers 12 (36 words): packing every word took a fifth of the
+ * run, this about a third less. */
+static inline void pack_from(const Store *s, const uint32_t *base,
+                             const uint64_t *bkey, const uint32_t *vec,
+                             uint64_t *key)
+{
+    const uint8_t *word_of = s->word_of, *shift = s->shift;
+    size_t w = s->width, kw = s->key_words;
+    uint64_t acc = bkey[0]; /* key word 0 in a register (the common case:
+                               the only word); the others in key */
+    for (size_t k = 1; k < kw; k++)
+        key[k] = bkey[k];
+    for (size_t at = 0; at < w; at += 64) {
+        uint64_t changed = words_changed(base, vec, at,
+                                         w - at < 64 ? w - at : 64);
+        for (; changed; changed &= changed - 1) {
+            size_t j = at + (size_t)__builtin_ctzll(changed);
+            uint64_t d = (uint64_t)(vec[j] ^ base[j]) << shift[j];
+            if (word_of[j] == 0)
+                acc ^= d;
+            else
+                key[word_of[j]] ^= d;
+        }
+    }
+    key[0] = acc;
+}
+
+void store_prepare(const Store *s, const uint32_t *base, const uint32_t *vecs,
+                   size_t n, uint64_t *keys, uint64_t *hashes)
 {
     size_t kw = s->key_words;
+    uint64_t bkey[kw];
+    if (base)
+        pack(s, base, bkey);
     for (size_t k = 0; k < n; k++) {
         uint64_t *key = keys + k * kw;
-        pack(s, vecs + k * s->width, key);
+        if (base)
+            pack_from(s, base, bkey, vecs + k * s->width, key);
+        else
+            pack(s, vecs + k * s->width, key);
         hashes[k] = hash(s, key);
     }
 }
@@ -482,7 +547,7 @@ void store_lookup_many(const Store *s, const uint32_t *vecs, size_t n,
     uint64_t keys[chunk * kw], hashes[chunk];
     for (size_t at = 0; at < n; at += chunk) {
         size_t m = n - at < chunk ? n - at : chunk;
-        store_prepare(s, vecs + at * s->width, m, keys, hashes);
+        store_prepare(s, NULL, vecs + at * s->width, m, keys, hashes);
         for (size_t i = 0; i < m; i++)
             store_prefetch(s, hashes[i]);
         for (size_t i = 0; i < m; i++)

@@ -68,9 +68,11 @@ size_t store_bytes(const Store *s);
 void store_pack(const Store *s, const uint32_t *vec, uint64_t *key);
 uint64_t store_hash(const Store *s, const uint64_t *key);
 /* For n vectors of `width` words at vecs: their packed keys (n times
- * store_key_words words) and hashes. */
-void store_prepare(const Store *s, const uint32_t *vecs, size_t n,
-                   uint64_t *keys, uint64_t *hashes);
+ * store_key_words words) and hashes. `base` (or NULL): a vector that
+ * each of vecs differs from in a few words (the state whose successors
+ * they are): packing then only touches the words that differ. */
+void store_prepare(const Store *s, const uint32_t *base, const uint32_t *vecs,
+                   size_t n, uint64_t *keys, uint64_t *hashes);
 /* Starts fetching the index slot of hash h, so that the cache misses of
  * inserts to come overlap. */
 void store_prefetch(const Store *s, uint64_t h);

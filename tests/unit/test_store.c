@@ -12,6 +12,7 @@
 #include "store.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Reserves room for `want` pending states, growing the index on one
@@ -78,6 +79,46 @@ static void test_pack_sizes(void **state)
     big[1]++;
     assert_int_equal(store_lookup(s, big), UINT64_MAX);
     store_free(s);
+}
+
+/* Packing successors from their state (store_prepare with a base) gives
+ * the keys and hashes of packing each from scratch: vectors of 3, 6 and
+ * 70 words (70: more than one block of 64 words, and a tail of 2 beyond
+ * the groups of 4), keys of one word and of several, successors that
+ * differ from the base in no word, one, or many. */
+static void test_prepare_from_base(void **state)
+{
+    (void)state;
+    enum { SUCCS = 50, MAXW = 70 };
+    const size_t widths[] = {3, 6, 70};
+    srand(12);
+    for (size_t c = 0; c < 3; c++) {
+        size_t w = widths[c];
+        uint32_t word_max[MAXW], base[MAXW], vecs[SUCCS * MAXW];
+        for (size_t i = 0; i < w; i++) /* 1 to 31 bits each */
+            word_max[i] = (uint32_t)((1u << (1 + rand() % 31)) - 1);
+        Store *s = store_new(w, word_max, 1 << 20);
+        assert_non_null(s);
+        size_t kw = store_key_words(s);
+        for (size_t i = 0; i < w; i++)
+            base[i] = (uint32_t)rand() & word_max[i];
+        for (size_t k = 0; k < SUCCS; k++) {
+            uint32_t *v = vecs + k * w;
+            memcpy(v, base, w * sizeof *v);
+            size_t changes = k % 5 == 4 ? w : k % 5; /* none .. all */
+            for (size_t n = 0; n < changes; n++) {
+                size_t i = (size_t)rand() % w;
+                v[i] = (uint32_t)rand() & word_max[i];
+            }
+        }
+        uint64_t keys[SUCCS * 40], from[SUCCS * 40];
+        uint64_t hashes[SUCCS], from_hashes[SUCCS];
+        store_prepare(s, NULL, vecs, SUCCS, keys, hashes);
+        store_prepare(s, base, vecs, SUCCS, from, from_hashes);
+        assert_memory_equal(from, keys, SUCCS * kw * sizeof *keys);
+        assert_memory_equal(from_hashes, hashes, sizeof hashes);
+        store_free(s);
+    }
 }
 
 /* One level by hand: 3 new states and a duplicate; the commit puts
@@ -313,6 +354,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pack_sizes),
+        cmocka_unit_test(test_prepare_from_base),
         cmocka_unit_test(test_insert_commit),
         cmocka_unit_test(test_growth_with_pending),
         cmocka_unit_test(test_drop),
