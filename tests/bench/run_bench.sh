@@ -33,7 +33,10 @@
 # (a wide range says the machine was noisy). The last column is this
 # machine's own ceiling for that ratio: two independent -j1 runs at once,
 # their summed states/s over one run's (below 2 when the cores share
-# caches, memory bandwidth or a host), the median of the rounds.
+# caches, memory bandwidth or a host), the median of the rounds. Then the
+# round trip of a cache line between two threads (tests/bench/pingpong.c)
+# just before each -j2 run: two threads sharing one store gain less when
+# it is long.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 lockstep=${LOCKSTEP:-$root/build/lockstep}
@@ -46,6 +49,12 @@ sizes=${*:-phils:12 buffers:14}
 
 [[ -x $lockstep ]] || { echo "no $lockstep: build first" >&2; exit 2; }
 [[ -x /usr/bin/time ]] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
+# The cache-line round trip between two threads (pingpong.c), measured
+# before each -j2 run: on a VM it shows how far apart the host has put
+# the two virtual CPUs just then.
+pingpong=$tmp/pingpong
+cc -O2 -pthread -o "$pingpong" "$root/tests/bench/pingpong.c" 2>/dev/null ||
+  pingpong=
 have_spin=1
 if ! command -v spin >/dev/null; then
   echo "# spin not installed (apt-get install spin): SPIN columns skipped"
@@ -132,12 +141,20 @@ ratio_range() { # "a1 a2 ..." "b1 b2 ..."
     m = k % 2 ? r[(k + 1) / 2] : (r[k / 2] + r[k / 2 + 1]) / 2
     printf "%.2f (%.2f-%.2f)", m, r[1], r[k] }'
 }
+# "median (lowest-highest)" of the numbers given ("-" when none).
+spread() {
+  (($#)) || { echo -; return; }
+  local sorted
+  sorted=$(printf '%s\n' "$@" | sort -g)
+  printf '%s (%s-%s)' "$(median "$@")" "$(head -1 <<<"$sorted")" \
+    "$(tail -1 <<<"$sorted")"
+}
 repeat=${REPEAT:-5}
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(free -g | awk '/Mem:/ { print $2 " GB" }')"
 echo "# lockstep: $lockstep; spin: $(spin -V 2>/dev/null | head -1); lockstep figures: medians of $repeat rounds"
-printf '| model | N | states (lockstep) | states (SPIN) | SPIN %s s | SPIN states/s | SPIN RSS MB | -j1 s | -j1 states/s | -j1 RSS MB | bytes/state | -j2 s | -j2 states/s | -j2 RSS MB | -j1 / SPIN | -j2 / -j1 | -j2 / -j1 per round, median (range) | two -j1 at once / -j1 |\n' "${modes// /+}"
-echo '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'
+printf '| model | N | states (lockstep) | states (SPIN) | SPIN %s s | SPIN states/s | SPIN RSS MB | -j1 s | -j1 states/s | -j1 RSS MB | bytes/state | -j2 s | -j2 states/s | -j2 RSS MB | -j1 / SPIN | -j2 / -j1 | -j2 / -j1 per round, median (range) | two -j1 at once / -j1 | round trip ns, median (range) |\n' "${modes// /+}"
+echo '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'
 for item in $sizes; do
   model=${item%%:*} n=${item##*:}
   case $model in
@@ -154,9 +171,10 @@ for item in $sizes; do
     [[ $mode == bfs ]] && spin_bfs=$r1
   done
   st=${st:--} sr=${sr:--} sm=${sm:--}
-  T1=() R1=() M1=() T2=() R2=() M2=() CEIL=()
+  T1=() R1=() M1=() T2=() R2=() M2=() CEIL=() RTT=()
   for ((round = 0; round < repeat; round++)); do
     read -r l1 t1 r1 m1 b1 <<<"$(lockstep_run 1 "$tmp/m.csp" "$assert")"
+    [[ -n $pingpong ]] && RTT+=("$("$pingpong")")
     read -r l2 t2 r2 m2 b2 <<<"$(lockstep_run 2 "$tmp/m.csp" "$assert")"
     pair=$(lockstep_pair "$tmp/m.csp" "$assert")
     [[ $l1 == "$l2" ]] || echo "# MISMATCH: -j1 $l1 states, -j2 $l2" >&2
@@ -165,9 +183,10 @@ for item in $sizes; do
   done
   [[ $ss == - || $ss == "$l1" ]] || echo "# MISMATCH: SPIN $ss states, lockstep $l1" >&2
   r1=$(median "${R1[@]}") r2=$(median "${R2[@]}")
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %.0f | %s | %s | %s | %.0f | %s | %s | %s | %s | %s |\n' \
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %.0f | %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s |\n' \
     "$model" "$n" "$l1" "$ss" "$st" "$sr" "$sm" "$(median "${T1[@]}")" "$r1" \
     "$(median "${M1[@]}")" "$b1" "$(median "${T2[@]}")" "$r2" \
     "$(median "${M2[@]}")" "$(ratio "$r1" "$spin_bfs")" "$(ratio "$r2" "$r1")" \
-    "$(ratio_range "${R2[*]}" "${R1[*]}")" "$(ratio "$(median "${CEIL[@]}")" 1)"
+    "$(ratio_range "${R2[*]}" "${R1[*]}")" "$(ratio "$(median "${CEIL[@]}")" 1)" \
+    "$(spread "${RTT[@]}")"
 done
