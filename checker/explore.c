@@ -60,8 +60,9 @@ typedef struct Batch {
     ExploreSucc *succ;
     uint32_t *vecs;
     uint64_t *keys, *hashes;
-    uint32_t *known;  /* per successor: its id if the worker met it in
-                         this level already (see Recent), else NO_ID */
+    uint8_t *met;     /* per successor: 1 if the worker met it earlier in
+                         this run (see Recent) */
+    uint32_t stamp;   /* the worker's run when the state was expanded */
     size_t count, cap, width, key_words;
     int failed;
 } Batch;
@@ -91,6 +92,7 @@ typedef struct Worker {
     void *scratch_block;
     void *state_block;             /* the ring's states, padded */
     struct Recent *recent;         /* recent successors, or NULL */
+    uint32_t stamp;                /* the run under way (see Recent) */
     Batch ring[DEPTH];
     unsigned head, inflight;       /* ring[head] is the oldest */
     size_t next_succ;              /* its successors already inserted */
@@ -185,7 +187,7 @@ static void workers_free(Explorer *ex)
             mem_free(b->vecs);
             mem_free(b->keys);
             mem_free(b->hashes);
-            mem_free(b->known);
+            mem_free(b->met);
         }
     }
     mem_free(ex->workers);
@@ -377,11 +379,11 @@ static void batch_add(void *ctx, uint32_t event, const uint32_t *target)
     if (b->count == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 64;
         void **const arrays[] = {(void **)&b->vecs, (void **)&b->keys,
-                                 (void **)&b->hashes, (void **)&b->known,
+                                 (void **)&b->hashes, (void **)&b->met,
                                  (void **)&b->succ};
         const size_t sizes[] = {b->width * sizeof *b->vecs,
                                 b->key_words * sizeof *b->keys,
-                                sizeof *b->hashes, sizeof *b->known,
+                                sizeof *b->hashes, sizeof *b->met,
                                 sizeof *b->succ};
         if (grow_all(arrays, sizes, 5, cap) != 0) {
             b->failed = 1;
@@ -412,29 +414,39 @@ static void progress(Explorer *ex, int final)
 }
 
 /* The worker's recent successors: whether a successor is one it has met
- * earlier in this level, answered from a small direct-mapped table instead
- * of the index. Neighbouring states of a level share many successors
- * (moves that commute lead to the same state): measured on the benchmark
- * models, about half of all transitions hit a table of 8,192 entries
- * (philosophers 42-53%, buffers 60%); each hit saves the index probe and
- * the key compare, both cache misses in a large store (5-7% less CPU
- * time in all, one thread). Entries
- * hold the whole key (keys of at most two words; larger keys skip the
- * table) and are valid for the level they were written in, since ids of
- * pending states change at the commit. */
+ * earlier in this *run*, answered from a small direct-mapped table instead
+ * of the index. A run is what a worker expands from the start of a level,
+ * or from a steal, to its next steal: states in increasing id order, each
+ * one's successors in emission order. So a successor met earlier in the
+ * run is stored already and holds a discovery smaller than this one: a
+ * hit needs nothing at all, neither the index probe and key compare nor
+ * the discovery's compare-and-swap (all cache misses in a large store,
+ * the last one often on a line the other core wrote). Neighbouring
+ * states of a level share many successors (moves that commute lead to
+ * the same state): measured on the benchmark models, about half of all
+ * transitions hit a table of 8,192 entries (philosophers 42-53%, buffers
+ * 60%). Entries hold the whole key (keys of at most two words; larger
+ * keys skip the table) and the run they were written in. */
 enum { RECENT_BITS = 13 };
 
 typedef struct Recent {
     uint64_t k0, k1;
-    uint32_t id;
-    uint32_t stamp; /* level + 1; 0: empty */
+    uint32_t stamp; /* the worker's run; 0: empty */
 } Recent;
-
-enum { NO_ID = UINT32_MAX };
 
 static Recent *recent_slot(const Worker *w, uint64_t h)
 {
     return &w->recent[h >> (64 - RECENT_BITS)];
+}
+
+/* Starts a new run: the table's entries become stale. */
+static void new_run(Worker *w)
+{
+    if (++w->stamp == 0) { /* wrapped: stale entries would look fresh */
+        if (w->recent)
+            memset(w->recent, 0, sizeof *w->recent << RECENT_BITS);
+        w->stamp = 1;
+    }
 }
 
 /* Looks each successor of b up among the recent ones; starts fetching the
@@ -442,17 +454,13 @@ static Recent *recent_slot(const Worker *w, uint64_t h)
 static void recent_probe(const Explorer *ex, const Worker *w, Batch *b)
 {
     size_t kw = b->key_words;
-    uint32_t stamp = ex->level + 1;
     for (size_t k = 0; k < b->count; k++) {
         const uint64_t *key = b->keys + k * kw;
         const Recent *r = w->recent ? recent_slot(w, b->hashes[k]) : NULL;
-        if (r && r->stamp == stamp && r->k0 == key[0] &&
-            r->k1 == (kw == 2 ? key[1] : 0)) {
-            b->known[k] = r->id;
-        } else {
-            b->known[k] = NO_ID;
+        b->met[k] = r && r->stamp == b->stamp && r->k0 == key[0] &&
+                    r->k1 == (kw == 2 ? key[1] : 0);
+        if (!b->met[k])
             store_prefetch(ex->store, b->hashes[k]);
-        }
     }
 }
 
@@ -461,6 +469,7 @@ static void recent_probe(const Explorer *ex, const Worker *w, Batch *b)
 static ExploreStatus expand(Explorer *ex, Worker *w, Batch *b, uint64_t id)
 {
     b->id = id;
+    b->stamp = w->stamp;
     b->count = 0;
     b->failed = 0;
     store_state(ex->store, id, b->state);
@@ -525,14 +534,10 @@ static int insert_successors(Explorer *ex, Worker *w, const Batch *b)
     Store *s = ex->store;
     uint64_t base = store_count(s);
     size_t kw = b->key_words;
-    uint32_t stamp = ex->level + 1;
     for (size_t k = w->next_succ; k < b->count; k++) {
-        uint64_t mine = b->id << 32 | k, id = b->known[k];
-        if (id != NO_ID) {
-            if (id >= base)
-                disc_min(&ex->disc[id - base], mine);
+        if (b->met[k])
             continue;
-        }
+        uint64_t mine = b->id << 32 | k, id;
         if (w->blk_pos == w->blk_end && !take_block(ex, w)) {
             w->next_succ = k;
             atomic_store(&ex->pause, 1);
@@ -540,14 +545,13 @@ static int insert_successors(Explorer *ex, Worker *w, const Batch *b)
         }
         const uint64_t *key = b->keys + k * kw;
         if (store_insert(s, key, b->hashes[k], base + w->blk_pos, &id)) {
-            id = base + w->blk_pos;
             disc_min(&ex->disc[w->blk_pos++], mine);
         } else if (id >= base) {
             disc_min(&ex->disc[id - base], mine);
         }
         if (w->recent)
             *recent_slot(w, b->hashes[k]) =
-                (Recent){key[0], kw == 2 ? key[1] : 0, (uint32_t)id, stamp};
+                (Recent){key[0], kw == 2 ? key[1] : 0, b->stamp};
     }
     w->next_succ = 0;
     return 1;
@@ -638,8 +642,13 @@ static int steal(Explorer *ex, Worker *w)
  * hand them over. */
 static int claim_chunk(Explorer *ex, Worker *w, unsigned index)
 {
-    if (!take_own(w) && !(steal(ex, w) && take_own(w)))
-        return 0;
+    if (!take_own(w)) {
+        if (!steal(ex, w))
+            return 0;
+        new_run(w);
+        if (!take_own(w))
+            return 0; /* a thief took it first */
+    }
     if (ex->opt.timeout > 0 && now() - ex->start > ex->opt.timeout) {
         atomic_store(&ex->timed_out, 1);
         atomic_store(&ex->stop, 1);
@@ -789,6 +798,7 @@ static ExploreStatus level_expand(Explorer *ex)
         w->next_succ = 0;
         w->chunk_pos = w->chunk_end = w->blk_pos = w->blk_end = 0;
         w->transitions = 0;
+        new_run(w);
         w->violation = UINT64_MAX;
         w->status = EXPLORE_DONE;
     }
