@@ -62,7 +62,9 @@ typedef struct Batch {
     uint64_t *keys, *hashes;
     uint8_t *met;     /* per successor: 1 if the worker met it earlier in
                          this run (see Recent) */
-    uint32_t stamp;   /* the worker's run when the state was expanded */
+    uint32_t stamp;   /* the worker's run when the state was expanded
+                         (after a steal, states of the run before are
+                         still in the pipeline) */
     size_t count, cap, width, key_words;
     int failed;
 } Batch;
@@ -426,7 +428,7 @@ static void progress(Explorer *ex, int final)
  * the same state): measured on the benchmark models, about half of all
  * transitions hit a table of 8,192 entries (philosophers 42-53%, buffers
  * 60%). Entries hold the whole key (keys of at most two words; larger
- * keys skip the table) and the run they were written in. */
+ * keys skip the table) and the run of the state they were met from. */
 enum { RECENT_BITS = 13 };
 
 typedef struct Recent {
