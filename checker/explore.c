@@ -425,9 +425,9 @@ static void progress(Explorer *ex, int final)
  * the discovery's compare-and-swap (all cache misses in a large store,
  * the last one often on a line the other core wrote). Neighbouring
  * states of a level share many successors (moves that commute lead to
- * the same state): measured on the benchmark models, about half of all
- * transitions hit a table of 8,192 entries (philosophers 42-53%, buffers
- * 60%). Entries hold the whole key (keys of at most two words; larger
+ * the same state): measured on the benchmark models, about 40% of all
+ * transitions hit a table of 8,192 entries (philosophers 12: 42%, buffers
+ * 14: 40%, with one thread or two). Entries hold the whole key (keys of at most two words; larger
  * keys skip the table) and the run of the state they were met from. */
 enum { RECENT_BITS = 13 };
 
