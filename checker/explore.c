@@ -427,8 +427,9 @@ static void progress(Explorer *ex, int final)
  * states of a level share many successors (moves that commute lead to
  * the same state): measured on the benchmark models, about 40% of all
  * transitions hit a table of 8,192 entries (philosophers 12: 42%, buffers
- * 14: 40%, with one thread or two). Entries hold the whole key (keys of at most two words; larger
- * keys skip the table) and the run of the state they were met from. */
+ * 14: 40%, with one thread or two). Entries hold the whole key (keys
+ * of at most two words; larger keys skip the table) and the run of the
+ * state they were met from. */
 enum { RECENT_BITS = 13 };
 
 typedef struct Recent {
