@@ -2,15 +2,18 @@
  * component LTSs. See network.h.
  *
  * At construction every component's labels are renumbered densely (in the
- * order of their global ids, so rows stay sorted) and each rule is filed
- * under its first participant and that participant's label. A successor
- * call then visits each component's enabled transitions once; for each it
- * fires the rules filed there: it finds the other participants' matching
- * transitions by binary search (rows are sorted by label; a regulator of
- * a mobile network offers hundreds of events in every state), the most
- * selective participant first so that a rule that cannot fire fails
- * after one search, then enumerates the combinations depth-first in a
- * scratch vector, in participant order. */
+ * order of their global ids, so rows stay sorted by label) and each rule's
+ * participants are put in firing order: first its *lead*, the participant
+ * whose label is enabled in the smallest share of its component's states,
+ * then the others likewise. The rule is filed under the lead's label. A
+ * successor call visits each component's enabled transitions once; for
+ * each it fires the rules filed there: it tests the other participants in
+ * firing order, on a bit per (state, label) where the component's rows are
+ * long enough to pay for them, else by binary search (a regulator of a
+ * mobile network offers hundreds of events in every state), so that a
+ * rule that cannot fire fails after one test; then it finds their
+ * transitions and enumerates the combinations depth-first in a scratch
+ * vector. */
 #include "network.h"
 
 #include "mem.h"
@@ -193,7 +196,7 @@ static int network_index(Network *net)
 }
 
 /* Per local label of c: transitions with that label (how often it is
- * enabled, for rule_checks). NULL when out of memory. */
+ * enabled, for rule_fire_order). NULL when out of memory. */
 static uint32_t *comp_label_counts(const Comp *c)
 {
     uint32_t *n = mem_calloc(c->label_count + 1, sizeof *n);
@@ -203,13 +206,33 @@ static uint32_t *comp_label_counts(const Comp *c)
     return n;
 }
 
-/* Orders each rule's participants: the one whose label is enabled in the
- * smallest share of its component's states first, ties in participant
- * order (an insertion sort: rules have a handful of participants). A
- * successor call then tries a rule only where its lead is enabled: on a
- * mobile network (FDR's phone example), filing rules under their first
- * participant tried 520 rules a state, 3 of which fired. */
-static int rule_checks(Network *net)
+/* Puts the rule's participants in firing order: the one whose label is
+ * enabled in the smallest share of its component's states first, ties in
+ * participant order (an insertion sort: rules have a handful). */
+static void rule_order(Rule *rule, uint32_t *const *counts, const Comp *comps)
+{
+    for (uint32_t i = 0; i < rule->count; i++) {
+        uint32_t c = rule->comp[i], l = rule->local[i], j = i;
+        uint64_t mine = counts[c][l];
+        /* enabled share a/x above b/y: a * y > b * x */
+        for (; j > 0; j--) {
+            uint32_t d = rule->fire_comp[j - 1];
+            uint64_t other = counts[d][rule->fire_local[j - 1]];
+            if (other * comps[c].states <= mine * comps[d].states)
+                break;
+            rule->fire_comp[j] = d;
+            rule->fire_local[j] = rule->fire_local[j - 1];
+        }
+        rule->fire_comp[j] = c;
+        rule->fire_local[j] = l;
+    }
+}
+
+/* Every rule's firing order. A successor call then tries a rule only
+ * where its lead is enabled: on a mobile network (FDR's phone example),
+ * filing rules under their first participant tried 520 rules a state, 3
+ * of which fired. */
+static int rule_fire_order(Network *net)
 {
     uint32_t **counts = mem_calloc(net->comp_count + 1, sizeof *counts);
     int rc = counts ? 0 : -1;
@@ -222,25 +245,10 @@ static int rule_checks(Network *net)
             net->max_count = rule->count;
         rule->fire_comp = mem_alloc(rule->count * sizeof *rule->fire_comp);
         rule->fire_local = mem_alloc(rule->count * sizeof *rule->fire_local);
-        if (!rule->fire_comp || !rule->fire_local) {
+        if (!rule->fire_comp || !rule->fire_local)
             rc = -1;
-            break;
-        }
-        for (uint32_t i = 0; i < rule->count; i++) {
-            uint32_t c = rule->comp[i], l = rule->local[i], j = i;
-            uint64_t mine = counts[c][l];
-            /* enabled share a/x below b/y: a * y < b * x */
-            for (; j > 0; j--) {
-                uint32_t d = rule->fire_comp[j - 1];
-                uint64_t other = counts[d][rule->fire_local[j - 1]];
-                if (other * net->comps[c].states <= mine * net->comps[d].states)
-                    break;
-                rule->fire_comp[j] = d;
-                rule->fire_local[j] = rule->fire_local[j - 1];
-            }
-            rule->fire_comp[j] = c;
-            rule->fire_local[j] = l;
-        }
+        else
+            rule_order(rule, counts, net->comps);
     }
     for (size_t i = 0; counts && i < net->comp_count; i++)
         mem_free(counts[i]);
@@ -293,7 +301,7 @@ static int network_build(Network *net, const NetRule *rules, size_t count)
         if (!ok)
             return -1;
     }
-    return rule_checks(net) != 0 || network_index(net) != 0 ? -1 : 0;
+    return rule_fire_order(net) != 0 || network_index(net) != 0 ? -1 : 0;
 }
 
 Machine *network_new(TermTable *terms, NetComp *comps, size_t comp_count,
