@@ -208,10 +208,17 @@ static uint32_t *comp_label_counts(const Comp *c)
 
 /* Puts the rule's participants in firing order: the one whose label is
  * enabled in the smallest share of its component's states first, ties in
- * participant order (an insertion sort: rules have a handful). */
+ * participant order (an insertion sort: rules have a handful). A rule of
+ * two keeps its order: trying it costs one scan of a row either way, and
+ * the models made of such rules (the benchmark's among them) keep the
+ * successor order, hence the ids and counterexamples, they had. */
 static void rule_order(Rule *rule, uint32_t *const *counts, const Comp *comps)
 {
     for (uint32_t i = 0; i < rule->count; i++) {
+        rule->fire_comp[i] = rule->comp[i];
+        rule->fire_local[i] = rule->local[i];
+    }
+    for (uint32_t i = 1; i < rule->count && rule->count > 2; i++) {
         uint32_t c = rule->comp[i], l = rule->local[i], j = i;
         uint64_t mine = counts[c][l];
         /* enabled share a/x above b/y: a * y > b * x */
