@@ -5,7 +5,8 @@
  * order of their global ids, so rows stay sorted by label) and each rule's
  * participants are put in firing order: first its *lead*, the participant
  * whose label is enabled in the smallest share of its component's states,
- * then the others likewise. The rule is filed under the lead's label. A
+ * then the others likewise (a rule of two keeps its order, see
+ * rule_order). The rule is filed under the lead's label. A
  * successor call visits each component's enabled transitions once; for
  * each it fires the rules filed there: it tests the other participants in
  * firing order, on a bit per (state, label) where the component's rows are
@@ -139,9 +140,11 @@ static int comp_starts(Comp *c)
 
 /* The enabled bits pay where rows are long: a binary search over a short
  * row is as quick as a bit. They are built when they take at most
- * ENABLED_PER_TRANSITION words per transition (a tenth of a word per
- * state for a regulator offering 200 events, none for a sequence of
- * distinct events), so they never outgrow the LTS itself by much. */
+ * ENABLED_PER_TRANSITION words per transition, so they never outgrow the
+ * LTS itself by much: a regulator offering 200 events in every state
+ * takes 4 words a state (1/50 of a word a transition); a long sequence of
+ * distinct events would take more words than it has transitions, and gets
+ * none. */
 enum { ENABLED_PER_TRANSITION = 4 };
 
 static int comp_enabled_init(Comp *c)
@@ -161,7 +164,7 @@ static int comp_enabled_init(Comp *c)
     return 0;
 }
 
-/* Files every rule under its first participant (a counting sort). */
+/* Files every rule under its lead's label (a counting sort). */
 static int network_index(Network *net)
 {
     for (size_t i = 0; i < net->comp_count; i++) {
@@ -350,7 +353,8 @@ Machine *network_new(TermTable *terms, NetComp *comps, size_t comp_count,
             net->leaf_comp[leaves++] = (uint32_t)i;
     }
     /* scratch: the vector, then the ranges found for a rule */
-    size_t scratch = (comp_count + 2 * (size_t)net->max_count) * sizeof(uint32_t);
+    size_t scratch =
+        (comp_count + 2 * (size_t)net->max_count) * sizeof(uint32_t);
     net->base = (Machine){&network_ops, comp_count, net->word_max, leaves,
                           scratch, term_events(terms)};
     return &net->base;
@@ -508,8 +512,8 @@ static int network_successors(const Machine *m, const uint32_t *state,
 {
     const Network *net = (const Network *)m;
     uint32_t *vec = scratch;
-    Firing f = {net,  state, vec, vec + m->width, vec + m->width + net->max_count,
-                emit, ctx};
+    Firing f = {net, state, vec, vec + m->width,
+                vec + m->width + net->max_count, emit, ctx};
     mem_copy(f.vec, state, m->width * sizeof *state);
     for (size_t c = 0; c < net->comp_count; c++) {
         const Comp *comp = &net->comps[c];
