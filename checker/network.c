@@ -441,6 +441,13 @@ static inline int row_find(const Comp *comp, uint32_t s, uint32_t want,
     return b > a;
 }
 
+/* 1 when component c offers local label l in state s. */
+static int comp_offers(const Comp *comp, uint32_t s, uint32_t l)
+{
+    uint32_t k = row_lower(comp, s, l);
+    return k < comp->offset[s + 1] && comp->local[k] == l;
+}
+
 /* Participants i.. of `rule` in firing order (the lead has moved), their
  * transitions found: each moves along one of them, in every combination
  * (relational synchronisation). */
@@ -547,11 +554,7 @@ static int network_terminated(const Machine *m, const uint32_t *state)
     for (size_t i = 0; i < net->terminate_count; i++) {
         const NetPart *p = &net->terminate[i];
         const Comp *comp = &net->comps[p->comp];
-        uint32_t want = comp_local(comp, p->label), s = state[p->comp];
-        int found = 0;
-        for (uint32_t k = comp->offset[s]; k < comp->offset[s + 1]; k++)
-            found |= comp->local[k] == want;
-        if (!found)
+        if (!comp_offers(comp, state[p->comp], comp_local(comp, p->label)))
             return 0;
     }
     return 1;
@@ -581,15 +584,6 @@ static const MachineOps network_ops = {
     network_initial, network_successors, network_terminated,
     network_describe, network_destroy,
 };
-
-/* 1 when component c offers local label l in state s. */
-static int comp_offers(const Comp *comp, uint32_t s, uint32_t l)
-{
-    for (uint32_t k = comp->offset[s]; k < comp->offset[s + 1]; k++)
-        if (comp->local[k] == l)
-            return 1;
-    return 0;
-}
 
 typedef struct WaitEdge {
     uint32_t from, to, event;
