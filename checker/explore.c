@@ -547,10 +547,18 @@ static int insert_successors(Explorer *ex, Worker *w, const Batch *b)
             return 0;
         }
         const uint64_t *key = b->keys + k * kw;
+        /* The discovery is written before the insert publishes the
+         * position (store_insert's release), so a new state needs no
+         * compare-and-swap here: another worker that finds it sees
+         * `mine` already. Unpublished, the position is still ours. */
+        _Atomic uint64_t *d = &ex->disc[w->blk_pos];
+        atomic_store_explicit(d, mine, memory_order_relaxed);
         if (store_insert(s, key, b->hashes[k], base + w->blk_pos, &id)) {
-            disc_min(&ex->disc[w->blk_pos++], mine);
-        } else if (id >= base) {
-            disc_min(&ex->disc[id - base], mine);
+            w->blk_pos++;
+        } else {
+            atomic_store_explicit(d, NO_DISC, memory_order_relaxed);
+            if (id >= base)
+                disc_min(&ex->disc[id - base], mine);
         }
         if (w->recent)
             *recent_slot(w, b->hashes[k]) =

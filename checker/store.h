@@ -73,8 +73,8 @@ uint64_t store_hash(const Store *s, const uint64_t *key);
  * they are): packing then only touches the words that differ. */
 void store_prepare(const Store *s, const uint32_t *base, const uint32_t *vecs,
                    size_t n, uint64_t *keys, uint64_t *hashes);
-/* Starts fetching the index slot of hash h, so that the cache misses of
- * inserts to come overlap. */
+/* Starts fetching the index slot of hash h for writing, so that the
+ * cache misses of inserts to come overlap. */
 void store_prefetch(const Store *s, uint64_t h);
 
 /* Makes room for `want` pending states (positions 0 .. want-1), of which
