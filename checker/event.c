@@ -80,8 +80,11 @@ EventTable *event_table_new(void)
     if (!t)
         return NULL;
     pthread_mutex_init(&t->lock, NULL);
-    if (event_rehash(t, 64) != 0 || event_add_locked(t, "tau") != EVENT_TAU ||
-        event_add_locked(t, "tick") != EVENT_TICK) {
+    /* No CSPM event's text can be "τ" or "✓" (it starts with a channel's
+     * ASCII identifier), so a channel named tau or tick gets an id of its
+     * own and the internal events cannot be forged by name. */
+    if (event_rehash(t, 64) != 0 || event_add_locked(t, "τ") != EVENT_TAU ||
+        event_add_locked(t, "✓") != EVENT_TICK) {
         event_table_free(t);
         return NULL;
     }

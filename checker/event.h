@@ -2,9 +2,10 @@
  *
  * The checker never sees CSPM values: an event is a small integer, and its
  * name (CSPM text such as "c.1.true") comes back only for reports. Event 0 is
- * tau (printed "tau"), event 1 is tick (printed "✓" in traces, "tick" in
- * JSON). The front end interns every event it produces here, in a table that
- * lives as long as the loaded model.
+ * tau, named "τ", event 1 is tick, named "✓", everywhere (text, JSON,
+ * pictures): names no CSPM event can have, so a user's channel tau or tick
+ * is an event like any other. The front end interns every event it produces
+ * here, in a table that lives as long as the loaded model.
  *
  * Thread safety: event_intern and event_name may be called from several
  * threads at once (the explored-term fallback interns during a check); names
@@ -31,7 +32,7 @@ void event_table_free(EventTable *table);
 uint32_t event_intern(EventTable *table, const char *name);
 /* The id of `name`, or EVENT_NONE when it was never interned. */
 uint32_t event_lookup(EventTable *table, const char *name);
-/* The name of `id` ("tau", "tick", or the interned text); NULL if unknown. */
+/* The name of `id` ("τ", "✓", or the interned text); NULL if unknown. */
 const char *event_name(EventTable *table, uint32_t id);
 /* Number of ids handed out so far (tau and tick included). */
 uint32_t event_count(EventTable *table);

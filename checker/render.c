@@ -296,8 +296,6 @@ static void state_label(const Machine *m, const uint32_t *state, size_t index,
 
 static const char *name_of(const Machine *m, uint32_t event)
 {
-    if (event == EVENT_TICK)
-        return "✓";
     const char *name = event_name(m->events, event);
     return name ? name : "?";
 }
@@ -359,7 +357,7 @@ static void draw_lasso(Agraph_t *g, const Machine *m, const Cex *c,
         if (i == c->loop_start)
             loop_start = n;
         Agedge_t *e = edge(g, prev, n, 1000000 + i);
-        set_label(e, "label", "tau");
+        set_label(e, "label", "τ");
         set(e, "style", "dashed");
         if (i > c->loop_start)
             mark_red(e);
@@ -454,8 +452,7 @@ int render_lts(const Lts *lts, TermTable *terms, const char *title,
         for (uint32_t k = lts->offset[s]; k < lts->offset[s + 1]; k++) {
             Agedge_t *e = edge(g, nodes[s], nodes[lts->target[k]], k);
             uint32_t event = lts->event[k];
-            set_label(e, "label", event == EVENT_TICK ? "✓"
-                                                      : event_name(ev, event));
+            set_label(e, "label", event_name(ev, event));
             if (event == EVENT_TAU)
                 set(e, "style", "dashed");
         }

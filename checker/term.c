@@ -897,7 +897,7 @@ static void print_term(TermTable *t, Out *o, uint32_t id, int nested)
     case TERM_STOP: out_str(o, "STOP"); return;
     case TERM_SKIP: out_str(o, "SKIP"); return;
     case TERM_DIV: out_str(o, "DIV"); return;
-    case TERM_OMEGA: out_str(o, "Omega"); return;
+    case TERM_OMEGA: out_str(o, "(terminated)"); return; /* after ✓ */
     case TERM_RUN: case TERM_CHAOS:
         out_str(o, p->kind == TERM_RUN ? "RUN(" : "CHAOS(");
         print_set(t, o, p->set_a);

@@ -528,6 +528,10 @@ static Value *eval_unop(Eval *ev, Expr *e, Env *env)
         return value_int(ev->arena, a->n);
     }
     a = expect_kind(ev, a, V_INT, e->kids[0]->pos, "an integer");
+    if (a && a->ival == -2147483648LL) { /* Int is 32 bits, as in FDR */
+        eval_error(ev, e->pos, "integer overflow (%lld)", -a->ival);
+        return NULL;
+    }
     return a ? value_int(ev->arena, -a->ival) : NULL;
 }
 

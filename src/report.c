@@ -33,7 +33,7 @@ static void str_events(Str *s, EventTable *ev, const uint32_t *ids, size_t n,
     for (size_t i = 0; i < n; i++) {
         if (i)
             str_add(s, ", ");
-        str_add(s, ids[i] == EVENT_TICK ? "✓" : event_name(ev, ids[i]));
+        str_add(s, event_name(ev, ids[i]));
     }
     str_add(s, close);
 }

@@ -55,6 +55,7 @@ typedef struct Outcome {
     uint32_t context[CONTEXT];
     size_t ncontext;
     int deadlock;          /* 0 none recorded, 1 predicted, -1 not */
+    int complete;          /* 0: a header but no "# end", or a wrong count */
     uint32_t *offers;
     size_t noffers;
     size_t states;
@@ -118,6 +119,12 @@ static int conclude(TraceVerifier *tv, const TraceFile *tf, Outcome *o)
         return 2;
     o->states = traceverify_count(tv);
     o->state = o->states ? traceverify_state(tv, 0) : NULL;
+    /* A file with a version line that lacks its "# end N events" was cut
+     * short (the program was killed): what is there is still checked. A
+     * headerless file is plain events and has no end line to miss. */
+    o->complete = tf->version == 0 ||
+                  (tf->declared_events >= 0 &&
+                   (o->rejected || tf->declared_events == o->events));
     if (!o->rejected && tf->deadlock) {
         long k = traceverify_deadlock(tv);
         o->deadlock = k >= 0 ? 1 : -1;
@@ -254,16 +261,40 @@ static void text_components(FILE *out, const Machine *mach,
             fprintf(out, "        [%zu] %s\n", i, text);
 }
 
+/* A recorded deadlock the model cannot reach is a rejection, as much as an
+ * impossible event: the run did something the model forbids. */
+static int is_rejection(const Outcome *o)
+{
+    return o->rejected || o->deadlock < 0;
+}
+
+static void text_incomplete(FILE *out, const TraceFile *tf, const Outcome *o)
+{
+    if (o->complete)
+        return;
+    if (tf->declared_events < 0)
+        fprintf(out, "      incomplete: no '# end' line (the program was "
+                     "killed or crashed?); the %ld event%s present were "
+                     "checked\n", o->events, o->events == 1 ? "" : "s");
+    else
+        fprintf(out, "      incomplete: '# end %ld events' but the file holds "
+                     "%ld\n", tf->declared_events, o->events);
+}
+
 static void report_text(FILE *out, Model *m, const Machine *mach,
                         const TraceFile *tf, const Outcome *o)
 {
     EventTable *ev = model_events(m);
     if (!o->rejected) {
-        fprintf(out, "ACCEPTED  %s: %ld events", tf->path, o->events);
+        fprintf(out, "%s  %s: %ld events", is_rejection(o) ? "REJECTED"
+                                                           : "ACCEPTED",
+                tf->path, o->events);
         if (tf->deadlock)
-            fprintf(out, ", ending in a recorded %sdeadlock",
-                    tf->deadlock == 2 ? "partial " : "");
+            fprintf(out, ", ending in a recorded %sdeadlock%s",
+                    tf->deadlock == 2 ? "partial " : "",
+                    o->deadlock < 0 ? " the model does not predict" : "");
         fprintf(out, "\n");
+        text_incomplete(out, tf, o);
     } else {
         fprintf(out, "REJECTED  %s:%ld: event %ld '%s' is not possible after "
                      "%ld accepted event%s (",
@@ -271,6 +302,7 @@ static void report_text(FILE *out, Model *m, const Machine *mach,
                 o->events == 1 ? "" : "s");
         text_events(out, ev, o->context, o->ncontext,
                     o->events > (long)o->ncontext ? "<..., " : "<", ">)\n");
+        text_incomplete(out, tf, o);
         fprintf(out, "      the model would accept ");
         text_events(out, ev, o->offers, o->noffers, "{", "}\n");
         fprintf(out, "      one of the %zu model state%s there:\n", o->states,
@@ -324,13 +356,16 @@ static void report_json(FILE *out, Model *m, const TraceFile *tf,
     fprintf(out, "{\"schema_version\":1,\"trace\":");
     json_str(out, tf->path);
     fprintf(out, ",\"verdict\":\"%s\",\"accepted_events\":%ld",
-            o->rejected ? "rejected" : "accepted", o->events);
+            is_rejection(o) ? "rejected" : "accepted", o->events);
     if (o->rejected) {
         fprintf(out, ",\"rejected\":{\"index\":%ld,\"line\":%ld,\"event\":",
                 o->events + 1, o->line);
         json_str(out, o->event);
         fputs("}", out);
     }
+    fprintf(out, ",\"complete\":%s", o->complete ? "true" : "false");
+    if (tf->declared_events >= 0)
+        fprintf(out, ",\"declared_events\":%ld", tf->declared_events);
     fputs(",\"offers\":", out);
     json_events(out, ev, o->offers, o->noffers);
     fprintf(out, ",\"model_states\":%zu,\"deadlock\":%s}\n", o->states,
@@ -380,7 +415,7 @@ static void run_job(Pool *pool, Job *job)
                 report_json(out, pool->m, &tf, &o);
             else
                 report_text(out, pool->m, pool->mach, &tf, &o);
-            if (o.rejected || o.deadlock < 0)
+            if (is_rejection(&o))
                 job->rc = 1;
             if (pool->opt->graph_dir &&
                 draw_outcome(pool->opt, pool->mach, &tf, &o, &job->diags))

@@ -19,9 +19,14 @@ static void test_tau_and_tick(void **state)
     EventTable *t = event_table_new();
     assert_non_null(t);
     assert_int_equal(event_count(t), 2);
-    assert_string_equal(event_name(t, EVENT_TAU), "tau");
-    assert_string_equal(event_name(t, EVENT_TICK), "tick");
+    assert_string_equal(event_name(t, EVENT_TAU), "τ");
+    assert_string_equal(event_name(t, EVENT_TICK), "✓");
     assert_null(event_name(t, 2));
+    /* a user's channels named tau and tick are events of their own: the
+     * internal events cannot be forged by name */
+    assert_int_equal(event_lookup(t, "tick"), EVENT_NONE);
+    assert_int_equal(event_intern(t, "tau"), 2);
+    assert_int_equal(event_intern(t, "tick"), 3);
     event_table_free(t);
 }
 
