@@ -393,10 +393,17 @@ static int compile_node(Compiler *c, uint32_t term, Sub *out)
 /* The number of leaves of the static tree under `term`, saturating at
  * MAX_COMPONENTS + 1, with a memo by term id: shared subterms make the tree
  * exponentially larger than the term, and this counts it without building
- * it. 0 in memo: not known yet. */
+ * it. 0 in memo: not known yet. A tree deeper than MAX_COMPONENTS is cut
+ * there (*too_deep set): a recursion through a static operator that never
+ * ends, P(n) = a -> STOP ||| P(n+1), would otherwise unfold for ever. */
 static uint64_t static_leaves(TermTable *terms, uint32_t term, uint64_t *memo,
-                              uint32_t memo_size)
+                              uint32_t memo_size, uint32_t depth,
+                              int *too_deep)
 {
+    if (depth > MAX_COMPONENTS) {
+        *too_deep = 1;
+        return MAX_COMPONENTS + 1;
+    }
     uint32_t body = term_unfold(terms, term);
     if (body == TERM_NONE)
         return 1; /* the error surfaces when the leaf is compiled */
@@ -407,7 +414,8 @@ static uint64_t static_leaves(TermTable *terms, uint32_t term, uint64_t *memo,
     if (term_is_static(p->kind)) {
         n = 0;
         for (uint32_t i = 0; i < p->nkids && n <= MAX_COMPONENTS; i++)
-            n += static_leaves(terms, p->kids[i], memo, memo_size);
+            n += static_leaves(terms, p->kids[i], memo, memo_size, depth + 1,
+                               too_deep);
         if (n > MAX_COMPONENTS)
             n = MAX_COMPONENTS + 1;
     }
@@ -424,8 +432,18 @@ static CompileStatus compile_network(TermTable *terms, uint32_t root,
     uint64_t *memo = mem_calloc(memo_size + 1, sizeof *memo);
     if (!memo)
         return COMPILE_NOMEM;
-    uint64_t leaves = static_leaves(terms, root, memo, memo_size);
+    int too_deep = 0;
+    uint64_t leaves = static_leaves(terms, root, memo, memo_size, 0,
+                                    &too_deep);
     mem_free(memo);
+    if (too_deep) {
+        snprintf(err, err_len, "the process nests parallel, hiding or "
+                 "renaming operators more than %d deep: a recursion through "
+                 "one of them that never ends (such as P(n) = a -> STOP ||| "
+                 "P(n+1)) is an infinite network, not supported",
+                 MAX_COMPONENTS);
+        return COMPILE_LEAF_LIMIT;
+    }
     if (leaves > MAX_COMPONENTS) {
         snprintf(err, err_len, "the process is a network of more than %d "
                  "parallel components (a recursion through a parallel "

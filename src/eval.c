@@ -4,6 +4,7 @@
 #include "eval_impl.h"
 
 #include "lex.h"
+#include "stack.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,7 +37,8 @@ int eval_limit_hit(const Eval *ev) { return ev->limit_hit; }
 
 int eval_enter(Eval *ev, SrcPos at)
 {
-    size_t max_depth = ev->limits.max_depth ? ev->limits.max_depth : 4000;
+    size_t max_depth = ev->limits.max_depth ? ev->limits.max_depth
+                                            : EVAL_DEFAULT_DEPTH;
     uint64_t max_steps = ev->limits.max_steps ? ev->limits.max_steps
                                               : 500000000ull;
     if (++ev->steps > max_steps) {
@@ -45,11 +47,14 @@ int eval_enter(Eval *ev, SrcPos at)
                    (unsigned long long)max_steps);
         return -1;
     }
-    if (++ev->depth > max_depth) {
-        ev->depth--;
+    if (++ev->depth > max_depth || stack_low()) {
         ev->limit_hit = 1;
-        eval_error(ev, at, "evaluation too deep (over %zu nested calls): "
-                           "unbounded recursion?", max_depth);
+        eval_error(ev, at, "evaluation too deep (%zu nested calls%s): "
+                           "unbounded recursion, or an expression nested "
+                           "too deeply?", ev->depth - 1,
+                   ev->depth > max_depth ? ", the --eval-depth limit"
+                                         : ": no stack left");
+        ev->depth--;
         return -1;
     }
     return 0;
@@ -496,10 +501,7 @@ static Value *eval_binop(Eval *ev, Expr *e, Env *env)
         if (!expect_kind(ev, a, V_SEQ, e->kids[0]->pos, "a sequence") ||
             !expect_kind(ev, b, V_SEQ, e->kids[1]->pos, "a sequence"))
             return NULL;
-        Value *v = value_items(ev->arena, V_SEQ, a->items, a->n + b->n);
-        if (v)
-            mem_copy(v->items + a->n, b->items, b->n * sizeof *b->items);
-        return v;
+        return value_concat(ev->arena, a, b);
     }
     default:
         if (!expect_kind(ev, a, V_INT, e->kids[0]->pos, "an integer") ||

@@ -58,8 +58,12 @@ struct Env {
     const char *scope;
 };
 
+/* Deep enough for chains of 100,000 operands (each one nested call);
+ * unbounded recursion stops there, or where the stack runs out. */
+enum { EVAL_DEFAULT_DEPTH = 1000000 };
+
 typedef struct EvalLimits {
-    size_t max_depth;      /* nested evaluations; 0: 4000 */
+    size_t max_depth;      /* nested evaluations; 0: EVAL_DEFAULT_DEPTH */
     uint64_t max_steps;    /* evaluation steps; 0: 500 million */
 } EvalLimits;
 

@@ -14,6 +14,7 @@
 #include "parse.h"
 #include "render.h"
 #include "report.h"
+#include "stack.h"
 #include "termmachine.h"
 #include "traceverb.h"
 #include "typecheck.h"
@@ -43,6 +44,7 @@ typedef struct Cli {
     ModelOptions model;
     int limit_hit;        /* loading stopped at an evaluation limit */
     int quiet, dot;
+    int (*run_verb)(struct Cli *);
 } Cli;
 
 static const char *const usage_text =
@@ -75,7 +77,7 @@ static const char *const check_help =
     "  --semantics network|terms\n"
     "                      compiled operator network (default) or explored\n"
     "                      terms (slower; for cross-checking)\n"
-    "  --eval-depth N      nested evaluations allowed (default 4000)\n"
+    "  --eval-depth N      nested evaluations allowed (default 1000000)\n"
     "  --eval-steps N      evaluation steps allowed (default 500M)\n"
     "  --no-typecheck      evaluate without type-checking the file first\n"
     "  --stats             print states/s, bytes/state, threads, peak memory\n"
@@ -556,6 +558,12 @@ static int verb_trace(Cli *cli)
     return rc;
 }
 
+/* The verb, on a thread with room for the recursion of long chains. */
+static int run_verb(void *cli)
+{
+    return ((Cli *)cli)->run_verb(cli);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -586,5 +594,6 @@ int main(int argc, char **argv)
         return fprintf(stderr, "%s: error: cannot read file: %s\n", cli.file,
                        strerror(errno)),
                EXIT_USAGE;
-    return verb(&cli);
+    cli.run_verb = verb;
+    return stack_run(STACK_BIG, run_verb, &cli);
 }

@@ -3,6 +3,7 @@
 #include "parse.h"
 
 #include "lex.h"
+#include "stack.h"
 
 #include <errno.h>
 #include <setjmp.h>
@@ -21,7 +22,6 @@ typedef struct Parser {
     const char *file;     /* arena copy */
     const char *text;
     int panic;            /* an error was reported in this declaration */
-    int depth;            /* nesting, against stack exhaustion */
     int no_gt;            /* '>' closes a sequence here: not a comparison
                              (reset inside brackets) */
     int decl_col;         /* column where the current declaration began */
@@ -628,6 +628,51 @@ static int is_binop(int level, TokKind k)
     }
 }
 
+/* [] |~| ||| ; are associative in every semantic model of CSP; ^, and, or
+ * are associative and keep their left-to-right evaluation in any tree (+
+ * is not here: where an intermediate sum overflows depends on the tree). */
+static int is_associative_op(TokKind k)
+{
+    return k == TOK_EXTCHOICE || k == TOK_INTCHOICE || k == TOK_INTERLEAVE ||
+           k == TOK_SEMI || k == TOK_CARET || k == TOK_AND || k == TOK_OR;
+}
+
+/* The operands [lo, hi) joined by the operators between them, as a balanced
+ * tree: ops[i] stands between operands i and i + 1. */
+static Expr *balance(Parser *p, ExprKind kind, void **operands, void **ops,
+                     size_t lo, size_t hi)
+{
+    if (hi - lo == 1)
+        return operands[lo];
+    size_t mid = lo + (hi - lo) / 2;
+    const Token *op = ops[mid - 1];
+    Expr *e = node2(p, kind, op, balance(p, kind, operands, ops, lo, mid),
+                    balance(p, kind, operands, ops, mid, hi));
+    e->op = op->kind;
+    return e;
+}
+
+/* A run of one associative operator, `first op P2 op P3 ...`, as a tree of
+ * logarithmic depth rather than a left spine as long as the run: generated
+ * models chain 100,000 operands, and every later pass (type checking,
+ * evaluation, the operational semantics) recurses on the tree; a left
+ * spine of ^ would also copy the sequence once per operand. */
+static Expr *parse_chain(Parser *p, int level, Expr *first)
+{
+    TokKind kind = p->tok.kind;
+    List operands = {0}, ops = {0};
+    list_add(p, &operands, first);
+    while (check(p, kind)) {
+        Token *op = alloc(p, sizeof *op);
+        *op = p->tok;
+        advance(p);
+        list_add(p, &ops, op);
+        list_add(p, &operands, parse_level(p, level + 1));
+    }
+    return balance(p, level <= L_SEQ ? E_PROC_BINARY : E_BINOP,
+                   operands.items, ops.items, 0, operands.count);
+}
+
 static int is_compare(TokKind k)
 {
     return k == TOK_EQEQ || k == TOK_NE || k == TOK_LT || k == TOK_GT ||
@@ -732,9 +777,8 @@ static Expr *parse_set_op(Parser *p, Expr *lhs, const Token *t, int level)
 
 static Expr *parse_level(Parser *p, int level)
 {
-    if (++p->depth > 400) {
+    if (stack_low()) {
         error_at(p, &p->tok, "%s%s", "expression nested too deeply", "");
-        p->depth--;
         return node(p, E_WILD, &p->tok);
     }
     Expr *e;
@@ -805,6 +849,10 @@ static Expr *parse_level(Parser *p, int level)
             }
             if (!is_binop(level, op.kind))
                 break;
+            if (is_associative_op(op.kind)) {
+                e = parse_chain(p, level, e);
+                continue;
+            }
             advance(p);
             int proc = level <= L_SEQ;
             e = node2(p, proc ? E_PROC_BINARY : E_BINOP, &op, e,
@@ -812,7 +860,6 @@ static Expr *parse_level(Parser *p, int level)
             e->op = op.kind;
         }
     }
-    p->depth--;
     return e;
 }
 
@@ -1110,9 +1157,8 @@ static TypeExpr *parse_type_atom(Parser *p)
 /* type -> atype { '.' atype } [ ('=>' | '=>*' | '->') type ] */
 static TypeExpr *parse_type(Parser *p)
 {
-    if (++p->depth > 200) {
+    if (stack_low()) {
         error_at(p, &p->tok, "%s%s", "type nested too deeply", "");
-        p->depth--;
         return type_node(p, TY_NAME, &p->tok, NULL);
     }
     Token at = p->tok;
@@ -1132,7 +1178,6 @@ static TypeExpr *parse_type(Parser *p)
     } else if (accept(p, TOK_ARROW)) { /* a -> b: one unparenthesised arg */
         t = type_node2(p, TY_FUN, &op, t, parse_type(p));
     }
-    p->depth--;
     return t;
 }
 

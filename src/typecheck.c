@@ -3,6 +3,7 @@
 #include "typecheck_impl.h"
 
 #include "lex.h"
+#include "stack.h"
 #include "parse.h"
 
 #include <stdarg.h>
@@ -36,6 +37,15 @@ Type *tc_set_of(Checker *c, Type *elem)
 Type *tc_seq_of(Checker *c, Type *elem)
 {
     return tc_check(c, types_make1(&c->ts, T_SEQ, elem));
+}
+
+void tc_stack_guard(Checker *c, SrcPos at)
+{
+    if (!stack_low())
+        return;
+    tc_error(c, at, "expression nested too deeply to type-check");
+    c->too_deep = 1;
+    longjmp(*c->out_of_memory, 1);
 }
 
 void tc_error(Checker *c, SrcPos at, const char *fmt, ...)
@@ -623,6 +633,7 @@ static void expr_binders(Checker *c, Binders *b, Expr *e)
 {
     if (!e)
         return;
+    tc_stack_guard(c, e->pos);
     if (e->kind == E_LAMBDA)
         for (size_t i = 0; i + 1 < e->nkids; i++)
             pattern_binders(c, b, e->kids[i]);
@@ -1139,7 +1150,7 @@ int typecheck_module(const Module *m, Diags *diags)
     c.ts.arena = c.arena;
     if (setjmp(oom)) {
         arena_free(c.arena);
-        return -1;
+        return c.too_deep ? c.errors : -1;
     }
     c.table_size = 1024;
     c.table = tc_alloc(&c, c.table_size * sizeof *c.table);

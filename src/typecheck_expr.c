@@ -394,6 +394,7 @@ static Type *map_type(Checker *c, Expr *e)
 
 Type *tc_expr(Checker *c, Expr *e)
 {
+    tc_stack_guard(c, e->pos);
     switch (e->kind) {
     case E_INT: return c->t_int;
     case E_BOOL: return c->t_bool;

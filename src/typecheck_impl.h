@@ -71,11 +71,18 @@ struct TypeVarScope {
     TypeVarScope *next;
 };
 
+typedef struct Checker Checker;
+/* Reports `at` as nested too deeply and abandons the check when the stack
+ * is nearly used up; returns otherwise. Every recursive walk calls it. */
+void tc_stack_guard(Checker *c, SrcPos at);
+
 typedef struct Checker {
     Types ts;
     Arena *arena;
     Diags *diags;
-    jmp_buf *out_of_memory;
+    jmp_buf *out_of_memory; /* also taken, with too_deep set, when the stack
+                               runs out (the error is reported first) */
+    int too_deep;
     Global **table;
     size_t table_size;
     Local *scope;

@@ -66,6 +66,22 @@ Value *value_items(Arena *a, ValueKind kind, Value **items, size_t n)
     return v;
 }
 
+Value *value_concat(Arena *a, const Value *x, const Value *y)
+{
+    if ((size_t)x->n + y->n >= UINT32_MAX)
+        return NULL;
+    Value *v = value_new(a, V_SEQ);
+    if (!v)
+        return NULL;
+    v->n = x->n + y->n;
+    v->items = arena_alloc(a, ((size_t)v->n + 1) * sizeof *v->items);
+    if (!v->items)
+        return NULL;
+    mem_copy(v->items, x->items, x->n * sizeof *x->items);
+    mem_copy(v->items + x->n, y->items, y->n * sizeof *y->items);
+    return v;
+}
+
 static int cmp_ptr(const void *x, const void *y)
 {
     return value_cmp(*(Value *const *)x, *(Value *const *)y);

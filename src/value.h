@@ -89,6 +89,9 @@ Value *value_proc(Arena *a, uint32_t term);
 Value *value_name(Arena *a, const NameInfo *info);
 /* A value with n items (copied). */
 Value *value_items(Arena *a, ValueKind kind, Value **items, size_t n);
+/* The sequence x ^ y (both V_SEQ); NULL when out of memory or longer than
+ * a sequence can be. */
+Value *value_concat(Arena *a, const Value *x, const Value *y);
 /* Sorts and deduplicates: a V_SET of the given elements. */
 Value *value_set(Arena *a, Value **items, size_t n);
 /* A map from n key/value pairs (kv[2i], kv[2i+1]); a later pair for the

@@ -46,5 +46,35 @@ printf '# lockstep trace 1\ntick\n# end 2 events\n' >"$tmp/short.trace"
 expect 0 "a trace with fewer events than its end line" -- "$lockstep" trace "$tmp/tm.csp" P "$tmp/short.trace"
 contains out "incomplete: '# end 2 events' but the file holds 1" "is incomplete"
 
+# --- Long flat chains check; deep nesting ends in a located error ---------
+chain() { # chain OP N: P = a -> STOP OP a -> STOP OP ... (N operands)
+  python3 -c "import sys; print('channel a\nP = ' + sys.argv[1].join(['a -> STOP'] * int(sys.argv[2])) + '\nassert P :[deadlock free [F]]')" " $1 " "$2" >"$tmp/chain.csp"
+}
+for op in '[]' '|~|' ';'; do
+  chain "$op" 100000
+  expect 1 "a chain of 100,000 '$op' is checked" -- "$lockstep" check -j1 "$tmp/chain.csp"
+  contains out "deadlock after <a>" "... and deadlocks after <a>"
+done
+chain '|||' 10000
+expect 3 "10,000 interleaved processes end at the state limit" -- "$lockstep" check -j1 --max-states 2000 "$tmp/chain.csp"
+python3 -c "print('channel a\nP = ' + ' -> '.join(['a'] * 100000) + ' -> STOP\nassert P :[deadlock free [F]]')" >"$tmp/prefixes.csp"
+expect 1 "100,000 prefixes in a row are checked" -- "$lockstep" check -j1 "$tmp/prefixes.csp"
+contains out "100001 states, 100000 transitions" "... all of them"
+for op in '+' 'and' '^'; do
+  case $op in '+') x=1 want=100000 ;; and) x=true want=true ;; ^) x='<1>' want=100000 ;; esac
+  python3 -c "import sys; print('x = ' + sys.argv[1].join([sys.argv[2]] * 100000) + '\nprint ' + ('#x' if sys.argv[2] == '<1>' else 'x'))" " $op " "$x" >"$tmp/expr.csp"
+  expect 0 "100,000 operands of '$op' evaluate" -- "$lockstep" eval "$tmp/expr.csp"
+  contains out "$want" "... to $want"
+done
+python3 -c "print('x = ' + ' - '.join(['1'] * 3000000) + '\nprint x')" >"$tmp/deep.csp"
+expect 2 "3,000,000 operands of '-' are nested too deeply" -- "$lockstep" eval "$tmp/deep.csp"
+contains err "type error: expression nested too deeply to type-check" "... and say so"
+printf 'f(n) = f(n+1)\nprint f(0)\n' >"$tmp/runaway.csp"
+expect 2 "runaway recursion ends at the default depth" -- "$lockstep" eval "$tmp/runaway.csp"
+contains err "runaway.csp:1:10: error: evaluation too deep (1000000 nested calls, the --eval-depth limit)" "... located, with the limit named"
+printf 'channel a\nP(n) = a -> STOP ||| P(n+1)\nassert P(0) :[deadlock free [F]]\n' >"$tmp/grows.csp"
+expect 3 "a parallel recursion that never ends is an infinite network" -- "$lockstep" check -j1 "$tmp/grows.csp"
+contains err "grows.csp:3:1: error: the process nests parallel, hiding or renaming operators more than 100000 deep" "... said so"
+
 echo "$failures failed"
 [[ $failures -eq 0 ]]

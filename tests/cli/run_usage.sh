@@ -81,7 +81,7 @@ expect 3 "recursion through ||| ends with a limit" -- "$lockstep" check --quiet 
 contains err "P has too many states for one sequential component" "the process is named"
 printf 'f(x) = f(x + 1)\nchannel c : {0..1}\nP = c!f(0) -> STOP\nassert P :[deadlock free [F]]\n' >"$tmp/deep.csp"
 expect 3 "runaway recursion ends at the evaluation depth limit" -- "$lockstep" check --quiet --eval-depth 200 "$tmp/deep.csp"
-contains err "evaluation too deep (over 200 nested calls)" "the depth limit is named"
+contains err "evaluation too deep (200 nested calls, the --eval-depth limit)" "the depth limit is named"
 contains err "in f (called at" "the function is named"
 expect 3 "the evaluation step limit" -- "$lockstep" check --quiet --eval-steps 1000 "$tmp/deep.csp"
 contains err "evaluation step limit (1000) reached" "the step limit is named"
