@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 enum { MAX_INCLUDE_DEPTH = 32 };
 
@@ -609,6 +610,54 @@ static Expr *parse_postfix(Parser *p)
             return e;
         }
     }
+}
+
+/* ---------- source files ---------- */
+
+enum { MAX_SOURCE_BYTES = 256 << 20 };
+static const char out_of_memory[] = "out of memory";
+
+/* Reads all of `path` into *data (mem_alloc'd, NUL-terminated, the
+ * caller's) and *len. NULL, or why it cannot be read: a directory, a file
+ * over MAX_SOURCE_BYTES (or an endless one, such as /dev/zero), a read
+ * error, or out_of_memory itself. */
+static const char *read_source(const char *path, char **data, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return strerror(errno);
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        return "it is a directory";
+    }
+    size_t cap = 0;
+    const char *why = NULL;
+    *data = NULL;
+    *len = 0;
+    char buf[65536];
+    size_t n;
+    while (!why && (n = fread(buf, 1, sizeof buf, f)) > 0) {
+        if (*len + n > MAX_SOURCE_BYTES)
+            why = "larger than 256 MiB";
+        else if (mem_grow((void **)data, &cap, *len + n + 1, 1) != 0)
+            why = out_of_memory;
+        else {
+            mem_copy(*data + *len, buf, n);
+            *len += n;
+        }
+    }
+    if (!why && ferror(f))
+        why = strerror(errno);
+    fclose(f);
+    if (!why && !*data && !(*data = mem_calloc(1, 1)))
+        why = out_of_memory;
+    if (why) {
+        mem_free(*data);
+        return why;
+    }
+    (*data)[*len] = '\0';
+    return NULL;
 }
 
 static int is_binop(int level, TokKind k)
@@ -1328,27 +1377,20 @@ static void parse_include(Parser *p, List *decls, const Token *at)
         error_at(p, at, "includes nested too deeply (at %s)%s", path, "");
         return;
     }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        error_at(p, at, "cannot include %s: %s", path, strerror(errno));
+    char *data;
+    size_t total;
+    const char *why = read_source(path, &data, &total);
+    if (why) {
+        error_at(p, at, "cannot include %s: %s", path, why);
         return;
     }
-    List text = {0};
-    char buf[65536];
-    size_t n, total = 0;
-    char *data = NULL;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        char *grown = alloc(p, total + n + 1);
-        if (total)
-            mem_copy(grown, data, total);
-        mem_copy(grown + total, buf, n);
-        data = grown;
-        total += n;
-    }
-    fclose(f);
-    (void)text;
+    /* Tokens point into the text, so it lives in the arena. */
+    char *text = arena_strndup(p->arena, data, total);
+    mem_free(data);
+    if (!text)
+        longjmp(*p->out_of_memory, 1);
     Parser sub = *p;
-    lex_init(&sub.lx, data ? data : "", total);
+    lex_init(&sub.lx, text, total);
     sub.file = path;
     sub.panic = 0;
     sub.includes[sub.include_depth++] = path;
@@ -1539,35 +1581,17 @@ Module *parse_string(const char *name, const char *text, Arena *arena,
 
 Module *parse_file(const char *path, Arena *arena, Diags *diags)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        diags_error(diags, ((SrcPos){path, 0, 0}), "cannot read: %s",
-                    strerror(errno));
-        return arena_alloc(arena, sizeof(Module));
-    }
-    char *data = NULL;
-    size_t len = 0, cap = 0;
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        if (mem_grow((void **)&data, &cap, len + n + 1, 1) != 0) {
-            fclose(f);
-            mem_free(data);
-            return NULL;
-        }
-        mem_copy(data + len, buf, n);
-        len += n;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        diags_error(diags, ((SrcPos){path, 0, 0}), "cannot read: %s",
-                    strerror(errno));
-        mem_free(data);
+    char *data;
+    size_t len;
+    const char *why = read_source(path, &data, &len);
+    if (why == out_of_memory)
+        return NULL;
+    if (why) {
+        diags_error(diags, ((SrcPos){path, 0, 0}), "cannot read: %s", why);
         return arena_alloc(arena, sizeof(Module));
     }
     /* Tokens point into the text, so it lives in the arena. */
-    char *text = arena_strndup(arena, data ? data : "", len);
+    char *text = arena_strndup(arena, data, len);
     mem_free(data);
     if (!text)
         return NULL;

@@ -76,5 +76,14 @@ printf 'channel a\nP(n) = a -> STOP ||| P(n+1)\nassert P(0) :[deadlock free [F]]
 expect 3 "a parallel recursion that never ends is an infinite network" -- "$lockstep" check -j1 "$tmp/grows.csp"
 contains err "grows.csp:3:1: error: the process nests parallel, hiding or renaming operators more than 100000 deep" "... said so"
 
+# --- Files that are not source files --------------------------------------
+printf 'include "/dev/zero"\n' >"$tmp/zero.csp"
+expect 2 "including an endless file stops" -- timeout 20 "$lockstep" check "$tmp/zero.csp"
+contains err "zero.csp:1:1: error: cannot include /dev/zero: larger than 256 MiB" "... with a located error"
+printf 'include "/tmp"\n' >"$tmp/dir.csp"
+expect 2 "including a directory is an error" -- "$lockstep" check "$tmp/dir.csp"
+contains err "dir.csp:1:1: error: cannot include /tmp: it is a directory" "... that says so"
+expect 2 "checking a directory is an error" -- "$lockstep" check /tmp
+
 echo "$failures failed"
 [[ $failures -eq 0 ]]
