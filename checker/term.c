@@ -550,6 +550,32 @@ static void step_link(Step *s, const Term *p)
 /*  P -a-> P', a in A   ==>  P \ A -tau-> P' \ A
  *  P -a-> P', a not in A, a != tick  ==>  P \ A -a-> P' \ A
  *  P -tick-> P'        ==>  P \ A -tick-> OMEGA */
+/* P \ A with P's successor `kid` in place of P. (Q \ B) \ A = Q \ (A u B),
+ * so when `kid` is itself a hiding (IMPL = (a -> IMPL) \ {a}) the result is
+ * one hiding: the term does not grow by a layer at every step. */
+static uint32_t hide_of(TermTable *t, const Term *p, uint32_t kid)
+{
+    uint32_t body = term_get(t, kid)->kind == TERM_THUNK ? term_unfold(t, kid)
+                                                          : kid;
+    if (body == TERM_NONE)
+        return TERM_NONE;
+    const Term *inner = term_get(t, body);
+    if (inner->kind != TERM_HIDE)
+        return term_with_kid(t, p, 0, kid);
+    EventSet a = term_set_get(t, p->set_a), b = term_set_get(t, inner->set_a);
+    uint32_t *ids = mem_alloc((a.count + b.count + 1) * sizeof *ids);
+    if (!ids)
+        return TERM_NONE;
+    mem_copy(ids, a.ids, a.count * sizeof *ids);
+    mem_copy(ids + a.count, b.ids, b.count * sizeof *ids);
+    uint32_t set = term_set(t, ids, a.count + b.count);
+    mem_free(ids);
+    if (set == TERM_NONE)
+        return TERM_NONE;
+    uint32_t kids[1] = {inner->kids[0]};
+    return term_make(t, TERM_HIDE, set, p->set_b, p->rel, kids, 1);
+}
+
 static void step_hide(Step *s, const Term *p)
 {
     Moves m = {0};
@@ -563,7 +589,7 @@ static void step_hide(Step *s, const Term *p)
             }
             if (event_set_has(&hidden, a))
                 a = EVENT_TAU;
-            step_emit(s, a, term_with_kid(s->t, p, 0, m.target[k]));
+            step_emit(s, a, hide_of(s->t, p, m.target[k]));
         }
     moves_free(&m);
 }

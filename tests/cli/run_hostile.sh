@@ -85,5 +85,19 @@ expect 2 "including a directory is an error" -- "$lockstep" check "$tmp/dir.csp"
 contains err "dir.csp:1:1: error: cannot include /tmp: it is a directory" "... that says so"
 expect 2 "checking a directory is an error" -- "$lockstep" check /tmp
 
+# --- A recursion under hiding is guarded ----------------------------------
+# (a -> IMPL) \ {|a|}: after each hidden a, (Q \ B) \ A = Q \ (A u B) keeps
+# the term from growing; IMPL diverges at once and refuses nothing stably.
+printf 'channel a\nIMPL = (a -> IMPL) \\ {|a|}\nassert IMPL :[divergence free]\nassert STOP [T= IMPL\nassert IMPL :[deadlock free [F]]\n' >"$tmp/hidden.csp"
+printf 'J = b -> (a -> J) \\ {a}\nchannel b\nassert J :[divergence free]\nassert b -> STOP [T= J\n' >>"$tmp/hidden.csp"
+for semantics in network terms; do
+  expect 1 "a recursion under hiding is decided ($semantics)" -- "$lockstep" check -j1 --semantics $semantics "$tmp/hidden.csp"
+  contains out "divergence after <>" "... it diverges after <>"
+  contains out "PASS  STOP [T= IMPL" "... has only the empty trace"
+  contains out "PASS  IMPL :[deadlock free [F]]" "... and no stable failures"
+  contains out "PASS  J :[divergence free]" "... J's hidden a always comes between two b"
+  contains out "trace error: <b, b>" "... J does b again"
+done
+
 echo "$failures failed"
 [[ $failures -eq 0 ]]
