@@ -29,6 +29,7 @@
  * leads to the child, which is the canonical discovery). */
 #include "explore.h"
 
+#include "limit.h"
 #include "mem.h"
 #include "order.h"
 #include "pool.h"
@@ -133,7 +134,7 @@ struct Explorer {
     atomic_uint spare_next;       /* first spare not taken */
     atomic_int pause, stop;
     _Atomic uint64_t first_violation;
-    atomic_int timed_out;
+    atomic_int limit;       /* the LimitKind that stopped the run */
     Order *order;                 /* the commit's sorting */
     uint64_t violation;
     int violation_code;
@@ -162,8 +163,15 @@ Explorer *explore_new(const Machine *m, const ExploreOptions *options)
     ex->m = m;
     if (options)
         ex->opt = *options;
+    /* The store and the discovery array (8 bytes a state) share what is
+     * left of the process's budget, so the store fills before the
+     * process reaches the budget. */
     size_t memory = ex->opt.memory ? ex->opt.memory : physical_half();
-    ex->store = store_new(m->width, m->word_max, memory);
+    size_t left = limit_memory_left();
+    if (left && left < memory)
+        memory = left;
+    ex->store = store_new_beside(m->width, m->word_max, memory,
+                                 sizeof *ex->disc);
     if (ex->store) {
         ex->disc_bytes = (store_capacity(ex->store) + 1) * sizeof *ex->disc;
         ex->disc = mem_map(ex->disc_bytes);
@@ -349,9 +357,9 @@ const char *explore_status_text(ExploreStatus status)
     case EXPLORE_DONE: return "done";
     case EXPLORE_VIOLATION: return "violation found";
     case EXPLORE_LIMIT_STATES: return "state limit reached (--max-states)";
-    case EXPLORE_LIMIT_MEMORY: return "memory limit reached: the state store "
-                                      "is full (--memory)";
+    case EXPLORE_LIMIT_MEMORY: return "memory limit reached (--memory)";
     case EXPLORE_LIMIT_TIME: return "time limit reached (--timeout)";
+    case EXPLORE_INTERRUPTED: return "interrupted (SIGINT or SIGTERM)";
     case EXPLORE_NOMEM: return "out of memory";
     case EXPLORE_MACHINE_ERROR: return "the model could not be expanded";
     }
@@ -660,8 +668,12 @@ static int claim_chunk(Explorer *ex, Worker *w, unsigned index)
         if (!take_own(w))
             return 0; /* a thief took it first */
     }
-    if (ex->opt.timeout > 0 && now() - ex->start > ex->opt.timeout) {
-        atomic_store(&ex->timed_out, 1);
+    LimitKind limit = limit_reached(); /* the run's limits (limit.h) */
+    if (limit == LIMIT_NONE && ex->opt.timeout > 0 &&
+        now() - ex->start > ex->opt.timeout)
+        limit = LIMIT_TIME;
+    if (limit != LIMIT_NONE) {
+        atomic_store(&ex->limit, (int)limit);
         atomic_store(&ex->stop, 1);
     }
     if (index == 0)
@@ -822,8 +834,12 @@ static ExploreStatus level_expand(Explorer *ex)
         for (unsigned t = 0; t < nworkers; t++)
             if (ex->workers[t].status != EXPLORE_DONE)
                 return ex->workers[t].status;
-        if (atomic_load(&ex->timed_out))
-            return EXPLORE_LIMIT_TIME;
+        switch ((LimitKind)atomic_load(&ex->limit)) {
+        case LIMIT_TIME: return EXPLORE_LIMIT_TIME;
+        case LIMIT_MEMORY: return EXPLORE_LIMIT_MEMORY;
+        case LIMIT_SIGNAL: return EXPLORE_INTERRUPTED;
+        case LIMIT_NONE: break;
+        }
         if (!atomic_load(&ex->pause))
             return EXPLORE_DONE;
     }

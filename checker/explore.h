@@ -52,6 +52,7 @@ typedef enum ExploreStatus {
     EXPLORE_LIMIT_STATES,    /* --max-states reached */
     EXPLORE_LIMIT_MEMORY,    /* the store is full */
     EXPLORE_LIMIT_TIME,      /* --timeout reached */
+    EXPLORE_INTERRUPTED,     /* SIGINT or SIGTERM (limit.h) */
     EXPLORE_NOMEM,           /* an allocation failed */
     EXPLORE_MACHINE_ERROR    /* the machine's successor function failed */
 } ExploreStatus;

@@ -244,9 +244,9 @@ static uint32_t id_mask(unsigned idbits)
 
 /* The largest capacity the budget holds: keys and parents per state, and
  * the index at its final size. */
-static void plan(Store *s, size_t memory)
+static void plan(Store *s, size_t memory, size_t beside)
 {
-    size_t per = s->key_bytes + sizeof(uint32_t);
+    size_t per = s->key_bytes + sizeof(uint32_t) + beside;
     s->capacity = 0;
     s->max_size = (uint64_t)1 << MIN_SLOTS_LOG;
     for (unsigned b = MIN_SLOTS_LOG; b <= MAX_SLOTS_LOG; b++) {
@@ -278,6 +278,12 @@ static int cpu_has_prefetchw(void)
 
 Store *store_new(size_t width, const uint32_t *word_max, size_t memory)
 {
+    return store_new_beside(width, word_max, memory, 0);
+}
+
+Store *store_new_beside(size_t width, const uint32_t *word_max, size_t memory,
+                        size_t beside)
+{
     Store *s = mem_calloc(1, sizeof *s);
     if (!s)
         return NULL;
@@ -286,7 +292,7 @@ Store *store_new(size_t width, const uint32_t *word_max, size_t memory)
         store_free(s);
         return NULL;
     }
-    plan(s, memory);
+    plan(s, memory, beside);
     size_t keys = round_up(s->capacity * s->key_bytes + 8, 4096);
     size_t parents = round_up(s->capacity * sizeof(uint32_t) + 4, 4096);
     s->region_bytes = keys + parents + s->max_size * sizeof(uint32_t);

@@ -52,6 +52,11 @@ enum { STORE_NO_PARENT = UINT32_MAX };
  * (UINT32_MAX or word_max NULL: 32 bits), in at most `memory` bytes.
  * NULL when out of memory. */
 Store *store_new(size_t width, const uint32_t *word_max, size_t memory);
+/* The same, when the caller keeps `beside` bytes per state of its own out
+ * of the same `memory` (the explorer's discovery array): the capacity
+ * leaves room for them. */
+Store *store_new_beside(size_t width, const uint32_t *word_max, size_t memory,
+                        size_t beside);
 void store_free(Store *s);
 
 /* 64-bit words of a packed key buffer (store_pack's output). */

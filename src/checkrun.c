@@ -1,6 +1,8 @@
 /* checkrun: one assertion, from terms to verdict. See checkrun.h. */
 #include "checkrun.h"
 
+#include "limit.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -41,12 +43,14 @@ static Machine *run_compile(Model *model, uint32_t term,
         return m;
     if (st == COMPILE_NOMEM)
         run_error(out, "%s", "out of memory while compiling");
+    else if (limit_reached())
+        run_error(out, "%s", limit_text(limit_reached()));
     else if (err[0]) {
         diags_error(diags, a->pos, "%s", err);
         run_error(out, "%.200s", err);
     } else
         run_error(out, "%s", "the process could not be evaluated");
-    if (st == COMPILE_LEAF_LIMIT || model_limit_hit(model))
+    if (st == COMPILE_LEAF_LIMIT || model_limit_hit(model) || limit_reached())
         out->check.verdict = VERDICT_LIMIT;
     return NULL;
 }
@@ -66,6 +70,12 @@ void checkrun_assert(Model *model, size_t index, const RunOptions *options,
     memset(out, 0, sizeof *out);
     const ModelAssert *a = model_assert(model, index);
     double start = now_seconds();
+    LimitKind limit = limit_reached();
+    if (limit != LIMIT_NONE) { /* the run's limit ended an earlier check */
+        run_error(out, "not run: %s", limit_text(limit));
+        out->check.verdict = VERDICT_LIMIT;
+        return;
+    }
     if (a->broken) {
         run_error(out, "%s", "the assertion could not be evaluated");
         if (model_limit_hit(model))

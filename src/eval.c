@@ -4,6 +4,7 @@
 #include "eval_impl.h"
 
 #include "lex.h"
+#include "limit.h"
 #include "stack.h"
 
 #include <stdarg.h>
@@ -41,6 +42,12 @@ int eval_enter(Eval *ev, SrcPos at)
                                             : EVAL_DEFAULT_DEPTH;
     uint64_t max_steps = ev->limits.max_steps ? ev->limits.max_steps
                                               : 500000000ull;
+    LimitKind limit = limit_reached(); /* --timeout, --memory, a signal */
+    if (limit != LIMIT_NONE) {
+        ev->limit_hit = 1;
+        eval_error(ev, at, "%s", limit_text(limit));
+        return -1;
+    }
     if (++ev->steps > max_steps) {
         ev->limit_hit = 1;
         eval_error(ev, at, "evaluation step limit (%llu) reached",

@@ -8,6 +8,7 @@
 #include "checkrun.h"
 #include "compile.h"
 #include "explore.h"
+#include "limit.h"
 #include "lts.h"
 #include "mem.h"
 #include "model.h"
@@ -71,9 +72,9 @@ static const char *const check_help =
     "                      text is TEXT\n"
     "  --format text|json  output format (json: one object per assertion)\n"
     "  --max-states N      stop a check after N states (exit 3)\n"
-    "  --memory SIZE       bytes for the state store, e.g. 2G (default: half\n"
-    "                      of physical memory; exit 3 when full)\n"
-    "  --timeout SECONDS   stop a check after this long (exit 3)\n"
+    "  --memory SIZE       peak memory of the whole run, e.g. 2G (default:\n"
+    "                      half of physical memory; exit 3 when reached)\n"
+    "  --timeout SECONDS   stop the run after this long (exit 3)\n"
     "  --semantics network|terms\n"
     "                      compiled operator network (default) or explored\n"
     "                      terms (slower; for cross-checking)\n"
@@ -558,6 +559,17 @@ static int verb_trace(Cli *cli)
     return rc;
 }
 
+/* --memory bounds the whole process (by default half of physical memory):
+ * the watchdog of limit.h enforces it in every phase. */
+static size_t process_budget(const Cli *cli)
+{
+    if (cli->run.explore.memory)
+        return cli->run.explore.memory;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? (size_t)pages * (size_t)page / 2
+                                 : (size_t)1 << 30;
+}
+
 /* The verb, on a thread with room for the recursion of long chains. */
 static int run_verb(void *cli)
 {
@@ -595,5 +607,6 @@ int main(int argc, char **argv)
                        strerror(errno)),
                EXIT_USAGE;
     cli.run_verb = verb;
+    limit_start(cli.run.explore.timeout, process_budget(&cli));
     return stack_run(STACK_BIG, run_verb, &cli);
 }

@@ -99,5 +99,41 @@ for semantics in network terms; do
   contains out "trace error: <b, b>" "... J does b again"
 done
 
+# --- Limits bound the whole run, in every phase ---------------------------
+peak_run() { # peak_run COMMAND...: runs it, exit code in $code, peak RSS KiB in $peak
+  peak=$(python3 -c '
+import resource, subprocess, sys
+with open(sys.argv[1], "w") as out, open(sys.argv[2], "w") as err:
+    code = subprocess.call(sys.argv[3:], stdout=out, stderr=err)
+print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$tmp/out" "$tmp/err" "$@")
+  code=${peak% *} peak=${peak#* }
+}
+printf 'channel a\nP(s) = a -> P(s ^ <0>)\nassert P(<>) :[deadlock free [F]]\n' >"$tmp/grow.csp"
+peak_run timeout 60 "$lockstep" check --timeout 5 --memory 50M "$tmp/grow.csp"
+[[ $code -eq 3 ]] && echo "ok   a model that grows while it is evaluated ends at --memory" ||
+  { echo "FAIL growing model: exit $code"; failures=$((failures + 1)); }
+contains err "error: memory limit reached (--memory)" "... which is named"
+(( peak <= 50 * 1024 * 21 / 20 )) && echo "ok   ... peak $peak KiB, within 5% of 50 MiB" ||
+  { echo "FAIL growing model: peak $peak KiB over 50 MiB"; failures=$((failures + 1)); }
+start=$SECONDS
+expect 3 "... and at --timeout" -- timeout 60 "$lockstep" check --timeout 2 "$tmp/grow.csp"
+contains out "time limit reached (--timeout)" "... which is named"
+(( SECONDS - start <= 10 )) && echo "ok   ... in $((SECONDS - start)) s" ||
+  { echo "FAIL --timeout 2 took $((SECONDS - start)) s"; failures=$((failures + 1)); }
+# 10^20 states: runs until it is stopped
+printf 'channel c : {0..19}\nCNT(i, n) = c.i -> CNT(i, (n + 1) %% 10)\nSYS = ||| i : {0..19} @ CNT(i, 0)\nassert SYS :[deadlock free [F]]\nassert SYS :[divergence free]\n' >"$tmp/huge.csp"
+for sig in INT TERM; do
+  "$lockstep" check --quiet --format json -j2 "$tmp/huge.csp" >"$tmp/out" 2>"$tmp/err" &
+  pid=$!
+  sleep 1
+  kill -$sig $pid
+  wait $pid
+  code=$?
+  [[ $code -eq 3 ]] && echo "ok   SIG$sig ends a check cleanly (exit 3)" ||
+    { echo "FAIL SIG$sig: exit $code"; failures=$((failures + 1)); }
+  contains out '"verdict":"limit","holds":false,"message":"interrupted (SIGINT or SIGTERM)"' "... the interrupted check is a limit, in JSON"
+  contains out '"message":"not run: interrupted (SIGINT or SIGTERM)"' "... and the next one is not run"
+done
+
 echo "$failures failed"
 [[ $failures -eq 0 ]]

@@ -1,0 +1,152 @@
+/* limit: the watchdog, the flag and the signal handlers. See limit.h.
+ *
+ * Resident memory is read from /proc/self/statm (Linux), every POLL_MS:
+ * a phase that allocates at 1 GB/s overshoots the budget by at most a few
+ * MB before the flag is up, and the state store, which is most of the
+ * memory of a large check, is sized below the budget so that it fills
+ * first and never needs the flag. */
+#define _GNU_SOURCE
+#include "limit.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { POLL_MS = 10 };
+
+static atomic_int limit_flag;
+static _Atomic(const char *) limit_phase_now = "starting";
+static double limit_deadline;   /* CLOCK_MONOTONIC seconds; 0: none */
+static size_t limit_budget;     /* bytes; 0: none */
+static double limit_raised_at;  /* when the watchdog first saw the flag */
+
+static double limit_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+size_t limit_resident(void)
+{
+    static int fd = -2; /* opened once: the watchdog reads it 100 times/s */
+    if (fd == -2)
+        fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    char buf[128];
+    ssize_t n = fd >= 0 ? pread(fd, buf, sizeof buf - 1, 0) : -1;
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    unsigned long size, resident;
+    if (sscanf(buf, "%lu %lu", &size, &resident) != 2)
+        return 0;
+    return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+LimitKind limit_reached(void)
+{
+    return (LimitKind)atomic_load_explicit(&limit_flag, memory_order_relaxed);
+}
+
+void limit_raise(LimitKind kind)
+{
+    int none = LIMIT_NONE;
+    atomic_compare_exchange_strong(&limit_flag, &none, (int)kind);
+}
+
+const char *limit_text(LimitKind kind)
+{
+    switch (kind) {
+    case LIMIT_TIME: return "time limit reached (--timeout)";
+    case LIMIT_MEMORY: return "memory limit reached (--memory)";
+    case LIMIT_SIGNAL: return "interrupted (SIGINT or SIGTERM)";
+    case LIMIT_NONE: break;
+    }
+    return "no limit";
+}
+
+void limit_phase(const char *phase)
+{
+    atomic_store_explicit(&limit_phase_now, phase, memory_order_relaxed);
+}
+
+size_t limit_memory_left(void)
+{
+    if (!limit_budget)
+        return 0;
+    size_t used = limit_resident(), reserve = limit_budget / 16;
+    return used + reserve < limit_budget ? limit_budget - used - reserve
+                                         : (size_t)1 << 20;
+}
+
+static void on_signal(int sig)
+{
+    if (limit_reached() == LIMIT_SIGNAL) { /* the second one: go now */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    limit_raise(LIMIT_SIGNAL);
+}
+
+/* The phases had LIMIT_GRACE seconds to unwind and did not: end here.
+ * Only write(2) and _exit, as the other threads are still running. */
+static void limit_give_up(LimitKind kind)
+{
+    char msg[256];
+    int n = snprintf(msg, sizeof msg, "lockstep: %s while %s; stopped\n",
+                     limit_text(kind),
+                     atomic_load_explicit(&limit_phase_now,
+                                          memory_order_relaxed));
+    if (n > 0 && write(STDERR_FILENO, msg, (size_t)n) < 0)
+        _exit(3);
+    _exit(3);
+}
+
+static void *limit_watch(void *unused)
+{
+    (void)unused;
+    struct timespec nap = {0, POLL_MS * 1000000L};
+    for (;;) {
+        nanosleep(&nap, NULL);
+        double now = limit_now();
+        if (limit_deadline > 0 && now >= limit_deadline)
+            limit_raise(LIMIT_TIME);
+        if (limit_budget && limit_resident() >= limit_budget)
+            limit_raise(LIMIT_MEMORY);
+        LimitKind kind = limit_reached();
+        if (kind == LIMIT_NONE)
+            continue;
+        if (limit_raised_at == 0)
+            limit_raised_at = now;
+        else if (now - limit_raised_at > LIMIT_GRACE)
+            limit_give_up(kind);
+    }
+    return NULL;
+}
+
+int limit_start(double seconds, size_t bytes)
+{
+    limit_deadline = seconds > 0 ? limit_now() + seconds : 0;
+    limit_budget = bytes;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    pthread_t thread;
+    pthread_attr_t attr;
+    if (pthread_attr_init(&attr) != 0)
+        return -1;
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
+    int rc = pthread_create(&thread, &attr, limit_watch, NULL);
+    pthread_attr_destroy(&attr);
+    return rc == 0 ? 0 : -1;
+}

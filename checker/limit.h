@@ -1,0 +1,63 @@
+/* limit: the run's limits on time and memory, and the signals that end it.
+ *
+ * --timeout and --memory bound the whole process, in every phase: loading,
+ * evaluation, compilation, normalisation, exploration, reporting. A
+ * watchdog thread (limit_start) wakes every few milliseconds, compares the
+ * clock with the deadline and the process's resident memory with the
+ * budget, and raises a flag; SIGINT and SIGTERM raise it too. Every phase
+ * that can run long polls limit_reached() (one relaxed atomic load) and
+ * unwinds with a limit status, so the user gets the assertions decided so
+ * far and exit 3. A phase that does not unwind within LIMIT_GRACE seconds
+ * (a layout inside Graphviz, say) is ended by the watchdog itself: it
+ * prints what was reached, and in which phase, and exits 3.
+ *
+ * A second SIGINT or SIGTERM ends the process at once, as it would without
+ * lockstep's handler.
+ *
+ * Thread safety: everything here may be called from any thread; the flag
+ * is sticky: once raised it stays raised for the rest of the run.
+ */
+#ifndef LOCKSTEP_LIMIT_H
+#define LOCKSTEP_LIMIT_H
+
+#include <stddef.h>
+
+typedef enum LimitKind {
+    LIMIT_NONE = 0,
+    LIMIT_TIME,       /* the --timeout deadline passed */
+    LIMIT_MEMORY,     /* resident memory reached the --memory budget */
+    LIMIT_SIGNAL      /* SIGINT or SIGTERM */
+} LimitKind;
+
+enum { LIMIT_GRACE = 5 }; /* seconds the phases have to unwind */
+
+/* Starts the watchdog: a deadline `seconds` from now (0: none) and a budget
+ * of `bytes` of resident memory for the whole process (0: none), and
+ * installs the signal handlers. 0, or -1 when the thread cannot start (the
+ * cooperative checks of the deadline still work then). Call once. */
+int limit_start(double seconds, size_t bytes);
+
+/* The limit that ended the run, or LIMIT_NONE. Cheap enough for every
+ * evaluation step. */
+LimitKind limit_reached(void);
+
+/* Raises `kind` as if the watchdog had (a phase that measured it first). */
+void limit_raise(LimitKind kind);
+
+/* What `kind` means, for messages: "time limit reached (--timeout)". */
+const char *limit_text(LimitKind kind);
+
+/* Names what the process is doing now ("evaluating", "exploring", ...), for
+ * the watchdog's message should it have to end the process. A string
+ * literal; the caller keeps it alive. */
+void limit_phase(const char *phase);
+
+/* Bytes of the memory budget not yet resident, less a reserve for what is
+ * not counted in advance; 0 when no budget was set. For sizing the state
+ * store, which fills its share before the process reaches the budget. */
+size_t limit_memory_left(void);
+
+/* The process's resident memory now, in bytes (0 when unknown). */
+size_t limit_resident(void);
+
+#endif
