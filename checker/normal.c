@@ -21,7 +21,8 @@ typedef struct Graph {      /* Spec as explicit rows by state id */
     uint64_t states;
     uint32_t *off;
     uint32_t *event, *target;
-    size_t count, cap;
+    size_t count, event_cap, target_cap; /* each array its own capacity:
+                                            one may grow and the other not */
     const Explorer *ex;
     int failed;
 } Graph;
@@ -29,20 +30,16 @@ typedef struct Graph {      /* Spec as explicit rows by state id */
 static void graph_collect(void *ctx, uint32_t event, const uint32_t *target)
 {
     Graph *g = ctx;
+    if (g->failed)
+        return;
     uint64_t id = explore_lookup(g->ex, target);
-    size_t old = g->cap;
-    if (id == UINT64_MAX || mem_grow((void **)&g->event, &g->cap, g->count + 1,
-                                     sizeof *g->event)) {
+    if (id == UINT64_MAX ||
+        mem_grow((void **)&g->event, &g->event_cap, g->count + 1,
+                 sizeof *g->event) ||
+        mem_grow((void **)&g->target, &g->target_cap, g->count + 1,
+                 sizeof *g->target)) {
         g->failed = 1;
         return;
-    }
-    if (g->cap != old) {
-        uint32_t *t = mem_realloc(g->target, g->cap * sizeof *t);
-        if (!t) {
-            g->failed = 1;
-            return;
-        }
-        g->target = t;
     }
     g->event[g->count] = event;
     g->target[g->count++] = (uint32_t)id;

@@ -548,9 +548,11 @@ static uint32_t prefix_from(Eval *ev, Prefix *p, size_t f, Env *env)
             return TERM_NONE;
         items[0] = value_name(ev->arena, p->ch);
         mem_copy(items + 1, p->fields, p->have * sizeof *items);
-        Value *event = p->have ? value_items(ev->arena, V_DOT, items,
-                                             p->have + 1)
-                               : items[0];
+        Value *event = !items[0] || !p->have
+                           ? items[0]
+                           : value_items(ev->arena, V_DOT, items, p->have + 1);
+        if (!event)
+            return TERM_NONE; /* out of memory */
         uint32_t id = eval_event_id(ev, event, p->e->kids[0]->pos);
         if (id == EVENT_NONE)
             return TERM_NONE;
