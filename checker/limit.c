@@ -24,6 +24,9 @@ static _Atomic(const char *) limit_phase_now = "starting";
 static double limit_deadline;   /* CLOCK_MONOTONIC seconds; 0: none */
 static size_t limit_budget;     /* bytes; 0: none */
 static double limit_raised_at;  /* when the watchdog first saw the flag */
+/* /proc/self/statm, opened once by limit_start before any other thread
+ * (the watchdog reads it 100 times a second); -1: not open */
+static int limit_statm = -1;
 
 static double limit_now(void)
 {
@@ -34,11 +37,9 @@ static double limit_now(void)
 
 size_t limit_resident(void)
 {
-    static int fd = -2; /* opened once: the watchdog reads it 100 times/s */
-    if (fd == -2)
-        fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
     char buf[128];
-    ssize_t n = fd >= 0 ? pread(fd, buf, sizeof buf - 1, 0) : -1;
+    ssize_t n = limit_statm >= 0
+                    ? pread(limit_statm, buf, sizeof buf - 1, 0) : -1;
     if (n <= 0)
         return 0;
     buf[n] = '\0';
@@ -134,6 +135,7 @@ int limit_start(double seconds, size_t bytes)
 {
     limit_deadline = seconds > 0 ? limit_now() + seconds : 0;
     limit_budget = bytes;
+    limit_statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;

@@ -57,7 +57,8 @@ void limit_phase(const char *phase);
  * store, which fills its share before the process reaches the budget. */
 size_t limit_memory_left(void);
 
-/* The process's resident memory now, in bytes (0 when unknown). */
+/* The process's resident memory now, in bytes (0 when unknown, or before
+ * limit_start). */
 size_t limit_resident(void);
 
 #endif
