@@ -771,17 +771,55 @@ static unsigned reclaim(Explorer *ex)
  * position handed out holds a new state (spares first): so both happen
  * at the same point for every thread count, and the store's size and the
  * level that overflows it do not depend on -j. */
+/* `want` cut down to what the process's memory budget (limit.h) can still
+ * hold. Each pending state costs, as it is inserted, its key and parent in
+ * the store, its discovery word and index slots (about 8 bytes at the
+ * index's load); and at commit the ordering's scratch, 24 bytes (with
+ * several threads also a copy of its key and parent), for the states
+ * beyond what the scratch of earlier levels already holds. The store's
+ * capacity was sized from the budget when the check began, but the scratch
+ * and what other phases left resident were not known then. */
+static uint64_t within_budget(const Explorer *ex, uint64_t used,
+                              uint64_t want)
+{
+    size_t left = limit_memory_left();
+    if (!left)
+        return want; /* no budget */
+    uint64_t key = store_key_bytes(ex->store), held = order_capacity(ex->order);
+    uint64_t insert = key + sizeof(uint32_t) + sizeof *ex->disc + 8;
+    uint64_t commit = 24 + (ex->threads > 1 ? key + sizeof(uint32_t) : 0);
+    /* the most n pending with (n - used) insert + max(n - held, 0) commit
+     * <= left, and never fewer than are pending already */
+    uint64_t most = used + left / insert;
+    if (most > held)
+        most = (left + used * insert + held * commit) / (insert + commit);
+    if (most < used)
+        most = used;
+    return want > most ? most : want;
+}
+
+/* 1 when the index's growth (store_grow_bytes) does not fit in what is
+ * left of the budget: doubling the index touches all of its new half at
+ * once, faster than the watchdog can see. */
+static int grow_exceeds_budget(const Explorer *ex)
+{
+    size_t left = limit_memory_left();
+    return left && store_grow_bytes(ex->store) > left;
+}
+
 static ExploreStatus make_room(Explorer *ex, int needed)
 {
     Store *s = ex->store;
     uint64_t used = atomic_load(&ex->pend_next);
     ex->pend_limit = store_room(s) > used ? store_room(s) : used;
+    ex->pend_limit = within_budget(ex, used, ex->pend_limit);
     if (!needed || ex->pend_limit > used || reclaim(ex))
         return EXPLORE_DONE;
     uint64_t left = store_capacity(s) - store_count(s);
     uint64_t want = used + (used / 4 > GROW_MIN ? used / 4 : GROW_MIN);
     if (want > left)
         want = left;
+    want = within_budget(ex, used, want);
     if (want <= used)
         return EXPLORE_LIMIT_MEMORY;
     StoreStatus st = store_reserve(s, used, want);
@@ -789,13 +827,15 @@ static ExploreStatus make_room(Explorer *ex, int needed)
         return EXPLORE_NOMEM;
     if (st == STORE_FULL)
         return EXPLORE_LIMIT_MEMORY;
+    if (st == STORE_GROW && grow_exceeds_budget(ex))
+        return EXPLORE_LIMIT_MEMORY;
     if (st == STORE_GROW) {
         GrowJob g = {s, pool_size(ex->pool)};
         pool_run(ex->pool, g.parts, clear_task, &g);
         pool_run(ex->pool, g.parts, grow_task, &g);
         store_grow_end(s);
     }
-    ex->pend_limit = store_room(s);
+    ex->pend_limit = within_budget(ex, used, store_room(s));
     return EXPLORE_DONE;
 }
 

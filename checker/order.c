@@ -234,6 +234,17 @@ static void sort_task(void *arg, unsigned q)
     }
 }
 
+uint64_t order_capacity(const Order *o)
+{
+    size_t caps[] = {o->order_cap, o->parents_cap, o->sub_cap, o->staged_cap,
+                     o->staged_pos_cap};
+    size_t least = caps[0];
+    for (size_t i = 1; i < sizeof caps / sizeof *caps; i++)
+        if (caps[i] < least)
+            least = caps[i];
+    return least;
+}
+
 static int scratch(Order *o, uint64_t used, uint64_t span)
 {
     void **const arrays[] = {(void **)&o->order, (void **)&o->parents,

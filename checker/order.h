@@ -42,6 +42,9 @@ typedef struct OrderResult {
 /* Scratch for up to `parts_max` parts; NULL when out of memory. */
 Order *order_new(unsigned parts_max);
 void order_free(Order *o);
+/* Pending states the scratch of earlier levels already holds (it is kept
+ * from level to level): a level of up to this many allocates nothing. */
+uint64_t order_capacity(const Order *o);
 
 /* Sorts positions p < used with disc[p] != ORDER_NONE by disc[p], on
  * `parts` workers of `pool` (at most parts_max and pool_size). Every

@@ -333,6 +333,11 @@ size_t store_bytes(const Store *s)
            s->size * sizeof(uint32_t);
 }
 
+size_t store_grow_bytes(const Store *s)
+{
+    return (s->next_size - s->size) * sizeof(uint32_t);
+}
+
 /* Bit j of the result: word at + j of vec differs from base's, for the
  * n <= 64 words from `at` on; compared four at a time (SSE2, on every
  * x86-64). */

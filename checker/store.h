@@ -69,6 +69,8 @@ uint64_t store_capacity(const Store *s);
 uint64_t store_count(const Store *s);
 /* Bytes in use: keys, parents and the current index. */
 size_t store_bytes(const Store *s);
+/* After store_reserve said STORE_GROW: the bytes the larger index adds. */
+size_t store_grow_bytes(const Store *s);
 
 void store_pack(const Store *s, const uint32_t *vec, uint64_t *key);
 uint64_t store_hash(const Store *s, const uint64_t *key);

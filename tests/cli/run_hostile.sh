@@ -128,6 +128,15 @@ contains out "time limit reached (--timeout)" "... which is named"
   { echo "FAIL --timeout 2 took $((SECONDS - start)) s"; failures=$((failures + 1)); }
 # 10^20 states: runs until it is stopped
 printf 'channel c : {0..19}\nCNT(i, n) = c.i -> CNT(i, (n + 1) %% 10)\nSYS = ||| i : {0..19} @ CNT(i, 0)\nassert SYS :[deadlock free [F]]\nassert SYS :[divergence free]\n' >"$tmp/huge.csp"
+for j in 1 2; do
+  peak_run timeout 120 "$lockstep" check --quiet -j$j --memory 100M "$tmp/huge.csp"
+  [[ $code -eq 3 ]] && echo "ok   exploring with -j$j ends at --memory 100M" ||
+    { echo "FAIL exploring with -j$j: exit $code"; failures=$((failures + 1)); }
+  contains out "memory limit reached (--memory)" "... which is named"
+  if [[ -n ${ASAN_OPTIONS-}${TSAN_OPTIONS-} ]]; then echo "skip the peak under a sanitizer"
+  elif (( peak <= 100 * 1024 * 21 / 20 )); then echo "ok   ... peak $peak KiB, within 5% of 100 MiB"
+  else echo "FAIL exploring with -j$j: peak $peak KiB over 100 MiB"; failures=$((failures + 1)); fi
+done
 for sig in INT TERM; do
   "$lockstep" check --quiet --format json -j2 "$tmp/huge.csp" >"$tmp/out" 2>"$tmp/err" &
   pid=$!
