@@ -11,6 +11,7 @@
 #include "lts.h"
 #include "mem.h"
 #include "network.h"
+#include "stack.h"
 #include "termmachine.h"
 
 #include <stdio.h>
@@ -372,6 +373,12 @@ static int compile_unary(Compiler *c, const Term *p, Sub *out)
  * the term as written (a thunk keeps its name, e.g. PHIL(2)). */
 static int compile_node(Compiler *c, uint32_t term, Sub *out)
 {
+    if (stack_low()) {
+        c->status = COMPILE_LEAF_LIMIT;
+        snprintf(c->err, c->err_len, "the process nests parallel, hiding or "
+                 "renaming operators too deeply to compile");
+        return -1;
+    }
     uint32_t body = term_unfold(c->terms, term);
     if (body == TERM_NONE) {
         const char *why = term_last_error(c->terms);
@@ -400,7 +407,7 @@ static uint64_t static_leaves(TermTable *terms, uint32_t term, uint64_t *memo,
                               uint32_t memo_size, uint32_t depth,
                               int *too_deep)
 {
-    if (depth > MAX_COMPONENTS) {
+    if (depth > MAX_COMPONENTS || stack_low()) {
         *too_deep = 1;
         return MAX_COMPONENTS + 1;
     }
@@ -438,7 +445,8 @@ static CompileStatus compile_network(TermTable *terms, uint32_t root,
     mem_free(memo);
     if (too_deep) {
         snprintf(err, err_len, "the process nests parallel, hiding or "
-                 "renaming operators more than %d deep: a recursion through "
+                 "renaming operators more than %d deep (or too deep for the "
+                 "stack): a recursion through "
                  "one of them that never ends (such as P(n) = a -> STOP ||| "
                  "P(n+1)) is an infinite network, not supported",
                  MAX_COMPONENTS);
