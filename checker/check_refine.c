@@ -3,6 +3,7 @@
  * product with P's own normal form. See check.h. */
 #include "check_impl.h"
 
+#include "limit.h"
 #include "mem.h"
 #include "normal.h"
 #include "product.h"
@@ -212,9 +213,11 @@ void check_refines(const CheckRequest *req, CheckResult *r)
                                    req->explore.max_states, &normal);
     if (st != NORMAL_OK) {
         check_set_error(r,
-                        st == NORMAL_LIMIT   ? EXPLORE_LIMIT_STATES
-                        : st == NORMAL_ERROR ? EXPLORE_MACHINE_ERROR
-                                             : EXPLORE_NOMEM,
+                        st == NORMAL_LIMIT     ? EXPLORE_LIMIT_STATES
+                        : st == NORMAL_STOPPED ? explore_limit_status(
+                                                     limit_reached())
+                        : st == NORMAL_ERROR   ? EXPLORE_MACHINE_ERROR
+                                               : EXPLORE_NOMEM,
                         st == NORMAL_LIMIT
                             ? "the specification's normal form exceeds the "
                               "state limit"

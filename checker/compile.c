@@ -10,6 +10,7 @@
 
 #include "lts.h"
 #include "mem.h"
+#include "limit.h"
 #include "network.h"
 #include "stack.h"
 #include "termmachine.h"
@@ -151,7 +152,10 @@ static int compile_leaf(Compiler *c, uint32_t term, Sub *out)
     if (st != LTS_OK) {
         if (st == LTS_NOMEM)
             c->status = COMPILE_NOMEM;
-        else if (st == LTS_LIMIT)
+        else if (st == LTS_STOPPED) {
+            c->status = COMPILE_LEAF_LIMIT;
+            snprintf(c->err, c->err_len, "%s", limit_text(limit_reached()));
+        } else if (st == LTS_LIMIT)
             compile_fail(c, COMPILE_LEAF_LIMIT, term,
                          "has too many states for one sequential component "
                          "(is there recursion through a parallel operator?)");

@@ -351,6 +351,16 @@ int explore_path(const Explorer *ex, uint64_t id, uint32_t **events,
     return 0;
 }
 
+ExploreStatus explore_limit_status(int kind)
+{
+    switch ((LimitKind)kind) {
+    case LIMIT_MEMORY: return EXPLORE_LIMIT_MEMORY;
+    case LIMIT_SIGNAL: return EXPLORE_INTERRUPTED;
+    case LIMIT_TIME: case LIMIT_NONE: break;
+    }
+    return EXPLORE_LIMIT_TIME;
+}
+
 const char *explore_status_text(ExploreStatus status)
 {
     switch (status) {
@@ -874,12 +884,9 @@ static ExploreStatus level_expand(Explorer *ex)
         for (unsigned t = 0; t < nworkers; t++)
             if (ex->workers[t].status != EXPLORE_DONE)
                 return ex->workers[t].status;
-        switch ((LimitKind)atomic_load(&ex->limit)) {
-        case LIMIT_TIME: return EXPLORE_LIMIT_TIME;
-        case LIMIT_MEMORY: return EXPLORE_LIMIT_MEMORY;
-        case LIMIT_SIGNAL: return EXPLORE_INTERRUPTED;
-        case LIMIT_NONE: break;
-        }
+        int limit = atomic_load(&ex->limit);
+        if (limit != LIMIT_NONE)
+            return explore_limit_status(limit);
         if (!atomic_load(&ex->pause))
             return EXPLORE_DONE;
     }

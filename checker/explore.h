@@ -104,5 +104,8 @@ int explore_path(const Explorer *ex, uint64_t id, uint32_t **events,
 
 /* Human name of a status for messages ("state limit reached", ...). */
 const char *explore_status_text(ExploreStatus status);
+/* The status a check ends with when the run's limit `kind` (limit.h, a
+ * LimitKind other than LIMIT_NONE) stopped it. */
+ExploreStatus explore_limit_status(int kind);
 
 #endif

@@ -3,6 +3,8 @@
  * so the arrays grow but never need a second pass. See lts.h. */
 #include "lts.h"
 
+#include "limit.h"
+
 #include "mem.h"
 
 #include <stdlib.h>
@@ -158,6 +160,10 @@ LtsStatus lts_explore(TermTable *terms, uint32_t root, size_t max_states,
             break;
         }
         out->offset[s] = out->transitions;
+        if (limit_reached() != LIMIT_NONE) {
+            b.status = LTS_STOPPED;
+            break;
+        }
         builder_expand(&b, s);
         out->offset[s + 1] = out->transitions;
     }

@@ -23,7 +23,10 @@ typedef struct Lts {
     uint32_t omega;    /* the state of OMEGA, or UINT32_MAX if unreachable */
 } Lts;
 
-typedef enum LtsStatus { LTS_OK = 0, LTS_NOMEM, LTS_ERROR, LTS_LIMIT } LtsStatus;
+typedef enum LtsStatus {
+    LTS_OK = 0, LTS_NOMEM, LTS_ERROR, LTS_LIMIT,
+    LTS_STOPPED /* the run's time or memory limit, or a signal (limit.h) */
+} LtsStatus;
 
 /* Explores `root` breadth-first. Stops with LTS_LIMIT beyond max_states
  * and LTS_ERROR when a term cannot be expanded (term_last_error or the

@@ -9,6 +9,7 @@
 
 #include "diverge.h"
 #include "intern.h"
+#include "limit.h"
 #include "mem.h"
 
 #include <stdio.h>
@@ -151,6 +152,10 @@ static uint32_t builder_close(Builder *b)
                     return UINT32_MAX;
             }
         }
+    }
+    if (limit_reached() != LIMIT_NONE) {
+        b->status = NORMAL_STOPPED;
+        return UINT32_MAX;
     }
     qsort(b->members.items, b->members.count, sizeof *b->members.items,
           cmp_u64);

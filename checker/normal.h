@@ -33,7 +33,8 @@ typedef enum NormalStatus {
     NORMAL_OK = 0,
     NORMAL_NOMEM,
     NORMAL_LIMIT,        /* more than max_nodes nodes, or Spec's own limit */
-    NORMAL_ERROR         /* Spec's machine failed */
+    NORMAL_ERROR,        /* Spec's machine failed */
+    NORMAL_STOPPED       /* the run's limit or a signal (limit.h) */
 } NormalStatus;
 
 NormalStatus normal_build(const Machine *spec, const ExploreOptions *options,

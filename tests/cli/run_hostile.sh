@@ -126,6 +126,13 @@ expect 3 "... and at --timeout" -- timeout 60 "$lockstep" check --timeout 2 "$tm
 contains out "time limit reached (--timeout)" "... which is named"
 (( SECONDS - start <= 10 )) && echo "ok   ... in $((SECONDS - start)) s" ||
   { echo "FAIL --timeout 2 took $((SECONDS - start)) s"; failures=$((failures + 1)); }
+# one sequential component of 900,000 states, compiled before exploring
+printf 'channel c : {0..9}\nP(n) = c?x -> P((n + x) %% 900000)\nassert P(0) :[deadlock free [F]]\n' >"$tmp/leaf.csp"
+start=$SECONDS
+expect 3 "--timeout ends the compilation of a large component" -- timeout 60 "$lockstep" check --timeout 1 "$tmp/leaf.csp"
+contains out "time limit reached (--timeout)" "... which is named"
+(( SECONDS - start <= 7 )) && echo "ok   ... in $((SECONDS - start)) s" ||
+  { echo "FAIL --timeout 1 took $((SECONDS - start)) s"; failures=$((failures + 1)); }
 # 10^20 states: runs until it is stopped
 printf 'channel c : {0..19}\nCNT(i, n) = c.i -> CNT(i, (n + 1) %% 10)\nSYS = ||| i : {0..19} @ CNT(i, 0)\nassert SYS :[deadlock free [F]]\nassert SYS :[divergence free]\n' >"$tmp/huge.csp"
 for j in 1 2; do
