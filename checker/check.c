@@ -56,7 +56,8 @@ void check_set_error(CheckResult *r, ExploreStatus status, const char *what)
     r->verdict = status == EXPLORE_LIMIT_STATES ||
                          status == EXPLORE_LIMIT_MEMORY ||
                          status == EXPLORE_LIMIT_TIME ||
-                         status == EXPLORE_INTERRUPTED
+                         status == EXPLORE_INTERRUPTED ||
+                         status == EXPLORE_NOMEM /* memory, as --memory */
                      ? VERDICT_LIMIT
                      : VERDICT_ERROR;
     snprintf(r->message, sizeof r->message, "%s",

@@ -60,6 +60,11 @@ void limit_raise(LimitKind kind)
     atomic_compare_exchange_strong(&limit_flag, &none, (int)kind);
 }
 
+void limit_clear(void)
+{
+    atomic_store(&limit_flag, LIMIT_NONE);
+}
+
 const char *limit_text(LimitKind kind)
 {
     switch (kind) {

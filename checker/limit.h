@@ -41,8 +41,11 @@ int limit_start(double seconds, size_t bytes);
  * evaluation step. */
 LimitKind limit_reached(void);
 
-/* Raises `kind` as if the watchdog had (a phase that measured it first). */
+/* Raises `kind` as if the watchdog had (a phase that measured it first, or
+ * mem.h when an allocation fails). */
 void limit_raise(LimitKind kind);
+/* Lowers the flag again: for tests that inject faults run after run. */
+void limit_clear(void);
 
 /* What `kind` means, for messages: "time limit reached (--timeout)". */
 const char *limit_text(LimitKind kind);

@@ -1,6 +1,8 @@
 /* mem: the allocation door and arenas. See mem.h. */
 #include "mem.h"
 
+#include "limit.h"
+
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -8,9 +10,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* The fault-injection countdown is the one piece of global state of the
- * checker: it exists only for tests, and is atomic so that a multi-threaded
- * check under fault injection stays well defined. */
+/* The fault-injection countdown is global state for tests only, atomic so
+ * that a multi-threaded check under fault injection stays well defined
+ * (limit.h's flag is the checker's other global state). */
 static atomic_long fail_countdown = -1;
 static atomic_long allocation_count = 0;
 
@@ -35,27 +37,36 @@ void mem_fail_after(long countdown)
 
 long mem_allocations(void) { return atomic_load(&allocation_count); }
 
+/* Every failure, injected or real: the run's memory limit is reached, so
+ * every phase unwinds as for --memory (one strategy for the whole
+ * program) and the caller still gets its NULL. */
+static void *mem_out(void)
+{
+    limit_raise(LIMIT_MEMORY);
+    return NULL;
+}
+
+static void *mem_checked(void *p) { return p ? p : mem_out(); }
+
 void *mem_alloc(size_t n)
 {
     if (mem_should_fail())
-        return NULL;
-    return malloc(n ? n : 1);
+        return mem_out();
+    return mem_checked(malloc(n ? n : 1));
 }
 
 void *mem_calloc(size_t count, size_t size)
 {
-    if (size && count > SIZE_MAX / size)
-        return NULL;
-    if (mem_should_fail())
-        return NULL;
-    return calloc(count ? count : 1, size ? size : 1);
+    if ((size && count > SIZE_MAX / size) || mem_should_fail())
+        return mem_out();
+    return mem_checked(calloc(count ? count : 1, size ? size : 1));
 }
 
 void *mem_realloc(void *p, size_t n)
 {
     if (mem_should_fail())
-        return NULL;
-    return realloc(p, n ? n : 1);
+        return mem_out();
+    return mem_checked(realloc(p, n ? n : 1));
 }
 
 void mem_free(void *p) { free(p); }
@@ -65,11 +76,11 @@ enum { MEM_MAP_HUGE = 32 << 20 };
 void *mem_map(size_t n)
 {
     if (mem_should_fail())
-        return NULL;
+        return mem_out();
     void *p = mmap(NULL, n ? n : 1, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
-        return NULL;
+        return mem_out();
 #ifdef MADV_HUGEPAGE
     /* Random access over a big region: with 4 KB pages nearly every access
      * misses the TLB too. A hint; untouched memory still costs nothing. */
@@ -148,7 +159,7 @@ Arena *arena_new(void) { return mem_calloc(1, sizeof(Arena)); }
 void *arena_alloc(Arena *arena, size_t n)
 {
     if (n > SIZE_MAX / 2)
-        return NULL;
+        return mem_out();
     n = (n + 15) & ~(size_t)15;
     Block *b = arena->head;
     if (!b || b->size - b->used < n) {

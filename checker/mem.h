@@ -3,7 +3,9 @@
  * Every allocation of lockstep passes through mem_alloc / mem_realloc /
  * mem_free, so a test can count allocations and make the k-th one fail (as
  * Lua's ltests.c and SQLite's fault simulation do). Callers must treat NULL
- * as "out of memory" and report it as a status, never abort.
+ * as "out of memory" and report it as a status, never abort. A failure also
+ * raises the run's memory limit (limit.h): whatever phase meets it, every
+ * phase then unwinds as for --memory and the run ends with exit 3.
  *
  * An Arena hands out memory that lives until arena_free: one arena per loaded
  * model, one per worker for scratch. Arena memory is never freed piecemeal.

@@ -50,7 +50,8 @@ static Machine *run_compile(Model *model, uint32_t term,
         run_error(out, "%.200s", err);
     } else
         run_error(out, "%s", "the process could not be evaluated");
-    if (st == COMPILE_LEAF_LIMIT || model_limit_hit(model) || limit_reached())
+    if (st == COMPILE_LEAF_LIMIT || st == COMPILE_NOMEM ||
+        model_limit_hit(model) || limit_reached())
         out->check.verdict = VERDICT_LIMIT;
     return NULL;
 }

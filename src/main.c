@@ -251,8 +251,9 @@ static int parse_args(Cli *cli, int argc, char **argv)
 static Model *load(Cli *cli, Diags *diags)
 {
     Model *m = model_load(cli->file, &cli->model, diags);
-    if (!m) {
+    if (!m) { /* out of memory: a resource limit like --memory (exit 3) */
         fprintf(stderr, "lockstep: out of memory loading %s\n", cli->file);
+        cli->limit_hit = 1;
         return NULL;
     }
     if (diags_errors(diags)) {
@@ -430,7 +431,7 @@ static int verb_typecheck(Cli *cli)
     diags_init(&diags);
     Arena *arena = arena_new();
     if (!arena)
-        return fputs("lockstep: out of memory\n", stderr), EXIT_USAGE;
+        return fputs("lockstep: out of memory\n", stderr), EXIT_LIMIT;
     Module *mod = parse_file(cli->file, arena, &diags);
     int rc = !mod ? -1 : diags_errors(&diags) ? 0
                                                 : typecheck_module(mod, &diags);
@@ -441,7 +442,7 @@ static int verb_typecheck(Cli *cli)
     int bad = rc != 0 || diags_errors(&diags);
     diags_free(&diags);
     arena_free(arena);
-    return bad ? EXIT_USAGE : EXIT_HOLDS;
+    return rc < 0 ? EXIT_LIMIT : bad ? EXIT_USAGE : EXIT_HOLDS;
 }
 
 static void lts_dot(TermTable *terms, const Lts *lts)

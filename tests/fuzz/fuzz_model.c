@@ -3,6 +3,7 @@
  * must never crash, hang or leak; errors are fine. With FUZZ_PARSE_ONLY it
  * stops after parsing (a faster target for the grammar). */
 #include "checkrun.h"
+#include "limit.h"
 #include "mem.h"
 #include "parse.h"
 
@@ -13,6 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    limit_clear(); /* a limit or failed allocation of the last input */
     char *text = mem_alloc(size + 1);
     if (!text)
         return 0;

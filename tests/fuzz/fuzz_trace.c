@@ -1,5 +1,6 @@
 /* libFuzzer target: a trace file read and verified against a small fixed
  * model (a pipeline of buffers). Bad lines must give errors, never crash. */
+#include "limit.h"
 #include "mem.h"
 #include "model.h"
 #include "traceverb.h"
@@ -18,6 +19,7 @@ static const char *model_text =
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    limit_clear(); /* a limit or failed allocation of the last input */
     char path[] = "/tmp/lockstep-fuzz-trace-XXXXXX";
     int fd = mkstemp(path);
     if (fd < 0)
