@@ -20,7 +20,7 @@
 enum { POLL_MS = 10 };
 
 static atomic_int limit_flag;
-static _Atomic(const char *) limit_phase_now = "starting";
+static _Atomic(const char *) limit_phase_now = "reading the command line";
 static double limit_deadline;   /* CLOCK_MONOTONIC seconds; 0: none */
 static size_t limit_budget;     /* bytes; 0: none */
 static double limit_raised_at;  /* when the watchdog first saw the flag */

@@ -250,6 +250,7 @@ static int parse_args(Cli *cli, int argc, char **argv)
 /* Loads the model; prints diagnostics. NULL when it cannot be used. */
 static Model *load(Cli *cli, Diags *diags)
 {
+    limit_phase("loading the model");
     Model *m = model_load(cli->file, &cli->model, diags);
     if (!m) { /* out of memory: a resource limit like --memory (exit 3) */
         fprintf(stderr, "lockstep: out of memory loading %s\n", cli->file);
@@ -383,12 +384,14 @@ static int verb_check(Cli *cli)
     int fails = 0, limits = 0, errors = 0;
     for (size_t i = first; i < last; i++) {
         RunResult r;
+        limit_phase("checking an assertion");
         checkrun_assert(m, i, &cli->run, &r, &diags);
         diags_print(&diags, stderr);
         diags_free(&diags);
         diags_init(&diags);
         report_assert(stdout, m, i, &r, &cli->report);
         fflush(stdout);
+        limit_phase("drawing a counterexample");
         if (draw(cli, m, i, &r) != 0)
             errors++;
         if (r.check.verdict == VERDICT_LIMIT)
@@ -415,12 +418,14 @@ static int verb_eval(Cli *cli)
     Model *m = load(cli, &diags);
     if (!m)
         return diags_free(&diags), cli->limit_hit ? EXIT_LIMIT : EXIT_USAGE;
+    limit_phase("evaluating");
     int rc = cli->nargs ? model_eval_print(m, cli->args[0], stdout, &diags)
                         : model_print_statements(m, stdout, &diags);
+    int limited = model_limit_hit(m) || limit_reached() != LIMIT_NONE;
     diags_print(&diags, stderr);
     diags_free(&diags);
     model_free(m);
-    return rc == 0 ? EXIT_HOLDS : EXIT_USAGE;
+    return rc == 0 ? EXIT_HOLDS : limited ? EXIT_LIMIT : EXIT_USAGE;
 }
 
 /* typecheck FILE: parse and type-check, evaluate nothing (FDR's
@@ -552,6 +557,7 @@ static int verb_trace(Cli *cli)
         model_free(m);
         return EXIT_USAGE;
     }
+    limit_phase("verifying the traces");
     int rc = traceverb_run(m, cli->args[0], cli->args + 1,
                            (size_t)cli->nargs - 1, &opt, stdout, &diags);
     diags_print(&diags, stderr);

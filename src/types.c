@@ -208,9 +208,16 @@ static int occurs(Type *v, Type *t)
             t->level = v->level;
         return 0;
     }
-    for (size_t i = 0; i < t->nargs; i++)
+    if (t->ground) /* the check is linear in the type: without this, a
+                      sequence nested n deep cost n^2 */
+        return 0;
+    int ground = 1;
+    for (size_t i = 0; i < t->nargs; i++) {
         if (occurs(v, t->args[i]))
             return 1;
+        ground = ground && types_resolve(t->args[i])->ground;
+    }
+    t->ground = ground;
     return 0;
 }
 

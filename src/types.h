@@ -59,6 +59,8 @@ struct Type {
     TypeData *data;      /* T_DATA */
     Type **args;
     size_t nargs;
+    int ground;          /* 1 once seen to hold no type variable: bindings
+                            are never undone, so it stays so */
 };
 
 /* What the class checks need to know of a datatype: the types of its

@@ -71,8 +71,10 @@ done
 python3 -c "print('x = ' + ' - '.join(['1'] * 3000000) + '\nprint x')" >"$tmp/deep.csp"
 expect 2 "3,000,000 operands of '-' are nested too deeply" -- "$lockstep" eval "$tmp/deep.csp"
 contains err "type error: expression nested too deeply to type-check" "... and say so"
+python3 -c "print('x = ' + '<' * 100000 + '1' + '>' * 100000 + '\nprint #x')" >"$tmp/nested.csp"
+expect 0 "a sequence nested 100,000 deep is typed in linear time" -- timeout 60 "$lockstep" eval "$tmp/nested.csp"
 printf 'f(n) = f(n+1)\nprint f(0)\n' >"$tmp/runaway.csp"
-expect 2 "runaway recursion ends at the default depth" -- "$lockstep" eval "$tmp/runaway.csp"
+expect 3 "runaway recursion ends at the default depth (a limit)" -- "$lockstep" eval "$tmp/runaway.csp"
 contains err "runaway.csp:1:10: error: evaluation too deep (1000000 nested calls, the --eval-depth limit)" "... located, with the limit named"
 printf 'channel a\nP(n) = a -> STOP ||| P(n+1)\nassert P(0) :[deadlock free [F]]\n' >"$tmp/grows.csp"
 expect 3 "a parallel recursion that never ends is an infinite network" -- "$lockstep" check -j1 "$tmp/grows.csp"
@@ -112,15 +114,18 @@ with open(sys.argv[1], "w") as out, open(sys.argv[2], "w") as err:
 print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$tmp/out" "$tmp/err" "$@")
   code=${peak% *} peak=${peak#* }
 }
+peak_within() { # peak_within MIB WHAT: $peak at most 5% over MIB MiB
+  # (a sanitizer's shadow memory and leak check at exit come on top: not there)
+  if [[ -n ${ASAN_OPTIONS-}${TSAN_OPTIONS-} ]]; then echo "skip the peak under a sanitizer"
+  elif (( peak <= $1 * 1024 * 21 / 20 )); then echo "ok   ... peak $peak KiB, within 5% of $1 MiB"
+  else echo "FAIL $2: peak $peak KiB over $1 MiB"; failures=$((failures + 1)); fi
+}
 printf 'channel a\nP(s) = a -> P(s ^ <0>)\nassert P(<>) :[deadlock free [F]]\n' >"$tmp/grow.csp"
 peak_run timeout 60 "$lockstep" check --timeout 5 --memory 50M "$tmp/grow.csp"
 [[ $code -eq 3 ]] && echo "ok   a model that grows while it is evaluated ends at --memory" ||
   { echo "FAIL growing model: exit $code"; failures=$((failures + 1)); }
 contains out "memory limit reached (--memory)" "... which is named"
-# (a sanitizer's shadow memory and leak check at exit come on top: not there)
-if [[ -n ${ASAN_OPTIONS-}${TSAN_OPTIONS-} ]]; then echo "skip the peak under a sanitizer"
-elif (( peak <= 50 * 1024 * 21 / 20 )); then echo "ok   ... peak $peak KiB, within 5% of 50 MiB"
-else echo "FAIL growing model: peak $peak KiB over 50 MiB"; failures=$((failures + 1)); fi
+peak_within 50 "growing model"
 start=$SECONDS
 expect 3 "... and at --timeout" -- timeout 60 "$lockstep" check --timeout 2 "$tmp/grow.csp"
 contains out "time limit reached (--timeout)" "... which is named"
@@ -140,9 +145,7 @@ for j in 1 2; do
   [[ $code -eq 3 ]] && echo "ok   exploring with -j$j ends at --memory 100M" ||
     { echo "FAIL exploring with -j$j: exit $code"; failures=$((failures + 1)); }
   contains out "memory limit reached (--memory)" "... which is named"
-  if [[ -n ${ASAN_OPTIONS-}${TSAN_OPTIONS-} ]]; then echo "skip the peak under a sanitizer"
-  elif (( peak <= 100 * 1024 * 21 / 20 )); then echo "ok   ... peak $peak KiB, within 5% of 100 MiB"
-  else echo "FAIL exploring with -j$j: peak $peak KiB over 100 MiB"; failures=$((failures + 1)); fi
+  peak_within 100 "exploring with -j$j"
 done
 for sig in INT TERM; do
   "$lockstep" check --quiet --format json -j2 "$tmp/huge.csp" >"$tmp/out" 2>"$tmp/err" &

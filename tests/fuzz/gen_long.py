@@ -37,7 +37,7 @@ def seeds():
         yield f"parens-{n}", process("(" * n + "STOP" + ")" * n)
         yield f"seq-{n}", value("<" * n + "1" + ">" * n)
         yield f"set-{n}", value("{" * n + "1" + "}" * n)
-        yield f"neg-{n}", value("-" * n + "1")
+        yield f"neg-{n}", value("- " * n + "1")  # "--" starts a comment
         yield f"not-{n}", value("not " * n + "true")
         yield f"let-{n}", value("let y = 1 within " * n + "1")
         yield f"if-{n}", process("if true then " * n + "STOP" +
