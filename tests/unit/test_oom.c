@@ -1,10 +1,11 @@
 /* Allocation failure: every golden model is loaded and all its assertions
- * checked with the k-th allocation failing, for k one by one over the first
- * allocations and sampled over the rest. Each run must end with, for every
- * assertion, either the verdict of the fault-free run or a clean error or
- * limit: never another verdict (a wrong answer), a crash, or (under ASan in
- * CI) a leak or a bad access. A failed allocation raises the run's memory
- * limit (mem.h), so the assertions after it are limits, "not run". */
+ * checked with the k-th allocation failing, for k one by one over the
+ * first 40 allocations and at 30 points spread over the rest. Each run
+ * must end with, for every assertion, either the verdict of the fault-free
+ * run or a clean error or limit: never another verdict (a wrong answer), a
+ * crash, or (under ASan in CI) a leak or a bad access. A failed allocation
+ * raises the run's memory limit (mem.h), so the assertions after it are
+ * limits, "not run". */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { MAX_ASSERTS = 64, FIRST_EACH = 60, SAMPLES = 40 };
+enum { MAX_ASSERTS = 64, FIRST_EACH = 40, SAMPLES = 30 };
 
 /* One full run of `path`; verdicts[i] for each assertion; returns the
  * number of allocations it made. */
