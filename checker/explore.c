@@ -774,13 +774,6 @@ static unsigned reclaim(Explorer *ex)
     return ex->spare_count;
 }
 
-/* Makes room for more pending states before (re)starting the workers;
- * `needed`: a worker is waiting for a position.
- *
- * The index grows, or the store is declared full, only once every
- * position handed out holds a new state (spares first): so both happen
- * at the same point for every thread count, and the store's size and the
- * level that overflows it do not depend on -j. */
 /* `want` cut down to what the process's memory budget (limit.h) can still
  * hold. Each pending state costs, as it is inserted, its key and parent in
  * the store, its discovery word and index slots (about 8 bytes at the
@@ -795,7 +788,8 @@ static uint64_t within_budget(const Explorer *ex, uint64_t used,
     size_t left = limit_memory_left();
     if (!left)
         return want; /* no budget */
-    uint64_t key = store_key_bytes(ex->store), held = order_capacity(ex->order);
+    uint64_t key = store_key_bytes(ex->store);
+    uint64_t held = order_capacity(ex->order);
     uint64_t insert = key + sizeof(uint32_t) + sizeof *ex->disc + 8;
     uint64_t commit = 24 + (ex->threads > 1 ? key + sizeof(uint32_t) : 0);
     /* the most n pending with (n - used) insert + max(n - held, 0) commit
@@ -817,12 +811,21 @@ static int grow_exceeds_budget(const Explorer *ex)
     return left && store_grow_bytes(ex->store) > left;
 }
 
+/* Makes room for more pending states before (re)starting the workers;
+ * `needed`: a worker is waiting for a position.
+ *
+ * The index grows, or the store is declared full, only once every
+ * position handed out holds a new state (spares first): so both happen
+ * at the same point for every thread count, and the store's size and the
+ * level that overflows it do not depend on -j. (The process's budget,
+ * within_budget, is measured in resident memory, which does: where it
+ * ends a check first, the statistics of the limit may differ with -j.) */
 static ExploreStatus make_room(Explorer *ex, int needed)
 {
     Store *s = ex->store;
     uint64_t used = atomic_load(&ex->pend_next);
-    ex->pend_limit = store_room(s) > used ? store_room(s) : used;
-    ex->pend_limit = within_budget(ex, used, ex->pend_limit);
+    ex->pend_limit = within_budget(ex, used,
+                                   store_room(s) > used ? store_room(s) : used);
     if (!needed || ex->pend_limit > used || reclaim(ex))
         return EXPLORE_DONE;
     uint64_t left = store_capacity(s) - store_count(s);
