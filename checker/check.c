@@ -6,6 +6,7 @@
 #include "check_impl.h"
 #include "diverge.h"
 #include "mem.h"
+#include "store.h"
 #include "tracemachine.h"
 
 #include <stdatomic.h>
@@ -62,6 +63,19 @@ void check_set_error(CheckResult *r, ExploreStatus status, const char *what)
                      : VERDICT_ERROR;
     snprintf(r->message, sizeof r->message, "%s",
              what ? what : explore_status_text(status));
+}
+
+void check_no_explorer(CheckResult *r, const Machine *m)
+{
+    if (m && !store_fits(m->width, m->word_max)) {
+        char what[200];
+        snprintf(what, sizeof what, "a state of this process (%zu "
+                 "components) needs more than %d bits: too wide to store",
+                 m->width, STORE_MAX_BITS);
+        check_set_error(r, EXPLORE_LIMIT_MEMORY, what);
+        return;
+    }
+    check_set_error(r, EXPLORE_NOMEM, NULL);
 }
 
 /* Copies the path to `id` into the counterexample, keeping `skip` leading
@@ -177,7 +191,7 @@ static void check_explore(const CheckRequest *req, CheckResult *r,
 {
     Explorer *ex = explore_new(req->impl, &req->explore);
     if (!ex) {
-        check_set_error(r, EXPLORE_NOMEM, NULL);
+        check_no_explorer(r, req->impl);
         return;
     }
     TauWatch watch = {inspect, ud, 0};
@@ -263,8 +277,8 @@ static void check_has_trace(const CheckRequest *req, CheckResult *r)
     Machine *m = tracemachine_new(req->impl, req->trace, req->trace_len);
     Explorer *ex = m ? explore_new(m, &req->explore) : NULL;
     if (!ex) {
+        check_no_explorer(r, m);
         machine_free(m);
-        check_set_error(r, EXPLORE_NOMEM, NULL);
         return;
     }
     TraceCtx ctx = {(uint32_t)req->trace_len, 0};

@@ -6,6 +6,9 @@
 #include "explore.h"
 
 void check_set_error(CheckResult *r, ExploreStatus status, const char *what);
+/* For an explore_new of `m` that returned NULL: the state too wide to
+ * store (a limit, said so), else out of memory. */
+void check_no_explorer(CheckResult *r, const Machine *m);
 int check_cex_path(Cex *cex, const Explorer *ex, const Machine *m,
                    uint64_t id, size_t skip);
 int check_offers(const Machine *m, const uint32_t *state, uint32_t **events,

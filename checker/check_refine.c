@@ -168,7 +168,7 @@ static void refine_product(const CheckRequest *req, CheckResult *r,
                                 req->kind == CHECK_REFINES && req->model == CHECK_FD);
     Explorer *ex = prod ? explore_new(prod, &req->explore) : NULL;
     if (!ex) {
-        check_set_error(r, EXPLORE_NOMEM, NULL);
+        check_no_explorer(r, prod);
         machine_free(prod);
         return;
     }

@@ -66,7 +66,8 @@ struct Store {
 /* ---------- layout and hashing ---------- */
 
 /* Fields are packed low bits first; a field that does not fit in the rest
- * of a 64-bit word starts the next one. */
+ * of a 64-bit word starts the next one. 0; -1 out of memory; -2 over
+ * STORE_MAX_BITS. */
 static int layout(Store *s, const uint32_t *word_max)
 {
     s->word_of = mem_alloc(s->width + 1);
@@ -89,8 +90,8 @@ static int layout(Store *s, const uint32_t *word_max)
         s->mask[i] = b == 32 ? UINT32_MAX : (UINT32_C(1) << b) - 1;
         at += b;
     }
-    if (word > 250)
-        return -1; /* the byte-sized word_of; 8,000 bits is plenty */
+    if (word >= STORE_MAX_BITS / 64)
+        return -2; /* too wide for the byte-sized word_of */
     s->key_words = word + 1;
     size_t bits = word * 64 + at;
     s->key_bytes = bits ? (bits + 7) / 8 : 1;
@@ -274,6 +275,16 @@ static int cpu_has_prefetchw(void)
 #else
     return 0;
 #endif
+}
+
+int store_fits(size_t width, const uint32_t *word_max)
+{
+    Store probe = {.width = width};
+    int fits = layout(&probe, word_max) != -2; /* -1: out of memory */
+    mem_free(probe.word_of);
+    mem_free(probe.shift);
+    mem_free(probe.mask);
+    return fits;
 }
 
 Store *store_new(size_t width, const uint32_t *word_max, size_t memory)

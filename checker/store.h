@@ -52,6 +52,10 @@ enum { STORE_NO_PARENT = UINT32_MAX };
  * (UINT32_MAX or word_max NULL: 32 bits), in at most `memory` bytes.
  * NULL when out of memory. */
 Store *store_new(size_t width, const uint32_t *word_max, size_t memory);
+/* 0 when states of `width` words bounded by word_max pack into more than
+ * STORE_MAX_BITS bits, which no store holds (store_new returns NULL). */
+enum { STORE_MAX_BITS = 251 * 64 };
+int store_fits(size_t width, const uint32_t *word_max);
 /* The same, when the caller keeps `beside` bytes per state of its own out
  * of the same `memory` (the explorer's discovery array): the capacity
  * leaves room for them. */

@@ -59,6 +59,9 @@ for op in '[]' '|~|' ';'; do
 done
 chain '|||' 10000
 expect 3 "10,000 interleaved processes end at the state limit" -- "$lockstep" check -j1 --max-states 2000 "$tmp/chain.csp"
+chain '|||' 20000
+expect 3 "20,000 interleaved processes are too wide to store" -- "$lockstep" check -j1 "$tmp/chain.csp"
+contains out "a state of this process (20000 components) needs more than 16064 bits: too wide to store" "... which is said"
 python3 -c "print('channel a\nP = ' + ' -> '.join(['a'] * 100000) + ' -> STOP\nassert P :[deadlock free [F]]')" >"$tmp/prefixes.csp"
 expect 1 "100,000 prefixes in a row are checked" -- "$lockstep" check -j1 "$tmp/prefixes.csp"
 contains out "100001 states, 100000 transitions" "... all of them"
