@@ -1,10 +1,11 @@
 /* limit: the watchdog, the flag and the signal handlers. See limit.h.
  *
  * Resident memory is read from /proc/self/statm (Linux), every POLL_MS:
- * a phase that allocates at 1 GB/s overshoots the budget by at most a few
- * MB before the flag is up, and the state store, which is most of the
- * memory of a large check, is sized below the budget so that it fills
- * first and never needs the flag. */
+ * a phase that allocates at 1 GB/s overshoots the budget by about 10 MB
+ * before the flag is up. The state store, most of the memory of a large
+ * check, is sized from what is left of the budget, and the explorer keeps
+ * each level within it (explore.c), so a check normally ends at its own
+ * memory limit before the watchdog has to raise the flag. */
 #define _GNU_SOURCE
 #include "limit.h"
 

@@ -44,7 +44,8 @@ LimitKind limit_reached(void);
 /* Raises `kind` as if the watchdog had (a phase that measured it first, or
  * mem.h when an allocation fails). */
 void limit_raise(LimitKind kind);
-/* Lowers the flag again: for tests that inject faults run after run. */
+/* Lowers the flag again: for tests and fuzz targets that run input after
+ * input in one process, without the watchdog. */
 void limit_clear(void);
 
 /* What `kind` means, for messages: "time limit reached (--timeout)". */
