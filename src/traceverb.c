@@ -2,6 +2,7 @@
 #include "traceverb.h"
 
 #include "compile.h"
+#include "limit.h"
 #include "mem.h"
 #include "report.h"
 #include "tracefile.h"
@@ -147,6 +148,12 @@ static int verify_file(Reader *r, TraceVerifier *tv, TraceFile *tf,
             return 2;
         if (rec == TRACE_META)
             continue;
+        LimitKind limit = limit_reached(); /* --timeout, --memory, a signal */
+        if (limit != LIMIT_NONE) {
+            diags_error(r->diags, ((SrcPos){tf->path, (int)tf->line, 1}),
+                        "%s", limit_text(limit));
+            return 3;
+        }
         uint32_t id = event_of(r, text, (SrcPos){tf->path, (int)tf->line, 1});
         if (id == EVENT_NONE)
             return 2;

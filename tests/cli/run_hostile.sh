@@ -141,6 +141,12 @@ expect 3 "--timeout ends the compilation of a large component" -- timeout 60 "$l
 contains out "time limit reached (--timeout)" "... which is named"
 (( SECONDS - start <= 7 )) && echo "ok   ... in $((SECONDS - start)) s" ||
   { echo "FAIL --timeout 1 took $((SECONDS - start)) s"; failures=$((failures + 1)); }
+# verifying a long recorded trace
+python3 -c "
+print('# lockstep trace 1\n# channel tick\n# channel tock')
+print('tick\ntock\n' * 2000000, end='')" >"$tmp/long.trace"
+expect 3 "--timeout ends the verification of a long trace" -- "$lockstep" trace --timeout 0.05 "$tmp/tm.csp" P "$tmp/long.trace"
+contains err "error: time limit reached (--timeout)" "... located in the trace"
 # 10^20 states: runs until it is stopped
 printf 'channel c : {0..19}\nCNT(i, n) = c.i -> CNT(i, (n + 1) %% 10)\nSYS = ||| i : {0..19} @ CNT(i, 0)\nassert SYS :[deadlock free [F]]\nassert SYS :[divergence free]\n' >"$tmp/huge.csp"
 for j in 1 2; do
