@@ -148,13 +148,6 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static size_t physical_half(void)
-{
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    return pages > 0 && page > 0 ? (size_t)pages * (size_t)page / 2
-                                 : (size_t)1 << 30;
-}
-
 Explorer *explore_new(const Machine *m, const ExploreOptions *options)
 {
     Explorer *ex = mem_calloc(1, sizeof *ex);
@@ -166,7 +159,7 @@ Explorer *explore_new(const Machine *m, const ExploreOptions *options)
     /* The store and the discovery array (8 bytes a state) share what is
      * left of the process's budget, so the store fills before the
      * process reaches the budget. */
-    size_t memory = ex->opt.memory ? ex->opt.memory : physical_half();
+    size_t memory = ex->opt.memory ? ex->opt.memory : limit_default_budget();
     size_t left = limit_memory_left();
     if (left && left < memory)
         memory = left;

@@ -36,6 +36,13 @@ static double limit_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+size_t limit_default_budget(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? (size_t)pages * (size_t)page / 2
+                                 : (size_t)1 << 30;
+}
+
 size_t limit_resident(void)
 {
     char buf[128];

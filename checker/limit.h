@@ -61,6 +61,10 @@ void limit_phase(const char *phase);
  * store, which fills its share before the process reaches the budget. */
 size_t limit_memory_left(void);
 
+/* The budget when none is given: half of physical memory (1 GiB when it
+ * cannot be read). */
+size_t limit_default_budget(void);
+
 /* The process's resident memory now, in bytes (0 when unknown, or before
  * limit_start). */
 size_t limit_resident(void);

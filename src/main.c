@@ -570,11 +570,8 @@ static int verb_trace(Cli *cli)
  * the watchdog of limit.h enforces it in every phase. */
 static size_t process_budget(const Cli *cli)
 {
-    if (cli->run.explore.memory)
-        return cli->run.explore.memory;
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    return pages > 0 && page > 0 ? (size_t)pages * (size_t)page / 2
-                                 : (size_t)1 << 30;
+    return cli->run.explore.memory ? cli->run.explore.memory
+                                   : limit_default_budget();
 }
 
 /* The verb, on a thread with room for the recursion of long chains. */
