@@ -449,11 +449,9 @@ static CompileStatus compile_network(TermTable *terms, uint32_t root,
     mem_free(memo);
     if (too_deep) {
         snprintf(err, err_len, "the process nests parallel, hiding or "
-                 "renaming operators more than %d deep (or too deep for the "
-                 "stack): a recursion through "
-                 "one of them that never ends (such as P(n) = a -> STOP ||| "
-                 "P(n+1)) is an infinite network, not supported",
-                 MAX_COMPONENTS);
+                 "renaming operators too deep (%d levels): an endless "
+                 "recursion through one, as P(n) = a -> STOP ||| P(n+1), is "
+                 "an infinite network, not supported", MAX_COMPONENTS);
         return COMPILE_LEAF_LIMIT;
     }
     if (leaves > MAX_COMPONENTS) {
