@@ -259,7 +259,7 @@ static Model *load(Cli *cli, Diags *diags)
     }
     if (diags_errors(diags)) {
         diags_print(diags, stderr);
-        cli->limit_hit = model_limit_hit(m);
+        cli->limit_hit = model_limit_hit(m) || limit_reached() != LIMIT_NONE;
         model_free(m);
         return NULL;
     }

@@ -3,6 +3,7 @@
 #include "typecheck_impl.h"
 
 #include "lex.h"
+#include "limit.h"
 #include "stack.h"
 #include "parse.h"
 
@@ -41,6 +42,12 @@ Type *tc_seq_of(Checker *c, Type *elem)
 
 void tc_stack_guard(Checker *c, SrcPos at)
 {
+    LimitKind limit = limit_reached(); /* --timeout, --memory, a signal */
+    if (limit != LIMIT_NONE) {
+        tc_error(c, at, "%s", limit_text(limit));
+        c->too_deep = 1;
+        longjmp(*c->out_of_memory, 1);
+    }
     if (!stack_low())
         return;
     tc_error(c, at, "expression nested too deeply to type-check");

@@ -73,7 +73,8 @@ struct TypeVarScope {
 
 typedef struct Checker Checker;
 /* Reports `at` as nested too deeply and abandons the check when the stack
- * is nearly used up; returns otherwise. Every recursive walk calls it. */
+ * is nearly used up, or the run's limit (limit.h) when it is reached;
+ * returns otherwise. Every recursive walk calls it. */
 void tc_stack_guard(Checker *c, SrcPos at);
 
 typedef struct Checker {
@@ -81,7 +82,8 @@ typedef struct Checker {
     Arena *arena;
     Diags *diags;
     jmp_buf *out_of_memory; /* also taken, with too_deep set, when the stack
-                               runs out (the error is reported first) */
+                               runs out or a limit is reached (the error is
+                               reported first) */
     int too_deep;
     Global **table;
     size_t table_size;
