@@ -161,7 +161,10 @@ static int compile_leaf(Compiler *c, uint32_t term, Sub *out)
                          "(is there recursion through a parallel operator?)");
         else {
             const char *why = term_last_error(c->terms);
-            c->status = COMPILE_ERROR;
+            /* a compressed process too large, or the run's limit met
+             * while compressing it: a limit, not a mistake in the model */
+            c->status = term_error_is_limit(c->terms) ? COMPILE_LEAF_LIMIT
+                                                      : COMPILE_ERROR;
             snprintf(c->err, c->err_len, "%s", why ? why : "");
         }
         return -1;

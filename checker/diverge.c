@@ -30,6 +30,8 @@ typedef struct Tarjan {
     const DivGraph *g;
     uint32_t *index, *low; /* UNSEEN until visited; low = UNSEEN: done */
     uint8_t *div;
+    uint32_t *comp;        /* optional: state -> its component */
+    uint32_t comps;        /* components closed so far */
     uint32_t counter;
     IdVec scc;             /* Tarjan's stack of open states */
     IdVec succ;            /* successor lists of the frames, stacked */
@@ -63,7 +65,10 @@ static void tarjan_close(Tarjan *t, const Frame *f)
     for (size_t i = start; i < t->scc.count; i++) {
         t->low[t->scc.items[i]] = UNSEEN; /* closed */
         t->div[t->scc.items[i]] = (uint8_t)diverges;
+        if (t->comp)
+            t->comp[t->scc.items[i]] = t->comps;
     }
+    t->comps++;
     t->scc.count = start;
 }
 
@@ -106,31 +111,54 @@ static int tarjan_run(Tarjan *t, uint64_t root)
     return 0;
 }
 
-int diverge_mark(const DivGraph *g, uint8_t **divergent)
+static int tarjan_all(Tarjan *t, const DivGraph *g)
 {
-    Tarjan t = {.g = g};
     size_t n = g->states ? g->states : 1;
-    t.index = mem_alloc(n * sizeof *t.index);
-    t.low = mem_alloc(n * sizeof *t.low);
-    t.div = mem_calloc(n, 1);
+    t->g = g;
+    t->index = mem_alloc(n * sizeof *t->index);
+    t->low = mem_alloc(n * sizeof *t->low);
+    t->div = mem_calloc(n, 1);
     int rc = -1;
-    if (t.index && t.low && t.div) {
-        memset(t.index, 0xff, n * sizeof *t.index);
-        memset(t.low, 0xff, n * sizeof *t.low);
+    if (t->index && t->low && t->div) {
+        memset(t->index, 0xff, n * sizeof *t->index);
+        memset(t->low, 0xff, n * sizeof *t->low);
         rc = 0;
         for (uint64_t id = 0; id < g->states && rc == 0; id++)
-            if (t.index[id] == UNSEEN)
-                rc = tarjan_run(&t, id);
+            if (t->index[id] == UNSEEN)
+                rc = tarjan_run(t, id);
     }
-    mem_free(t.index);
-    mem_free(t.low);
-    mem_free(t.frames);
-    idvec_free(&t.scc);
-    idvec_free(&t.succ);
+    mem_free(t->index);
+    mem_free(t->low);
+    mem_free(t->frames);
+    idvec_free(&t->scc);
+    idvec_free(&t->succ);
     if (rc != 0) {
-        mem_free(t.div);
+        mem_free(t->div);
+        t->div = NULL;
+    }
+    return rc;
+}
+
+int diverge_mark(const DivGraph *g, uint8_t **divergent)
+{
+    Tarjan t = {0};
+    if (tarjan_all(&t, g) != 0)
+        return -1;
+    *divergent = t.div;
+    return 0;
+}
+
+int diverge_components(const DivGraph *g, uint32_t **comp, uint32_t *count,
+                       uint8_t **divergent)
+{
+    Tarjan t = {.comp = mem_alloc((g->states ? g->states : 1) *
+                                  sizeof *t.comp)};
+    if (!t.comp || tarjan_all(&t, g) != 0) {
+        mem_free(t.comp);
         return -1;
     }
+    *comp = t.comp;
+    *count = t.comps;
     *divergent = t.div;
     return 0;
 }

@@ -34,6 +34,13 @@ typedef struct DivGraph {
  * (mem_free). Returns 0, or -1 (out of memory or a callback failure). */
 int diverge_mark(const DivGraph *g, uint8_t **divergent);
 
+/* diverge_mark, and also each state's strongly connected component under
+ * tau (*comp, numbered 0 .. *count-1 in reverse topological order: a
+ * component's tau successors outside it have smaller numbers). All three
+ * arrays are the caller's (mem_free). 0, or -1. */
+int diverge_components(const DivGraph *g, uint32_t **comp, uint32_t *count,
+                       uint8_t **divergent);
+
 /* From divergent state `from`: the tau path to the first state on a tau
  * cycle (`lead`, from `from` inclusive) and the cycle itself (`loop`,
  * starting and ending at that state). Returns 0 or -1. */

@@ -487,9 +487,10 @@ static ExploreStatus expand(Explorer *ex, Worker *w, Batch *b, uint64_t id)
     b->count = 0;
     b->failed = 0;
     store_state(ex->store, id, b->state);
-    if (machine_successors(ex->m, b->state, w->scratch, batch_add, b) !=
-        MACHINE_OK)
-        return EXPLORE_MACHINE_ERROR;
+    int rc = machine_successors(ex->m, b->state, w->scratch, batch_add, b);
+    if (rc != MACHINE_OK) /* a compressed component over --max-states */
+        return rc == MACHINE_LIMIT ? EXPLORE_LIMIT_STATES
+                                   : EXPLORE_MACHINE_ERROR;
     if (b->failed)
         return EXPLORE_NOMEM;
     w->transitions += b->count;

@@ -11,7 +11,10 @@
  * rules only for the sequential leaves. It does not print traces either. */
 #include "term.h"
 
-#include "intern.h"
+#include "term_impl.h"
+
+#include "compress.h"
+#include "lts.h"
 #include "mem.h"
 
 #include <pthread.h>
@@ -23,22 +26,10 @@
  * this, term_transitions gives up with an error. */
 enum { TERM_MAX_DEPTH = 2000, TERM_MAX_UNFOLD = 10000 };
 
-struct TermTable {
-    EventTable *events;
-    TermHooks hooks;
-    Intern *terms, *sets, *rels;
-    pthread_mutex_t resolve_lock;
-    /* Memo of resolved thunks: thunk term id -> term id + 1 (0 = unknown),
-     * grown under resolve_lock. */
-    uint32_t *resolved;
-    size_t resolved_cap;
-    uint32_t omega, stop;
-    char error[256]; /* first semantic error (unguarded recursion) */
-};
 
 /* ---------- construction ---------- */
 
-static uint32_t term_intern(TermTable *t, const Term *proto,
+uint32_t term_intern(TermTable *t, const Term *proto,
                             const uint32_t *kids, size_t n)
 {
     size_t size = sizeof(Term) + n * sizeof(uint32_t);
@@ -57,7 +48,7 @@ static uint32_t term_intern(TermTable *t, const Term *proto,
     return id;
 }
 
-static Term term_proto(TermKind kind)
+Term term_proto(TermKind kind)
 {
     Term p;
     memset(&p, 0, sizeof p);
@@ -75,6 +66,7 @@ TermTable *term_table_new(EventTable *events, const TermHooks *hooks)
     if (hooks)
         t->hooks = *hooks;
     pthread_mutex_init(&t->resolve_lock, NULL);
+    term_compress_init(t);
     t->terms = intern_new();
     t->sets = intern_new();
     t->rels = intern_new();
@@ -100,6 +92,7 @@ void term_table_free(TermTable *t)
     intern_free(t->sets);
     intern_free(t->rels);
     mem_free(t->resolved);
+    term_compress_free(t);
     pthread_mutex_destroy(&t->resolve_lock);
     mem_free(t);
 }
@@ -240,7 +233,7 @@ int term_is_static(TermKind kind)
 
 /* ---------- resolving thunks ---------- */
 
-static void term_fail(TermTable *t, const char *fmt, uint32_t id)
+void term_fail(TermTable *t, const char *fmt, uint32_t id)
 {
     char text[160];
     term_print(t, id, text, sizeof text);
@@ -254,6 +247,8 @@ const char *term_last_error(TermTable *t)
 {
     return t->error[0] ? t->error : NULL;
 }
+
+int term_error_is_limit(TermTable *t) { return t->error[0] && t->error_is_limit; }
 
 /* Makes resolved[id] addressable, new slots zeroed. */
 static int term_memo_reserve(TermTable *t, uint32_t id)
@@ -286,6 +281,11 @@ static uint32_t term_resolve_once(TermTable *t, uint32_t id)
 uint32_t term_alias_end(TermTable *t, uint32_t id)
 {
     for (int hops = 0; hops < TERM_MAX_UNFOLD && id != TERM_NONE; hops++) {
+        if (term_get(t, id)->kind == TERM_COMPRESS) {
+            /* sbisim(P) is the root state of its LTS, not a state before it */
+            uint32_t root = term_compressed_root(t, id);
+            return root == TERM_NONE ? id : root;
+        }
         if (term_get(t, id)->kind != TERM_THUNK)
             return id;
         uint32_t next = term_resolve_once(t, id);
@@ -745,6 +745,15 @@ static void step_run(Step *s, uint32_t id, const Term *p)
             step_emit(s, set.ids[i], id);
 }
 
+/* A state of a compressed LTS moves as the LTS says. */
+static void step_explicit(Step *s, const Term *p)
+{
+    const Lts *lts = &term_explicit_get(s->t, p->ref)->lts;
+    for (uint32_t k = lts->offset[p->event]; k < lts->offset[p->event + 1];
+         k++)
+        step_emit(s, lts->event[k], term_explicit(s->t, p->ref, lts->target[k]));
+}
+
 static int term_step(Step *s, uint32_t id)
 {
     if (s->depth > TERM_MAX_DEPTH) {
@@ -773,6 +782,12 @@ static int term_step(Step *s, uint32_t id)
     case TERM_EXCEPT: step_except(s, p); break;
     case TERM_SYNCEXT: case TERM_SYNCINT: step_sync_choice(s, p); break;
     case TERM_RUN: case TERM_CHAOS: step_run(s, id, p); break;
+    /* A compressed process moves as the root of its LTS. */
+    case TERM_COMPRESS: {
+        uint32_t root = term_compressed_root(s->t, id);
+        return root == TERM_NONE ? -1 : term_step(s, root);
+    }
+    case TERM_EXPLICIT: step_explicit(s, p); break;
     /* A thunk moves as the process it stands for. */
     case TERM_THUNK: {
         uint32_t body = term_unfold(s->t, id);
@@ -858,6 +873,12 @@ static void print_rel(TermTable *t, Out *o, uint32_t rel, const char *arrow)
 static void print_compound(TermTable *t, Out *o, const Term *p)
 {
     switch (p->kind) {
+    case TERM_COMPRESS:
+        out_str(o, compress_name((CompressKind)p->event));
+        out_str(o, "(");
+        print_term(t, o, p->kids[0], 0);
+        out_str(o, ")");
+        break;
     case TERM_PREFIX:
         out_str(o, event_name(t->events, p->event));
         out_str(o, " -> ");
@@ -928,6 +949,9 @@ static void print_term(TermTable *t, Out *o, uint32_t id, int nested)
         out_str(o, p->kind == TERM_RUN ? "RUN(" : "CHAOS(");
         print_set(t, o, p->set_a);
         out_str(o, ")");
+        return;
+    case TERM_EXPLICIT: /* the state of the uncompressed process it stands for */
+        print_term(t, o, term_explicit_get(t, p->ref)->lts.term[p->event], nested);
         return;
     case TERM_THUNK:
         if (t->hooks.print) {

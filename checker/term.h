@@ -20,6 +20,11 @@
  * term_transitions gives the transitions of a term by the firing rules of
  * Roscoe's operational semantics as FDR implements them (term.c writes each
  * rule above its code). Every tick leads to the terminated term OMEGA.
+ *
+ * A compressed process (sbisim(P), normal(P), ...) is a TERM_COMPRESS term;
+ * its states are TERM_EXPLICIT terms, each a state of an explicit LTS the
+ * table owns (termcompress.c), so every check and the network compiler see
+ * it as an ordinary sequential process.
  */
 #ifndef LOCKSTEP_TERM_H
 #define LOCKSTEP_TERM_H
@@ -51,6 +56,9 @@ typedef enum TermKind {
     TERM_RUN,       /* RUN(set_a) */
     TERM_CHAOS,     /* CHAOS(set_a) */
     TERM_THUNK,     /* the process the front end's `ref` stands for */
+    TERM_COMPRESS,  /* kid[0] compressed; `event` is its CompressKind
+                       (compress.h); moves as TERM_EXPLICIT's root */
+    TERM_EXPLICIT,  /* state `event` of the table's compressed LTS `ref` */
     TERM_KIND_COUNT
 } TermKind;
 
@@ -133,6 +141,29 @@ int term_transitions(TermTable *t, uint32_t id, TermEmit emit, void *ctx);
 
 /* The first semantic error met (e.g. unguarded recursion), or NULL. */
 const char *term_last_error(TermTable *t);
+/* 1 when that error is a limit reached rather than a mistake in the model
+ * (a compressed process too large for max_states, the run's limit). */
+int term_error_is_limit(TermTable *t);
+
+/* Compressions (termcompress.c). term_compress builds the term kind(kid),
+ * `kind` a CompressKind; its LTS is built the first time it is stepped:
+ * kid is explored into an LTS (at most max_states states, set by
+ * term_set_compress_limit, default 1,000,000) and compressed (compress.h).
+ * Each compressed process is built once, on one thread at a time. */
+uint32_t term_compress(TermTable *t, int kind, uint32_t kid);
+void term_set_compress_limit(TermTable *t, size_t max_states);
+
+typedef struct TermCompressStats {
+    int kind;                              /* CompressKind */
+    uint32_t states_before, transitions_before;
+    uint32_t states_after, transitions_after;
+    double seconds;
+} TermCompressStats;
+
+/* The compressions built so far, in the order they were built: 0 .. n-1;
+ * the term each compressed (for its name) goes in *source. */
+size_t term_compressions(TermTable *t);
+TermCompressStats term_compression(TermTable *t, size_t i, uint32_t *source);
 
 /* The CSPM text of a term (bounded by len; "..." when cut). */
 void term_print(TermTable *t, uint32_t id, char *buf, size_t len);

@@ -65,7 +65,7 @@ static int tm_successors(const Machine *m, const uint32_t *state,
     const TermMachine *tm = (const TermMachine *)m;
     Relay relay = {tm->terms, emit, ctx};
     if (term_transitions(tm->terms, state[0], tm_relay, &relay) != 0)
-        return MACHINE_ERROR;
+        return term_error_is_limit(tm->terms) ? MACHINE_LIMIT : MACHINE_ERROR;
     return MACHINE_OK;
 }
 

@@ -1,8 +1,10 @@
 /* builtins: the functions and constants CSPM provides (union, card, head,
  * RUN, CHAOS, ...). Each takes evaluated arguments; errors name the
- * builtin. The semantics-preserving compressions (normal, sbisim, ...)
- * are the identity here, which keeps every verdict: a note says so once. */
+ * builtin. A compression (normal, sbisim, ...) builds a TERM_COMPRESS
+ * term: the checker compresses the process when it is first explored. */
 #include "eval_impl.h"
+
+#include "compress.h"
 
 #include <string.h>
 
@@ -36,7 +38,8 @@ static const struct {
     {"wbisim", B_COMPRESS, 1}, {"diamond", B_COMPRESS, 1},
     {"explicate", B_COMPRESS, 1}, {"tau_loop_factor", B_COMPRESS, 1},
     {"model_compress", B_COMPRESS, 1}, {"dbisim", B_COMPRESS, 1},
-    {"chase", B_UNSUPPORTED, 1}, {"chase_nocache", B_UNSUPPORTED, 1},
+    {"chase", B_COMPRESS, 1}, {"chase_nocache", B_COMPRESS, 1},
+    {"lazyenumerate", B_COMPRESS, 1}, {"lazynorm", B_COMPRESS, 1},
     {"prioritise", B_UNSUPPORTED, 2}, {"prioritize", B_UNSUPPORTED, 2},
     {"emptyMap", B_EMPTYMAP, -1}, {"mapFromList", B_MAPFROMLIST, 1},
     {"mapLookup", B_MAPLOOKUP, 2}, {"mapMember", B_MAPMEMBER, 2},
@@ -48,6 +51,25 @@ static const struct {
 };
 
 enum { ELEM_SEARCH_LIMIT = 1000000 };
+
+/* FDR's names for the compressions (checker/compress.h). The lazy ones are
+ * FDR's on-the-fly variants of the same semantics; model_compress is
+ * FDR's "best compression for the model", for which sbisim is always
+ * valid; wbisim is built divergence-respecting, as dbisim (compress.h). */
+static const struct {
+    const char *name;
+    CompressKind kind;
+} compressions[] = {
+    {"normal", COMPRESS_NORMAL}, {"normalise", COMPRESS_NORMAL},
+    {"normalize", COMPRESS_NORMAL}, {"lazynorm", COMPRESS_NORMAL},
+    {"sbisim", COMPRESS_SBISIM}, {"model_compress", COMPRESS_SBISIM},
+    {"wbisim", COMPRESS_WBISIM}, {"dbisim", COMPRESS_WBISIM},
+    {"diamond", COMPRESS_DIAMOND}, {"explicate", COMPRESS_EXPLICATE},
+    {"lazyenumerate", COMPRESS_EXPLICATE},
+    {"tau_loop_factor", COMPRESS_TAU_LOOP}, {"chase", COMPRESS_CHASE},
+    {"chase_nocache", COMPRESS_CHASE},
+};
+
 
 enum { NBUILTINS = sizeof builtins / sizeof *builtins };
 
@@ -353,6 +375,19 @@ uint32_t builtin_proc(Eval *ev, int id, Value **args, size_t n, SrcPos at)
                      TERM_NONE, TERM_NONE, NULL, 0);
 }
 
+static Value *compress_apply(Eval *ev, const char *name, Value *arg,
+                             SrcPos at)
+{
+    if (!want(ev, arg, V_PROC, name, "a process", at))
+        return NULL;
+    size_t k = 0;
+    while (strcmp(compressions[k].name, name))
+        k++;
+    uint32_t t = term_compress(ev->terms, (int)compressions[k].kind,
+                               (uint32_t)arg->ival);
+    return t == TERM_NONE ? NULL : value_proc(ev->arena, t);
+}
+
 Value *builtin_apply(Eval *ev, int id, Value **args, size_t n, SrcPos at)
 {
     BuiltinId b = builtins[id].id;
@@ -484,11 +519,7 @@ Value *builtin_apply(Eval *ev, int id, Value **args, size_t n, SrcPos at)
     case B_MAPUPDATE: case B_MAPUPDATEMULTIPLE: case B_MAPDELETE: case B_MAPS:
         return map_builtin(ev, b, args, at);
     case B_COMPRESS:
-        if (!ev->compress_noted++)
-            diags_add(ev->diags, DIAG_NOTE, at, "%s is applied as the "
-                      "identity (compressions preserve every verdict; "
-                      "they are not implemented yet)", name);
-        return args[0];
+        return compress_apply(ev, name, args[0], at);
     default:
         eval_error(ev, at, "not supported yet: %s", name);
         return NULL;

@@ -62,7 +62,6 @@ struct Eval {
         Env *scope;        /* where it was declared */
     } *modules;
     size_t nmodules, modules_cap;
-    int compress_noted;    /* the note on compressions is given once */
     int limit_hit;         /* an evaluation depth or step limit was hit */
 };
 

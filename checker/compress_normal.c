@@ -1,0 +1,450 @@
+/* compress_normal: the compressions built on tau-closures, normal and
+ * diamond. See compress.h.
+ *
+ * Both describe a node by what FDR's generalised LTS would mark on it: the
+ * visible transitions of its tau-closure, whether it may diverge, and the
+ * minimal acceptances of the closure's stable states. As a plain LTS a
+ * node is stable when it cannot diverge and has exactly one minimal
+ * acceptance, the set of all its events (nothing to mark). Otherwise it
+ * offers its events (unstable: they count for traces, not refusals),
+ * takes a tau self-loop if it may diverge, and one tau per minimal
+ * acceptance to a stable state offering exactly that: normal makes that
+ * state a copy of the node restricted to the acceptance; diamond uses the
+ * stable state of the closure the acceptance came from, itself a node. */
+#include "compress_impl.h"
+
+#include "limit.h"
+#include "mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Minimal acceptances of the stable members of a closure: each a sorted
+ * event set sets[off[i] .. off[i+1]) and the member `from[i]` it is the
+ * initials of. */
+typedef struct Accs {
+    uint32_t *sets, *off, *from, count;
+    size_t sets_cap, off_cap, from_cap;
+    uint32_t *cand, *cand_off, *order; /* candidates before minimising */
+    size_t cand_cap, cand_off_cap, order_cap;
+} Accs;
+
+static void accs_free(Accs *a)
+{
+    void *all[] = {a->sets, a->off, a->from, a->cand, a->cand_off, a->order};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        mem_free(all[i]);
+}
+
+/* 1 when sorted set x (nx) is a subset of sorted set y (ny). */
+static int subset(const uint32_t *x, size_t nx, const uint32_t *y, size_t ny)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < nx; i++) {
+        while (j < ny && y[j] < x[i])
+            j++;
+        if (j == ny || y[j] != x[i])
+            return 0;
+    }
+    return 1;
+}
+
+static const uint32_t *cand_lens; /* for sorting candidates by size */
+static int by_len(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    uint32_t lx = cand_lens[x + 1] - cand_lens[x];
+    uint32_t ly = cand_lens[y + 1] - cand_lens[y];
+    return lx != ly ? (lx < ly ? -1 : 1) : (x < y ? -1 : x > y);
+}
+
+static int accs_push(Accs *a, const uint32_t *set, uint32_t n, uint32_t from)
+{
+    uint32_t at = a->count ? a->off[a->count] : 0;
+    if (mem_grow((void **)&a->sets, &a->sets_cap, at + n + 1,
+                 sizeof *a->sets) ||
+        mem_grow((void **)&a->off, &a->off_cap, a->count + 2,
+                 sizeof *a->off) ||
+        mem_grow((void **)&a->from, &a->from_cap, a->count + 1,
+                 sizeof *a->from))
+        return -1;
+    mem_copy(a->sets + at, set, n * sizeof *set);
+    a->off[a->count] = at;
+    a->off[a->count + 1] = at + n;
+    a->from[a->count++] = from;
+    return 0;
+}
+
+/* Candidates in order of size: one is minimal when no kept set (no larger
+ * than it) is a subset of it. Threads never compress at once (the term
+ * table serialises compressions), so cand_lens may be a static. */
+static int accs_of(Accs *a, const Lts *in, const uint32_t *members, size_t n)
+{
+    size_t len = 0, count = 0;
+    a->count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (compress_unstable(in, members[i]))
+            continue;
+        if (mem_grow((void **)&a->cand_off, &a->cand_off_cap, count + 2,
+                     sizeof *a->cand_off) ||
+            mem_grow((void **)&a->order, &a->order_cap, count + 1,
+                     sizeof *a->order))
+            return -1;
+        a->cand_off[count] = (uint32_t)len;
+        if (compress_initials(in, members[i], &a->cand, &len, &a->cand_cap))
+            return -1;
+        a->order[count] = (uint32_t)count;
+        a->cand_off[++count] = (uint32_t)len;
+    }
+    cand_lens = a->cand_off;
+    qsort(a->order, count, sizeof *a->order, by_len);
+    for (size_t i = 0; i < count; i++) {
+        uint32_t c = a->order[i], cl = a->cand_off[c + 1] - a->cand_off[c];
+        const uint32_t *cs = a->cand + a->cand_off[c];
+        int minimal = 1;
+        for (uint32_t k = 0; k < a->count && minimal; k++)
+            minimal = !subset(a->sets + a->off[k], a->off[k + 1] - a->off[k],
+                              cs, cl);
+        if (minimal && accs_push(a, cs, cl, members[c]) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* 1 when the node needs no marks: no divergence, and its one minimal
+ * acceptance is all of its (sorted, distinct) events. */
+static int plain_stable(const Accs *a, int div, const uint32_t *events,
+                        size_t n)
+{
+    return !div && a->count == 1 && a->off[1] == n &&
+           !memcmp(a->sets, events, n * sizeof *events);
+}
+
+/* ---------- normal ---------- */
+
+typedef struct Nodes {
+    uint32_t *set, *set_off; /* node -> its sorted members */
+    size_t set_cap, off_cap;
+    uint32_t *rep;           /* node -> a member (copies: their state) */
+    size_t rep_cap;
+    uint8_t *is_copy;
+    size_t copy_cap;
+    uint32_t count;
+    uint32_t *slot;          /* hash table: node + 1 */
+    size_t slots;
+} Nodes;
+
+static uint64_t set_hash(const uint32_t *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ s[i]) * 0x100000001b3ull;
+    return h;
+}
+
+static int nodes_rehash(Nodes *ns)
+{
+    size_t size = ns->slots ? 2 * ns->slots : 1024;
+    uint32_t *slot = mem_calloc(size, sizeof *slot);
+    if (!slot)
+        return -1;
+    for (uint32_t n = 0; n < ns->count; n++) {
+        if (ns->is_copy[n])
+            continue;
+        uint32_t lo = ns->set_off[n], hi = ns->set_off[n + 1];
+        size_t i = set_hash(ns->set + lo, hi - lo) & (size - 1);
+        while (slot[i])
+            i = (i + 1) & (size - 1);
+        slot[i] = n + 1;
+    }
+    mem_free(ns->slot);
+    ns->slot = slot;
+    ns->slots = size;
+    return 0;
+}
+
+/* A new node (set == NULL: a copy standing for state rep). */
+static uint32_t nodes_add(Nodes *ns, const uint32_t *set, size_t n,
+                          uint32_t rep)
+{
+    uint32_t at = ns->count ? ns->set_off[ns->count] : 0;
+    if (mem_grow((void **)&ns->set, &ns->set_cap, at + n + 1,
+                 sizeof *ns->set) ||
+        mem_grow((void **)&ns->set_off, &ns->off_cap, ns->count + 2,
+                 sizeof *ns->set_off) ||
+        mem_grow((void **)&ns->rep, &ns->rep_cap, ns->count + 1,
+                 sizeof *ns->rep) ||
+        mem_grow((void **)&ns->is_copy, &ns->copy_cap, ns->count + 1, 1))
+        return UINT32_MAX;
+    if (set)
+        mem_copy(ns->set + at, set, n * sizeof *set);
+    ns->set_off[ns->count] = at;
+    ns->set_off[ns->count + 1] = at + (set ? (uint32_t)n : 0);
+    ns->rep[ns->count] = rep;
+    ns->is_copy[ns->count] = set == NULL;
+    return ns->count++;
+}
+
+/* The node of closed set s[0 .. n), added if new; UINT32_MAX on failure. */
+static uint32_t nodes_find(Nodes *ns, const uint32_t *s, size_t n)
+{
+    if ((ns->count + 1) * 2 > ns->slots && nodes_rehash(ns) != 0)
+        return UINT32_MAX;
+    size_t i = set_hash(s, n) & (ns->slots - 1);
+    for (; ns->slot[i]; i = (i + 1) & (ns->slots - 1)) {
+        uint32_t m = ns->slot[i] - 1;
+        uint32_t lo = ns->set_off[m], hi = ns->set_off[m + 1];
+        if (hi - lo == n && !memcmp(ns->set + lo, s, n * sizeof *s))
+            return m;
+    }
+    uint32_t m = nodes_add(ns, s, n, s[0]);
+    if (m != UINT32_MAX)
+        ns->slot[i] = m + 1;
+    return m;
+}
+
+static void nodes_free(Nodes *ns)
+{
+    mem_free(ns->set);
+    mem_free(ns->set_off);
+    mem_free(ns->rep);
+    mem_free(ns->is_copy);
+    mem_free(ns->slot);
+}
+
+typedef struct Norm {
+    const Lts *in;
+    Nodes ns;
+    Closure cl;
+    Accs acc;
+    CEdges edges;
+    const uint8_t *div;
+    uint64_t *moves;         /* event << 32 | target of the node's members */
+    size_t moves_cap;
+    uint32_t *seeds, *events, *after;
+    size_t seeds_cap, events_cap, after_cap;
+} Norm;
+
+/* The node's visible moves, sorted: event << 32 | target. */
+static int norm_moves(Norm *w, uint32_t node, size_t *count)
+{
+    const Lts *in = w->in;
+    size_t n = 0;
+    for (uint32_t i = w->ns.set_off[node]; i < w->ns.set_off[node + 1]; i++) {
+        uint32_t u = w->ns.set[i];
+        for (uint32_t k = in->offset[u]; k < in->offset[u + 1]; k++) {
+            if (in->event[k] == EVENT_TAU)
+                continue;
+            if (mem_grow((void **)&w->moves, &w->moves_cap, n + 1,
+                         sizeof *w->moves))
+                return -1;
+            w->moves[n++] = (uint64_t)in->event[k] << 32 | in->target[k];
+        }
+    }
+    qsort(w->moves, n, sizeof *w->moves, compress_u64_cmp);
+    *count = n;
+    return 0;
+}
+
+/* The distinct events of moves[0 .. n) into w->events. */
+static int moves_events(uint32_t **events, size_t *cap, const uint64_t *moves,
+                        size_t n, size_t *count)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t e = (uint32_t)(moves[i] >> 32);
+        if (k && (*events)[k - 1] == e)
+            continue;
+        if (mem_grow((void **)events, cap, k + 1, sizeof **events))
+            return -1;
+        (*events)[k++] = e;
+    }
+    *count = k;
+    return 0;
+}
+
+/* Expands one node: its transitions, then its marks as tau transitions. */
+static CompressStatus norm_expand(Norm *w, uint32_t node)
+{
+    size_t nm, ne;
+    if (norm_moves(w, node, &nm) != 0 ||
+        moves_events(&w->events, &w->events_cap, w->moves, nm, &ne) != 0 ||
+        mem_grow((void **)&w->after, &w->after_cap, ne + 1, sizeof *w->after))
+        return COMPRESS_NOMEM;
+    int div = 0;
+    for (uint32_t i = w->ns.set_off[node]; i < w->ns.set_off[node + 1]; i++)
+        div |= w->div[w->ns.set[i]];
+    if (accs_of(&w->acc, w->in, w->ns.set + w->ns.set_off[node],
+                w->ns.set_off[node + 1] - w->ns.set_off[node]) != 0)
+        return COMPRESS_NOMEM;
+    for (size_t i = 0, x = 0; i < nm; x++) { /* one event per run */
+        size_t j = i, n = 0;
+        for (; j < nm && w->moves[j] >> 32 == w->moves[i] >> 32; j++) {
+            if (mem_grow((void **)&w->seeds, &w->seeds_cap, n + 1,
+                         sizeof *w->seeds))
+                return COMPRESS_NOMEM;
+            w->seeds[n++] = (uint32_t)w->moves[j];
+        }
+        if (closure_of(&w->cl, w->in, w->seeds, n) != 0 ||
+            (w->after[x] = nodes_find(&w->ns, w->cl.items, w->cl.count)) ==
+                UINT32_MAX ||
+            cedges_add(&w->edges, node, w->events[x], w->after[x]) != 0)
+            return COMPRESS_NOMEM;
+        i = j;
+    }
+    if (plain_stable(&w->acc, div, w->events, ne))
+        return COMPRESS_OK;
+    if (div && cedges_add(&w->edges, node, EVENT_TAU, node) != 0)
+        return COMPRESS_NOMEM;
+    for (uint32_t k = 0; k < w->acc.count; k++) {
+        uint32_t copy = nodes_add(&w->ns, NULL, 0, w->acc.from[k]);
+        if (copy == UINT32_MAX ||
+            cedges_add(&w->edges, node, EVENT_TAU, copy) != 0)
+            return COMPRESS_NOMEM;
+        size_t x = 0; /* acceptance and events are sorted: merge */
+        for (uint32_t i = w->acc.off[k]; i < w->acc.off[k + 1]; i++) {
+            while (w->events[x] != w->acc.sets[i])
+                x++;
+            if (cedges_add(&w->edges, copy, w->events[x], w->after[x]) != 0)
+                return COMPRESS_NOMEM;
+        }
+    }
+    return COMPRESS_OK;
+}
+
+CompressStatus compress_normal(const Lts *in, size_t max_states, Lts *out)
+{
+    Norm w = {.in = in};
+    uint8_t *div = NULL;
+    CompressStatus st = COMPRESS_NOMEM;
+    uint32_t root = 0;
+    if (compress_divergent(in, &div) != 0 ||
+        closure_init(&w.cl, in->states) != 0 ||
+        closure_of(&w.cl, in, &root, 1) != 0 ||
+        nodes_find(&w.ns, w.cl.items, w.cl.count) == UINT32_MAX)
+        goto done;
+    w.div = div;
+    st = COMPRESS_OK;
+    for (uint32_t node = 0; node < w.ns.count && st == COMPRESS_OK; node++) {
+        if (w.ns.count > max_states)
+            st = COMPRESS_LIMIT;
+        else if (limit_reached() != LIMIT_NONE)
+            st = COMPRESS_STOPPED;
+        else if (!w.ns.is_copy[node])
+            st = norm_expand(&w, node);
+    }
+    uint32_t omega = UINT32_MAX;
+    for (uint32_t n = 0; n < w.ns.count && in->omega != UINT32_MAX; n++)
+        if (!w.ns.is_copy[n] && w.ns.set_off[n + 1] - w.ns.set_off[n] == 1 &&
+            w.ns.set[w.ns.set_off[n]] == in->omega)
+            omega = n;
+    if (st == COMPRESS_OK)
+        st = compress_finish(in, w.ns.count, w.ns.rep, 0, omega, &w.edges,
+                             max_states, out);
+done:
+    mem_free(div);
+    nodes_free(&w.ns);
+    closure_free(&w.cl);
+    accs_free(&w.acc);
+    cedges_free(&w.edges);
+    mem_free(w.moves);
+    mem_free(w.seeds);
+    mem_free(w.events);
+    mem_free(w.after);
+    return st;
+}
+
+/* ---------- diamond ---------- */
+
+typedef struct Diamond {
+    const Lts *in;
+    uint8_t *is_node;
+    uint32_t *queue, count;
+    Closure cl;
+    Accs acc;
+    CEdges edges;
+    uint32_t *events;
+    size_t events_cap;
+} Diamond;
+
+static void diamond_enqueue(Diamond *d, uint32_t s)
+{
+    if (!d->is_node[s]) {
+        d->is_node[s] = 1;
+        d->queue[d->count++] = s;
+    }
+}
+
+static CompressStatus diamond_expand(Diamond *d, uint32_t s, int div)
+{
+    const Lts *in = d->in;
+    if (closure_of(&d->cl, in, &s, 1) != 0)
+        return COMPRESS_NOMEM;
+    size_t ne = 0;
+    for (size_t i = 0; i < d->cl.count; i++) {
+        uint32_t u = d->cl.items[i];
+        for (uint32_t k = in->offset[u]; k < in->offset[u + 1]; k++) {
+            if (in->event[k] == EVENT_TAU)
+                continue;
+            if (cedges_add(&d->edges, s, in->event[k], in->target[k]) != 0 ||
+                mem_grow((void **)&d->events, &d->events_cap, ne + 1,
+                         sizeof *d->events))
+                return COMPRESS_NOMEM;
+            d->events[ne++] = in->event[k];
+            diamond_enqueue(d, in->target[k]);
+        }
+    }
+    if (!compress_unstable(in, s))
+        return COMPRESS_OK;
+    qsort(d->events, ne, sizeof *d->events, compress_u32_cmp);
+    size_t distinct = 0;
+    for (size_t i = 0; i < ne; i++)
+        if (!distinct || d->events[distinct - 1] != d->events[i])
+            d->events[distinct++] = d->events[i];
+    if (accs_of(&d->acc, in, d->cl.items, d->cl.count) != 0)
+        return COMPRESS_NOMEM;
+    if (plain_stable(&d->acc, div, d->events, distinct))
+        return COMPRESS_OK;
+    if (div && cedges_add(&d->edges, s, EVENT_TAU, s) != 0)
+        return COMPRESS_NOMEM;
+    for (uint32_t k = 0; k < d->acc.count; k++) {
+        if (cedges_add(&d->edges, s, EVENT_TAU, d->acc.from[k]) != 0)
+            return COMPRESS_NOMEM;
+        diamond_enqueue(d, d->acc.from[k]);
+    }
+    return COMPRESS_OK;
+}
+
+CompressStatus compress_diamond(const Lts *in, size_t max_states, Lts *out)
+{
+    Diamond d = {.in = in};
+    uint8_t *div = NULL;
+    uint32_t *rep = mem_alloc(((size_t)in->states + 1) * sizeof *rep);
+    d.is_node = mem_calloc((size_t)in->states + 1, 1);
+    d.queue = mem_alloc(((size_t)in->states + 1) * sizeof *d.queue);
+    CompressStatus st = COMPRESS_NOMEM;
+    if (!rep || !d.is_node || !d.queue || compress_divergent(in, &div) != 0 ||
+        closure_init(&d.cl, in->states) != 0)
+        goto done;
+    for (uint32_t s = 0; s < in->states; s++)
+        rep[s] = s;
+    diamond_enqueue(&d, 0);
+    st = COMPRESS_OK;
+    for (uint32_t q = 0; q < d.count && st == COMPRESS_OK; q++)
+        st = limit_reached() != LIMIT_NONE
+                 ? COMPRESS_STOPPED
+                 : diamond_expand(&d, d.queue[q], div[d.queue[q]]);
+    if (st == COMPRESS_OK)
+        st = compress_finish(in, in->states, rep, 0, in->omega, &d.edges,
+                             max_states, out);
+done:
+    mem_free(rep);
+    mem_free(div);
+    mem_free(d.is_node);
+    mem_free(d.queue);
+    closure_free(&d.cl);
+    accs_free(&d.acc);
+    cedges_free(&d.edges);
+    mem_free(d.events);
+    return st;
+}

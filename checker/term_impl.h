@@ -1,0 +1,74 @@
+/* term_impl: the term table's insides, shared by term.c (terms and their
+ * semantics) and termcompress.c (compressed processes). Not for other
+ * modules. */
+#ifndef LOCKSTEP_TERM_IMPL_H
+#define LOCKSTEP_TERM_IMPL_H
+
+#include "term.h"
+
+#include "intern.h"
+#include "lts.h"
+
+#include <pthread.h>
+
+/* One compressed process: the LTS its compression gave, and the sizes
+ * before and after (for --stats). */
+typedef struct TermExplicit {
+    uint32_t source; /* the TERM_COMPRESS term */
+    Lts lts;
+    TermCompressStats stats;
+} TermExplicit;
+
+enum { TERM_EXPLICIT_CHUNK = 256, TERM_EXPLICIT_CHUNKS = 4096 };
+
+struct TermTable {
+    EventTable *events;
+    TermHooks hooks;
+    Intern *terms, *sets, *rels;
+    pthread_mutex_t resolve_lock;
+    /* Memo of resolved thunks: thunk term id -> term id + 1 (0 = unknown),
+     * grown under resolve_lock. */
+    uint32_t *resolved;
+    size_t resolved_cap;
+    uint32_t omega, stop;
+    char error[256]; /* first semantic error (unguarded recursion) */
+    int error_is_limit; /* the error is a limit reached (exit 3) */
+    /* Compressed processes (termcompress.c): built once each, under
+     * compress_lock, which is recursive because compressing a process may
+     * compress the processes inside it. */
+    pthread_mutex_t compress_lock;
+    /* chunks that never move, so that stepping reads them without the
+     * lock while another thread adds a compression */
+    TermExplicit *explicit[TERM_EXPLICIT_CHUNKS];
+    size_t explicit_count;
+    size_t compress_max;
+};
+
+/* A term of `kind` with every field unused (TERM_NONE), to fill in. */
+Term term_proto(TermKind kind);
+/* Interns *proto with kids[0 .. n); TERM_NONE when out of memory. */
+uint32_t term_intern(TermTable *t, const Term *proto, const uint32_t *kids,
+                     size_t n);
+
+/* Records the first semantic error; `fmt` has one %s, the term's text. */
+void term_fail(TermTable *t, const char *fmt, uint32_t id);
+
+/* The root state of a TERM_COMPRESS term's compressed LTS (an EXPLICIT
+ * term), compressing it on first use; TERM_NONE after an error. */
+uint32_t term_compressed_root(TermTable *t, uint32_t id);
+
+/* Compressed LTS `index`. */
+static inline TermExplicit *term_explicit_get(const TermTable *t,
+                                              uint32_t index)
+{
+    return &t->explicit[index / TERM_EXPLICIT_CHUNK]
+                       [index % TERM_EXPLICIT_CHUNK];
+}
+
+/* The term of state `state` of explicit LTS `index`. */
+uint32_t term_explicit(TermTable *t, uint32_t index, uint32_t state);
+
+void term_compress_init(TermTable *t);
+void term_compress_free(TermTable *t);
+
+#endif
