@@ -170,9 +170,10 @@ int compress_unstable(const Lts *in, uint32_t s)
 int compress_initials(const Lts *in, uint32_t s, uint32_t **set, size_t *n,
                       size_t *cap)
 {
+    size_t start = *n;
     for (uint32_t k = in->offset[s]; k < in->offset[s + 1]; k++) {
         uint32_t e = in->event[k];
-        if (*n && (*set)[*n - 1] == e)
+        if (*n > start && (*set)[*n - 1] == e)
             continue; /* sorted rows: duplicates are adjacent */
         if (mem_grow((void **)set, cap, *n + 1, sizeof **set))
             return -1;

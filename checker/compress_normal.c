@@ -26,12 +26,14 @@ typedef struct Accs {
     uint32_t *sets, *off, *from, count;
     size_t sets_cap, off_cap, from_cap;
     uint32_t *cand, *cand_off, *order; /* candidates before minimising */
-    size_t cand_cap, cand_off_cap, order_cap;
+    uint32_t *cand_state;              /* the stable member of each */
+    size_t cand_cap, cand_off_cap, order_cap, cand_state_cap;
 } Accs;
 
 static void accs_free(Accs *a)
 {
-    void *all[] = {a->sets, a->off, a->from, a->cand, a->cand_off, a->order};
+    void *all[] = {a->sets,  a->off,   a->from,      a->cand,
+                   a->cand_off, a->order, a->cand_state};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         mem_free(all[i]);
 }
@@ -88,11 +90,14 @@ static int accs_of(Accs *a, const Lts *in, const uint32_t *members, size_t n)
         if (mem_grow((void **)&a->cand_off, &a->cand_off_cap, count + 2,
                      sizeof *a->cand_off) ||
             mem_grow((void **)&a->order, &a->order_cap, count + 1,
-                     sizeof *a->order))
+                     sizeof *a->order) ||
+            mem_grow((void **)&a->cand_state, &a->cand_state_cap, count + 1,
+                     sizeof *a->cand_state))
             return -1;
         a->cand_off[count] = (uint32_t)len;
         if (compress_initials(in, members[i], &a->cand, &len, &a->cand_cap))
             return -1;
+        a->cand_state[count] = members[i];
         a->order[count] = (uint32_t)count;
         a->cand_off[++count] = (uint32_t)len;
     }
@@ -105,7 +110,7 @@ static int accs_of(Accs *a, const Lts *in, const uint32_t *members, size_t n)
         for (uint32_t k = 0; k < a->count && minimal; k++)
             minimal = !subset(a->sets + a->off[k], a->off[k + 1] - a->off[k],
                               cs, cl);
-        if (minimal && accs_push(a, cs, cl, members[c]) != 0)
+        if (minimal && accs_push(a, cs, cl, a->cand_state[c]) != 0)
             return -1;
     }
     return 0;

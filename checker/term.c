@@ -289,7 +289,8 @@ uint32_t term_alias_end(TermTable *t, uint32_t id)
         if (term_get(t, id)->kind != TERM_THUNK)
             return id;
         uint32_t next = term_resolve_once(t, id);
-        if (next == TERM_NONE || term_get(t, next)->kind != TERM_THUNK)
+        if (next == TERM_NONE || (term_get(t, next)->kind != TERM_THUNK &&
+                                  term_get(t, next)->kind != TERM_COMPRESS))
             return id;
         id = next;
     }
