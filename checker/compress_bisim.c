@@ -20,8 +20,10 @@
  *
  * Weak bisimulation runs the same refinement on the weak transitions
  * (s =a=> t: taus, a, taus; s =tau=> t: taus only, s itself included) of
- * the process with its tau-cycles collapsed (tau_loop_factor), with
- * divergent states (the collapsed cycles) in a block of their own. */
+ * the process with its tau-cycles collapsed (tau_loop_factor), with the
+ * states that may diverge (an endless tau path) apart from the others from
+ * the start. In the quotient a tau inside a block is dropped (inert), and
+ * a block that may diverge gets a tau self-loop. */
 #include "compress_impl.h"
 
 #include "diverge.h"
@@ -329,9 +331,9 @@ done:
 }
 
 /* The quotient: node = block, named by its first member; every edge of
- * the graph `in` maps to blocks, except that a tau inside one block is
- * inert and dropped when `inert` is set (weak bisimulation), kept as a
- * self-loop only where the block diverges (div, may be NULL). */
+ * the graph `in` maps to blocks. With `inert` (weak bisimulation) a tau
+ * inside one block is dropped, and a block whose states may diverge
+ * (div) gets a tau self-loop instead. */
 static CompressStatus quotient(const Lts *in, const uint32_t *block,
                                uint32_t blocks, int inert,
                                const uint8_t *div, size_t max_states,
@@ -344,12 +346,17 @@ static CompressStatus quotient(const Lts *in, const uint32_t *block,
         return st;
     memset(rep, 0xff, (size_t)blocks * sizeof *rep);
     for (uint32_t s = 0; s < in->states; s++) {
-        if (rep[block[s]] == UINT32_MAX)
+        if (rep[block[s]] == UINT32_MAX) {
             rep[block[s]] = s;
+            /* a block of states that may diverge keeps that as a loop */
+            if (inert && div[s] &&
+                cedges_add(&e, block[s], EVENT_TAU, block[s]) != 0)
+                goto done;
+        }
         for (uint32_t k = in->offset[s]; k < in->offset[s + 1]; k++) {
             uint32_t ev = in->event[k], to = block[in->target[k]];
-            if (inert && ev == EVENT_TAU && to == block[s] && !div[s])
-                continue;
+            if (inert && ev == EVENT_TAU && to == block[s])
+                continue; /* inert, or the loop added above */
             if (cedges_add(&e, block[s], ev, to) != 0)
                 goto done;
         }
@@ -461,16 +468,12 @@ static CompressStatus wbisim(const Lts *in, size_t max_states, Lts *out)
         return st;
     Graph g;
     uint32_t *off = NULL, *block = NULL, blocks;
-    uint8_t *div = mem_calloc((size_t)c.states + 1, 1);
+    uint8_t *div = NULL;
     CEdges e = {0};
     st = COMPRESS_NOMEM;
     block = mem_alloc(((size_t)c.states + 1) * sizeof *block);
-    if (!div || !block)
+    if (!block || compress_divergent(&c, &div) != 0)
         goto done;
-    for (uint32_t s = 0; s < c.states; s++)
-        for (uint32_t k = c.offset[s]; k < c.offset[s + 1]; k++)
-            if (c.event[k] == EVENT_TAU && c.target[k] == s)
-                div[s] = 1;
     st = saturate(&c, WBISIM_MAX_TRANSITIONS, &g, &off, &e);
     if (st != COMPRESS_OK)
         goto done;

@@ -343,9 +343,14 @@ CompressStatus compress_normal(const Lts *in, size_t max_states, Lts *out)
         if (!w.ns.is_copy[n] && w.ns.set_off[n + 1] - w.ns.set_off[n] == 1 &&
             w.ns.set[w.ns.set_off[n]] == in->omega)
             omega = n;
+    Lts raw;
     if (st == COMPRESS_OK)
         st = compress_finish(in, w.ns.count, w.ns.rep, 0, omega, &w.edges,
-                             max_states, out);
+                             max_states, &raw);
+    if (st == COMPRESS_OK) { /* as FDR: the normal form, then its sbisim */
+        st = compress_lts(COMPRESS_SBISIM, &raw, max_states, out);
+        lts_free(&raw);
+    }
 done:
     mem_free(div);
     nodes_free(&w.ns);

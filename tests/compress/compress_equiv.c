@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MAX_STATES = 20000, MAX_TERMS = 64 };
+enum { MAX_STATES = 5000, MAX_TERMS = 64 };
 
 static const CompressKind kinds[] = {
     COMPRESS_EXPLICATE, COMPRESS_SBISIM, COMPRESS_WBISIM,

@@ -115,8 +115,8 @@ static Union make_union(const Lts *a, const Lts *b)
     return u;
 }
 
-/* Weak steps: tau* (reflexive), then tau* e tau* for visible e; states on
- * a tau cycle marked in cyc. */
+/* Weak steps: tau* (reflexive), then tau* e tau* for visible e; states
+ * that may diverge (reach a tau cycle by taus) marked in cyc. */
 static void saturate(Union *u)
 {
     uint32_t n = u->n;
@@ -137,6 +137,12 @@ static void saturate(Union *u)
                 u->cyc[s] = 1;
     for (uint32_t s = 0; s < n; s++)
         u->cyc[s] |= u->step[(s * n + s) * 4];
+    for (uint32_t s = 0; s < n; s++) /* may diverge: reaches a cycle */
+        for (uint32_t t = 0; t < n; t++)
+            if (tau[s * n + t] && (u->cyc[t] & 1))
+                u->cyc[s] |= 2;
+    for (uint32_t s = 0; s < n; s++)
+        u->cyc[s] = u->cyc[s] != 0;
     uint8_t *w = calloc((size_t)n * n * 4, 1);
     for (uint32_t s = 0; s < n; s++)
         for (uint32_t t = 0; t < n; t++) {
