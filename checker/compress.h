@@ -8,7 +8,7 @@
  * self-loop when it may diverge and one tau transition per minimal
  * acceptance to a stable state offering exactly that acceptance. So every
  * check and every operator sees plain transitions, and is exact on the
- * compressed process (docs/design.md, "Compression").
+ * compressed process (README, "Compression").
  *
  *   explicate        the LTS itself (tabulated once; preserves everything)
  *   sbisim           strong bisimulation quotient (preserves everything)

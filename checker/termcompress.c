@@ -16,6 +16,7 @@
 #include "compress.h"
 #include "limit.h"
 #include "mem.h"
+#include "termmachine.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -87,7 +88,11 @@ static uint32_t compress_build(TermTable *t, uint32_t id)
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     Lts raw, out;
-    LtsStatus ls = lts_explore(t, p->kids[0], t->compress_max, &raw);
+    /* from the same start as a check: P's static operators unfolded, so
+     * that P and its body are one state */
+    uint32_t root = termmachine_canonical(t, p->kids[0]);
+    LtsStatus ls = lts_explore(t, root == TERM_NONE ? p->kids[0] : root,
+                               t->compress_max, &raw);
     if (ls != LTS_OK) {
         if (ls == LTS_LIMIT)
             snprintf(why, sizeof why, "the process to compress has more "

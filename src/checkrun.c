@@ -36,6 +36,8 @@ static Machine *run_compile(Model *model, uint32_t term,
                            (size_t)options->explore.max_states};
     Machine *m = NULL;
     char err[512];
+    /* a process to compress is bounded as a leaf is: by --max-states */
+    term_set_compress_limit(model_terms(model), copt.max_leaf_states);
     CompileStatus st = compile_machine(model_terms(model), term, &copt, &m,
                                        err, sizeof err);
     model_take_errors(model, diags);

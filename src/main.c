@@ -382,6 +382,7 @@ static int verb_check(Cli *cli)
         printf("%s: no assertions\n", cli->file);
     cli->run.explore.progress = !cli->quiet;
     int fails = 0, limits = 0, errors = 0;
+    size_t compressions = 0;
     for (size_t i = first; i < last; i++) {
         RunResult r;
         limit_phase("checking an assertion");
@@ -390,6 +391,7 @@ static int verb_check(Cli *cli)
         diags_free(&diags);
         diags_init(&diags);
         report_assert(stdout, m, i, &r, &cli->report);
+        report_compressions(stdout, m, &compressions, &cli->report);
         fflush(stdout);
         limit_phase("drawing a counterexample");
         if (draw(cli, m, i, &r) != 0)

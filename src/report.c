@@ -237,6 +237,25 @@ static void report_text(FILE *out, Model *model, const ModelAssert *a,
                 s->peak_rss / 1e6);
 }
 
+void report_compressions(FILE *out, Model *model, size_t *shown,
+                         const ReportOptions *opt)
+{
+    TermTable *terms = model_terms(model);
+    size_t n = term_compressions(terms);
+    for (size_t i = *shown; i < n && opt->stats &&
+                            opt->format == REPORT_TEXT; i++) {
+        uint32_t source;
+        TermCompressStats st = term_compression(terms, i, &source);
+        char text[120];
+        term_print(terms, source, text, sizeof text);
+        fprintf(out, "      compressed %s: %u states, %u transitions -> "
+                "%u states, %u transitions, %.3f s\n", text,
+                st.states_before, st.transitions_before, st.states_after,
+                st.transitions_after, st.seconds);
+    }
+    *shown = n;
+}
+
 /* ---------- JSON ---------- */
 
 static void json_string(FILE *out, const char *s)

@@ -23,6 +23,12 @@ typedef struct ReportOptions {
 void report_assert(FILE *out, Model *model, size_t index, const RunResult *r,
                    const ReportOptions *options);
 
+/* With --stats (text): one line per compression built since *shown (the
+ * compressions a check just built), states and transitions before and
+ * after; *shown becomes the number built. */
+void report_compressions(FILE *out, Model *model, size_t *shown,
+                         const ReportOptions *opt);
+
 /* Writes the trace as CSPM text, e.g. "<a, c.1>", into buf. */
 void report_trace(EventTable *events, const uint32_t *trace, size_t len,
                   char *buf, size_t cap);
