@@ -27,6 +27,15 @@ expect 2 "a recorded ✓ is not an event" -- "$lockstep" trace "$tmp/tm.csp" P "
 contains err "forged.trace:3:1: error: malformed event line '✓'" "... at its line"
 
 # --- Int stays 32 bits ----------------------------------------------------
+# a process too large to compress is a limit naming the compression; a
+# compression of a non-process is a type error at its argument
+printf 'channel a : {0..99}\nC(i) = a.i -> C((i+1)%%100)\nassert sbisim(C(0)) :[deadlock free]\n' >"$tmp/cbig.csp"
+expect 3 "a process too large to compress" -- "$lockstep" check --max-states 50 "$tmp/cbig.csp"
+contains out "sbisim(C(0)): the process to compress has more than 50 states (--max-states)" "... names the compression"
+printf 'channel a\nQ = normal(1)\nassert Q :[deadlock free]\n' >"$tmp/cnotproc.csp"
+expect 2 "a compression of a number" -- "$lockstep" check "$tmp/cnotproc.csp"
+contains err "cnotproc.csp:2:12: type error: expected Proc, found Int" "... is a located type error"
+
 printf 'm = -2147483647 - 1\nprint -m\n' >"$tmp/neg.csp"
 expect 2 "negating the least Int overflows" -- "$lockstep" eval "$tmp/neg.csp"
 contains err "neg.csp:2:7: error: integer overflow (2147483648)" "the overflow is located"
