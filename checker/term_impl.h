@@ -41,6 +41,10 @@ struct TermTable {
      * lock while another thread adds a compression */
     TermExplicit *explicit[TERM_EXPLICIT_CHUNKS];
     size_t explicit_count;
+    /* compressions being built now (nested: sbisim(diamond(P))), to refuse
+     * a process that contains its own compression (P = sbisim(a -> P)) */
+    uint32_t building[64];
+    size_t nbuilding;
     size_t compress_max;
 };
 

@@ -144,8 +144,19 @@ uint32_t term_compressed_root(TermTable *t, uint32_t id)
     for (size_t i = 0; i < t->explicit_count && index == UINT32_MAX; i++)
         if (term_explicit_get(t, (uint32_t)i)->source == id)
             index = (uint32_t)i;
-    if (index == UINT32_MAX)
+    int cyclic = 0;
+    for (size_t i = 0; i < t->nbuilding; i++)
+        cyclic |= t->building[i] == id;
+    if (index == UINT32_MAX && (cyclic || t->nbuilding == 64)) {
+        compress_failed(t, id, cyclic ? "the process to compress contains "
+                        "this compression itself (recursion through a "
+                        "compression cannot be compressed)"
+                                      : "compressions nested too deeply", 0);
+    } else if (index == UINT32_MAX) {
+        t->building[t->nbuilding++] = id;
         index = compress_build(t, id);
+        t->nbuilding--;
+    }
     pthread_mutex_unlock(&t->compress_lock);
     return index == UINT32_MAX ? TERM_NONE : term_explicit(t, index, 0);
 }

@@ -36,6 +36,10 @@ printf 'channel a\nQ = normal(1)\nassert Q :[deadlock free]\n' >"$tmp/cnotproc.c
 expect 2 "a compression of a number" -- "$lockstep" check "$tmp/cnotproc.csp"
 contains err "cnotproc.csp:2:12: type error: expected Proc, found Int" "... is a located type error"
 
+printf 'channel a\nP = sbisim(a -> P)\nassert P :[deadlock free]\n' >"$tmp/cself.csp"
+expect 2 "a process that contains its own compression" -- "$lockstep" check "$tmp/cself.csp"
+contains out "sbisim(a -> P): the process to compress contains this compression itself" "... says so (it recursed until the stack overflowed)"
+
 printf 'm = -2147483647 - 1\nprint -m\n' >"$tmp/neg.csp"
 expect 2 "negating the least Int overflows" -- "$lockstep" eval "$tmp/neg.csp"
 contains err "neg.csp:2:7: error: integer overflow (2147483648)" "the overflow is located"
