@@ -38,19 +38,6 @@ static void accs_free(Accs *a)
         mem_free(all[i]);
 }
 
-/* 1 when sorted set x (nx) is a subset of sorted set y (ny). */
-static int subset(const uint32_t *x, size_t nx, const uint32_t *y, size_t ny)
-{
-    size_t j = 0;
-    for (size_t i = 0; i < nx; i++) {
-        while (j < ny && y[j] < x[i])
-            j++;
-        if (j == ny || y[j] != x[i])
-            return 0;
-    }
-    return 1;
-}
-
 static const uint32_t *cand_lens; /* for sorting candidates by size */
 static int by_len(const void *a, const void *b)
 {
@@ -108,8 +95,8 @@ static int accs_of(Accs *a, const Lts *in, const uint32_t *members, size_t n)
         const uint32_t *cs = a->cand + a->cand_off[c];
         int minimal = 1;
         for (uint32_t k = 0; k < a->count && minimal; k++)
-            minimal = !subset(a->sets + a->off[k], a->off[k + 1] - a->off[k],
-                              cs, cl);
+            minimal = !event_ids_subset(a->sets + a->off[k],
+                                        a->off[k + 1] - a->off[k], cs, cl);
         if (minimal && accs_push(a, cs, cl, a->cand_state[c]) != 0)
             return -1;
     }

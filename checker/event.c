@@ -136,6 +136,19 @@ uint32_t event_count(EventTable *t)
     return n;
 }
 
+int event_ids_subset(const uint32_t *a, size_t na, const uint32_t *b,
+                     size_t nb)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < na; i++) {
+        while (j < nb && b[j] < a[i])
+            j++;
+        if (j == nb || b[j] != a[i])
+            return 0;
+    }
+    return 1;
+}
+
 int event_set_has(const EventSet *set, uint32_t id)
 {
     size_t lo = 0, hi = set->count;

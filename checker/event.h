@@ -44,6 +44,9 @@ typedef struct EventSet {
 
 /* 1 when `id` is in `set` (binary search). */
 int event_set_has(const EventSet *set, uint32_t id);
+/* 1 when sorted distinct ids a[0..na) are all among sorted b[0..nb). */
+int event_ids_subset(const uint32_t *a, size_t na, const uint32_t *b,
+                     size_t nb);
 /* Sorts and deduplicates ids[0..count-1] in place; returns the new count. */
 size_t event_set_normalise(uint32_t *ids, size_t count);
 

@@ -237,19 +237,6 @@ static int builder_moves(Builder *b, const uint64_t *members, size_t count)
 }
 
 /* 1 when acceptance a (na events, sorted) is a subset of c (nc, sorted). */
-static int acc_subset(const uint32_t *a, size_t na, const uint32_t *c,
-                      size_t nc)
-{
-    size_t j = 0;
-    for (size_t i = 0; i < na; i++) {
-        while (j < nc && c[j] < a[i])
-            j++;
-        if (j == nc || c[j] != a[i])
-            return 0;
-    }
-    return 1;
-}
-
 /* Appends the acceptance of stable member s unless an existing one of this
  * node is a subset of it; drops existing ones that are supersets. */
 static int builder_acceptance(Builder *b, uint64_t s)
@@ -262,14 +249,14 @@ static int builder_acceptance(Builder *b, uint64_t s)
     ni = event_set_normalise(init, ni);
     uint32_t first = n->acc_node[n->nodes], last = n->acc_node[n->nodes + 1];
     for (uint32_t a = first; a < last; a++)
-        if (acc_subset(n->acc_event + n->acc_off[a],
+        if (event_ids_subset(n->acc_event + n->acc_off[a],
                        n->acc_off[a + 1] - n->acc_off[a], init, ni))
             return 0;
     /* Remove supersets of the new acceptance (compact in place). */
     uint32_t keep = first, write = n->acc_off[first];
     for (uint32_t a = first; a < last; a++) {
         uint32_t lo = n->acc_off[a], len = n->acc_off[a + 1] - lo;
-        if (acc_subset(init, ni, n->acc_event + lo, len))
+        if (event_ids_subset(init, ni, n->acc_event + lo, len))
             continue;
         memmove(n->acc_event + write, n->acc_event + lo, len * sizeof(uint32_t));
         n->acc_off[keep] = write;
