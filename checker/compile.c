@@ -8,6 +8,7 @@
  * holds us to it. */
 #include "compile.h"
 
+#include "compress.h"
 #include "lts.h"
 #include "mem.h"
 #include "limit.h"
@@ -34,6 +35,7 @@ typedef struct Sub {
 typedef struct Compiler {
     TermTable *terms;
     size_t max_leaf;
+    LeafCompression leaf;
     NetComp *comps;
     size_t comp_count, comp_cap;
     CompileStatus status;
@@ -144,6 +146,28 @@ static int leaf_mark_omega(Lts *lts)
     return 0;
 }
 
+/* Replaces the leaf's LTS by its sbisim or wbisim quotient. */
+static int leaf_compress(Compiler *c, uint32_t term, Lts *lts)
+{
+    Lts out;
+    CompressStatus st = compress_lts(c->leaf == LEAF_SBISIM ? COMPRESS_SBISIM
+                                                             : COMPRESS_WBISIM,
+                                     lts, c->max_leaf, &out);
+    lts_free(lts);
+    if (st == COMPRESS_OK) {
+        *lts = out;
+        return 0;
+    }
+    if (st == COMPRESS_NOMEM)
+        c->status = COMPILE_NOMEM;
+    else
+        compile_fail(c, COMPILE_LEAF_LIMIT, term, st == COMPRESS_LIMIT
+                     ? "is too large to compress as a leaf"
+                     : "could not be compressed: the run's limit was "
+                       "reached");
+    return -1;
+}
+
 /*  A leaf fires its own transitions alone: one rule per label. */
 static int compile_leaf(Compiler *c, uint32_t term, Sub *out)
 {
@@ -169,6 +193,8 @@ static int compile_leaf(Compiler *c, uint32_t term, Sub *out)
         }
         return -1;
     }
+    if (c->leaf != LEAF_NONE && leaf_compress(c, term, &lts) != 0)
+        return -1;
     if (leaf_mark_omega(&lts) != 0) {
         lts_free(&lts);
         c->status = COMPILE_NOMEM;
@@ -466,6 +492,7 @@ static CompileStatus compile_network(TermTable *terms, uint32_t root,
     Compiler c = {.terms = terms, .status = COMPILE_OK, .err = err,
                   .err_len = err_len};
     c.max_leaf = opt && opt->max_leaf_states ? opt->max_leaf_states : 1000000;
+    c.leaf = opt ? opt->leaf : LEAF_NONE;
     Sub top = {0};
     if (compile_node(&c, root, &top) != 0) {
         sub_free(&top);

@@ -26,9 +26,18 @@
 
 typedef enum CompileMode { COMPILE_NETWORK, COMPILE_TERMS } CompileMode;
 
+/* What each leaf's LTS is compressed by before the network uses it
+ * (FDR's compiler.leaf_compression; FDR's default is sbisim, ours none so
+ * that counts stay those of the process as written). Both keep every
+ * verdict; a leaf state stands for the states it merged (its first). */
+typedef enum LeafCompression {
+    LEAF_NONE = 0, LEAF_SBISIM, LEAF_WBISIM
+} LeafCompression;
+
 typedef struct CompileOptions {
     CompileMode mode;
     size_t max_leaf_states; /* 0: 1,000,000 */
+    LeafCompression leaf;   /* network mode only */
 } CompileOptions;
 
 typedef enum CompileStatus {

@@ -89,8 +89,8 @@ static int sig_equal(const Refine *r, uint32_t a, uint32_t b)
 {
     uint32_t la = r->sig_off[a + 1] - r->sig_off[a];
     return la == r->sig_off[b + 1] - r->sig_off[b] &&
-           !memcmp(r->sig + r->sig_off[a], r->sig + r->sig_off[b],
-                   la * sizeof *r->sig);
+           (la == 0 || !memcmp(r->sig + r->sig_off[a], r->sig + r->sig_off[b],
+                               la * sizeof *r->sig));
 }
 
 /* Moves state s to the end of its block's range and shrinks the range:

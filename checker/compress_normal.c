@@ -89,7 +89,8 @@ static int accs_of(Accs *a, const Lts *in, const uint32_t *members, size_t n)
         a->cand_off[++count] = (uint32_t)len;
     }
     cand_lens = a->cand_off;
-    qsort(a->order, count, sizeof *a->order, by_len);
+    if (count > 1)
+        qsort(a->order, count, sizeof *a->order, by_len);
     for (size_t i = 0; i < count; i++) {
         uint32_t c = a->order[i], cl = a->cand_off[c + 1] - a->cand_off[c];
         const uint32_t *cs = a->cand + a->cand_off[c];
@@ -108,8 +109,9 @@ static int accs_of(Accs *a, const Lts *in, const uint32_t *members, size_t n)
 static int plain_stable(const Accs *a, int div, const uint32_t *events,
                         size_t n)
 {
+    /* memcmp may not be given NULL, even for 0 bytes */
     return !div && a->count == 1 && a->off[1] == n &&
-           !memcmp(a->sets, events, n * sizeof *events);
+           (n == 0 || !memcmp(a->sets, events, n * sizeof *events));
 }
 
 /* ---------- normal ---------- */
@@ -186,7 +188,7 @@ static uint32_t nodes_find(Nodes *ns, const uint32_t *s, size_t n)
     for (; ns->slot[i]; i = (i + 1) & (ns->slots - 1)) {
         uint32_t m = ns->slot[i] - 1;
         uint32_t lo = ns->set_off[m], hi = ns->set_off[m + 1];
-        if (hi - lo == n && !memcmp(ns->set + lo, s, n * sizeof *s))
+        if (hi - lo == n && (n == 0 || !memcmp(ns->set + lo, s, n * sizeof *s)))
             return m;
     }
     uint32_t m = nodes_add(ns, s, n, s[0]);
@@ -233,7 +235,8 @@ static int norm_moves(Norm *w, uint32_t node, size_t *count)
             w->moves[n++] = (uint64_t)in->event[k] << 32 | in->target[k];
         }
     }
-    qsort(w->moves, n, sizeof *w->moves, compress_u64_cmp);
+    if (n > 1) /* qsort may not be given NULL, even for 0 items */
+        qsort(w->moves, n, sizeof *w->moves, compress_u64_cmp);
     *count = n;
     return 0;
 }
@@ -393,7 +396,8 @@ static CompressStatus diamond_expand(Diamond *d, uint32_t s, int div)
     }
     if (!compress_unstable(in, s))
         return COMPRESS_OK;
-    qsort(d->events, ne, sizeof *d->events, compress_u32_cmp);
+    if (ne > 1)
+        qsort(d->events, ne, sizeof *d->events, compress_u32_cmp);
     size_t distinct = 0;
     for (size_t i = 0; i < ne; i++)
         if (!distinct || d->events[distinct - 1] != d->events[i])

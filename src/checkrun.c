@@ -33,7 +33,8 @@ static Machine *run_compile(Model *model, uint32_t term,
 {
     /* a leaf explored as terms is bounded like the whole state space */
     CompileOptions copt = {options->semantics,
-                           (size_t)options->explore.max_states};
+                           (size_t)options->explore.max_states,
+                           options->leaf};
     Machine *m = NULL;
     char err[512];
     /* a process to compress is bounded as a leaf is: by --max-states */

@@ -12,6 +12,7 @@
 typedef struct RunOptions {
     ExploreOptions explore;
     CompileMode semantics;   /* network (default) or explored terms */
+    LeafCompression leaf;    /* --leaf-compression (default none) */
 } RunOptions;
 
 typedef struct RunResult {

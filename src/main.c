@@ -78,6 +78,9 @@ static const char *const check_help =
     "  --semantics network|terms\n"
     "                      compiled operator network (default) or explored\n"
     "                      terms (slower; for cross-checking)\n"
+    "  --leaf-compression none|sbisim|wbisim\n"
+    "                      compress each leaf before exploring (default\n"
+    "                      none; FDR's default is sbisim)\n"
     "  --eval-depth N      nested evaluations allowed (default 1000000)\n"
     "  --eval-steps N      evaluation steps allowed (default 500M)\n"
     "  --no-typecheck      evaluate without type-checking the file first\n"
@@ -147,6 +150,14 @@ static int parse_valued(Cli *cli, const char *opt, const char *val)
             return usage_error("unknown semantics '%s'", val), -1;
         cli->run.semantics = strcmp(val, "terms") ? COMPILE_NETWORK
                                                   : COMPILE_TERMS;
+    } else if (!strcmp(opt, "--leaf-compression")) {
+        if (strcmp(val, "none") && strcmp(val, "sbisim") &&
+            strcmp(val, "wbisim"))
+            return usage_error("unknown leaf compression '%s' (none, sbisim "
+                               "or wbisim)", val), -1;
+        cli->run.leaf = !strcmp(val, "sbisim")   ? LEAF_SBISIM
+                        : !strcmp(val, "wbisim") ? LEAF_WBISIM
+                                                 : LEAF_NONE;
     } else if (!strcmp(opt, "--assert")) {
         cli->assert_sel = val;
     } else if (!strcmp(opt, "--observe") || !strcmp(opt, "--hide")) {
@@ -190,6 +201,7 @@ static int is_valued(const char *opt)
     static const char *const names[] = {"-j", "--threads", "--max-states",
                                         "--memory", "--timeout", "--format",
                                         "--semantics", "--assert", "--graph",
+                                        "--leaf-compression",
                                         "--graph-format", "--observe",
                                         "--hide", "--max-draw",
                                         "--eval-depth", "--eval-steps", NULL};

@@ -457,7 +457,7 @@ static Machine *compile_process(Model *m, const char *process, Diags *diags,
         return NULL;
     Machine *mach = NULL;
     char err[512];
-    CompileOptions copt = {COMPILE_NETWORK, 0};
+    CompileOptions copt = {COMPILE_NETWORK, 0, LEAF_NONE};
     CompileStatus cs = compile_machine(model_terms(m), term, &copt, &mach,
                                        err, sizeof err);
     model_take_errors(m, diags);

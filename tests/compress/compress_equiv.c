@@ -36,7 +36,7 @@ static int failures, checks, skipped;
 
 static Machine *compile(TermTable *terms, uint32_t t)
 {
-    CompileOptions o = {COMPILE_NETWORK, MAX_STATES};
+    CompileOptions o = {COMPILE_NETWORK, MAX_STATES, LEAF_NONE};
     Machine *m = NULL;
     char err[256];
     return compile_machine(terms, t, &o, &m, err, sizeof err) == COMPILE_OK

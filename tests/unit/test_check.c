@@ -108,7 +108,8 @@ static void run(World *w, CheckKind kind, CheckModel model, uint32_t impl,
 {
     CheckResult results[3];
     for (int k = 0; k < 3; k++) {
-        CompileOptions copt = {k == 2 ? COMPILE_TERMS : COMPILE_NETWORK, 0};
+        CompileOptions copt = {k == 2 ? COMPILE_TERMS : COMPILE_NETWORK, 0,
+                               LEAF_NONE};
         Machine *mi = NULL, *ms = NULL;
         char err[128];
         assert_int_equal(compile_machine(w->terms, impl, &copt, &mi, err,

@@ -290,7 +290,7 @@ static void random_process(char *buf, size_t len, int n)
 
 static Machine *compile(TermTable *terms, uint32_t t)
 {
-    CompileOptions o = {COMPILE_NETWORK, 0};
+    CompileOptions o = {COMPILE_NETWORK, 0, LEAF_NONE};
     Machine *m = NULL;
     char err[256];
     assert_int_equal(compile_machine(terms, t, &o, &m, err, sizeof err),

@@ -42,7 +42,7 @@ static int setup(void **state)
     uint32_t kids[2] = {p, q}, ab[2] = {a, b};
     uint32_t sys = term_make(t, TERM_PAR, term_set(t, ab, 2), TERM_NONE,
                              TERM_NONE, kids, 2);
-    CompileOptions opt = {COMPILE_NETWORK, 0};
+    CompileOptions opt = {COMPILE_NETWORK, 0, LEAF_NONE};
     char err[128];
     assert_int_equal(compile_machine(t, sys, &opt, &f->m, err, sizeof err),
                      COMPILE_OK);

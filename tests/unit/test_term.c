@@ -191,7 +191,7 @@ static void test_network_interleaving(void **state)
                           ch);
     Machine *m = NULL;
     char err[128];
-    CompileOptions opt = {COMPILE_NETWORK, 0};
+    CompileOptions opt = {COMPILE_NETWORK, 0, LEAF_NONE};
     assert_int_equal(compile_machine(t, sys, &opt, &m, err, sizeof err),
                      COMPILE_OK);
     assert_int_equal(m->width, 3);
