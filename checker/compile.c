@@ -13,6 +13,7 @@
 #include "mem.h"
 #include "limit.h"
 #include "network.h"
+#include "priority.h"
 #include "stack.h"
 #include "termmachine.h"
 
@@ -535,6 +536,7 @@ CompileStatus compile_machine(TermTable *terms, uint32_t root,
 uint32_t compile_component_term(const Machine *m, const uint32_t *state,
                                 size_t component)
 {
+    m = priority_unwrap(m); /* :[tau priority]: the same states */
     if (network_is(m))
         return network_leaf_term(m, state, component);
     return component == 0 ? state[0] : TERM_NONE;

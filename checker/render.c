@@ -1,6 +1,8 @@
 /* render: cgraph graphs of counterexamples and deadlocks. See render.h. */
 #include "render.h"
 
+#include "priority.h"
+
 #include "compile.h"
 #include "lts.h"
 #include "mem.h"
@@ -96,6 +98,7 @@ int render_waitgraph_of(const Machine *m, const uint32_t *state,
                         WaitGraph *out)
 {
     memset(out, 0, sizeof *out);
+    m = priority_unwrap(m); /* :[tau priority]: the same states */
     if (!network_is(m))
         return -1;
     char text[LABEL_MAX];

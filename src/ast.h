@@ -169,6 +169,7 @@ struct Decl {
     int model;          /* 0 [T], 1 [F], 2 [FD]; -1 when not written */
     Expr *impl, *spec, *trace;
     int tau_priority, partial_order;
+    Expr *priority;     /* :[tau priority]: the set of events */
     /* A refinement in a model we do not check ("[V=", "[R=", "[VD=",
      * "[RD=": revivals, refusal testing): parsed, reported as not
      * supported when run. NULL otherwise. */

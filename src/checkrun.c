@@ -2,6 +2,7 @@
 #include "checkrun.h"
 
 #include "limit.h"
+#include "priority.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -42,6 +43,16 @@ static Machine *run_compile(Model *model, uint32_t term,
     CompileStatus st = compile_machine(model_terms(model), term, &copt, &m,
                                        err, sizeof err);
     model_take_errors(model, diags);
+    if (st == COMPILE_OK && a->has_tau_priority) {
+        /* FDR's :[tau priority]: A, on every process of the assertion */
+        Machine *p = priority_machine(m, a->tau_events, a->tau_count);
+        if (!p) {
+            machine_free(m);
+            run_error(out, "%s", "out of memory while compiling");
+            out->check.verdict = VERDICT_LIMIT;
+        }
+        return p;
+    }
     if (st == COMPILE_OK)
         return m;
     if (st == COMPILE_NOMEM)
@@ -95,12 +106,6 @@ void checkrun_assert(Model *model, size_t index, const RunOptions *options,
         diags_error(diags, a->pos, "not supported yet: the refinement %s "
                     "(%s; the assertion is not checked)", a->refine_other,
                     refine_model_name(a->refine_other));
-        return;
-    }
-    if (a->has_tau_priority) {
-        run_error(out, "not supported yet: %s", ":[tau priority]");
-        diags_error(diags, a->pos, "not supported yet: :[tau priority] (the "
-                                   "assertion is not checked)");
         return;
     }
     if (a->partial_order)

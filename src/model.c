@@ -61,6 +61,25 @@ static uint32_t *trace_events(Model *m, Expr *e, size_t *len)
     return ids;
 }
 
+/* The sorted ids of a set of events (the priority set of an assertion). */
+static uint32_t *set_events(Model *m, Expr *e, size_t *len)
+{
+    Value *v = eval_expr(m->ev, e, NULL);
+    if (!v)
+        return NULL;
+    if (v->kind != V_SET) {
+        eval_error(m->ev, e->pos, "tau priority needs a set of events, "
+                                  "found %s", value_text(m->arena, v));
+        return NULL;
+    }
+    uint32_t *ids = arena_alloc(m->arena, (v->n + 1) * sizeof *ids);
+    for (uint32_t i = 0; ids && i < v->n; i++)
+        if ((ids[i] = eval_event_id(m->ev, v->items[i], e->pos)) == EVENT_NONE)
+            return NULL;
+    *len = ids ? event_set_normalise(ids, v->n) : 0;
+    return ids;
+}
+
 static void make_assert(Model *m, Decl *d, ModelAssert *a)
 {
     static const AssertKind kinds[] = {
@@ -84,7 +103,9 @@ static void make_assert(Model *m, Decl *d, ModelAssert *a)
         a->spec = eval_proc(m->ev, d->spec, NULL);
     if (a->impl != TERM_NONE && d->form == AF_HAS_TRACE)
         a->trace = trace_events(m, d->trace, &a->trace_len);
-    a->broken = a->impl == TERM_NONE ||
+    if (a->impl != TERM_NONE && d->priority)
+        a->tau_events = set_events(m, d->priority, &a->tau_count);
+    a->broken = (d->priority && !a->tau_events) || a->impl == TERM_NONE ||
                 (d->form == AF_REFINE && a->spec == TERM_NONE) ||
                 (d->form == AF_HAS_TRACE && !a->trace);
 }

@@ -40,9 +40,12 @@ typedef struct ModelAssert {
     uint32_t spec;       /* ASSERT_REFINES: the specification; else TERM_NONE */
     uint32_t *trace;     /* ASSERT_HAS_TRACE: the events */
     size_t trace_len;
-    /* :[tau priority]: A and :[partial order reduce] (not honoured yet; the
-     * check reports them as ignored). */
+    /* :[tau priority]: A (tau and tick have priority over the events of A,
+     * sorted ids tau_events[0 .. tau_count)), and :[partial order reduce]
+     * (ignored: the full state space is explored, the same verdict). */
     int has_tau_priority, partial_order;
+    uint32_t *tau_events;
+    size_t tau_count;
     /* "[V=", "[R=", "[VD=", "[RD=": a model we do not check; else NULL */
     const char *refine_other;
     /* When the assertion could not be evaluated (an error in the file): 1,

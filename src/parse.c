@@ -1088,7 +1088,7 @@ static void parse_options(Parser *p, Decl *d)
                 error_at(p, &at, "%s%s", "':[tau priority]' given twice", "");
             d->tau_priority = 1;
             expect(p, TOK_COLON, "':' and a set of events");
-            parse_level(p, L_DOT);
+            d->priority = parse_level(p, L_DOT);
         } else if (!strcmp(words, "partial order reduce")) {
             d->partial_order = 1;
         } else {

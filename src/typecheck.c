@@ -1128,6 +1128,10 @@ static void check_decls_after(Checker *c, Decl **decls, size_t n)
             if (d->trace)
                 tc_expect(c, d->trace, tc_expr(c, d->trace),
                           tc_seq_of(c, c->t_event), "a trace");
+            if (d->priority)
+                tc_expect(c, d->priority, tc_expr(c, d->priority),
+                          tc_set_of(c, c->t_event),
+                          "the events tau has priority over");
         } else if (d->kind == D_PRINT && d->body) {
             tc_expr(c, d->body);
         } else if (d->kind == D_CHANNEL && d->type && d->nnames) {
