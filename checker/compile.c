@@ -530,6 +530,24 @@ CompileStatus compile_machine(TermTable *terms, uint32_t root,
         *out = termmachine_new(terms, start);
         return *out ? COMPILE_OK : COMPILE_NOMEM;
     }
+    /* prioritise(P, As) on top: P's network, filtered by a machine */
+    uint32_t body = term_unfold(terms, root);
+    if (body != TERM_NONE && term_get(terms, body)->kind == TERM_PRIORITISE) {
+        const Term *p = term_get(terms, body);
+        CompileStatus st = compile_machine(terms, p->kids[0], options, out,
+                                           err, err_len);
+        if (st != COMPILE_OK)
+            return st;
+        EventRel rel = term_rel_get(terms, p->rel);
+        Machine *m = priority_machine(*out, rel.from, rel.to, rel.count);
+        if (!m) {
+            machine_free(*out);
+            *out = NULL;
+            return COMPILE_NOMEM;
+        }
+        *out = m;
+        return COMPILE_OK;
+    }
     return compile_network(terms, root, options, out, err, err_len);
 }
 

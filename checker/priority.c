@@ -8,30 +8,57 @@
 typedef struct Priority {
     Machine base;
     Machine *inner; /* owned */
-    EventSet low; /* the events tau and tick have priority over */
+    uint32_t *events, *levels;
+    size_t count;
 } Priority;
 
-typedef struct Urgent {
-    int found; /* tau or tick enabled */
-} Urgent;
+uint32_t priority_level(const uint32_t *events, const uint32_t *levels,
+                        size_t count, uint32_t event)
+{
+    if (event == EVENT_TAU || event == EVENT_TICK)
+        return 1;
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (events[mid] == event)
+            return levels[mid];
+        if (events[mid] < event)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
 
-static void see_urgent(void *ctx, uint32_t event, const uint32_t *target)
+/* The first pass: the smallest level among the enabled transitions. */
+typedef struct Lowest {
+    const Priority *p;
+    uint32_t level;
+} Lowest;
+
+static void see_level(void *ctx, uint32_t event, const uint32_t *target)
 {
     (void)target;
-    if (event == EVENT_TAU || event == EVENT_TICK)
-        ((Urgent *)ctx)->found = 1;
+    Lowest *l = ctx;
+    uint32_t level = priority_level(l->p->events, l->p->levels, l->p->count,
+                                    event);
+    if (level && level < l->level)
+        l->level = level;
 }
 
 typedef struct Filter {
-    const EventSet *low;
+    const Priority *p;
+    uint32_t lowest;
     MachineEmit emit;
     void *ctx;
 } Filter;
 
-static void pass_high(void *ctx, uint32_t event, const uint32_t *target)
+static void pass_allowed(void *ctx, uint32_t event, const uint32_t *target)
 {
     Filter *f = ctx;
-    if (!event_set_has(f->low, event))
+    if (priority_allows(priority_level(f->p->events, f->p->levels,
+                                       f->p->count, event),
+                        f->lowest))
         f->emit(f->ctx, event, target);
 }
 
@@ -44,14 +71,12 @@ static int pr_successors(const Machine *m, const uint32_t *state,
                          void *scratch, MachineEmit emit, void *ctx)
 {
     const Priority *p = (const Priority *)m;
-    Urgent u = {0};
-    int rc = machine_successors(p->inner, state, scratch, see_urgent, &u);
-    if (rc != MACHINE_OK || !u.found)
-        return rc != MACHINE_OK
-                   ? rc
-                   : machine_successors(p->inner, state, scratch, emit, ctx);
-    Filter f = {&p->low, emit, ctx};
-    return machine_successors(p->inner, state, scratch, pass_high, &f);
+    Lowest l = {p, UINT32_MAX};
+    int rc = machine_successors(p->inner, state, scratch, see_level, &l);
+    if (rc != MACHINE_OK)
+        return rc;
+    Filter f = {p, l.level, emit, ctx};
+    return machine_successors(p->inner, state, scratch, pass_allowed, &f);
 }
 
 static int pr_terminated(const Machine *m, const uint32_t *state)
@@ -72,7 +97,8 @@ static void pr_destroy(Machine *m)
 {
     Priority *p = (Priority *)m;
     machine_free(p->inner);
-    mem_free(p->low.ids);
+    mem_free(p->events);
+    mem_free(p->levels);
     mem_free(p);
 }
 
@@ -81,24 +107,31 @@ static const MachineOps priority_ops = {pr_initial, pr_successors,
                                         pr_destroy};
 
 Machine *priority_machine(Machine *inner, const uint32_t *events,
-                          size_t count)
+                          const uint32_t *levels, size_t count)
 {
     Priority *p = mem_calloc(1, sizeof *p);
-    uint32_t *ids = mem_alloc((count + 1) * sizeof *ids);
-    if (!p || !ids) {
+    uint32_t *ev = mem_alloc((count + 1) * sizeof *ev);
+    uint32_t *lv = mem_alloc((count + 1) * sizeof *lv);
+    if (!p || !ev || !lv) {
         mem_free(p);
-        mem_free(ids);
+        mem_free(ev);
+        mem_free(lv);
         return NULL;
     }
-    mem_copy(ids, events, count * sizeof *ids);
+    mem_copy(ev, events, count * sizeof *ev);
+    mem_copy(lv, levels, count * sizeof *lv);
     p->base = *inner; /* width, word bounds, components, scratch, events */
     p->base.ops = &priority_ops;
     p->inner = inner;
-    p->low = (EventSet){count, ids};
+    p->events = ev;
+    p->levels = lv;
+    p->count = count;
     return &p->base;
 }
 
 const Machine *priority_unwrap(const Machine *m)
 {
-    return m->ops == &priority_ops ? ((const Priority *)m)->inner : m;
+    while (m->ops == &priority_ops)
+        m = ((const Priority *)m)->inner;
+    return m;
 }

@@ -1,11 +1,13 @@
-/* priority: a machine in which tau and tick have priority over a set of
- * events, FDR's assertion option `:[tau priority]: A` (maximal progress in
- * tock-CSP: time, tock in A, cannot pass while something internal can
- * happen).
+/* priority: FDR's prioritise(P, <A1, ..., An>) as a machine around P's,
+ * and with it the assertion option `:[tau priority]: A`, which is
+ * prioritise(P, <{}, A>) (maximal progress in tock-CSP: time, tock in A,
+ * cannot pass while something internal can happen).
  *
- * Rule: in a state that can do tau or tick, the transitions on events of
- * A are removed; every other transition, and every state, is the inner
- * machine's. States are the inner machine's vectors, so counterexamples,
+ * Rule: an event of A_i has level i; tau and tick have level 1 (as the
+ * events of A1); an event in no A_i has no level. A transition on an
+ * event of level j happens only when no transition of a smaller level is
+ * possible in the same state; an event without a level is never blocked
+ * and blocks nothing. Every state is the inner machine's. States are the inner machine's vectors, so counterexamples,
  * descriptions and pictures are unchanged. Successors are computed twice
  * (once to see whether tau or tick is enabled, once to filter), which
  * needs no memory per state.
@@ -19,9 +21,20 @@
 #include "machine.h"
 
 /* NULL when out of memory (inner is then still the caller's). events:
- * sorted, distinct ids. */
+ * sorted, distinct ids; levels[i] (>= 1) the level of events[i]. */
 Machine *priority_machine(Machine *inner, const uint32_t *events,
-                          size_t count);
+                          const uint32_t *levels, size_t count);
+
+/* The level of `event` (0: none), by the rule above. */
+uint32_t priority_level(const uint32_t *events, const uint32_t *levels,
+                        size_t count, uint32_t event);
+
+/* Whether a transition on an event of level `level` may happen where the
+ * smallest level possible is `lowest` (UINT32_MAX: none). */
+static inline int priority_allows(uint32_t level, uint32_t lowest)
+{
+    return level == 0 || level <= lowest;
+}
 
 /* The machine a priority machine wraps; any other machine itself. */
 const Machine *priority_unwrap(const Machine *m);

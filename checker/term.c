@@ -16,6 +16,7 @@
 #include "compress.h"
 #include "lts.h"
 #include "mem.h"
+#include "priority.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -622,6 +623,37 @@ static void step_rename(Step *s, const Term *p)
     moves_free(&m);
 }
 
+/* The level of event a under a prioritise term's relation (priority.h). */
+static uint32_t prioritise_level(const EventRel *rel, uint32_t a)
+{
+    return priority_level(rel->from, rel->to, rel->count, a);
+}
+
+/*  P -a-> P', and no P -b-> with level(b) < level(a)  ==>
+ *      prioritise(P, As) -a-> prioritise(P', As)   (P' = OMEGA after tick)
+ *  (tau and tick have level 1; an event in no set has none: never
+ *  blocked, never blocking; priority.h) */
+static void step_prioritise(Step *s, const Term *p)
+{
+    Moves m = {0};
+    EventRel rel = term_rel_get(s->t, p->rel);
+    if (term_collect(s, p->kids[0], &m) == 0) {
+        uint32_t lowest = UINT32_MAX;
+        for (size_t k = 0; k < m.count; k++) {
+            uint32_t level = prioritise_level(&rel, m.event[k]);
+            if (level && level < lowest)
+                lowest = level;
+        }
+        for (size_t k = 0; k < m.count; k++)
+            if (priority_allows(prioritise_level(&rel, m.event[k]), lowest))
+                step_emit(s, m.event[k],
+                          m.event[k] == EVENT_TICK
+                              ? s->t->omega
+                              : term_with_kid(s->t, p, 0, m.target[k]));
+    }
+    moves_free(&m);
+}
+
 /*  P -a-> P' (a != tick)  ==>  P /\ Q -a-> P' /\ Q
  *  P -tick-> P'           ==>  P /\ Q -tick-> OMEGA
  *  Q -tau-> Q'            ==>  P /\ Q -tau-> P /\ Q'
@@ -789,6 +821,7 @@ static int term_step(Step *s, uint32_t id)
         return root == TERM_NONE ? -1 : term_step(s, root);
     }
     case TERM_EXPLICIT: step_explicit(s, p); break;
+    case TERM_PRIORITISE: step_prioritise(s, p); break;
     /* A thunk moves as the process it stands for. */
     case TERM_THUNK: {
         uint32_t body = term_unfold(s->t, id);
@@ -874,6 +907,28 @@ static void print_rel(TermTable *t, Out *o, uint32_t rel, const char *arrow)
 static void print_compound(TermTable *t, Out *o, const Term *p)
 {
     switch (p->kind) {
+    case TERM_PRIORITISE: {
+        EventRel rel = term_rel_get(t, p->rel);
+        uint32_t top = 0;
+        for (size_t i = 0; i < rel.count; i++)
+            top = rel.to[i] > top ? rel.to[i] : top;
+        out_str(o, "prioritise(");
+        print_term(t, o, p->kids[0], 0);
+        out_str(o, ", <");
+        for (uint32_t level = 1; level <= top; level++) {
+            out_str(o, level > 1 ? ", {" : "{");
+            int first = 1;
+            for (size_t i = 0; i < rel.count; i++)
+                if (rel.to[i] == level) {
+                    out_str(o, first ? "" : ", ");
+                    out_str(o, event_name(t->events, rel.from[i]));
+                    first = 0;
+                }
+            out_str(o, "}");
+        }
+        out_str(o, ">)");
+        break;
+    }
     case TERM_COMPRESS:
         out_str(o, compress_name((CompressKind)p->event));
         out_str(o, "(");

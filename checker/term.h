@@ -59,6 +59,8 @@ typedef enum TermKind {
     TERM_COMPRESS,  /* kid[0] compressed; `event` is its CompressKind
                        (compress.h); moves as TERM_EXPLICIT's root */
     TERM_EXPLICIT,  /* state `event` of the table's compressed LTS `ref` */
+    TERM_PRIORITISE, /* prioritise(kid[0], <A1, ..., An>): `rel` pairs each
+                        event of A_i with its level i (priority.h) */
     TERM_KIND_COUNT
 } TermKind;
 

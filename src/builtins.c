@@ -6,13 +6,15 @@
 
 #include "compress.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef enum BuiltinId {
     B_STOP, B_SKIP, B_DIV, B_BOOL, B_INT, B_EVENTS, B_CHAOS, B_RUN,
     B_UNION, B_INTER, B_DIFF, B_UNIONS, B_INTERS, B_MEMBER, B_CARD, B_EMPTY,
     B_SET, B_POWERSET, B_SEQ, B_LENGTH, B_NULL, B_HEAD, B_TAIL, B_CONCAT,
-    B_ELEM, B_PRODUCTIONS, B_ERROR, B_SHOW, B_COMPRESS, B_UNSUPPORTED,
+    B_ELEM, B_PRODUCTIONS, B_ERROR, B_SHOW, B_COMPRESS, B_PRIORITISE,
+    B_UNSUPPORTED,
     B_EMPTYMAP, B_MAPFROMLIST, B_MAPLOOKUP, B_MAPMEMBER, B_MAPTOLIST,
     B_MAPUPDATE, B_MAPUPDATEMULTIPLE, B_MAPDELETE, B_MAPS, B_EXTENSIONS, B_PROCS, B_SEQS,
     B_COUNT
@@ -40,7 +42,8 @@ static const struct {
     {"model_compress", B_COMPRESS, 1}, {"dbisim", B_COMPRESS, 1},
     {"chase", B_COMPRESS, 1}, {"chase_nocache", B_COMPRESS, 1},
     {"lazyenumerate", B_COMPRESS, 1}, {"lazynorm", B_COMPRESS, 1},
-    {"prioritise", B_UNSUPPORTED, 2}, {"prioritize", B_UNSUPPORTED, 2},
+    {"prioritise", B_PRIORITISE, 2}, {"prioritize", B_PRIORITISE, 2},
+    {"prioritise_nocache", B_PRIORITISE, 2},
     {"emptyMap", B_EMPTYMAP, -1}, {"mapFromList", B_MAPFROMLIST, 1},
     {"mapLookup", B_MAPLOOKUP, 2}, {"mapMember", B_MAPMEMBER, 2},
     {"mapToList", B_MAPTOLIST, 1}, {"mapUpdate", B_MAPUPDATE, 3},
@@ -388,6 +391,61 @@ static Value *compress_apply(Eval *ev, const char *name, Value *arg,
     return t == TERM_NONE ? NULL : value_proc(ev->arena, t);
 }
 
+static int u64_order(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* prioritise(P, <A1, ..., An>): each event of A_i gets level i (the first
+ * set that holds it), as the pairs of a relation (checker/priority.h). */
+static Value *prioritise_apply(Eval *ev, const char *name, Value **args,
+                               SrcPos at)
+{
+    if (!want(ev, args[0], V_PROC, name, "a process", at))
+        return NULL;
+    if (args[1]->kind != V_SEQ) {
+        eval_error(ev, at, "%s needs a finite sequence of sets of events, "
+                   "found %s", name, value_text(ev->arena, args[1]));
+        return NULL;
+    }
+    size_t total = 0;
+    for (uint32_t i = 0; i < args[1]->n; i++) {
+        if (!want(ev, args[1]->items[i], V_SET, name,
+                  "a sequence of sets of events", at))
+            return NULL;
+        total += args[1]->items[i]->n;
+    }
+    uint64_t *pairs = mem_alloc((total + 1) * sizeof *pairs);
+    uint32_t *from = mem_alloc((total + 1) * sizeof *from);
+    uint32_t *to = mem_alloc((total + 1) * sizeof *to);
+    size_t n = 0, kept = 0;
+    int ok = pairs && from && to;
+    for (uint32_t i = 0; ok && i < args[1]->n; i++)
+        for (uint32_t k = 0; ok && k < args[1]->items[i]->n; k++) {
+            uint32_t e = eval_event_id(ev, args[1]->items[i]->items[k], at);
+            ok = e != EVENT_NONE;
+            pairs[n++] = (uint64_t)e << 32 | (i + 1);
+        }
+    if (ok && n > 1)
+        qsort(pairs, n, sizeof *pairs, u64_order);
+    for (size_t i = 0; ok && i < n; i++) /* an event keeps its first set */
+        if (i == 0 || pairs[i] >> 32 != pairs[i - 1] >> 32) {
+            from[kept] = (uint32_t)(pairs[i] >> 32);
+            to[kept++] = (uint32_t)pairs[i];
+        }
+    uint32_t rel = ok ? term_rel(ev->terms, from, to, kept) : TERM_NONE;
+    mem_free(pairs);
+    mem_free(from);
+    mem_free(to);
+    uint32_t kid = (uint32_t)args[0]->ival;
+    uint32_t t = rel == TERM_NONE ? TERM_NONE
+                                  : term_make(ev->terms, TERM_PRIORITISE,
+                                              TERM_NONE, TERM_NONE, rel,
+                                              &kid, 1);
+    return t == TERM_NONE ? NULL : value_proc(ev->arena, t);
+}
+
 Value *builtin_apply(Eval *ev, int id, Value **args, size_t n, SrcPos at)
 {
     BuiltinId b = builtins[id].id;
@@ -520,6 +578,8 @@ Value *builtin_apply(Eval *ev, int id, Value **args, size_t n, SrcPos at)
         return map_builtin(ev, b, args, at);
     case B_COMPRESS:
         return compress_apply(ev, name, args[0], at);
+    case B_PRIORITISE:
+        return prioritise_apply(ev, name, args, at);
     default:
         eval_error(ev, at, "not supported yet: %s", name);
         return NULL;

@@ -2,6 +2,7 @@
 #include "checkrun.h"
 
 #include "limit.h"
+#include "mem.h"
 #include "priority.h"
 
 #include <stdio.h>
@@ -45,7 +46,13 @@ static Machine *run_compile(Model *model, uint32_t term,
     model_take_errors(model, diags);
     if (st == COMPILE_OK && a->has_tau_priority) {
         /* FDR's :[tau priority]: A, on every process of the assertion */
-        Machine *p = priority_machine(m, a->tau_events, a->tau_count);
+        uint32_t *two = mem_alloc((a->tau_count + 1) * sizeof *two);
+        for (size_t i = 0; two && i < a->tau_count; i++)
+            two[i] = 2; /* prioritise(P, <{}, A>) */
+        Machine *p = two ? priority_machine(m, a->tau_events, two,
+                                            a->tau_count)
+                         : NULL;
+        mem_free(two);
         if (!p) {
             machine_free(m);
             run_error(out, "%s", "out of memory while compiling");

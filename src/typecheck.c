@@ -389,7 +389,7 @@ static const char *const builtin_types =
     "tau_loop_factor, model_compress, dbisim, chase, chase_nocache, "
     "lazyenumerate, lazynorm :: "
     "(Proc) -> Proc\n"
-    "prioritise, prioritize :: (Proc, <{Event}>) -> Proc\n"
+    "prioritise, prioritize, prioritise_nocache :: (Proc, <{Event}>) -> Proc\n"
     "emptyMap :: (| k => v |)\n"
     "mapFromList :: Set k => (<(k, v)>) -> (| k => v |)\n"
     "mapLookup :: Set k => ((| k => v |), k) -> v\n"
