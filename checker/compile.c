@@ -534,8 +534,10 @@ CompileStatus compile_machine(TermTable *terms, uint32_t root,
     uint32_t body = term_unfold(terms, root);
     if (body != TERM_NONE && term_get(terms, body)->kind == TERM_PRIORITISE) {
         const Term *p = term_get(terms, body);
+        term_priority_scope(terms, 1);
         CompileStatus st = compile_machine(terms, p->kids[0], options, out,
                                            err, err_len);
+        term_priority_scope(terms, 0);
         if (st != COMPILE_OK)
             return st;
         EventRel rel = term_rel_get(terms, p->rel);

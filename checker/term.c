@@ -251,6 +251,14 @@ const char *term_last_error(TermTable *t)
 
 int term_error_is_limit(TermTable *t) { return t->error[0] && t->error_is_limit; }
 
+void term_clear_error(TermTable *t)
+{
+    pthread_mutex_lock(&t->resolve_lock);
+    t->error[0] = '\0';
+    t->error_is_limit = 0;
+    pthread_mutex_unlock(&t->resolve_lock);
+}
+
 /* Makes resolved[id] addressable, new slots zeroed. */
 static int term_memo_reserve(TermTable *t, uint32_t id)
 {
@@ -358,6 +366,7 @@ typedef struct Step {
     void *ctx;
     int depth;
     int failed;
+    int priority; /* stepping the process of a prioritise */
 } Step;
 
 static int term_step(Step *s, uint32_t id);
@@ -365,7 +374,7 @@ static int term_step(Step *s, uint32_t id);
 /* Collects the transitions of kid `id` into m; 0 or -1. */
 static int term_collect(Step *s, uint32_t id, Moves *m)
 {
-    Step inner = {s->t, moves_push, m, s->depth + 1, 0};
+    Step inner = {s->t, moves_push, m, s->depth + 1, 0, s->priority};
     if (term_step(&inner, id) != 0 || m->failed) {
         s->failed = 1;
         return -1;
@@ -637,7 +646,11 @@ static void step_prioritise(Step *s, const Term *p)
 {
     Moves m = {0};
     EventRel rel = term_rel_get(s->t, p->rel);
-    if (term_collect(s, p->kids[0], &m) == 0) {
+    int outer = s->priority;
+    s->priority = 1;
+    int rc = term_collect(s, p->kids[0], &m);
+    s->priority = outer;
+    if (rc == 0) {
         uint32_t lowest = UINT32_MAX;
         for (size_t k = 0; k < m.count; k++) {
             uint32_t level = prioritise_level(&rel, m.event[k]);
@@ -820,7 +833,17 @@ static int term_step(Step *s, uint32_t id)
         uint32_t root = term_compressed_root(s->t, id);
         return root == TERM_NONE ? -1 : term_step(s, root);
     }
-    case TERM_EXPLICIT: step_explicit(s, p); break;
+    case TERM_EXPLICIT:
+        if ((s->priority || s->t->priority_compile) &&
+            term_explicit_get(s->t, p->ref)->tainted) {
+            term_fail(s->t, "%s: prioritise cannot look through this "
+                      "compression (only sbisim and explicate keep the taus "
+                      "and offers that priority depends on)",
+                      term_explicit_get(s->t, p->ref)->source);
+            return -1;
+        }
+        step_explicit(s, p);
+        break;
     case TERM_PRIORITISE: step_prioritise(s, p); break;
     /* A thunk moves as the process it stands for. */
     case TERM_THUNK: {
@@ -836,7 +859,7 @@ static int term_step(Step *s, uint32_t id)
 
 int term_transitions(TermTable *t, uint32_t id, TermEmit emit, void *ctx)
 {
-    Step s = {t, emit, ctx, 0, 0};
+    Step s = {t, emit, ctx, 0, 0, 0};
     return term_step(&s, id);
 }
 

@@ -146,6 +146,8 @@ const char *term_last_error(TermTable *t);
 /* 1 when that error is a limit reached rather than a mistake in the model
  * (a compressed process too large for max_states, the run's limit). */
 int term_error_is_limit(TermTable *t);
+/* Forgets that error: each check reports its own. */
+void term_clear_error(TermTable *t);
 
 /* Compressions (termcompress.c). term_compress builds the term kind(kid),
  * `kind` a CompressKind; its LTS is built the first time it is stepped:
@@ -154,6 +156,11 @@ int term_error_is_limit(TermTable *t);
  * Each compressed process is built once, on one thread at a time. */
 uint32_t term_compress(TermTable *t, int kind, uint32_t kid);
 void term_set_compress_limit(TermTable *t, size_t max_states);
+
+/* Marks the compilation of a prioritise's process (enter 1, leave 0):
+ * meanwhile a compression that priority cannot see through is an error,
+ * as it is when stepped under a prioritise term. */
+void term_priority_scope(TermTable *t, int enter);
 
 typedef struct TermCompressStats {
     int kind;                              /* CompressKind */

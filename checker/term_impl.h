@@ -17,6 +17,11 @@ typedef struct TermExplicit {
     uint32_t source; /* the TERM_COMPRESS term */
     Lts lts;
     TermCompressStats stats;
+    /* 1 when the compression, or one inside its process, may change what
+     * prioritise sees (anything but sbisim and explicate): FDR's
+     * compressions other than strong bisimulation preserve the semantic
+     * models, not the LTS's offers and taus that priority depends on */
+    int tainted;
 } TermExplicit;
 
 enum { TERM_EXPLICIT_CHUNK = 256, TERM_EXPLICIT_CHUNKS = 4096 };
@@ -46,6 +51,8 @@ struct TermTable {
     uint32_t building[64];
     size_t nbuilding;
     size_t compress_max;
+    int priority_compile; /* > 0 while compiling the process of a
+                             prioritise on top (compile.c) */
 };
 
 /* A term of `kind` with every field unused (TERM_NONE), to fill in. */

@@ -43,6 +43,24 @@ void term_compress_free(TermTable *t)
     pthread_mutex_destroy(&t->compress_lock);
 }
 
+void term_priority_scope(TermTable *t, int enter)
+{
+    t->priority_compile += enter ? 1 : -1;
+}
+
+/* Whether compressing `raw` by `kind` gives an LTS priority cannot use. */
+static int compress_tainted(TermTable *t, int kind, const Lts *raw)
+{
+    if (kind != COMPRESS_SBISIM && kind != COMPRESS_EXPLICATE)
+        return 1;
+    for (uint32_t s = 0; s < raw->states; s++) {
+        const Term *p = term_get(t, raw->term[s]);
+        if (p->kind == TERM_EXPLICIT && term_explicit_get(t, p->ref)->tainted)
+            return 1;
+    }
+    return 0;
+}
+
 void term_set_compress_limit(TermTable *t, size_t max_states)
 {
     t->compress_max = max_states ? max_states : COMPRESS_DEFAULT_MAX;
@@ -122,6 +140,7 @@ static uint32_t compress_build(TermTable *t, uint32_t id)
                             out.states, out.transitions,
                             (double)(t1.tv_sec - t0.tv_sec) +
                                 (double)(t1.tv_nsec - t0.tv_nsec) / 1e9};
+    int tainted = compress_tainted(t, (int)p->event, &raw);
     lts_free(&raw);
     size_t chunk = t->explicit_count / TERM_EXPLICIT_CHUNK;
     if (chunk == TERM_EXPLICIT_CHUNKS ||
@@ -133,7 +152,7 @@ static uint32_t compress_build(TermTable *t, uint32_t id)
         return UINT32_MAX;
     }
     *term_explicit_get(t, (uint32_t)t->explicit_count) =
-        (TermExplicit){id, out, st};
+        (TermExplicit){id, out, st, tainted};
     return (uint32_t)t->explicit_count++;
 }
 

@@ -118,6 +118,7 @@ void checkrun_assert(Model *model, size_t index, const RunOptions *options,
     if (a->partial_order)
         diags_add(diags, DIAG_NOTE, a->pos, ":[partial order reduce] is "
                   "ignored: the full state space is explored (same verdict)");
+    term_clear_error(model_terms(model)); /* an earlier check's error */
     CheckRequest req = {.model = check_model(a->model),
                         .explore = options->explore};
     switch (a->kind) {

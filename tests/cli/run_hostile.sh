@@ -40,6 +40,16 @@ printf 'channel a\nP = sbisim(a -> P)\nassert P :[deadlock free]\n' >"$tmp/cself
 expect 2 "a process that contains its own compression" -- "$lockstep" check "$tmp/cself.csp"
 contains out "sbisim(a -> P): the process to compress contains this compression itself" "... says so (it recursed until the stack overflowed)"
 
+# prioritise over a compression that changes taus or offers is refused
+# (its verdict could differ), over sbisim it runs; each check names its own
+printf 'channel a, b, c\nP = (c -> a -> STOP [] b -> STOP) \\ {c}\nassert prioritise(sbisim(P), <{a}, {b}>) :[has trace [T]]: <a>\nassert prioritise(sbisim(diamond(P)), <{a}, {b}>) :[has trace [T]]: <a>\n' >"$tmp/prio.csp"
+expect 2 "prioritise over diamond" -- "$lockstep" check "$tmp/prio.csp"
+contains out "PASS  prioritise(sbisim(P)" "... over sbisim is checked"
+contains out "diamond(P): prioritise cannot look through this compression" "... over diamond is refused, naming it"
+printf 'channel a\nP = a -> P\nQ = prioritise(P, {a})\nassert Q :[deadlock free]\n' >"$tmp/priobad.csp"
+expect 2 "a priority list that is a set" -- "$lockstep" check "$tmp/priobad.csp"
+contains err "priobad.csp:3:19: type error: expected <{Event}>, found {Event}" "... is a located type error"
+
 printf 'm = -2147483647 - 1\nprint -m\n' >"$tmp/neg.csp"
 expect 2 "negating the least Int overflows" -- "$lockstep" eval "$tmp/neg.csp"
 contains err "neg.csp:2:7: error: integer overflow (2147483648)" "the overflow is located"
