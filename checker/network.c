@@ -570,6 +570,12 @@ uint32_t network_leaf_term(const Machine *m, const uint32_t *state,
     return net->src[c].lts.term[state[c]];
 }
 
+const Lts *network_leaf_lts(const Machine *m, size_t component)
+{
+    const Network *net = (const Network *)m;
+    return &net->src[net->leaf_comp[component]].lts;
+}
+
 static int network_describe(const Machine *m, const uint32_t *state,
                             size_t component, char *buf, size_t len)
 {

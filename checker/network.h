@@ -60,5 +60,7 @@ int network_leaf_idle(const Machine *m, const uint32_t *state, size_t leaf);
 uint32_t network_leaf_term(const Machine *m, const uint32_t *state,
                            size_t component);
 int network_is(const Machine *m);
+/* The LTS of leaf `component` (counting leaves only). */
+const Lts *network_leaf_lts(const Machine *m, size_t component);
 
 #endif

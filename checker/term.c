@@ -1029,9 +1029,18 @@ static void print_term(TermTable *t, Out *o, uint32_t id, int nested)
         print_set(t, o, p->set_a);
         out_str(o, ")");
         return;
-    case TERM_EXPLICIT: /* the state of the uncompressed process it stands for */
-        print_term(t, o, term_explicit_get(t, p->ref)->lts.term[p->event], nested);
+    case TERM_EXPLICIT: { /* the uncompressed state it stands for */
+        const TermExplicit *e = term_explicit_get(t, p->ref);
+        if (e->lts.term[p->event] != TERM_NONE) {
+            print_term(t, o, e->lts.term[p->event], nested);
+            return;
+        }
+        /* a state of a network: named by the compression and a number */
+        print_term(t, o, e->source, nested);
+        snprintf(ref, sizeof ref, "#%u", p->event);
+        out_str(o, ref);
         return;
+    }
     case TERM_THUNK:
         if (t->hooks.print) {
             pthread_mutex_lock(&t->resolve_lock);

@@ -13,12 +13,16 @@
  * end's resolve hook never steps terms), so the two cannot deadlock. */
 #include "term_impl.h"
 
+#include "compile.h"
 #include "compress.h"
+#include "explore.h"
+#include "network.h"
 #include "limit.h"
 #include "mem.h"
 #include "termmachine.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -48,17 +52,151 @@ void term_priority_scope(TermTable *t, int enter)
     t->priority_compile += enter ? 1 : -1;
 }
 
-/* Whether compressing `raw` by `kind` gives an LTS priority cannot use. */
-static int compress_tainted(TermTable *t, int kind, const Lts *raw)
+/* Whether an LTS has a state inside a compression priority cannot use. */
+static int lts_tainted(TermTable *t, const Lts *lts)
 {
-    if (kind != COMPRESS_SBISIM && kind != COMPRESS_EXPLICATE)
-        return 1;
-    for (uint32_t s = 0; s < raw->states; s++) {
-        const Term *p = term_get(t, raw->term[s]);
+    for (uint32_t s = 0; s < lts->states; s++) {
+        if (lts->term[s] == TERM_NONE)
+            continue;
+        const Term *p = term_get(t, lts->term[s]);
         if (p->kind == TERM_EXPLICIT && term_explicit_get(t, p->ref)->tainted)
             return 1;
     }
     return 0;
+}
+
+/* ---------- a network to compress: explored as a compiled machine ---------- */
+
+typedef struct Rows {
+    const Explorer *ex;
+    uint64_t *pairs; /* event << 32 | target id, of the state expanded */
+    size_t count, cap;
+    int failed;
+} Rows;
+
+static void rows_collect(void *ctx, uint32_t event, const uint32_t *target)
+{
+    Rows *r = ctx;
+    uint64_t id = explore_lookup(r->ex, target);
+    if (id == UINT64_MAX ||
+        mem_grow((void **)&r->pairs, &r->cap, r->count + 1, sizeof *r->pairs)) {
+        r->failed = 1;
+        return;
+    }
+    r->pairs[r->count++] = (uint64_t)event << 32 | id;
+}
+
+static int pair_order(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The explicit LTS of machine m, explored (state ids in BFS order, the
+ * initial state 0); states have no terms but the root. */
+static LtsStatus machine_lts(const Machine *m, uint32_t root, size_t max,
+                             Lts *out)
+{
+    memset(out, 0, sizeof *out);
+    out->omega = UINT32_MAX;
+    ExploreOptions eo = {.threads = 1, .max_states = max};
+    Explorer *ex = explore_new(m, &eo);
+    if (!ex)
+        return LTS_NOMEM;
+    ExploreStatus st = explore_run(ex, NULL, NULL);
+    if (st != EXPLORE_DONE) {
+        explore_free(ex);
+        return st == EXPLORE_LIMIT_STATES ? LTS_LIMIT
+               : st == EXPLORE_NOMEM || st == EXPLORE_MACHINE_ERROR
+                   ? (st == EXPLORE_NOMEM ? LTS_NOMEM : LTS_ERROR)
+                   : LTS_STOPPED;
+    }
+    uint64_t n = explore_stats(ex)->states;
+    Rows r = {ex, NULL, 0, 0, 0};
+    uint32_t *vec = mem_alloc((m->width + 1) * sizeof *vec);
+    void *scratch = mem_calloc(1, m->scratch_size + 1);
+    size_t cap = 0;
+    out->term = mem_alloc((n + 1) * sizeof *out->term);
+    out->offset = mem_alloc((n + 2) * sizeof *out->offset);
+    LtsStatus ls = vec && scratch && out->term && out->offset ? LTS_OK
+                                                              : LTS_NOMEM;
+    for (uint64_t id = 0; id < n && ls == LTS_OK; id++) {
+        explore_state(ex, id, vec);
+        out->term[id] = id ? TERM_NONE : root;
+        out->offset[id] = out->transitions;
+        if (machine_terminated(m, vec) && out->omega == UINT32_MAX)
+            out->omega = (uint32_t)id;
+        r.count = 0;
+        if (machine_successors(m, vec, scratch, rows_collect, &r) != 0 ||
+            r.failed) {
+            ls = r.failed ? LTS_NOMEM : LTS_ERROR;
+            break;
+        }
+        if (r.count > 1)
+            qsort(r.pairs, r.count, sizeof *r.pairs, pair_order);
+        size_t need = out->transitions + r.count + 1, old = cap;
+        if (mem_grow((void **)&out->event, &cap, need, sizeof *out->event)) {
+            ls = LTS_NOMEM;
+            break;
+        }
+        if (cap != old && !(out->target = mem_realloc(out->target,
+                                                     cap * sizeof *out->target))) {
+            ls = LTS_NOMEM;
+            break;
+        }
+        for (size_t k = 0; k < r.count; k++) {
+            out->event[out->transitions] = (uint32_t)(r.pairs[k] >> 32);
+            out->target[out->transitions++] = (uint32_t)r.pairs[k];
+        }
+    }
+    if (ls == LTS_OK) {
+        out->states = (uint32_t)n;
+        out->offset[n] = out->transitions;
+    } else {
+        lts_free(out);
+    }
+    mem_free(r.pairs);
+    mem_free(vec);
+    mem_free(scratch);
+    explore_free(ex);
+    return ls;
+}
+
+/* P's LTS: a network (a parallel, hiding or renaming on top) compiled and
+ * explored as a machine, which is much faster than its terms; anything
+ * else explored as terms. *tainted: a leaf holds a compression priority
+ * cannot use. */
+static LtsStatus argument_lts(TermTable *t, uint32_t root, Lts *out,
+                              int *tainted)
+{
+    uint32_t body = term_unfold(t, root);
+    if (body == TERM_NONE || !term_is_static(term_get(t, body)->kind)) {
+        LtsStatus ls = lts_explore(t, root, t->compress_max, out);
+        *tainted = ls == LTS_OK && lts_tainted(t, out);
+        return ls;
+    }
+    CompileOptions o = {COMPILE_NETWORK, t->compress_max, LEAF_NONE};
+    Machine *m = NULL;
+    char err[200];
+    CompileStatus cs = compile_machine(t, root, &o, &m, err, sizeof err);
+    if (cs != COMPILE_OK) {
+        if (err[0] && !term_last_error(t)) { /* err as the table's error */
+            char fmt[300];
+            for (char *c = err; *c; c++)
+                *c = *c == '%' ? ' ' : *c;
+            snprintf(fmt, sizeof fmt, "%%s: %s", err);
+            term_fail(t, fmt, root);
+            t->error_is_limit = cs == COMPILE_LEAF_LIMIT;
+        }
+        return cs == COMPILE_NOMEM ? LTS_NOMEM
+               : cs == COMPILE_LEAF_LIMIT ? LTS_LIMIT : LTS_ERROR;
+    }
+    *tainted = 0;
+    for (size_t i = 0; i < m->components && !*tainted; i++)
+        *tainted = lts_tainted(t, network_leaf_lts(m, i));
+    LtsStatus ls = machine_lts(m, root, t->compress_max, out);
+    machine_free(m);
+    return ls;
 }
 
 void term_set_compress_limit(TermTable *t, size_t max_states)
@@ -109,8 +247,9 @@ static uint32_t compress_build(TermTable *t, uint32_t id)
     /* from the same start as a check: P's static operators unfolded, so
      * that P and its body are one state */
     uint32_t root = termmachine_canonical(t, p->kids[0]);
-    LtsStatus ls = lts_explore(t, root == TERM_NONE ? p->kids[0] : root,
-                               t->compress_max, &raw);
+    int tainted = 0;
+    LtsStatus ls = argument_lts(t, root == TERM_NONE ? p->kids[0] : root,
+                                &raw, &tainted);
     if (ls != LTS_OK) {
         if (ls == LTS_LIMIT)
             snprintf(why, sizeof why, "the process to compress has more "
@@ -140,7 +279,7 @@ static uint32_t compress_build(TermTable *t, uint32_t id)
                             out.states, out.transitions,
                             (double)(t1.tv_sec - t0.tv_sec) +
                                 (double)(t1.tv_nsec - t0.tv_nsec) / 1e9};
-    int tainted = compress_tainted(t, (int)p->event, &raw);
+    tainted |= p->event != COMPRESS_SBISIM && p->event != COMPRESS_EXPLICATE;
     lts_free(&raw);
     size_t chunk = t->explicit_count / TERM_EXPLICIT_CHUNK;
     if (chunk == TERM_EXPLICIT_CHUNKS ||
