@@ -234,6 +234,16 @@ int term_is_static(TermKind kind)
 
 /* ---------- resolving thunks ---------- */
 
+void term_fail_text(TermTable *t, const char *text, int is_limit)
+{
+    pthread_mutex_lock(&t->resolve_lock);
+    if (!t->error[0]) {
+        snprintf(t->error, sizeof t->error, "%s", text);
+        t->error_is_limit = is_limit;
+    }
+    pthread_mutex_unlock(&t->resolve_lock);
+}
+
 void term_fail(TermTable *t, const char *fmt, uint32_t id)
 {
     char text[160];

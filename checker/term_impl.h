@@ -24,6 +24,12 @@ typedef struct TermExplicit {
     int tainted;
 } TermExplicit;
 
+typedef struct TermFailed {
+    uint32_t source;
+    int is_limit;
+    char why[256];
+} TermFailed;
+
 enum { TERM_EXPLICIT_CHUNK = 256, TERM_EXPLICIT_CHUNKS = 4096 };
 
 struct TermTable {
@@ -50,6 +56,10 @@ struct TermTable {
      * a process that contains its own compression (P = sbisim(a -> P)) */
     uint32_t building[64];
     size_t nbuilding;
+    /* compressions that failed, and why: not built again (a limit hit
+     * compiling a large network would be hit again at every step) */
+    TermFailed *failed;
+    size_t nfailed, failed_cap;
     size_t compress_max;
     int priority_compile; /* > 0 while compiling the process of a
                              prioritise on top (compile.c) */
@@ -61,6 +71,8 @@ Term term_proto(TermKind kind);
 uint32_t term_intern(TermTable *t, const Term *proto, const uint32_t *kids,
                      size_t n);
 
+/* Records the first semantic error, as written. */
+void term_fail_text(TermTable *t, const char *text, int is_limit);
 /* Records the first semantic error; `fmt` has one %s, the term's text. */
 void term_fail(TermTable *t, const char *fmt, uint32_t id);
 

@@ -44,6 +44,7 @@ void term_compress_free(TermTable *t)
         lts_free(&term_explicit_get(t, (uint32_t)i)->lts);
     for (size_t c = 0; c < TERM_EXPLICIT_CHUNKS; c++)
         mem_free(t->explicit[c]);
+    mem_free(t->failed);
     pthread_mutex_destroy(&t->compress_lock);
 }
 
@@ -228,11 +229,25 @@ uint32_t term_explicit(TermTable *t, uint32_t index, uint32_t state)
 static void compress_failed(TermTable *t, uint32_t id, const char *why,
                             int is_limit)
 {
-    char fmt[300];
-    snprintf(fmt, sizeof fmt, "%%s: %s", why);
-    term_fail(t, fmt, id);
-    if (is_limit)
-        t->error_is_limit = 1;
+    char text[400];
+    term_print(t, id, text, 160);
+    size_t n = strlen(text);
+    snprintf(text + n, sizeof text - n, ": %s", why);
+    term_fail_text(t, text, is_limit);
+}
+
+/* Remembers that compression `id` failed, with the table's error. */
+static void remember_failure(TermTable *t, uint32_t id)
+{
+    if (mem_grow((void **)&t->failed, &t->failed_cap, t->nfailed + 1,
+                 sizeof *t->failed))
+        return; /* not remembered: it would only be tried again */
+    TermFailed *f = &t->failed[t->nfailed++];
+    const char *why = term_last_error(t);
+    f->source = id;
+    f->is_limit = term_error_is_limit(t);
+    snprintf(f->why, sizeof f->why, "%s",
+             why ? why : "the process to compress could not be explored");
 }
 
 /* Explores the argument of compression `id` and compresses it. Returns
@@ -305,6 +320,12 @@ uint32_t term_compressed_root(TermTable *t, uint32_t id)
     int cyclic = 0;
     for (size_t i = 0; i < t->nbuilding; i++)
         cyclic |= t->building[i] == id;
+    for (size_t i = 0; i < t->nfailed && index == UINT32_MAX; i++)
+        if (t->failed[i].source == id) { /* failed before: say so again */
+            term_fail_text(t, t->failed[i].why, t->failed[i].is_limit);
+            pthread_mutex_unlock(&t->compress_lock);
+            return TERM_NONE;
+        }
     if (index == UINT32_MAX && (cyclic || t->nbuilding == 64)) {
         compress_failed(t, id, cyclic ? "the process to compress contains "
                         "this compression itself (recursion through a "
@@ -314,6 +335,8 @@ uint32_t term_compressed_root(TermTable *t, uint32_t id)
         t->building[t->nbuilding++] = id;
         index = compress_build(t, id);
         t->nbuilding--;
+        if (index == UINT32_MAX)
+            remember_failure(t, id);
     }
     pthread_mutex_unlock(&t->compress_lock);
     return index == UINT32_MAX ? TERM_NONE : term_explicit(t, index, 0);
