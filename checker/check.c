@@ -17,8 +17,9 @@ const char *check_fail_text(FailKind fail)
 {
     static const char *const text[] = {"none", "deadlock", "divergence",
                                        "trace", "acceptance",
-                                       "nondeterminism", "no_trace"};
-    return fail <= FAIL_NO_TRACE ? text[fail] : "?";
+                                       "nondeterminism", "no_trace",
+                                       "revival"};
+    return fail <= FAIL_REVIVAL ? text[fail] : "?";
 }
 
 void check_cex_free(Cex *c)

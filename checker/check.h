@@ -41,7 +41,14 @@ typedef enum CheckKind {
     CHECK_HAS_TRACE
 } CheckKind;
 
-typedef enum CheckModel { CHECK_T, CHECK_F, CHECK_FD } CheckModel;
+/* V, VD: the stable revivals model (Reed, Roscoe and Sinclair), and its
+ * divergence-strict form: a stable Impl state offering exactly I after s
+ * revives (s, X, a) for every X outside I and a in I; Spec must have each
+ * such revival (some stable Spec state after s offers a and nothing
+ * outside I), and a deadlock (I empty) only where Spec has one. */
+typedef enum CheckModel {
+    CHECK_T, CHECK_F, CHECK_FD, CHECK_V, CHECK_VD
+} CheckModel;
 
 typedef enum Verdict {
     VERDICT_PASS,
@@ -57,7 +64,10 @@ typedef enum FailKind {
     FAIL_TRACE,       /* Impl does an event Spec cannot */
     FAIL_ACCEPTANCE,  /* Impl refuses what Spec must accept */
     FAIL_NONDETERMINISM, /* after the trace, `culprit` may be done or refused */
-    FAIL_NO_TRACE     /* has trace: after the trace, `culprit` is impossible */
+    FAIL_NO_TRACE,    /* has trace: after the trace, `culprit` is impossible */
+    FAIL_REVIVAL      /* [V=: Impl refuses all it does not offer and then
+                         accepts `culprit` (EVENT_NONE: deadlocks), which
+                         Spec cannot */
 } FailKind;
 
 typedef struct CheckRequest {

@@ -10,7 +10,16 @@
 
 #include <string.h>
 
-enum { VIOLATION_TRACE = 1, VIOLATION_ACCEPTANCE = 2, VIOLATION_NONDET = 3 };
+enum {
+    VIOLATION_TRACE = 1, VIOLATION_ACCEPTANCE, VIOLATION_NONDET,
+    VIOLATION_REVIVAL
+};
+
+/* The models whose refinement is strict in divergences. */
+static int divergence_strict(CheckModel m)
+{
+    return m == CHECK_FD || m == CHECK_VD;
+}
 
 typedef struct RefineCtx {
     const Normal *normal;
@@ -35,6 +44,37 @@ static int accepted(const Normal *n, uint32_t node, const uint32_t *offers,
     return 0;
 }
 
+/* Revivals: the first event of the sorted, distinct `offers` that no
+ * acceptance of `node` inside `offers` holds (Spec has no revival (s,
+ * everything else, a) for it), or EVENT_NONE when there is none; with no
+ * offers (a deadlock), EVENT_TICK stands for "Spec cannot deadlock here"
+ * unless an acceptance is empty. Needs the node's every acceptance. */
+static uint32_t not_revived(const Normal *n, uint32_t node,
+                            const uint32_t *offers, size_t count)
+{
+    uint8_t covered[count + 1];
+    memset(covered, 0, count + 1);
+    int empty = 0;
+    for (uint32_t a = n->acc_node[node]; a < n->acc_node[node + 1]; a++) {
+        const uint32_t *acc = n->acc_event + n->acc_off[a];
+        uint32_t len = n->acc_off[a + 1] - n->acc_off[a];
+        if (!event_ids_subset(acc, len, offers, count))
+            continue;
+        empty |= len == 0;
+        for (uint32_t k = 0, j = 0; k < len; k++) { /* mark acc in offers */
+            while (offers[j] != acc[k])
+                j++;
+            covered[j] = 1;
+        }
+    }
+    if (count == 0)
+        return empty ? EVENT_NONE : EVENT_TICK;
+    for (size_t j = 0; j < count; j++)
+        if (!covered[j])
+            return offers[j];
+    return EVENT_NONE;
+}
+
 /* Trace error: a successor reaches the error node. Acceptance error ([F],
  * [FD]): a stable Impl state offers less than every minimal acceptance of
  * the node (in [FD], unless Spec may diverge there). */
@@ -53,12 +93,16 @@ static int inspect_refine(void *ud, const uint32_t *state,
     }
     if (c->model == CHECK_T || !stable)
         return 0;
-    if (c->model == CHECK_FD && c->normal->divergent[node])
+    if (divergence_strict(c->model) && c->normal->divergent[node])
         return 0;
     uint32_t offers[count + 1];
     for (size_t i = 0; i < count; i++)
         offers[i] = succ[i].event;
     size_t n = event_set_normalise(offers, count);
+    if (c->model == CHECK_V || c->model == CHECK_VD)
+        return not_revived(c->normal, node, offers, n) == EVENT_NONE
+                   ? 0
+                   : VIOLATION_REVIVAL;
     return accepted(c->normal, node, offers, n) ? 0 : VIOLATION_ACCEPTANCE;
 }
 
@@ -142,6 +186,16 @@ static int refine_explain(const CheckRequest *req, CheckResult *r,
             Culprit c = {normal->nodes, EVENT_NONE};
             rc = machine_successors(prod, vec, scratch, find_culprit, &c);
             r->cex.culprit = c.event;
+        } else if (code == VIOLATION_REVIVAL) {
+            uint32_t *offers = NULL;
+            size_t count = 0;
+            rc = check_offers(req->impl, vec + 1, &offers, &count);
+            if (rc == 0) {
+                uint32_t e = not_revived(normal, vec[0], offers, count);
+                r->cex.culprit = count ? e : EVENT_NONE;
+                rc = copy_acceptances(&r->cex, normal, vec[0]);
+            }
+            mem_free(offers);
         } else if (code == VIOLATION_NONDET) {
             uint32_t *offers = NULL;
             size_t count = 0;
@@ -165,7 +219,8 @@ static void refine_product(const CheckRequest *req, CheckResult *r,
                            const Normal *normal)
 {
     Machine *prod = product_new(req->impl, normal,
-                                req->kind == CHECK_REFINES && req->model == CHECK_FD);
+                                req->kind == CHECK_REFINES &&
+                                    divergence_strict(req->model));
     Explorer *ex = prod ? explore_new(prod, &req->explore) : NULL;
     if (!ex) {
         check_no_explorer(r, prod);
@@ -181,14 +236,15 @@ static void refine_product(const CheckRequest *req, CheckResult *r,
         int code = 0;
         explore_violation(ex, &code);
         r->verdict = VERDICT_FAIL;
-        r->fail = code == VIOLATION_TRACE    ? FAIL_TRACE
-                  : code == VIOLATION_NONDET ? FAIL_NONDETERMINISM
-                                             : FAIL_ACCEPTANCE;
+        r->fail = code == VIOLATION_TRACE     ? FAIL_TRACE
+                  : code == VIOLATION_NONDET  ? FAIL_NONDETERMINISM
+                  : code == VIOLATION_REVIVAL ? FAIL_REVIVAL
+                                              : FAIL_ACCEPTANCE;
         if (refine_explain(req, r, ex, prod, normal, code) != 0)
             check_set_error(r, EXPLORE_NOMEM, NULL);
     } else if (st != EXPLORE_DONE) {
         check_set_error(r, st, NULL);
-    } else if (req->model == CHECK_FD) {
+    } else if (divergence_strict(req->model)) {
         int found = check_divergence_after(ex, prod, &r->cex, 1);
         if (found < 0)
             check_set_error(r, EXPLORE_NOMEM, NULL);
@@ -209,8 +265,11 @@ void check_refines(const CheckRequest *req, CheckResult *r)
 {
     Normal normal;
     const Machine *spec = req->kind == CHECK_DETERMINISM ? req->impl : req->spec;
-    NormalStatus st = normal_build(spec, &req->explore,
-                                   req->explore.max_states, &normal);
+    NormalStatus st = normal_build(
+        spec, &req->explore, req->explore.max_states,
+        req->kind == CHECK_REFINES &&
+            (req->model == CHECK_V || req->model == CHECK_VD),
+        &normal);
     if (st != NORMAL_OK) {
         check_set_error(r,
                         st == NORMAL_LIMIT     ? EXPLORE_LIMIT_STATES

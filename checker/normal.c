@@ -94,6 +94,7 @@ typedef struct Builder {
     Normal *n;
     size_t trans_cap, acc_cap, acc_event_cap, node_cap;
     uint64_t max_nodes;
+    int all;                /* every acceptance, not only the minimal */
     size_t max_bytes;       /* memory bound of the construction */
     int progress;           /* a live line on stderr (a terminal) */
     double last_progress;
@@ -248,15 +249,17 @@ static int builder_acceptance(Builder *b, uint64_t s)
         init[ni++] = b->g.event[k];
     ni = event_set_normalise(init, ni);
     uint32_t first = n->acc_node[n->nodes], last = n->acc_node[n->nodes + 1];
-    for (uint32_t a = first; a < last; a++)
-        if (event_ids_subset(n->acc_event + n->acc_off[a],
-                       n->acc_off[a + 1] - n->acc_off[a], init, ni))
+    for (uint32_t a = first; a < last; a++) {
+        uint32_t len = n->acc_off[a + 1] - n->acc_off[a];
+        if (event_ids_subset(n->acc_event + n->acc_off[a], len, init, ni) &&
+            (!b->all || len == ni)) /* all: only an equal one is redundant */
             return 0;
+    }
     /* Remove supersets of the new acceptance (compact in place). */
     uint32_t keep = first, write = n->acc_off[first];
     for (uint32_t a = first; a < last; a++) {
         uint32_t lo = n->acc_off[a], len = n->acc_off[a + 1] - lo;
-        if (event_ids_subset(init, ni, n->acc_event + lo, len))
+        if (!b->all && event_ids_subset(init, ni, n->acc_event + lo, len))
             continue;
         memmove(n->acc_event + write, n->acc_event + lo, len * sizeof(uint32_t));
         n->acc_off[keep] = write;
@@ -371,10 +374,10 @@ static NormalStatus builder_run(Builder *b, const Machine *spec,
 }
 
 NormalStatus normal_build(const Machine *spec, const ExploreOptions *options,
-                          uint64_t max_nodes, Normal *out)
+                          uint64_t max_nodes, int all, Normal *out)
 {
     memset(out, 0, sizeof *out);
-    Builder b = {.n = out, .status = NORMAL_OK};
+    Builder b = {.n = out, .status = NORMAL_OK, .all = all};
     b.max_nodes = max_nodes ? max_nodes : UINT32_MAX - 1;
     b.max_bytes = options && options->memory ? options->memory / 2
                                              : (size_t)1 << 40;

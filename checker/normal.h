@@ -37,8 +37,10 @@ typedef enum NormalStatus {
     NORMAL_STOPPED       /* the run's limit or a signal (limit.h) */
 } NormalStatus;
 
+/* all: keep every distinct acceptance of a node, not only the minimal
+ * ones (the revivals model needs them). */
 NormalStatus normal_build(const Machine *spec, const ExploreOptions *options,
-                          uint64_t max_nodes, Normal *out);
+                          uint64_t max_nodes, int all, Normal *out);
 /* The node after `event` from `node`, or UINT32_MAX when Spec cannot. */
 uint32_t normal_after(const Normal *n, uint32_t node, uint32_t event);
 void normal_free(Normal *n);

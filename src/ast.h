@@ -166,7 +166,7 @@ struct Decl {
     /* D_ASSERT */
     AssertForm form;
     int negated;
-    int model;          /* 0 [T], 1 [F], 2 [FD]; -1 when not written */
+    int model;          /* 0 [T], 1 [F], 2 [FD], 3 [V], 4 [VD]; -1: none */
     Expr *impl, *spec, *trace;
     int tau_priority, partial_order;
     Expr *priority;     /* :[tau priority]: the set of events */

@@ -18,7 +18,8 @@ static double now_seconds(void)
 
 static CheckModel check_model(SemModel m)
 {
-    return m == SEM_T ? CHECK_T : m == SEM_F ? CHECK_F : CHECK_FD;
+    return m == SEM_T ? CHECK_T : m == SEM_F ? CHECK_F
+         : m == SEM_V ? CHECK_V : m == SEM_VD ? CHECK_VD : CHECK_FD;
 }
 
 static void run_error(RunResult *out, const char *fmt, const char *what)
@@ -80,8 +81,6 @@ static Machine *run_compile(Model *model, uint32_t term,
 /* The semantic model of a refinement we do not check. */
 static const char *refine_model_name(const char *op)
 {
-    if (!strcmp(op, "[V=")) return "the revivals model";
-    if (!strcmp(op, "[VD=")) return "the revivals-divergences model";
     if (!strcmp(op, "[R=")) return "the refusal-testing model";
     return "the refusal-testing-divergences model";
 }

@@ -39,6 +39,8 @@ static SemModel sem_of(int model, AssertForm form)
     if (model == 0) return SEM_T;
     if (model == 1) return SEM_F;
     if (model == 2) return SEM_FD;
+    if (model == 3) return SEM_V;
+    if (model == 4) return SEM_VD;
     /* FDR's defaults: traces for has trace, else failures-divergences */
     return form == AF_HAS_TRACE ? SEM_T : SEM_FD;
 }

@@ -28,7 +28,7 @@ typedef enum AssertKind {
     ASSERT_REFINES          /* Spec [T= Impl, [F=, [FD= */
 } AssertKind;
 
-typedef enum SemModel { SEM_T, SEM_F, SEM_FD } SemModel;
+typedef enum SemModel { SEM_T, SEM_F, SEM_FD, SEM_V, SEM_VD } SemModel;
 
 typedef struct ModelAssert {
     SrcPos pos;          /* of the `assert` keyword */

@@ -1116,10 +1116,14 @@ static Decl *parse_assert(Parser *p, const Token *at)
         d->spec = first;
         d->impl = parse_expr(p);
     } else if (accept(p, TOK_REFINE_OTHER)) {
-        /* revivals and refusal testing: the file still loads, the
-         * assertion is reported as not supported when run (checkrun.c) */
+        /* revivals ([V=, [VD=) are checked; refusal testing ([R=, [RD=)
+         * loads, and is reported as not supported when run (checkrun.c) */
         d->form = AF_REFINE;
         d->refine_other = copy_text(p, &op);
+        if (d->refine_other && d->refine_other[1] == 'V') {
+            d->model = d->refine_other[2] == 'D' ? 4 : 3;
+            d->refine_other = NULL;
+        }
         d->spec = first;
         d->impl = parse_expr(p);
     } else {

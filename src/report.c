@@ -147,6 +147,18 @@ static void text_failure(FILE *out, EventTable *ev, const RunResult *r)
                      "refused\n",
                 str_get(&t), event_name(ev, c->culprit));
         break;
+    case FAIL_REVIVAL:
+        if (c->culprit == EVENT_NONE)
+            fprintf(out, "      revival error after %s: the implementation "
+                         "deadlocks (offers nothing); the specification "
+                         "cannot deadlock there\n", str_get(&t));
+        else
+            fprintf(out, "      revival error after %s: the implementation "
+                         "offers only %s and can then do %s; no stable state "
+                         "of the specification refuses everything else and "
+                         "accepts %s\n", str_get(&t), str_get(&o),
+                    event_name(ev, c->culprit), event_name(ev, c->culprit));
+        break;
     case FAIL_ACCEPTANCE: {
         Str acc = {0};
         for (size_t i = 0; i < c->accept_count; i++) {

@@ -140,12 +140,12 @@ static void test_declarations_and_assertions(void **state)
     assert_int_equal(m->decls[8]->form, AF_DIVERGENCE);
 }
 
-/* Refinements in models we do not check parse, each as a refinement that
- * names its model (checkrun.c reports it as not supported). */
+/* Revivals ([V=, [VD=) parse as models 3 and 4; refusal testing ([R=,
+ * [RD=), which we do not check, as a refinement that names its model
+ * (checkrun.c reports it as not supported). */
 static void test_other_refinement_models(void **state)
 {
     Fixture *f = *state;
-    static const char *const ops[] = {"[V=", "[R=", "[VD=", "[RD="};
     Module *m = parse_string("t.csp", "assert STOP [V= STOP\n"
                              "assert STOP [R= SKIP\n"
                              "assert SKIP [VD= STOP |~| SKIP\n"
@@ -155,10 +155,15 @@ static void test_other_refinement_models(void **state)
     assert_int_equal(m->ndecls, 5);
     for (size_t i = 0; i < 4; i++) {
         assert_int_equal(m->decls[i]->form, AF_REFINE);
-        assert_string_equal(m->decls[i]->refine_other, ops[i]);
         assert_non_null(m->decls[i]->spec);
         assert_non_null(m->decls[i]->impl);
     }
+    assert_null(m->decls[0]->refine_other);
+    assert_int_equal(m->decls[0]->model, 3);
+    assert_string_equal(m->decls[1]->refine_other, "[R=");
+    assert_null(m->decls[2]->refine_other);
+    assert_int_equal(m->decls[2]->model, 4);
+    assert_string_equal(m->decls[3]->refine_other, "[RD=");
     assert_int_equal(m->decls[2]->impl->kind, E_PROC_BINARY); /* |~| */
     assert_true(m->decls[3]->tau_priority);
     assert_null(m->decls[4]->refine_other);
