@@ -356,11 +356,12 @@ static void json_failure(FILE *out, Model *model, const RunResult *r)
     json_events(out, ev, trace, trace ? len : 0);
     mem_free(trace);
     if (r->check.fail == FAIL_TRACE || r->check.fail == FAIL_NONDETERMINISM ||
-        r->check.fail == FAIL_NO_TRACE) {
-        fputs(",\"event\":", out);
+        r->check.fail == FAIL_NO_TRACE ||
+        (r->check.fail == FAIL_REVIVAL && c->culprit != EVENT_NONE)) {
+        fputs(",\"event\":", out); /* revival: the event revived */
         json_string(out, event_name(ev, c->culprit));
     }
-    if (r->check.fail == FAIL_ACCEPTANCE) {
+    if (r->check.fail == FAIL_ACCEPTANCE || r->check.fail == FAIL_REVIVAL) {
         fputs(",\"spec_accepts\":[", out);
         for (size_t i = 0; i < c->accept_count; i++) {
             if (i)
