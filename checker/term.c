@@ -49,15 +49,6 @@ uint32_t term_intern(TermTable *t, const Term *proto,
     return id;
 }
 
-Term term_proto(TermKind kind)
-{
-    Term p;
-    memset(&p, 0, sizeof p);
-    p.kind = kind;
-    p.event = p.ref = p.set_a = p.set_b = p.rel = TERM_NONE;
-    return p;
-}
-
 TermTable *term_table_new(EventTable *events, const TermHooks *hooks)
 {
     TermTable *t = mem_calloc(1, sizeof *t);
@@ -75,7 +66,9 @@ TermTable *term_table_new(EventTable *events, const TermHooks *hooks)
         term_table_free(t);
         return NULL;
     }
-    Term omega = term_proto(TERM_OMEGA), stop = term_proto(TERM_STOP);
+    Term omega, stop;
+    term_proto(&omega, TERM_OMEGA);
+    term_proto(&stop, TERM_STOP);
     t->omega = term_intern(t, &omega, NULL, 0);
     t->stop = term_intern(t, &stop, NULL, 0);
     if (t->omega == TERM_NONE || t->stop == TERM_NONE) {
@@ -102,7 +95,8 @@ EventTable *term_events(const TermTable *t) { return t->events; }
 
 static uint32_t term_leaf(TermTable *t, TermKind kind)
 {
-    Term p = term_proto(kind);
+    Term p;
+    term_proto(&p, kind);
     return term_intern(t, &p, NULL, 0);
 }
 
@@ -115,14 +109,16 @@ uint32_t term_prefix(TermTable *t, uint32_t event, uint32_t next)
 {
     if (next == TERM_NONE || event == EVENT_NONE)
         return TERM_NONE;
-    Term p = term_proto(TERM_PREFIX);
+    Term p;
+    term_proto(&p, TERM_PREFIX);
     p.event = event;
     return term_intern(t, &p, &next, 1);
 }
 
 uint32_t term_thunk(TermTable *t, uint32_t ref)
 {
-    Term p = term_proto(TERM_THUNK);
+    Term p;
+    term_proto(&p, TERM_THUNK);
     p.ref = ref;
     return term_intern(t, &p, NULL, 0);
 }
@@ -142,7 +138,8 @@ uint32_t term_make(TermTable *t, TermKind kind, uint32_t set_a,
     for (size_t i = 0; i < n; i++)
         if (kids[i] == TERM_NONE)
             return TERM_NONE;
-    Term p = term_proto(kind);
+    Term p;
+    term_proto(&p, kind);
     p.set_a = set_a;
     p.set_b = set_b;
     p.rel = rel;

@@ -10,6 +10,7 @@
 #include "lts.h"
 
 #include <pthread.h>
+#include <string.h>
 
 /* One compressed process: the LTS its compression gave, and the sizes
  * before and after (for --stats). */
@@ -65,8 +66,15 @@ struct TermTable {
                              prioritise on top (compile.c) */
 };
 
-/* A term of `kind` with every field unused (TERM_NONE), to fill in. */
-Term term_proto(TermKind kind);
+/* *p becomes a term of `kind` with every field unused (TERM_NONE), to
+ * fill in. (Through a pointer: gcc notes an ABI change for a struct with
+ * a flexible array member passed by value.) */
+static inline void term_proto(Term *p, TermKind kind)
+{
+    memset(p, 0, sizeof *p);
+    p->kind = kind;
+    p->event = p->ref = p->set_a = p->set_b = p->rel = TERM_NONE;
+}
 /* Interns *proto with kids[0 .. n); TERM_NONE when out of memory. */
 uint32_t term_intern(TermTable *t, const Term *proto, const uint32_t *kids,
                      size_t n);

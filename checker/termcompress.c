@@ -209,7 +209,8 @@ uint32_t term_compress(TermTable *t, int kind, uint32_t kid)
 {
     if (kid == TERM_NONE)
         return TERM_NONE;
-    Term p = term_proto(TERM_COMPRESS);
+    Term p;
+    term_proto(&p, TERM_COMPRESS);
     p.event = (uint32_t)kind;
     return term_intern(t, &p, &kid, 1);
 }
@@ -218,7 +219,8 @@ uint32_t term_explicit(TermTable *t, uint32_t index, uint32_t state)
 {
     if (state == term_explicit_get(t, index)->lts.omega)
         return term_omega(t);
-    Term p = term_proto(TERM_EXPLICIT);
+    Term p;
+    term_proto(&p, TERM_EXPLICIT);
     p.ref = index;
     p.event = state;
     return term_intern(t, &p, NULL, 0);
