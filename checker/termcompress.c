@@ -163,15 +163,35 @@ static LtsStatus machine_lts(const Machine *m, uint32_t root, size_t max,
     return ls;
 }
 
-/* P's LTS: a network (a parallel, hiding or renaming on top) compiled and
- * explored as a machine, which is much faster than its terms; anything
- * else explored as terms. *tainted: a leaf holds a compression priority
+/* P's LTS: a network (a parallel operator in its static top) compiled
+ * and explored as a machine, which is much faster than its terms;
+ * anything else explored as terms. *tainted: a leaf holds a compression priority
  * cannot use. */
+/* 1 when the static top of `id` (within `budget` operators) has a
+ * parallel operator: only then is compiling a network worth its cost; a
+ * hiding or renaming of one sequential process is explored faster as
+ * terms. */
+static int has_parallel(TermTable *t, uint32_t id, int *budget)
+{
+    uint32_t body = term_unfold(t, id);
+    if (body == TERM_NONE || --*budget < 0)
+        return 0;
+    const Term *p = term_get(t, body);
+    if (!term_is_static(p->kind))
+        return 0;
+    if (p->kind == TERM_PAR || p->kind == TERM_APAR || p->kind == TERM_LINK)
+        return 1;
+    for (uint32_t i = 0; i < p->nkids; i++)
+        if (has_parallel(t, p->kids[i], budget))
+            return 1;
+    return 0;
+}
+
 static LtsStatus argument_lts(TermTable *t, uint32_t root, Lts *out,
                               int *tainted)
 {
-    uint32_t body = term_unfold(t, root);
-    if (body == TERM_NONE || !term_is_static(term_get(t, body)->kind)) {
+    int budget = 64;
+    if (!has_parallel(t, root, &budget)) {
         LtsStatus ls = lts_explore(t, root, t->compress_max, out);
         *tainted = ls == LTS_OK && lts_tainted(t, out);
         return ls;
