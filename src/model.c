@@ -45,40 +45,24 @@ static SemModel sem_of(int model, AssertForm form)
     return form == AF_HAS_TRACE ? SEM_T : SEM_FD;
 }
 
-static uint32_t *trace_events(Model *m, Expr *e, size_t *len)
+/* The event ids of a sequence (a trace: as written) or of a set (sorted),
+ * evaluated from e; NULL with an error naming `what` otherwise. */
+static uint32_t *events_of(Model *m, Expr *e, ValueKind kind,
+                           const char *what, size_t *len)
 {
     Value *v = eval_expr(m->ev, e, NULL);
     if (!v)
         return NULL;
-    if (v->kind != V_SEQ) {
-        eval_error(m->ev, e->pos, "a trace must be a sequence of events, "
-                                  "found %s", value_text(m->arena, v));
+    if (v->kind != kind) {
+        eval_error(m->ev, e->pos, "%s, found %s", what,
+                   value_text(m->arena, v));
         return NULL;
     }
     uint32_t *ids = arena_alloc(m->arena, (v->n + 1) * sizeof *ids);
     for (uint32_t i = 0; ids && i < v->n; i++)
         if ((ids[i] = eval_event_id(m->ev, v->items[i], e->pos)) == EVENT_NONE)
             return NULL;
-    *len = v->n;
-    return ids;
-}
-
-/* The sorted ids of a set of events (the priority set of an assertion). */
-static uint32_t *set_events(Model *m, Expr *e, size_t *len)
-{
-    Value *v = eval_expr(m->ev, e, NULL);
-    if (!v)
-        return NULL;
-    if (v->kind != V_SET) {
-        eval_error(m->ev, e->pos, "tau priority needs a set of events, "
-                                  "found %s", value_text(m->arena, v));
-        return NULL;
-    }
-    uint32_t *ids = arena_alloc(m->arena, (v->n + 1) * sizeof *ids);
-    for (uint32_t i = 0; ids && i < v->n; i++)
-        if ((ids[i] = eval_event_id(m->ev, v->items[i], e->pos)) == EVENT_NONE)
-            return NULL;
-    *len = ids ? event_set_normalise(ids, v->n) : 0;
+    *len = !ids ? 0 : kind == V_SET ? event_set_normalise(ids, v->n) : v->n;
     return ids;
 }
 
@@ -104,9 +88,13 @@ static void make_assert(Model *m, Decl *d, ModelAssert *a)
     if (a->impl != TERM_NONE && d->form == AF_REFINE)
         a->spec = eval_proc(m->ev, d->spec, NULL);
     if (a->impl != TERM_NONE && d->form == AF_HAS_TRACE)
-        a->trace = trace_events(m, d->trace, &a->trace_len);
+        a->trace = events_of(m, d->trace, V_SEQ,
+                             "a trace must be a sequence of events",
+                             &a->trace_len);
     if (a->impl != TERM_NONE && d->priority)
-        a->tau_events = set_events(m, d->priority, &a->tau_count);
+        a->tau_events = events_of(m, d->priority, V_SET,
+                                  "tau priority needs a set of events",
+                                  &a->tau_count);
     a->broken = (d->priority && !a->tau_events) || a->impl == TERM_NONE ||
                 (d->form == AF_REFINE && a->spec == TERM_NONE) ||
                 (d->form == AF_HAS_TRACE && !a->trace);
