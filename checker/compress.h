@@ -19,8 +19,9 @@
  *                    (FDR's wbisim may merge more in the traces and
  *                    failures models; ours is its divergence-respecting
  *                    refinement, dbisim, so the verdicts are the same.)
- *   normal           the normal form: subset construction over tau-closures;
- *                    preserves traces, failures, failures-divergences
+ *   normal           the normal form: subset construction over tau-closures,
+ *                    then sbisim of the result (as FDR); preserves traces,
+ *                    failures, failures-divergences
  *   diamond          diamond elimination: a node for the root and every
  *                    state a visible event leads to, offering every visible
  *                    transition of its tau-closure; preserves traces,
