@@ -13,6 +13,7 @@
  * stable state of the closure the acceptance came from, itself a node. */
 #include "compress_impl.h"
 
+#include "intern.h"
 #include "limit.h"
 #include "mem.h"
 
@@ -116,94 +117,65 @@ static int plain_stable(const Accs *a, int div, const uint32_t *events,
 
 /* ---------- normal ---------- */
 
+/* Nodes: the normal form's nodes, each a tau-closed set of input states
+ * (interned, intern.h) or a copy standing for a stable state (no set). */
 typedef struct Nodes {
-    uint32_t *set, *set_off; /* node -> its sorted members */
-    size_t set_cap, off_cap;
+    Intern *sets;            /* set id -> sorted members */
+    uint32_t *node_of_set;   /* set id -> node */
+    size_t node_of_set_cap;
+    uint32_t *set;           /* node -> set id (UINT32_MAX: a copy) */
     uint32_t *rep;           /* node -> a member (copies: their state) */
-    size_t rep_cap;
-    uint8_t *is_copy;
-    size_t copy_cap;
+    size_t set_cap, rep_cap;
     uint32_t count;
-    uint32_t *slot;          /* hash table: node + 1 */
-    size_t slots;
 } Nodes;
 
-static uint64_t set_hash(const uint32_t *s, size_t n)
+/* A new node: set id `set` (UINT32_MAX: a copy standing for state rep). */
+static uint32_t nodes_add(Nodes *ns, uint32_t set, uint32_t rep)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ s[i]) * 0x100000001b3ull;
-    return h;
-}
-
-static int nodes_rehash(Nodes *ns)
-{
-    size_t size = ns->slots ? 2 * ns->slots : 1024;
-    uint32_t *slot = mem_calloc(size, sizeof *slot);
-    if (!slot)
-        return -1;
-    for (uint32_t n = 0; n < ns->count; n++) {
-        if (ns->is_copy[n])
-            continue;
-        uint32_t lo = ns->set_off[n], hi = ns->set_off[n + 1];
-        size_t i = set_hash(ns->set + lo, hi - lo) & (size - 1);
-        while (slot[i])
-            i = (i + 1) & (size - 1);
-        slot[i] = n + 1;
-    }
-    mem_free(ns->slot);
-    ns->slot = slot;
-    ns->slots = size;
-    return 0;
-}
-
-/* A new node (set == NULL: a copy standing for state rep). */
-static uint32_t nodes_add(Nodes *ns, const uint32_t *set, size_t n,
-                          uint32_t rep)
-{
-    uint32_t at = ns->count ? ns->set_off[ns->count] : 0;
-    if (mem_grow((void **)&ns->set, &ns->set_cap, at + n + 1,
+    if (mem_grow((void **)&ns->set, &ns->set_cap, ns->count + 1,
                  sizeof *ns->set) ||
-        mem_grow((void **)&ns->set_off, &ns->off_cap, ns->count + 2,
-                 sizeof *ns->set_off) ||
         mem_grow((void **)&ns->rep, &ns->rep_cap, ns->count + 1,
-                 sizeof *ns->rep) ||
-        mem_grow((void **)&ns->is_copy, &ns->copy_cap, ns->count + 1, 1))
+                 sizeof *ns->rep))
         return UINT32_MAX;
-    if (set)
-        mem_copy(ns->set + at, set, n * sizeof *set);
-    ns->set_off[ns->count] = at;
-    ns->set_off[ns->count + 1] = at + (set ? (uint32_t)n : 0);
+    ns->set[ns->count] = set;
     ns->rep[ns->count] = rep;
-    ns->is_copy[ns->count] = set == NULL;
     return ns->count++;
 }
 
 /* The node of closed set s[0 .. n), added if new; UINT32_MAX on failure. */
 static uint32_t nodes_find(Nodes *ns, const uint32_t *s, size_t n)
 {
-    if ((ns->count + 1) * 2 > ns->slots && nodes_rehash(ns) != 0)
+    uint32_t known = intern_count(ns->sets);
+    uint32_t id = intern_add(ns->sets, s, n * sizeof *s);
+    if (id == UINT32_MAX)
         return UINT32_MAX;
-    size_t i = set_hash(s, n) & (ns->slots - 1);
-    for (; ns->slot[i]; i = (i + 1) & (ns->slots - 1)) {
-        uint32_t m = ns->slot[i] - 1;
-        uint32_t lo = ns->set_off[m], hi = ns->set_off[m + 1];
-        if (hi - lo == n && (n == 0 || !memcmp(ns->set + lo, s, n * sizeof *s)))
-            return m;
-    }
-    uint32_t m = nodes_add(ns, s, n, s[0]);
-    if (m != UINT32_MAX)
-        ns->slot[i] = m + 1;
+    if (id < known)
+        return ns->node_of_set[id];
+    uint32_t node = nodes_add(ns, id, s[0]);
+    if (node == UINT32_MAX ||
+        mem_grow((void **)&ns->node_of_set, &ns->node_of_set_cap,
+                 (size_t)id + 1, sizeof *ns->node_of_set))
+        return UINT32_MAX;
+    ns->node_of_set[id] = node;
+    return node;
+}
+
+/* The members of node `node` (a set, not a copy), *n of them. */
+static const uint32_t *nodes_members(const Nodes *ns, uint32_t node,
+                                     size_t *n)
+{
+    size_t size;
+    const uint32_t *m = intern_get(ns->sets, ns->set[node], &size);
+    *n = size / sizeof *m;
     return m;
 }
 
 static void nodes_free(Nodes *ns)
 {
+    intern_free(ns->sets);
+    mem_free(ns->node_of_set);
     mem_free(ns->set);
-    mem_free(ns->set_off);
     mem_free(ns->rep);
-    mem_free(ns->is_copy);
-    mem_free(ns->slot);
 }
 
 typedef struct Norm {
@@ -224,8 +196,10 @@ static int norm_moves(Norm *w, uint32_t node, size_t *count)
 {
     const Lts *in = w->in;
     size_t n = 0;
-    for (uint32_t i = w->ns.set_off[node]; i < w->ns.set_off[node + 1]; i++) {
-        uint32_t u = w->ns.set[i];
+    size_t members;
+    const uint32_t *set = nodes_members(&w->ns, node, &members);
+    for (size_t i = 0; i < members; i++) {
+        uint32_t u = set[i];
         for (uint32_t k = in->offset[u]; k < in->offset[u + 1]; k++) {
             if (in->event[k] == EVENT_TAU)
                 continue;
@@ -267,10 +241,11 @@ static CompressStatus norm_expand(Norm *w, uint32_t node)
         mem_grow((void **)&w->after, &w->after_cap, ne + 1, sizeof *w->after))
         return COMPRESS_NOMEM;
     int div = 0;
-    for (uint32_t i = w->ns.set_off[node]; i < w->ns.set_off[node + 1]; i++)
-        div |= w->div[w->ns.set[i]];
-    if (accs_of(&w->acc, w->in, w->ns.set + w->ns.set_off[node],
-                w->ns.set_off[node + 1] - w->ns.set_off[node]) != 0)
+    size_t members;
+    const uint32_t *set = nodes_members(&w->ns, node, &members);
+    for (size_t i = 0; i < members; i++)
+        div |= w->div[set[i]];
+    if (accs_of(&w->acc, w->in, set, members) != 0)
         return COMPRESS_NOMEM;
     for (size_t i = 0, x = 0; i < nm; x++) { /* one event per run */
         size_t j = i, n = 0;
@@ -292,7 +267,7 @@ static CompressStatus norm_expand(Norm *w, uint32_t node)
     if (div && cedges_add(&w->edges, node, EVENT_TAU, node) != 0)
         return COMPRESS_NOMEM;
     for (uint32_t k = 0; k < w->acc.count; k++) {
-        uint32_t copy = nodes_add(&w->ns, NULL, 0, w->acc.from[k]);
+        uint32_t copy = nodes_add(&w->ns, UINT32_MAX, w->acc.from[k]);
         if (copy == UINT32_MAX ||
             cedges_add(&w->edges, node, EVENT_TAU, copy) != 0)
             return COMPRESS_NOMEM;
@@ -313,7 +288,7 @@ CompressStatus compress_normal(const Lts *in, size_t max_states, Lts *out)
     uint8_t *div = NULL;
     CompressStatus st = COMPRESS_NOMEM;
     uint32_t root = 0;
-    if (compress_divergent(in, &div) != 0 ||
+    if (!(w.ns.sets = intern_new()) || compress_divergent(in, &div) != 0 ||
         closure_init(&w.cl, in->states) != 0 ||
         closure_of(&w.cl, in, &root, 1) != 0 ||
         nodes_find(&w.ns, w.cl.items, w.cl.count) == UINT32_MAX)
@@ -325,14 +300,15 @@ CompressStatus compress_normal(const Lts *in, size_t max_states, Lts *out)
             st = COMPRESS_LIMIT;
         else if (limit_reached() != LIMIT_NONE)
             st = COMPRESS_STOPPED;
-        else if (!w.ns.is_copy[node])
+        else if (w.ns.set[node] != UINT32_MAX)
             st = norm_expand(&w, node);
     }
     uint32_t omega = UINT32_MAX;
-    for (uint32_t n = 0; n < w.ns.count && in->omega != UINT32_MAX; n++)
-        if (!w.ns.is_copy[n] && w.ns.set_off[n + 1] - w.ns.set_off[n] == 1 &&
-            w.ns.set[w.ns.set_off[n]] == in->omega)
-            omega = n;
+    if (in->omega != UINT32_MAX && st == COMPRESS_OK) { /* {omega}, if met */
+        uint32_t known = intern_count(w.ns.sets);
+        uint32_t id = intern_add(w.ns.sets, &in->omega, sizeof in->omega);
+        omega = id < known ? w.ns.node_of_set[id] : UINT32_MAX;
+    }
     Lts raw;
     if (st == COMPRESS_OK)
         st = compress_finish(in, w.ns.count, w.ns.rep, 0, omega, &w.edges,
