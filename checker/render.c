@@ -388,12 +388,24 @@ static void draw_failure(Agraph_t *g, const Machine *m, const CheckResult *r,
         mark_red(final);
         set_label(final, "xlabel", "refuses what the specification must accept");
         break;
+    case FAIL_REVIVAL:
+        if (c->culprit == EVENT_NONE) { /* a deadlock Spec does not have */
+            mark_red(final);
+            set_label(final, "xlabel", "deadlocks where the specification "
+                                       "cannot");
+            break;
+        }
+        /* the event revived, as an edge to an error node */
+        __attribute__((fallthrough));
     default: {
         Agnode_t *bad = node(g, "error");
         const char *what = r->fail == FAIL_TRACE ? "the specification cannot "
                                                    "do this"
                            : r->fail == FAIL_NONDETERMINISM
                                ? "may be done or refused"
+                           : r->fail == FAIL_REVIVAL
+                               ? "the specification cannot refuse all else "
+                                 "and then do this"
                                : "impossible here";
         set_label(bad, "label", what);
         set(bad, "shape", "octagon");

@@ -50,6 +50,15 @@ printf 'channel a\nP = a -> P\nQ = prioritise(P, {a})\nassert Q :[deadlock free]
 expect 2 "a priority list that is a set" -- "$lockstep" check "$tmp/priobad.csp"
 contains err "priobad.csp:3:19: type error: expected <{Event}>, found {Event}" "... is a located type error"
 
+# a revival counterexample is drawn as one: the event revived, or the
+# deadlock the specification does not have
+printf 'channel a, b\nassert (a -> STOP [] b -> STOP) |~| STOP [V= a -> STOP\nassert a -> STOP [V= (STOP |~| a -> STOP)\n' >"$tmp/rev.csp"
+mkdir -p "$tmp/revg"
+expect 1 "revival counterexamples drawn" -- "$lockstep" check --graph "$tmp/revg" --graph-format dot "$tmp/rev.csp"
+cat "$tmp"/revg/*.dot >"$tmp/out"
+contains out "the specification cannot refuse all else and then do this" "... the event revived"
+contains out "deadlocks where the specification cannot" "... the deadlock"
+
 printf 'm = -2147483647 - 1\nprint -m\n' >"$tmp/neg.csp"
 expect 2 "negating the least Int overflows" -- "$lockstep" eval "$tmp/neg.csp"
 contains err "neg.csp:2:7: error: integer overflow (2147483648)" "the overflow is located"
