@@ -115,6 +115,16 @@ uint32_t term_prefix(TermTable *t, uint32_t event, uint32_t next)
     return term_intern(t, &p, &next, 1);
 }
 
+uint32_t term_timed(TermTable *t, uint32_t tock, uint32_t next)
+{
+    if (next == TERM_NONE || tock == EVENT_NONE)
+        return TERM_NONE;
+    Term p;
+    term_proto(&p, TERM_TIMED);
+    p.event = tock;
+    return term_intern(t, &p, &next, 1);
+}
+
 uint32_t term_thunk(TermTable *t, uint32_t ref)
 {
     Term p;
@@ -374,6 +384,10 @@ typedef struct Step {
     int depth;
     int failed;
     int priority; /* stepping the process of a prioritise */
+    /* Stepping thunk `self` through its body: a move back to `body` is a
+     * move back to `self`, one state as in FDR (P = a -> P [] ..., and
+     * every tock of a Timed section's P = ... that waits). */
+    uint32_t self, body;
 } Step;
 
 static int term_step(Step *s, uint32_t id);
@@ -381,7 +395,8 @@ static int term_step(Step *s, uint32_t id);
 /* Collects the transitions of kid `id` into m; 0 or -1. */
 static int term_collect(Step *s, uint32_t id, Moves *m)
 {
-    Step inner = {s->t, moves_push, m, s->depth + 1, 0, s->priority};
+    Step inner = {s->t, moves_push, m, s->depth + 1, 0, s->priority,
+                  TERM_NONE, TERM_NONE};
     if (term_step(&inner, id) != 0 || m->failed) {
         s->failed = 1;
         return -1;
@@ -394,7 +409,7 @@ static void step_emit(Step *s, uint32_t event, uint32_t target)
     if (target == TERM_NONE)
         s->failed = 1;
     else
-        s->emit(s->ctx, event, target);
+        s->emit(s->ctx, event, target == s->body ? s->self : target);
 }
 
 /* Rebuilds term `p` with kid i replaced by `kid`. */
@@ -428,6 +443,28 @@ static void step_ext(Step *s, const Term *p)
                               : m.target[k]);
         moves_free(&m);
     }
+}
+
+/* W = tock -> W [] P, by the rules of [] with W's own branch:
+ *  W -tock-> W
+ *  P -tau-> P'            ==>  W -tau-> (tock -> W) [] P'
+ *  P -a-> P' (a != tau)   ==>  W -a-> P'   (OMEGA after tick) */
+static void step_timed(Step *s, uint32_t id, const Term *p)
+{
+    Moves m = {0};
+    step_emit(s, p->event, id);
+    if (term_collect(s, p->kids[0], &m) == 0)
+        for (size_t k = 0; k < m.count; k++) {
+            uint32_t next = m.target[k];
+            if (m.event[k] == EVENT_TAU) {
+                uint32_t kids[2] = {term_prefix(s->t, p->event, id), next};
+                next = term_make(s->t, TERM_EXT, TERM_NONE, TERM_NONE,
+                                 TERM_NONE, kids, 2);
+            }
+            step_emit(s, m.event[k],
+                      m.event[k] == EVENT_TICK ? s->t->omega : next);
+        }
+    moves_free(&m);
 }
 
 /*  P |~| Q -tau-> P,  P |~| Q -tau-> Q */
@@ -852,11 +889,14 @@ static int term_step(Step *s, uint32_t id)
         step_explicit(s, p);
         break;
     case TERM_PRIORITISE: step_prioritise(s, p); break;
+    case TERM_TIMED: step_timed(s, id, p); break;
     /* A thunk moves as the process it stands for. */
     case TERM_THUNK: {
         uint32_t body = term_unfold(s->t, id);
         if (body == TERM_NONE)
             return -1;
+        s->self = term_alias_end(s->t, id);
+        s->body = body;
         return term_step(s, body);
     }
     default: return -1;
@@ -866,7 +906,7 @@ static int term_step(Step *s, uint32_t id)
 
 int term_transitions(TermTable *t, uint32_t id, TermEmit emit, void *ctx)
 {
-    Step s = {t, emit, ctx, 0, 0, 0};
+    Step s = {t, emit, ctx, 0, 0, 0, TERM_NONE, TERM_NONE};
     return term_step(&s, id);
 }
 
@@ -1031,6 +1071,17 @@ static void print_term(TermTable *t, Out *o, uint32_t id, int nested)
     case TERM_SKIP: out_str(o, "SKIP"); return;
     case TERM_DIV: out_str(o, "DIV"); return;
     case TERM_OMEGA: out_str(o, "(terminated)"); return; /* after ✓ */
+    case TERM_TIMED: { /* TSTOP, TSKIP, else the prefix that waits */
+        TermKind k = term_get(t, p->kids[0])->kind;
+        if (k == TERM_STOP || k == TERM_SKIP) {
+            out_str(o, k == TERM_STOP ? "TSTOP" : "TSKIP");
+            return;
+        }
+        out_str(o, "timed(");
+        print_term(t, o, p->kids[0], 0);
+        out_str(o, ")");
+        return;
+    }
     case TERM_RUN: case TERM_CHAOS:
         out_str(o, p->kind == TERM_RUN ? "RUN(" : "CHAOS(");
         print_set(t, o, p->set_a);

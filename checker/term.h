@@ -61,6 +61,8 @@ typedef enum TermKind {
     TERM_EXPLICIT,  /* state `event` of the table's compressed LTS `ref` */
     TERM_PRIORITISE, /* prioritise(kid[0], <A1, ..., An>): `rel` pairs each
                         event of A_i with its level i (priority.h) */
+    TERM_TIMED,     /* W = tock -> W [] kid[0], `event` the tock: a Timed
+                       section's prefix, TSTOP and TSKIP wait for time */
     TERM_KIND_COUNT
 } TermKind;
 
@@ -106,6 +108,10 @@ uint32_t term_div(TermTable *t);
 uint32_t term_omega(TermTable *t);
 uint32_t term_prefix(TermTable *t, uint32_t event, uint32_t next);
 uint32_t term_thunk(TermTable *t, uint32_t ref);
+/* The process W = tock -> W [] next: lets time pass while `next` has not
+ * moved (FDR's timed prefix a -> P is W over a -> tock^et(a) -> P,
+ * TSTOP is W over STOP, TSKIP is W over SKIP). */
+uint32_t term_timed(TermTable *t, uint32_t tock, uint32_t next);
 /* EXT or INT over kids[0..n-1], n >= 1 (one kid: that kid itself). */
 uint32_t term_choice(TermTable *t, TermKind kind, const uint32_t *kids,
                      size_t n);

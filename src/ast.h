@@ -89,6 +89,9 @@ struct Expr {
     size_t npairs;
     Decl **decls;      /* LET */
     size_t ndecls;
+    /* The D_TIMED declaration of the Timed(et) { } section the expression
+     * is written in, or NULL: its processes are timed (eval_timed.c). */
+    const Decl *timed;
 };
 
 typedef enum DeclKind {
@@ -102,7 +105,9 @@ typedef enum DeclKind {
     D_ANNOT,     /* names :: [context =>] type (checked by typecheck.c) */
     D_MODULE,    /* module name(params) decls exports decls endmodule */
     D_INSTANCE,  /* instance name = body (a module, applied to arguments) */
-    D_IGNORED    /* transparent / external */
+    D_IGNORED,   /* transparent / external */
+    D_TIMED      /* Timed(body) { ...: the section's declarations follow it
+                    in the same list, their expressions marked with it */
 } DeclKind;
 
 /* A type as written in an annotation `f :: ...` (FDR's notation). */

@@ -14,6 +14,7 @@ typedef enum BuiltinId {
     B_UNION, B_INTER, B_DIFF, B_UNIONS, B_INTERS, B_MEMBER, B_CARD, B_EMPTY,
     B_SET, B_POWERSET, B_SEQ, B_LENGTH, B_NULL, B_HEAD, B_TAIL, B_CONCAT,
     B_ELEM, B_PRODUCTIONS, B_ERROR, B_SHOW, B_COMPRESS, B_PRIORITISE,
+    B_TSTOP, B_TSKIP, B_WAIT, B_TIMED_PRIORITY,
     B_UNSUPPORTED,
     B_EMPTYMAP, B_MAPFROMLIST, B_MAPLOOKUP, B_MAPMEMBER, B_MAPTOLIST,
     B_MAPUPDATE, B_MAPUPDATEMULTIPLE, B_MAPDELETE, B_MAPS, B_EXTENSIONS, B_PROCS, B_SEQS,
@@ -44,6 +45,8 @@ static const struct {
     {"lazyenumerate", B_COMPRESS, 1}, {"lazynorm", B_COMPRESS, 1},
     {"prioritise", B_PRIORITISE, 2}, {"prioritize", B_PRIORITISE, 2},
     {"prioritise_nocache", B_PRIORITISE, 2},
+    {"TSTOP", B_TSTOP, -1}, {"TSKIP", B_TSKIP, -1}, {"WAIT", B_WAIT, 1},
+    {"timed_priority", B_TIMED_PRIORITY, 1},
     {"emptyMap", B_EMPTYMAP, -1}, {"mapFromList", B_MAPFROMLIST, 1},
     {"mapLookup", B_MAPLOOKUP, 2}, {"mapMember", B_MAPMEMBER, 2},
     {"mapToList", B_MAPTOLIST, 1}, {"mapUpdate", B_MAPUPDATE, 3},
@@ -84,6 +87,13 @@ int builtin_lookup(const char *name)
     return -1;
 }
 
+int builtin_timed_only(const char *name)
+{
+    int id = builtin_lookup(name);
+    return id >= 0 && builtins[id].id >= B_TSTOP &&
+           builtins[id].id <= B_TIMED_PRIORITY;
+}
+
 int builtin_is_process(int id)
 {
     return builtins[id].id == B_RUN || builtins[id].id == B_CHAOS;
@@ -101,11 +111,20 @@ static Value *all_events_value(Eval *ev)
     return value_set(ev->arena, out.items, out.count);
 }
 
-Value *builtin_value(Eval *ev, int id, SrcPos at)
+static Value *proc_value(Eval *ev, uint32_t t)
+{
+    return t == TERM_NONE ? NULL : value_proc(ev->arena, t);
+}
+
+Value *builtin_value(Eval *ev, int id, SrcPos at, int timed)
 {
     switch (builtins[id].id) {
-    case B_STOP: return value_proc(ev->arena, term_stop(ev->terms));
-    case B_SKIP: return value_proc(ev->arena, term_skip(ev->terms));
+    case B_STOP:
+        return proc_value(ev, timed ? timed_stop(ev, at) : term_stop(ev->terms));
+    case B_SKIP:
+        return proc_value(ev, timed ? timed_skip(ev, at) : term_skip(ev->terms));
+    case B_TSTOP: return proc_value(ev, timed_stop(ev, at));
+    case B_TSKIP: return proc_value(ev, timed_skip(ev, at));
     case B_DIV: return value_proc(ev->arena, term_div(ev->terms));
     case B_BOOL: {
         Value *items[2] = {value_bool(ev->arena, 0), value_bool(ev->arena, 1)};
@@ -397,6 +416,18 @@ static int u64_order(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The process `kid` under priority: event from[i] at level to[i]. */
+static Value *prioritised(Eval *ev, uint32_t kid, const uint32_t *from,
+                          const uint32_t *to, size_t n)
+{
+    uint32_t rel = term_rel(ev->terms, from, to, n);
+    uint32_t t = rel == TERM_NONE ? TERM_NONE
+                                  : term_make(ev->terms, TERM_PRIORITISE,
+                                              TERM_NONE, TERM_NONE, rel,
+                                              &kid, 1);
+    return proc_value(ev, t);
+}
+
 /* prioritise(P, <A1, ..., An>): each event of A_i gets level i (the first
  * set that holds it), as the pairs of a relation (checker/priority.h). */
 static Value *prioritise_apply(Eval *ev, const char *name, Value **args,
@@ -434,16 +465,12 @@ static Value *prioritise_apply(Eval *ev, const char *name, Value **args,
             from[kept] = (uint32_t)(pairs[i] >> 32);
             to[kept++] = (uint32_t)pairs[i];
         }
-    uint32_t rel = ok ? term_rel(ev->terms, from, to, kept) : TERM_NONE;
+    Value *v = ok ? prioritised(ev, (uint32_t)args[0]->ival, from, to, kept)
+                  : NULL;
     mem_free(pairs);
     mem_free(from);
     mem_free(to);
-    uint32_t kid = (uint32_t)args[0]->ival;
-    uint32_t t = rel == TERM_NONE ? TERM_NONE
-                                  : term_make(ev->terms, TERM_PRIORITISE,
-                                              TERM_NONE, TERM_NONE, rel,
-                                              &kid, 1);
-    return t == TERM_NONE ? NULL : value_proc(ev->arena, t);
+    return v;
 }
 
 Value *builtin_apply(Eval *ev, int id, Value **args, size_t n, SrcPos at)
@@ -580,6 +607,15 @@ Value *builtin_apply(Eval *ev, int id, Value **args, size_t n, SrcPos at)
         return compress_apply(ev, name, args[0], at);
     case B_PRIORITISE:
         return prioritise_apply(ev, name, args, at);
+    case B_WAIT:
+        return timed_wait_value(ev, args[0], at);
+    case B_TIMED_PRIORITY: { /* prioritise(P, <{}, {tock}>) */
+        uint32_t tock = timed_tock(ev, at), level = 2;
+        if (tock == EVENT_NONE ||
+            !want(ev, args[0], V_PROC, name, "a process", at))
+            return NULL;
+        return prioritised(ev, (uint32_t)args[0]->ival, &tock, &level, 1);
+    }
     default:
         eval_error(ev, at, "not supported yet: %s", name);
         return NULL;

@@ -776,7 +776,7 @@ static Value *eval_name(Eval *ev, Expr *e, Env *env)
         return eval_binding(ev, b, e->pos);
     int id = builtin_lookup(e->name);
     if (id >= 0)
-        return builtin_value(ev, id, e->pos);
+        return builtin_value(ev, id, e->pos, e->timed != NULL);
     Binding *hidden = table_find(ev, e->name);
     if (hidden && hidden->private_to)
         eval_error(ev, e->pos, "'%s' is private to module %.*s", e->name,

@@ -15,6 +15,7 @@ Eval *eval_new(Arena *arena, Diags *diags, EventTable *events,
     ev->arena = arena;
     ev->diags = diags;
     ev->events = events;
+    ev->tock = EVENT_NONE;
     if (limits)
         ev->limits = *limits;
     ev->table_size = 1024;

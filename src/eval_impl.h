@@ -27,6 +27,13 @@ typedef struct Call {
 
 enum { CHAIN_MAX = 64 };
 
+/* A Timed section's event-time function, once evaluated. */
+typedef struct TimedEt {
+    const Decl *section;
+    Value *et;
+    struct TimedEt *next;
+} TimedEt;
+
 struct Eval {
     Arena *arena;
     Diags *diags;
@@ -63,6 +70,8 @@ struct Eval {
     } *modules;
     size_t nmodules, modules_cap;
     int limit_hit;         /* an evaluation depth or step limit was hit */
+    uint32_t tock;         /* Timed sections' tock; EVENT_NONE until used */
+    TimedEt *timed_et;
 };
 
 /* eval.c */
@@ -149,9 +158,27 @@ int eval_dot_check(Eval *ev, Value *v, SrcPos at);
 /* Every event a channel or partial event value extends to, appended. */
 int eval_productions(Eval *ev, Value *v, SrcPos at, VList *out);
 
+/* eval_timed.c: FDR's translation of a Timed section's processes (the
+ * table is at the top of eval_timed.c). TERM_NONE/NULL after an error. */
+uint32_t timed_tock(Eval *ev, SrcPos at);      /* the event id */
+uint32_t timed_stop(Eval *ev, SrcPos at);      /* TSTOP */
+uint32_t timed_skip(Eval *ev, SrcPos at);      /* TSKIP */
+/* W = tock -> W [] p, for p the choice of a prefix's events */
+uint32_t timed_wait(Eval *ev, uint32_t p, SrcPos at);
+/* tock^et(event) -> next, with et of the section `e` is written in */
+uint32_t timed_after(Eval *ev, const Expr *e, Value *event, uint32_t next);
+uint32_t timed_set(Eval *ev, uint32_t set, SrcPos at); /* set + {tock} */
+uint32_t timed_only_tock(Eval *ev, SrcPos at);         /* {tock} */
+Value *timed_wait_value(Eval *ev, Value *n, SrcPos at); /* WAIT(n) */
+
 /* builtins.c */
 int builtin_lookup(const char *name);
-Value *builtin_value(Eval *ev, int id, SrcPos at);
+/* 1 for the names defined only inside a Timed section (WAIT, TSTOP,
+ * TSKIP, timed_priority). */
+int builtin_timed_only(const char *name);
+/* The value of builtin `id` written at `at`, inside a Timed section when
+ * `timed` (STOP and SKIP are TSTOP and TSKIP there). */
+Value *builtin_value(Eval *ev, int id, SrcPos at, int timed);
 Value *builtin_apply(Eval *ev, int id, Value **args, size_t n, SrcPos at);
 /* 1 when the builtin makes a process from its arguments. */
 int builtin_is_process(int id);

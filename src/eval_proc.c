@@ -556,7 +556,10 @@ static uint32_t prefix_from(Eval *ev, Prefix *p, size_t f, Env *env)
         uint32_t id = eval_event_id(ev, event, p->e->kids[0]->pos);
         if (id == EVENT_NONE)
             return TERM_NONE;
-        return term_prefix(ev->terms, id, eval_proc(ev, p->e->kids[1], env));
+        uint32_t next = eval_proc(ev, p->e->kids[1], env);
+        if (p->e->timed)
+            next = timed_after(ev, p->e, event, next);
+        return term_prefix(ev->terms, id, next);
     }
     Field *fd = &p->e->fields[f];
     if (fd->kind != FIELD_OUT)
@@ -616,7 +619,8 @@ static uint32_t eval_prefix(Eval *ev, Expr *e, Env *env)
     }
     for (size_t i = 0; i < given; i++)
         p.fields[p.have++] = head->items[i + 1];
-    return prefix_from(ev, &p, 0, env);
+    uint32_t t = prefix_from(ev, &p, 0, env);
+    return e->timed ? timed_wait(ev, t, e->pos) : t; /* $: a type error */
 }
 
 /* ---------- operators ---------- */
@@ -645,6 +649,14 @@ static uint32_t binary(Eval *ev, Expr *e, Env *env)
     if (q == TERM_NONE)
         return TERM_NONE;
     uint32_t kids[2] = {p, q};
+    if (e->timed && (e->op == TOK_EXTCHOICE || e->op == TOK_INTERRUPT ||
+                     e->op == TOK_INTERLEAVE)) {
+        TermKind kind = e->op == TOK_EXTCHOICE  ? TERM_SYNCEXT
+                        : e->op == TOK_INTERRUPT ? TERM_SYNCINT
+                                                 : TERM_PAR;
+        return make2(ev, kind, timed_only_tock(ev, e->pos), TERM_NONE,
+                     TERM_NONE, p, q);
+    }
     switch (e->op) {
     case TOK_EXTCHOICE: return term_choice(ev->terms, TERM_EXT, kids, 2);
     case TOK_INTCHOICE: return term_choice(ev->terms, TERM_INT, kids, 2);
@@ -712,6 +724,8 @@ static uint32_t with_set(Eval *ev, Expr *e, Env *env)
     if (e->op == TOK_PROJECT)
         return project(ev, e, p, set);
     uint32_t q = eval_proc(ev, e->kids[2], env);
+    if (e->timed && e->op != TOK_REXCEPT)
+        set = timed_set(ev, set, e->pos);
     TermKind kind = e->op == TOK_LSYNC      ? TERM_PAR
                     : e->op == TOK_REXCEPT  ? TERM_EXCEPT
                     : e->op == TOK_LSYNCEXT ? TERM_SYNCEXT
@@ -725,6 +739,10 @@ static uint32_t apar(Eval *ev, Expr *e, Env *env)
     uint32_t a = p == TERM_NONE ? TERM_NONE : eval_event_set(ev, e->kids[1], env);
     uint32_t b = a == TERM_NONE ? TERM_NONE : eval_event_set(ev, e->kids[2], env);
     uint32_t q = b == TERM_NONE ? TERM_NONE : eval_proc(ev, e->kids[3], env);
+    if (e->timed && q != TERM_NONE) {
+        a = timed_set(ev, a, e->pos);
+        b = timed_set(ev, b, e->pos);
+    }
     return make2(ev, TERM_APAR, a, b, TERM_NONE, p, q);
 }
 
@@ -833,6 +851,9 @@ static int repl_each(Eval *ev, Env *env, void *ctx)
     if (r->e->op == TOK_PARALLEL &&
         (set = eval_event_set(ev, r->e->kids[1], env)) == TERM_NONE)
         return -1;
+    if (r->e->op == TOK_PARALLEL && r->e->timed &&
+        (set = timed_set(ev, set, r->e->pos)) == TERM_NONE)
+        return -1;
     uint32_t p = eval_proc(ev, r->e->kids[0], env);
     if (p == TERM_NONE)
         return -1;
@@ -868,9 +889,13 @@ static uint32_t repl_fold(Eval *ev, Expr *e, Repl *r, uint32_t set)
     for (size_t i = r->count - 1; i-- > 0 && acc != TERM_NONE;) {
         uint32_t p = r->procs[i];
         switch (e->op) {
+        case TOK_EXTCHOICE: /* timed: [+ {tock} +] */
+            acc = make2(ev, TERM_SYNCEXT, set, TERM_NONE, TERM_NONE, p, acc);
+            break;
         case TOK_INTERLEAVE:
-            acc = make2(ev, TERM_PAR, term_set(ev->terms, NULL, 0), TERM_NONE,
-                        TERM_NONE, p, acc);
+            acc = make2(ev, TERM_PAR, e->timed ? set
+                                               : term_set(ev->terms, NULL, 0),
+                        TERM_NONE, TERM_NONE, p, acc);
             break;
         case TOK_LSYNC:
             acc = make2(ev, TERM_PAR, set, TERM_NONE, TERM_NONE, p, acc);
@@ -893,11 +918,29 @@ static uint32_t repl_fold(Eval *ev, Expr *e, Repl *r, uint32_t set)
     return acc;
 }
 
+/* The set a timed replicated operator shares, in *set: tock joins
+ * [| A |] and [+ A +]; [] and ||| share {tock}. 0, or -1 after an
+ * error. */
+static int timed_repl_set(Eval *ev, Expr *e, uint32_t *set)
+{
+    switch (e->op) {
+    case TOK_LSYNC: case TOK_LSYNCEXT:
+        *set = timed_set(ev, *set, e->pos);
+        return *set == TERM_NONE ? -1 : 0;
+    case TOK_EXTCHOICE: case TOK_INTERLEAVE:
+        *set = timed_only_tock(ev, e->pos);
+        return *set == TERM_NONE ? -1 : 0;
+    default: return 0; /* linked parallel: a type error */
+    }
+}
+
 static uint32_t replicated(Eval *ev, Expr *e, Env *env)
 {
     uint32_t set = TERM_NONE;
     if ((e->op == TOK_LSYNC || e->op == TOK_LSYNCEXT) &&
         (set = eval_event_set(ev, e->kids[1], env)) == TERM_NONE)
+        return TERM_NONE;
+    if (e->timed && timed_repl_set(ev, e, &set) != 0)
         return TERM_NONE;
     /* [a <-> b] x : <s> @ P: one link relation, evaluated once */
     if (e->op == TOK_LINK && (set = relation_of(ev, e, env, 0)) == TERM_NONE)
@@ -910,12 +953,15 @@ static uint32_t replicated(Eval *ev, Expr *e, Env *env)
         if (e->op == TOK_INTCHOICE)
             eval_error(ev, e->pos, "|~| over an empty set (FDR rejects it "
                                    "too)");
+        else if (e->timed)
+            t = e->op == TOK_SEMI ? timed_skip(ev, e->pos)
+                                  : timed_stop(ev, e->pos);
         else
             t = e->op == TOK_EXTCHOICE ? term_stop(ev->terms)
                                        : term_skip(ev->terms);
         goto out;
     }
-    if (e->op == TOK_EXTCHOICE || e->op == TOK_INTCHOICE)
+    if (e->op == TOK_INTCHOICE || (e->op == TOK_EXTCHOICE && !e->timed))
         t = term_choice(ev->terms, e->op == TOK_EXTCHOICE ? TERM_EXT : TERM_INT,
                         r.procs, r.count);
     else
@@ -949,7 +995,8 @@ static uint32_t proc_name(Eval *ev, Expr *e, Env *env)
     if (!b) {
         int id = builtin_lookup(e->name);
         if (id >= 0)
-            return as_process(ev, builtin_value(ev, id, e->pos), e->pos);
+            return as_process(ev, builtin_value(ev, id, e->pos,
+                                                e->timed != NULL), e->pos);
         eval_error(ev, e->pos, "unknown name '%s'", e->name);
         return TERM_NONE;
     }
@@ -1018,7 +1065,9 @@ static uint32_t proc_dispatch(Eval *ev, Expr *e, Env *env)
                            "found %s", value_text(ev->arena, c));
             return TERM_NONE;
         }
-        return c->ival ? eval_proc(ev, e->kids[1], env) : term_stop(ev->terms);
+        if (c->ival)
+            return eval_proc(ev, e->kids[1], env);
+        return e->timed ? timed_stop(ev, e->pos) : term_stop(ev->terms);
     }
     case E_PROC_BINARY: return binary(ev, e, env);
     case E_PROC_SET: return with_set(ev, e, env);

@@ -29,6 +29,7 @@ typedef struct Parser {
     const char **includes; /* the chain of files being read (cycles) */
     int include_depth;
     jmp_buf *out_of_memory; /* where an allocation failure unwinds to */
+    const Decl *timed;    /* the Timed section being read, or NULL */
 } Parser;
 
 /* ---------- tokens and errors ---------- */
@@ -108,6 +109,7 @@ static Expr *node(Parser *p, ExprKind kind, const Token *at)
     Expr *e = alloc(p, sizeof *e);
     e->kind = kind;
     e->pos = pos_of(p, at);
+    e->timed = p->timed;
     return e;
 }
 
@@ -1511,7 +1513,8 @@ static Decl *parse_decl_at(Parser *p)
         return d;
     }
     case TOK_TIMED:
-        error_at(p, &t, "not supported yet: %s%s", "Timed sections", "");
+        error_at(p, &t, "a Timed section is a declaration of the file or of "
+                        "a module, not of a let%s%s", "", "");
         advance(p);
         return NULL;
     default:
@@ -1519,22 +1522,51 @@ static Decl *parse_decl_at(Parser *p)
     }
 }
 
+/* Whether the declarations of this list end here. */
+static int decls_end(const Parser *p)
+{
+    return check(p, TOK_EOF) || check(p, TOK_EXPORTS) ||
+           check(p, TOK_ENDMODULE) || (p->timed && check(p, TOK_RBRACE));
+}
+
+/* timed -> 'Timed' '(' expr ')' '{' {decl} '}'. A D_TIMED declaration
+ * holding the event-time function, then the section's declarations in the
+ * same list (they are ordinary definitions of the file), every expression
+ * in them marked with the section: FDR's translation is lexical. */
+static void parse_timed(Parser *p, List *decls, const Token *at)
+{
+    Decl *d = decl_new(p, D_TIMED, at);
+    expect(p, TOK_LPAREN, "'(' and the event-time function");
+    d->body = parse_expr(p);
+    expect(p, TOK_RPAREN, "')'");
+    expect(p, TOK_LBRACE, "'{'");
+    if (p->panic)
+        return;
+    list_add(p, decls, d);
+    const Decl *outer = p->timed; /* nested: the inner section's et */
+    p->timed = d;
+    parse_into(p, decls);
+    p->timed = outer;
+    expect(p, TOK_RBRACE, "'}' closing the Timed section");
+}
+
 static void parse_into(Parser *p, List *decls)
 {
-    while (!check(p, TOK_EOF) && !check(p, TOK_EXPORTS) &&
-           !check(p, TOK_ENDMODULE)) {
+    while (!decls_end(p)) {
         Token t = p->tok;
         if (t.kind == TOK_INCLUDE) {
             advance(p);
             parse_include(p, decls, &t);
+        } else if (t.kind == TOK_TIMED) {
+            advance(p);
+            parse_timed(p, decls, &t);
         } else {
             Decl *d = parse_decl(p);
             if (d && !p->panic)
                 list_add(p, decls, d);
         }
-        if (p->panic || (!check(p, TOK_EOF) && !check(p, TOK_EXPORTS) &&
-                         !check(p, TOK_ENDMODULE) &&
-                         !(p->tok.line_start) && p->tok.kind != TOK_ERROR)) {
+        if (p->panic || (!decls_end(p) && !(p->tok.line_start) &&
+                         p->tok.kind != TOK_ERROR)) {
             if (!p->panic) {
                 char buf[64];
                 error_at(p, &p->tok, "unexpected %s after the declaration "
@@ -1545,6 +1577,41 @@ static void parse_into(Parser *p, List *decls)
             synchronise(p);
         }
     }
+}
+
+/* The first Timed section of a list (modules included), or NULL. */
+static const Decl *first_timed(Decl **decls, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const Decl *t = decls[i]->kind == D_TIMED ? decls[i]
+                        : decls[i]->kind == D_MODULE
+                            ? first_timed(decls[i]->decls, decls[i]->ndecls)
+                            : NULL;
+        if (t)
+            return t;
+    }
+    return NULL;
+}
+
+/* FDR: a file with a Timed section declares the event tock, unless the
+ * file declares it itself (a channel without fields of that name). */
+static void declare_tock(Parser *p, List *decls)
+{
+    const Decl *t = first_timed((Decl **)decls->items, decls->count);
+    if (!t)
+        return;
+    for (size_t i = 0; i < decls->count; i++) {
+        const Decl *d = decls->items[i];
+        for (size_t k = 0; d->kind == D_CHANNEL && k < d->nnames; k++)
+            if (!strcmp(d->names[k], "tock"))
+                return;
+    }
+    Decl *d = decl_new(p, D_CHANNEL, &p->tok);
+    d->pos = t->pos;
+    d->names = alloc(p, sizeof *d->names);
+    d->names[0] = "tock";
+    d->nnames = 1;
+    list_add(p, decls, d);
 }
 
 static Module *parse_text(const char *name, const char *text, size_t len,
@@ -1571,6 +1638,7 @@ static Module *parse_text(const char *name, const char *text, size_t len,
         advance(&p);
         parse_into(&p, &decls);
     }
+    declare_tock(&p, &decls);
     Module *m = alloc(&p, sizeof *m);
     m->decls = (Decl **)decls.items;
     m->ndecls = decls.count;

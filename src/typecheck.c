@@ -390,6 +390,9 @@ static const char *const builtin_types =
     "lazyenumerate, lazynorm :: "
     "(Proc) -> Proc\n"
     "prioritise, prioritize, prioritise_nocache :: (Proc, <{Event}>) -> Proc\n"
+    "TSTOP, TSKIP :: Proc\n"
+    "WAIT :: (Int) -> Proc\n"
+    "timed_priority :: (Proc) -> Proc\n"
     "emptyMap :: (| k => v |)\n"
     "mapFromList :: Set k => (<(k, v)>) -> (| k => v |)\n"
     "mapLookup :: Set k => ((| k => v |), k) -> v\n"
@@ -1134,6 +1137,11 @@ static void check_decls_after(Checker *c, Decl **decls, size_t n)
                           "the events tau has priority over");
         } else if (d->kind == D_PRINT && d->body) {
             tc_expr(c, d->body);
+        } else if (d->kind == D_TIMED && d->body) {
+            Type *et[2] = {c->t_event, c->t_int};
+            tc_expect(c, d->body, tc_expr(c, d->body),
+                      tc_check(c, types_make(&c->ts, T_FUN, et, 2)),
+                      "the event-time function of a Timed section");
         } else if (d->kind == D_CHANNEL && d->type && d->nnames) {
             /* channel c : X with X = {}: what c carries is never known */
             Global *ch = tc_global(c, d->names[0]);

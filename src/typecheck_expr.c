@@ -36,6 +36,9 @@ static Type *name_type(Checker *c, Expr *e)
         if (!strcmp(l->name, e->name))
             return tc_check(c, types_instantiate(&c->ts, l->type));
     Global *g = tc_global(c, e->name);
+    if (g && g->kind == G_BUILTIN && !e->timed && builtin_timed_only(e->name))
+        tc_error(c, e->pos, "%s is defined only inside a Timed section "
+                 "(Timed(et) { ... })", e->name);
     if (g && g->type)
         return tc_check(c, types_instantiate(&c->ts, g->type));
     if (!g && builtin_lookup(e->name) < 0)
@@ -298,11 +301,27 @@ static Type *range_type(Checker *c, Expr *e, int seq)
 
 static Type *map_type(Checker *c, Expr *e);
 
+/* What FDR's Timed sections forbid: linked parallel (no tock to share)
+ * and $ (a nondeterministic input has no timed translation). */
+static void timed_forbidden(Checker *c, Expr *e)
+{
+    if (!e->timed)
+        return;
+    if (e->kind == E_LINK || (e->kind == E_REPL && e->op == TOK_LINK))
+        tc_error(c, e->pos, "a linked parallel is not allowed in a Timed "
+                 "section (FDR forbids it)");
+    for (size_t f = 0; e->kind == E_PREFIX && f < e->nfields; f++)
+        if (e->fields[f].kind == FIELD_NDIN)
+            tc_error(c, e->fields[f].pos, "a nondeterministic input ($) is "
+                     "not allowed in a Timed section (FDR forbids it)");
+}
+
 /* Comprehensions, renamings and replicated operators bind names for
  * their body only. */
 static Type *scoped(Checker *c, Expr *e)
 {
     Local *saved = c->scope;
+    timed_forbidden(c, e);
     Type *t = c->t_dyn;
     switch (e->kind) {
     case E_SET_COMP: case E_SEQ_COMP:
