@@ -1142,6 +1142,13 @@ static void check_decls_after(Checker *c, Decl **decls, size_t n)
             tc_expect(c, d->body, tc_expr(c, d->body),
                       tc_check(c, types_make(&c->ts, T_FUN, et, 2)),
                       "the event-time function of a Timed section");
+            Global *tock = tc_global(c, "tock");
+            if (!tock || tock->kind != G_CHANNEL || !tock->type ||
+                types_resolve(tock->type)->kind != T_EVENT)
+                tc_error(c, d->pos, "a Timed section needs tock to be an "
+                         "event: a channel without fields (tock is declared "
+                         "at %d:%d)", tock ? tock->pos.line : 0,
+                         tock ? tock->pos.col : 0);
         } else if (d->kind == D_CHANNEL && d->type && d->nnames) {
             /* channel c : X with X = {}: what c carries is never known */
             Global *ch = tc_global(c, d->names[0]);
