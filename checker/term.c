@@ -105,24 +105,26 @@ uint32_t term_skip(TermTable *t) { return term_leaf(t, TERM_SKIP); }
 uint32_t term_div(TermTable *t) { return term_leaf(t, TERM_DIV); }
 uint32_t term_omega(TermTable *t) { return t->omega; }
 
-uint32_t term_prefix(TermTable *t, uint32_t event, uint32_t next)
+/* A term of one kid and an event: PREFIX, TIMED. */
+static uint32_t term_evented(TermTable *t, TermKind kind, uint32_t event,
+                             uint32_t next)
 {
     if (next == TERM_NONE || event == EVENT_NONE)
         return TERM_NONE;
     Term p;
-    term_proto(&p, TERM_PREFIX);
+    term_proto(&p, kind);
     p.event = event;
     return term_intern(t, &p, &next, 1);
 }
 
+uint32_t term_prefix(TermTable *t, uint32_t event, uint32_t next)
+{
+    return term_evented(t, TERM_PREFIX, event, next);
+}
+
 uint32_t term_timed(TermTable *t, uint32_t tock, uint32_t next)
 {
-    if (next == TERM_NONE || tock == EVENT_NONE)
-        return TERM_NONE;
-    Term p;
-    term_proto(&p, TERM_TIMED);
-    p.event = tock;
-    return term_intern(t, &p, &next, 1);
+    return term_evented(t, TERM_TIMED, tock, next);
 }
 
 uint32_t term_thunk(TermTable *t, uint32_t ref)
