@@ -1,16 +1,16 @@
 /* normal: normalisation by subset construction. See normal.h.
  *
- * Spec is first explored completely (explore.h) and its transitions copied
- * into compressed rows by state id; tau-closures, divergence marks
- * (diverge.h) and acceptances are then computed on that explicit graph.
+ * Spec is first explored completely into explicit rows (specgraph.h);
+ * tau-closures, divergence marks and acceptances are then computed on
+ * that graph.
  * Nodes are interned sorted id sets (intern.h), numbered in the order they
  * are found, so the construction is a BFS over node ids. */
 #include "normal.h"
 
-#include "diverge.h"
 #include "intern.h"
 #include "limit.h"
 #include "mem.h"
+#include "specgraph.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,79 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
-typedef struct Graph {      /* Spec as explicit rows by state id */
-    uint64_t states;
-    uint32_t *off;
-    uint32_t *event, *target;
-    size_t count, event_cap, target_cap; /* each array its own capacity:
-                                            one may grow and the other not */
-    const Explorer *ex;
-    int failed;
-} Graph;
-
-static void graph_collect(void *ctx, uint32_t event, const uint32_t *target)
-{
-    Graph *g = ctx;
-    if (g->failed)
-        return;
-    uint64_t id = explore_lookup(g->ex, target);
-    if (id == UINT64_MAX ||
-        mem_grow((void **)&g->event, &g->event_cap, g->count + 1,
-                 sizeof *g->event) ||
-        mem_grow((void **)&g->target, &g->target_cap, g->count + 1,
-                 sizeof *g->target)) {
-        g->failed = 1;
-        return;
-    }
-    g->event[g->count] = event;
-    g->target[g->count++] = (uint32_t)id;
-}
-
-static int graph_build(Graph *g, const Machine *spec, const Explorer *ex)
-{
-    g->ex = ex;
-    g->states = explore_stats(ex)->states;
-    g->off = mem_alloc((g->states + 1) * sizeof *g->off);
-    uint32_t *vec = mem_alloc((spec->width + 1) * sizeof *vec);
-    void *scratch = mem_calloc(1, spec->scratch_size + 1);
-    int rc = g->off && vec && scratch ? 0 : -1;
-    for (uint64_t id = 0; id < g->states && rc == 0; id++) {
-        g->off[id] = (uint32_t)g->count;
-        explore_state(ex, id, vec);
-        if (machine_successors(spec, vec, scratch, graph_collect, g) != 0 ||
-            g->failed)
-            rc = -1;
-    }
-    if (rc == 0)
-        g->off[g->states] = (uint32_t)g->count;
-    mem_free(vec);
-    mem_free(scratch);
-    return rc;
-}
-
-static void graph_free(Graph *g)
-{
-    mem_free(g->off);
-    mem_free(g->event);
-    mem_free(g->target);
-}
-
-static int graph_tau(void *ud, uint64_t id, IdVec *out)
-{
-    const Graph *g = ud;
-    for (uint32_t k = g->off[id]; k < g->off[id + 1]; k++)
-        if (g->event[k] == EVENT_TAU && idvec_push(out, g->target[k]) != 0)
-            return -1;
-    return 0;
-}
-
 typedef struct Builder {
-    Graph g;
-    uint8_t *div;
+    SpecGraph g;
     Intern *sets;
-    uint32_t *mark;        /* state -> generation when last added */
-    uint32_t generation;
-    IdVec stack, members;
+    IdVec members;
     Normal *n;
     size_t trans_cap, acc_cap, acc_event_cap, node_cap;
     uint64_t max_nodes;
@@ -123,43 +54,15 @@ static void normal_progress(Builder *b, uint32_t node, int final)
             final ? "\r\033[K" : "");
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* Interns the tau-closure of b->members (which it overwrites). */
 static uint32_t builder_close(Builder *b)
 {
-    b->generation++;
-    b->stack.count = 0;
-    for (size_t i = 0; i < b->members.count; i++)
-        if (b->mark[b->members.items[i]] != b->generation) {
-            b->mark[b->members.items[i]] = b->generation;
-            if (idvec_push(&b->stack, b->members.items[i]))
-                return UINT32_MAX;
-        }
-    b->members.count = 0;
-    while (b->stack.count) {
-        uint64_t s = b->stack.items[--b->stack.count];
-        if (idvec_push(&b->members, s))
-            return UINT32_MAX;
-        for (uint32_t k = b->g.off[s]; k < b->g.off[s + 1]; k++) {
-            uint32_t t = b->g.target[k];
-            if (b->g.event[k] == EVENT_TAU && b->mark[t] != b->generation) {
-                b->mark[t] = b->generation;
-                if (idvec_push(&b->stack, t))
-                    return UINT32_MAX;
-            }
-        }
-    }
+    if (specgraph_close(&b->g, &b->members) != 0)
+        return UINT32_MAX;
     if (limit_reached() != LIMIT_NONE) {
         b->status = NORMAL_STOPPED;
         return UINT32_MAX;
     }
-    qsort(b->members.items, b->members.count, sizeof *b->members.items,
-          cmp_u64);
     uint32_t node = intern_add(b->sets, b->members.items,
                                b->members.count * sizeof *b->members.items);
     if (node != UINT32_MAX &&
@@ -306,11 +209,8 @@ static int builder_node(Builder *b, uint32_t node)
     int rc = 0;
     for (size_t i = 0; i < count && rc == 0; i++) {
         uint64_t s = members[i];
-        n->divergent[node] |= b->div[s];
-        int stable = 1;
-        for (uint32_t k = b->g.off[s]; k < b->g.off[s + 1]; k++)
-            stable &= b->g.event[k] != EVENT_TAU;
-        if (stable)
+        n->divergent[node] |= b->g.div[s];
+        if (specgraph_stable(&b->g, s))
             rc = builder_acceptance(b, s);
     }
     if (rc == 0)
@@ -322,22 +222,10 @@ static int builder_node(Builder *b, uint32_t node)
 static NormalStatus builder_run(Builder *b, const Machine *spec,
                                 const ExploreOptions *options)
 {
-    Explorer *ex = explore_new(spec, options);
-    if (!ex)
-        return NORMAL_NOMEM;
-    ExploreStatus st = explore_run(ex, NULL, NULL);
-    if (st != EXPLORE_DONE) {
-        explore_free(ex);
-        return st == EXPLORE_NOMEM ? NORMAL_NOMEM
-               : st == EXPLORE_MACHINE_ERROR ? NORMAL_ERROR : NORMAL_LIMIT;
-    }
-    b->n->spec_states = explore_stats(ex)->states;
-    int rc = graph_build(&b->g, spec, ex);
-    explore_free(ex);
-    if (rc != 0)
-        return b->g.failed ? NORMAL_ERROR : NORMAL_NOMEM;
-    DivGraph dg = {b->g.states, graph_tau, &b->g};
-    b->mark = mem_calloc(b->g.states + 1, sizeof *b->mark);
+    NormalStatus st = specgraph_build(spec, options, &b->g);
+    if (st != NORMAL_OK)
+        return st;
+    b->n->spec_states = b->g.states;
     b->sets = intern_new();
     b->n->acc_off = mem_calloc(1, sizeof *b->n->acc_off);
     b->acc_cap = 1;
@@ -345,8 +233,7 @@ static NormalStatus builder_run(Builder *b, const Machine *spec,
      * acceptance so far is empty */
     b->n->acc_event = mem_calloc(1, sizeof *b->n->acc_event);
     b->acc_event_cap = 1;
-    if (!b->mark || !b->sets || !b->n->acc_off || !b->n->acc_event ||
-        diverge_mark(&dg, &b->div) != 0)
+    if (!b->sets || !b->n->acc_off || !b->n->acc_event)
         return NORMAL_NOMEM;
     b->members.count = 0;
     if (idvec_push(&b->members, 0) || builder_close(b) == UINT32_MAX)
@@ -388,11 +275,8 @@ NormalStatus normal_build(const Machine *spec, const ExploreOptions *options,
     }
     b.progress = options && options->progress && isatty(STDERR_FILENO);
     NormalStatus st = builder_run(&b, spec, options);
-    graph_free(&b.g);
-    mem_free(b.div);
-    mem_free(b.mark);
+    specgraph_free(&b.g);
     intern_free(b.sets);
-    idvec_free(&b.stack);
     idvec_free(&b.members);
     if (st != NORMAL_OK)
         normal_free(out);
