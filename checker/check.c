@@ -18,8 +18,8 @@ const char *check_fail_text(FailKind fail)
     static const char *const text[] = {"none", "deadlock", "divergence",
                                        "trace", "acceptance",
                                        "nondeterminism", "no_trace",
-                                       "revival"};
-    return fail <= FAIL_REVIVAL ? text[fail] : "?";
+                                       "revival", "refusal"};
+    return fail <= FAIL_REFUSAL ? text[fail] : "?";
 }
 
 void check_cex_free(Cex *c)
@@ -32,6 +32,9 @@ void check_cex_free(Cex *c)
     mem_free(c->accept);
     mem_free(c->loop_events);
     mem_free(c->loop_states);
+    mem_free(c->before_stable);
+    mem_free(c->before_off);
+    mem_free(c->before);
     memset(c, 0, sizeof *c);
 }
 
@@ -113,24 +116,25 @@ int check_cex_path(Cex *cex, const Explorer *ex, const Machine *m,
 typedef struct Offers {
     uint32_t *events;
     size_t count, cap;
-    int failed;
+    int failed, tau;
 } Offers;
 
 static void offers_collect(void *ctx, uint32_t event, const uint32_t *target)
 {
     (void)target;
     Offers *o = ctx;
-    if (event == EVENT_TAU)
+    if (event == EVENT_TAU) {
+        o->tau = 1;
         return;
+    }
     if (mem_grow((void **)&o->events, &o->cap, o->count + 1, sizeof *o->events))
         o->failed = 1;
     else
         o->events[o->count++] = event;
 }
 
-/* The visible events `m` offers in `state`, sorted and distinct. */
-int check_offers(const Machine *m, const uint32_t *state, uint32_t **events,
-                 size_t *count)
+int check_offers_tau(const Machine *m, const uint32_t *state,
+                     uint32_t **events, size_t *count, int *tau)
 {
     Offers o = {0};
     void *scratch = mem_calloc(1, m->scratch_size + 1);
@@ -143,7 +147,52 @@ int check_offers(const Machine *m, const uint32_t *state, uint32_t **events,
     mem_free(scratch);
     *count = event_set_normalise(o.events, o.count);
     *events = o.events;
+    if (tau)
+        *tau = o.tau;
     return 0;
+}
+
+/* The visible events `m` offers in `state`, sorted and distinct. */
+int check_offers(const Machine *m, const uint32_t *state, uint32_t **events,
+                 size_t *count)
+{
+    return check_offers_tau(m, state, events, count, NULL);
+}
+
+typedef struct Culprit {
+    uint32_t error_node, event;
+} Culprit;
+
+static void find_culprit(void *ctx, uint32_t event, const uint32_t *target)
+{
+    Culprit *c = ctx;
+    if (target[0] == c->error_node && c->event == EVENT_NONE)
+        c->event = event;
+}
+
+int check_culprit(const Machine *prod, const uint32_t *state, void *scratch,
+                  uint32_t error_node, uint32_t *event)
+{
+    Culprit c = {error_node, EVENT_NONE};
+    int rc = machine_successors(prod, state, scratch, find_culprit, &c);
+    *event = c.event;
+    return rc;
+}
+
+void check_product_divergence(const CheckRequest *req, CheckResult *r,
+                              const Explorer *ex, const Machine *prod)
+{
+    int found = check_divergence_after(ex, prod, &r->cex, 1);
+    if (found < 0) {
+        check_set_error(r, EXPLORE_NOMEM, NULL);
+    } else if (found) {
+        r->verdict = VERDICT_FAIL;
+        r->fail = FAIL_DIVERGENCE;
+        const Cex *c = &r->cex;
+        if (check_offers(req->impl, c->states + c->steps * c->width,
+                         &r->cex.offers, &r->cex.offer_count) != 0)
+            check_set_error(r, EXPLORE_NOMEM, NULL);
+    }
 }
 
 /* ---------- deadlock and divergence freedom ---------- */
@@ -324,7 +373,10 @@ void check_run(const CheckRequest *req, CheckResult *r)
         check_final_offers(req->impl, r);
         break;
     case CHECK_REFINES: case CHECK_DETERMINISM:
-        check_refines(req, r);
+        if (req->model == CHECK_R || req->model == CHECK_RD)
+            check_refusal_testing(req, r);
+        else
+            check_refines(req, r);
         break;
     case CHECK_HAS_TRACE:
         check_has_trace(req, r);

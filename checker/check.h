@@ -46,8 +46,11 @@ typedef enum CheckKind {
  * revives (s, X, a) for every X outside I and a in I; Spec must have each
  * such revival (some stable Spec state after s offers a and nothing
  * outside I), and a deadlock (I empty) only where Spec has one. */
+/* R, RD: the refusal-testing model and its divergence-strict form: a
+ * refusal (or none) before every event of a trace; Spec must have each
+ * such observation of Impl (rtspec.h). Refinement only. */
 typedef enum CheckModel {
-    CHECK_T, CHECK_F, CHECK_FD, CHECK_V, CHECK_VD
+    CHECK_T, CHECK_F, CHECK_FD, CHECK_V, CHECK_VD, CHECK_R, CHECK_RD
 } CheckModel;
 
 typedef enum Verdict {
@@ -65,9 +68,12 @@ typedef enum FailKind {
     FAIL_ACCEPTANCE,  /* Impl refuses what Spec must accept */
     FAIL_NONDETERMINISM, /* after the trace, `culprit` may be done or refused */
     FAIL_NO_TRACE,    /* has trace: after the trace, `culprit` is impossible */
-    FAIL_REVIVAL      /* [V=: Impl refuses all it does not offer and then
+    FAIL_REVIVAL,     /* [V=: Impl refuses all it does not offer and then
                          accepts `culprit` (EVENT_NONE: deadlocks), which
                          Spec cannot */
+    FAIL_REFUSAL      /* [R=: Spec has the trace and `culprit` after it, but
+                         not with the refusals Impl showed on the way
+                         (before_*) */
 } FailKind;
 
 typedef struct CheckRequest {
@@ -110,6 +116,13 @@ typedef struct Cex {
      * steps loop_start .. loop_steps-1 form the cycle. */
     size_t loop_steps, loop_start;
     uint32_t *loop_events, *loop_states;
+    /* [R=, [RD= (FAIL_REFUSAL, FAIL_TRACE, FAIL_ACCEPTANCE): for visible
+     * event i of the trace (the culprit last, when there is one), 1 in
+     * before_stable[i] when Impl did it from a stable state, which then
+     * offered before[before_off[i] .. before_off[i+1]-1] and refused all
+     * else; NULL for the other models. */
+    uint8_t *before_stable;
+    uint32_t *before_off, *before;
 } Cex;
 
 typedef struct CheckResult {

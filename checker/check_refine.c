@@ -142,17 +142,6 @@ static int inspect_determinism(void *ud, const uint32_t *state,
                                                             : VIOLATION_NONDET;
 }
 
-typedef struct Culprit {
-    uint32_t error_node, event;
-} Culprit;
-
-static void find_culprit(void *ctx, uint32_t event, const uint32_t *target)
-{
-    Culprit *c = ctx;
-    if (target[0] == c->error_node && c->event == EVENT_NONE)
-        c->event = event;
-}
-
 /* Spec's minimal acceptances at `node`, copied into the counterexample. */
 static int copy_acceptances(Cex *cex, const Normal *n, uint32_t node)
 {
@@ -183,9 +172,8 @@ static int refine_explain(const CheckRequest *req, CheckResult *r,
     if (rc == 0) {
         explore_state(ex, id, vec);
         if (code == VIOLATION_TRACE) {
-            Culprit c = {normal->nodes, EVENT_NONE};
-            rc = machine_successors(prod, vec, scratch, find_culprit, &c);
-            r->cex.culprit = c.event;
+            rc = check_culprit(prod, vec, scratch, normal->nodes,
+                               &r->cex.culprit);
         } else if (code == VIOLATION_REVIVAL) {
             uint32_t *offers = NULL;
             size_t count = 0;
@@ -245,17 +233,7 @@ static void refine_product(const CheckRequest *req, CheckResult *r,
     } else if (st != EXPLORE_DONE) {
         check_set_error(r, st, NULL);
     } else if (divergence_strict(req->model)) {
-        int found = check_divergence_after(ex, prod, &r->cex, 1);
-        if (found < 0)
-            check_set_error(r, EXPLORE_NOMEM, NULL);
-        else if (found) {
-            r->verdict = VERDICT_FAIL;
-            r->fail = FAIL_DIVERGENCE;
-            const Cex *c = &r->cex;
-            if (check_offers(req->impl, c->states + c->steps * c->width,
-                             &r->cex.offers, &r->cex.offer_count) != 0)
-                check_set_error(r, EXPLORE_NOMEM, NULL);
-        }
+        check_product_divergence(req, r, ex, prod);
     }
     explore_free(ex);
     machine_free(prod);

@@ -310,11 +310,30 @@ static void mark_red(void *obj)
     set(obj, "penwidth", "2");
 }
 
+/* [R=: "refused all but {a, b}" for a stable state an event was done
+ * from (the k-th visible one), appended to buf. */
+static void refusal_note(const Machine *m, const Cex *c, size_t k, char *buf,
+                         size_t len)
+{
+    size_t used = strlen(buf);
+    if (!c->before_stable || !c->before_stable[k] || used + 2 >= len)
+        return;
+    used += snprintf(buf + used, len - used, "\nrefused all but {");
+    for (uint32_t j = c->before_off[k]; j < c->before_off[k + 1] && used < len;
+         j++)
+        used += snprintf(buf + used, len - used, "%s%s",
+                         j > c->before_off[k] ? ", " : "",
+                         name_of(m, c->before[j]));
+    if (used + 1 < len)
+        snprintf(buf + used, len - used, "}");
+}
+
 /* Nodes s0..sN along the path; returns the array (N + 1 nodes). */
 static Agnode_t **path_nodes(Agraph_t *g, const Machine *m, const Cex *c)
 {
     Agnode_t **nodes = mem_calloc(c->steps + 2, sizeof *nodes);
     char name[32], label[LABEL_MAX];
+    size_t visible = 0;
     for (size_t i = 0; nodes && i <= c->steps; i++) {
         snprintf(name, sizeof name, "s%zu", i);
         nodes[i] = node(g, name);
@@ -322,8 +341,11 @@ static Agnode_t **path_nodes(Agraph_t *g, const Machine *m, const Cex *c)
         set_label(nodes[i], "label", label);
         set(nodes[i], "shape", "box");
         if (c->spec_nodes) { /* the specification's side, beside it */
-            char spec[48];
+            char spec[256];
             snprintf(spec, sizeof spec, "spec node %u", c->spec_nodes[i]);
+            if (i < c->steps ? c->events[i] != EVENT_TAU
+                             : c->culprit != EVENT_NONE)
+                refusal_note(m, c, visible++, spec, sizeof spec);
             set_label(nodes[i], "xlabel", spec);
         }
         if (i == 0)
@@ -406,6 +428,9 @@ static void draw_failure(Agraph_t *g, const Machine *m, const CheckResult *r,
                            : r->fail == FAIL_REVIVAL
                                ? "the specification cannot refuse all else "
                                  "and then do this"
+                           : r->fail == FAIL_REFUSAL
+                               ? "the specification cannot do this after "
+                                 "the refusals shown on the way"
                                : "impossible here";
         set_label(bad, "label", what);
         set(bad, "shape", "octagon");

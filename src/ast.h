@@ -171,14 +171,11 @@ struct Decl {
     /* D_ASSERT */
     AssertForm form;
     int negated;
-    int model;          /* 0 [T], 1 [F], 2 [FD], 3 [V], 4 [VD]; -1: none */
+    int model;          /* 0 [T], 1 [F], 2 [FD], 3 [V], 4 [VD], 5 [R],
+                           6 [RD]; -1: none */
     Expr *impl, *spec, *trace;
     int tau_priority, partial_order;
     Expr *priority;     /* :[tau priority]: the set of events */
-    /* A refinement in a model we do not check ("[V=", "[R=", "[VD=",
-     * "[RD=": revivals, refusal testing): parsed, reported as not
-     * supported when run. NULL otherwise. */
-    const char *refine_other;
     const char *text;   /* the assertion as written, whitespace collapsed */
     /* D_ANNOT: names (names/nnames above), context and type */
     TypeConstraint *context;

@@ -18,8 +18,12 @@ static double now_seconds(void)
 
 static CheckModel check_model(SemModel m)
 {
-    return m == SEM_T ? CHECK_T : m == SEM_F ? CHECK_F
-         : m == SEM_V ? CHECK_V : m == SEM_VD ? CHECK_VD : CHECK_FD;
+    static const CheckModel models[] = {
+        [SEM_T] = CHECK_T, [SEM_F] = CHECK_F, [SEM_FD] = CHECK_FD,
+        [SEM_V] = CHECK_V, [SEM_VD] = CHECK_VD, [SEM_R] = CHECK_R,
+        [SEM_RD] = CHECK_RD,
+    };
+    return models[m];
 }
 
 static void run_error(RunResult *out, const char *fmt, const char *what)
@@ -78,13 +82,6 @@ static Machine *run_compile(Model *model, uint32_t term,
     return NULL;
 }
 
-/* The semantic model of a refinement we do not check. */
-static const char *refine_model_name(const char *op)
-{
-    if (!strcmp(op, "[R=")) return "the refusal-testing model";
-    return "the refusal-testing-divergences model";
-}
-
 void checkrun_assert(Model *model, size_t index, const RunOptions *options,
                      RunResult *out, Diags *diags)
 {
@@ -106,14 +103,6 @@ void checkrun_assert(Model *model, size_t index, const RunOptions *options,
     /* Tau priority changes the semantics: ignoring it could change the
      * verdict, so the assertion is not run. Partial-order reduction only
      * changes how the state space is searched: ignoring it is safe. */
-    if (a->refine_other) { /* a model whose verdicts would differ */
-        run_error(out, "not supported yet: the refinement %s",
-                  a->refine_other);
-        diags_error(diags, a->pos, "not supported yet: the refinement %s "
-                    "(%s; the assertion is not checked)", a->refine_other,
-                    refine_model_name(a->refine_other));
-        return;
-    }
     if (a->partial_order)
         diags_add(diags, DIAG_NOTE, a->pos, ":[partial order reduce] is "
                   "ignored: the full state space is explored (same verdict)");

@@ -41,6 +41,8 @@ static SemModel sem_of(int model, AssertForm form)
     if (model == 2) return SEM_FD;
     if (model == 3) return SEM_V;
     if (model == 4) return SEM_VD;
+    if (model == 5) return SEM_R;
+    if (model == 6) return SEM_RD;
     /* FDR's defaults: traces for has trace, else failures-divergences */
     return form == AF_HAS_TRACE ? SEM_T : SEM_FD;
 }
@@ -82,7 +84,6 @@ static void make_assert(Model *m, Decl *d, ModelAssert *a)
     a->negated = d->negated;
     a->has_tau_priority = d->tau_priority;
     a->partial_order = d->partial_order;
-    a->refine_other = d->refine_other;
     a->spec = TERM_NONE;
     a->impl = eval_proc(m->ev, d->impl, NULL);
     if (a->impl != TERM_NONE && d->form == AF_REFINE)

@@ -28,7 +28,9 @@ typedef enum AssertKind {
     ASSERT_REFINES          /* Spec [T= Impl, [F=, [FD= */
 } AssertKind;
 
-typedef enum SemModel { SEM_T, SEM_F, SEM_FD, SEM_V, SEM_VD } SemModel;
+typedef enum SemModel {
+    SEM_T, SEM_F, SEM_FD, SEM_V, SEM_VD, SEM_R, SEM_RD
+} SemModel;
 
 typedef struct ModelAssert {
     SrcPos pos;          /* of the `assert` keyword */
@@ -46,8 +48,6 @@ typedef struct ModelAssert {
     int has_tau_priority, partial_order;
     uint32_t *tau_events;
     size_t tau_count;
-    /* "[V=", "[R=", "[VD=", "[RD=": a model we do not check; else NULL */
-    const char *refine_other;
     /* When the assertion could not be evaluated (an error in the file): 1,
      * and the reason is in the diagnostics. */
     int broken;

@@ -1118,14 +1118,9 @@ static Decl *parse_assert(Parser *p, const Token *at)
         d->spec = first;
         d->impl = parse_expr(p);
     } else if (accept(p, TOK_REFINE_OTHER)) {
-        /* revivals ([V=, [VD=) are checked; refusal testing ([R=, [RD=)
-         * loads, and is reported as not supported when run (checkrun.c) */
+        /* [V= 3, [VD= 4 (revivals), [R= 5, [RD= 6 (refusal testing) */
         d->form = AF_REFINE;
-        d->refine_other = copy_text(p, &op);
-        if (d->refine_other && d->refine_other[1] == 'V') {
-            d->model = d->refine_other[2] == 'D' ? 4 : 3;
-            d->refine_other = NULL;
-        }
+        d->model = (op.start[1] == 'V' ? 3 : 5) + (op.start[2] == 'D');
         d->spec = first;
         d->impl = parse_expr(p);
     } else {

@@ -107,6 +107,22 @@ static const char *verdict_word(const ModelAssert *a, const RunResult *r)
     }
 }
 
+/* [R=, [RD=: "before a: stable, offering only {a}; ..." for each visible
+ * event (of trace[0..n-1]) Impl did from a stable state; empty when none. */
+static void refusals_shown(Str *s, EventTable *ev, const Cex *c,
+                           const uint32_t *trace, size_t n)
+{
+    for (size_t i = 0; c->before_stable && i < n; i++) {
+        if (!c->before_stable[i])
+            continue;
+        str_add(s, s->buf && s->buf[0] ? "; before " : "before ");
+        str_add(s, event_name(ev, trace[i]));
+        str_add(s, " it was stable offering only ");
+        str_events(s, ev, c->before + c->before_off[i],
+                   c->before_off[i + 1] - c->before_off[i], "{", "}");
+    }
+}
+
 /* What went wrong, in one sentence, followed by the trace. */
 static void text_failure(FILE *out, EventTable *ev, const RunResult *r)
 {
@@ -147,6 +163,19 @@ static void text_failure(FILE *out, EventTable *ev, const RunResult *r)
                      "refused\n",
                 str_get(&t), event_name(ev, c->culprit));
         break;
+    case FAIL_REFUSAL: {
+        Str why = {0};
+        if (trace) {
+            trace[len] = c->culprit;
+            refusals_shown(&why, ev, c, trace, len + 1);
+        }
+        fprintf(out, "      refusal-testing error: after %s the "
+                     "specification cannot do %s with the refusals the "
+                     "implementation showed (%s: it refused all else)\n",
+                str_get(&t), event_name(ev, c->culprit), str_get(&why));
+        mem_free(why.buf);
+        break;
+    }
     case FAIL_REVIVAL:
         if (c->culprit == EVENT_NONE)
             fprintf(out, "      revival error after %s: the implementation "
@@ -177,6 +206,12 @@ static void text_failure(FILE *out, EventTable *ev, const RunResult *r)
     }
     default: break;
     }
+    Str shown = {0}; /* [R=: the refusals on the way to the failure */
+    if (trace && r->check.fail != FAIL_REFUSAL)
+        refusals_shown(&shown, ev, c, trace, len);
+    if (shown.buf && shown.buf[0])
+        fprintf(out, "      refusals shown on the way: %s\n", str_get(&shown));
+    mem_free(shown.buf);
     mem_free(trace);
     mem_free(t.buf);
     mem_free(o.buf);
@@ -345,6 +380,28 @@ static void json_waits(FILE *out, const RunResult *r)
     render_waitgraph_free(&w);
 }
 
+/* [R=, [RD=: the stable states of the path, as "refusals": [{"before":
+ * event, "offers": [...]}, ...] (Impl refused all else there). */
+static void json_refusals(FILE *out, EventTable *ev, const Cex *c,
+                          const uint32_t *trace, size_t len)
+{
+    fputs(",\"refusals\":[", out);
+    int first = 1;
+    for (size_t i = 0; i <= len; i++) {
+        uint32_t a = i < len ? trace[i] : c->culprit;
+        if (a == EVENT_NONE || !c->before_stable[i])
+            continue;
+        fputs(first ? "{\"before\":" : ",{\"before\":", out);
+        json_string(out, event_name(ev, a));
+        fputs(",\"offers\":", out);
+        json_events(out, ev, c->before + c->before_off[i],
+                    c->before_off[i + 1] - c->before_off[i]);
+        fputs("}", out);
+        first = 0;
+    }
+    fputs("]", out);
+}
+
 static void json_failure(FILE *out, Model *model, const RunResult *r)
 {
     EventTable *ev = model_events(model);
@@ -354,9 +411,8 @@ static void json_failure(FILE *out, Model *model, const RunResult *r)
     fprintf(out, ",\"failure\":{\"kind\":\"%s\",\"trace\":",
             check_fail_text(r->check.fail));
     json_events(out, ev, trace, trace ? len : 0);
-    mem_free(trace);
     if (r->check.fail == FAIL_TRACE || r->check.fail == FAIL_NONDETERMINISM ||
-        r->check.fail == FAIL_NO_TRACE ||
+        r->check.fail == FAIL_NO_TRACE || r->check.fail == FAIL_REFUSAL ||
         (r->check.fail == FAIL_REVIVAL && c->culprit != EVENT_NONE)) {
         fputs(",\"event\":", out); /* revival: the event revived */
         json_string(out, event_name(ev, c->culprit));
@@ -373,6 +429,9 @@ static void json_failure(FILE *out, Model *model, const RunResult *r)
     }
     if (r->check.fail == FAIL_DIVERGENCE)
         fprintf(out, ",\"loop_length\":%zu", c->loop_steps - c->loop_start);
+    if (c->before_stable && trace)
+        json_refusals(out, ev, c, trace, len);
+    mem_free(trace);
     fputs(",\"offers\":", out);
     json_events(out, ev, c->offers, c->offer_count);
     fputs(",\"components\":", out);

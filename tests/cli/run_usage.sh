@@ -97,8 +97,7 @@ contains err "memory limit reached" "the memory limit is named"
 expect 3 "--timeout ends a long check" -- "$lockstep" check --quiet --timeout 0.01 --assert 2 "$tmp/phils10.csp"
 cat "$tmp/out" >>"$tmp/err"
 contains err "time limit reached" "the time limit is named"
-# Refusal testing: parsed, reported as not supported (exit 2), and the
-# other assertions of the file still run; revivals are checked.
+# The finer models from the command line: revivals and refusal testing.
 cat >"$tmp/revivals.csp" <<'CSP'
 channel a
 P = a -> STOP
@@ -106,8 +105,16 @@ assert P [V= P
 assert P [RD= P
 assert P [T= P
 CSP
-expect 2 "[RD= is reported as not supported" -- "$lockstep" check --quiet "$tmp/revivals.csp"
+expect 0 "[V= and [RD= are checked" -- "$lockstep" check --quiet "$tmp/revivals.csp"
 contains out "PASS  P [V= P" "[V= is checked"
-contains err "revivals.csp:4:1: error: not supported yet: the refinement [RD=" "[RD= named at its position"
-contains out "PASS  P [T= P" "the other assertion still runs"
+contains out "PASS  P [RD= P" "[RD= is checked"
+contains out "PASS  P [T= P" "the other assertion runs too"
+cat >"$tmp/refusals.csp" <<'CSP'
+channel a, b, c, d
+Spec = (a -> c -> STOP) |~| (a -> d -> STOP [] b -> STOP)
+assert Spec [R= a -> d -> STOP
+CSP
+expect 1 "a refusal-testing failure" -- "$lockstep" check --format json "$tmp/refusals.csp"
+contains out '"kind":"refusal","trace":["a"],"event":"d"' "JSON names the kind, trace and event"
+contains out '"refusals":[{"before":"a","offers":["a"]},{"before":"d","offers":["d"]}]' "JSON lists the refusals shown"
 exit $((failures > 0))

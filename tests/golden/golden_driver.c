@@ -123,7 +123,8 @@ static void run_one(Model *m, size_t i, CompileMode sem, unsigned threads,
     if (r.check.verdict == VERDICT_FAIL) {
         size_t len = 0;
         uint32_t *trace = check_trace(&r.check.cex, &len);
-        if (trace && r.check.fail == FAIL_TRACE)
+        if (trace && (r.check.fail == FAIL_TRACE ||
+                      r.check.fail == FAIL_REFUSAL))
             trace[len++] = r.check.cex.culprit;
         if (trace)
             report_trace(model_events(m), trace, len, o->trace,

@@ -158,15 +158,12 @@ static void test_other_refinement_models(void **state)
         assert_non_null(m->decls[i]->spec);
         assert_non_null(m->decls[i]->impl);
     }
-    assert_null(m->decls[0]->refine_other);
     assert_int_equal(m->decls[0]->model, 3);
-    assert_string_equal(m->decls[1]->refine_other, "[R=");
-    assert_null(m->decls[2]->refine_other);
+    assert_int_equal(m->decls[1]->model, 5);
     assert_int_equal(m->decls[2]->model, 4);
-    assert_string_equal(m->decls[3]->refine_other, "[RD=");
+    assert_int_equal(m->decls[3]->model, 6);
     assert_int_equal(m->decls[2]->impl->kind, E_PROC_BINARY); /* |~| */
     assert_true(m->decls[3]->tau_priority);
-    assert_null(m->decls[4]->refine_other);
     assert_int_equal(m->decls[4]->model, 2);
 }
 
