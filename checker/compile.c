@@ -530,9 +530,10 @@ CompileStatus compile_machine(TermTable *terms, uint32_t root,
         *out = termmachine_new(terms, start);
         return *out ? COMPILE_OK : COMPILE_NOMEM;
     }
-    /* prioritise(P, As) on top: P's network, filtered by a machine */
+    /* prioritise(P, As), prioritisepo on top: P's network, filtered by a
+     * machine */
     uint32_t body = term_unfold(terms, root);
-    if (body != TERM_NONE && term_get(terms, body)->kind == TERM_PRIORITISE) {
+    if (body != TERM_NONE && term_is_priority(term_get(terms, body)->kind)) {
         const Term *p = term_get(terms, body);
         term_priority_scope(terms, 1);
         CompileStatus st = compile_machine(terms, p->kids[0], options, out,
@@ -541,7 +542,10 @@ CompileStatus compile_machine(TermTable *terms, uint32_t root,
         if (st != COMPILE_OK)
             return st;
         EventRel rel = term_rel_get(terms, p->rel);
-        Machine *m = priority_machine(*out, rel.from, rel.to, rel.count);
+        Machine *m = p->kind == TERM_PRIORITISE_PO
+                         ? priority_order_machine(*out, rel.from, rel.to,
+                                                  rel.count)
+                         : priority_machine(*out, rel.from, rel.to, rel.count);
         if (!m) {
             machine_free(*out);
             *out = NULL;

@@ -3,13 +3,17 @@
 
 #include "mem.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct Priority {
     Machine base;
     Machine *inner; /* owned */
+    /* levels: events[i] has level levels[i]; order (prioritisepo):
+     * events[i] is above levels[i], sorted by levels[i] */
     uint32_t *events, *levels;
     size_t count;
+    int order;
 } Priority;
 
 uint32_t priority_level(const uint32_t *events, const uint32_t *levels,
@@ -62,6 +66,80 @@ static void pass_allowed(void *ctx, uint32_t event, const uint32_t *target)
         f->emit(f->ctx, event, target);
 }
 
+/* prioritisepo: the events possible in the state, then the filter. */
+typedef struct Enabled {
+    uint32_t *events;
+    size_t count, cap;
+    int failed;
+} Enabled;
+
+static void see_enabled(void *ctx, uint32_t event, const uint32_t *target)
+{
+    (void)target;
+    Enabled *e = ctx;
+    if (mem_grow((void **)&e->events, &e->cap, e->count + 1,
+                 sizeof *e->events))
+        e->failed = 1;
+    else
+        e->events[e->count++] = event;
+}
+
+static int has_id(const uint32_t *ids, size_t n, uint32_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ids[mid] == x)
+            return 1;
+        if (ids[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+typedef struct OrderFilter {
+    const Priority *p;
+    const Enabled *enabled;
+    MachineEmit emit;
+    void *ctx;
+} OrderFilter;
+
+static void pass_unblocked(void *ctx, uint32_t event, const uint32_t *target)
+{
+    OrderFilter *f = ctx;
+    const Priority *p = f->p;
+    size_t lo = 0, hi = p->count; /* the first pair below `event` */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->levels[mid] < event)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < p->count && p->levels[i] == event; i++)
+        if (has_id(f->enabled->events, f->enabled->count, p->events[i]))
+            return;
+    f->emit(f->ctx, event, target);
+}
+
+static int order_successors(const Priority *p, const uint32_t *state,
+                            void *scratch, MachineEmit emit, void *ctx)
+{
+    Enabled e = {0};
+    int rc = machine_successors(p->inner, state, scratch, see_enabled, &e);
+    if (rc == MACHINE_OK && e.failed)
+        rc = MACHINE_NOMEM;
+    if (rc == MACHINE_OK) {
+        e.count = event_set_normalise(e.events, e.count);
+        OrderFilter f = {p, &e, emit, ctx};
+        rc = machine_successors(p->inner, state, scratch, pass_unblocked, &f);
+    }
+    mem_free(e.events);
+    return rc;
+}
+
 static void pr_initial(const Machine *m, uint32_t *state)
 {
     machine_initial(((const Priority *)m)->inner, state);
@@ -71,6 +149,8 @@ static int pr_successors(const Machine *m, const uint32_t *state,
                          void *scratch, MachineEmit emit, void *ctx)
 {
     const Priority *p = (const Priority *)m;
+    if (p->order)
+        return order_successors(p, state, scratch, emit, ctx);
     Lowest l = {p, UINT32_MAX};
     int rc = machine_successors(p->inner, state, scratch, see_level, &l);
     if (rc != MACHINE_OK)
@@ -127,6 +207,40 @@ Machine *priority_machine(Machine *inner, const uint32_t *events,
     p->levels = lv;
     p->count = count;
     return &p->base;
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const uint32_t *x = a, *y = b; /* (below, above) */
+    if (x[0] != y[0])
+        return x[0] < y[0] ? -1 : 1;
+    return (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+Machine *priority_order_machine(Machine *inner, const uint32_t *above,
+                                const uint32_t *below, size_t count)
+{
+    uint32_t *pairs = mem_alloc((2 * count + 1) * sizeof *pairs);
+    if (!pairs)
+        return NULL;
+    for (size_t i = 0; i < count; i++) {
+        pairs[2 * i] = below[i];
+        pairs[2 * i + 1] = above[i];
+    }
+    qsort(pairs, count, 2 * sizeof *pairs, cmp_pair);
+    uint32_t *a = mem_alloc((count + 1) * sizeof *a);
+    uint32_t *b = mem_alloc((count + 1) * sizeof *b);
+    for (size_t i = 0; a && b && i < count; i++) {
+        b[i] = pairs[2 * i];
+        a[i] = pairs[2 * i + 1];
+    }
+    mem_free(pairs);
+    Machine *m = a && b ? priority_machine(inner, a, b, count) : NULL;
+    mem_free(a);
+    mem_free(b);
+    if (m)
+        ((Priority *)m)->order = 1;
+    return m;
 }
 
 const Machine *priority_unwrap(const Machine *m)

@@ -1,4 +1,5 @@
-/* priority: FDR's prioritise(P, <A1, ..., An>) as a machine around P's,
+/* priority: FDR's prioritise(P, <A1, ..., An>) and prioritisepo (a
+ * partial order, below) as a machine around P's,
  * and with it the assertion option `:[tau priority]: A`, which is
  * prioritise(P, <{}, A>) (maximal progress in tock-CSP: time, tock in A,
  * cannot pass while something internal can happen).
@@ -24,6 +25,13 @@
  * sorted, distinct ids; levels[i] (>= 1) the level of events[i]. */
 Machine *priority_machine(Machine *inner, const uint32_t *events,
                           const uint32_t *levels, size_t count);
+
+/* FDR's prioritisepo: a transition on b happens only when no event a
+ * with (above[i], below[i]) = (a, b) for some i is possible (the pairs:
+ * the transitive closure of the order, tau and tick above the events
+ * that are not maximal). Same ownership as priority_machine. */
+Machine *priority_order_machine(Machine *inner, const uint32_t *above,
+                                const uint32_t *below, size_t count);
 
 /* The level of `event` (0: none), by the rule above. */
 uint32_t priority_level(const uint32_t *events, const uint32_t *levels,

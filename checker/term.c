@@ -235,6 +235,11 @@ const Term *term_get(const TermTable *t, uint32_t id)
 
 uint32_t term_count(const TermTable *t) { return intern_count(t->terms); }
 
+int term_is_priority(TermKind kind)
+{
+    return kind == TERM_PRIORITISE || kind == TERM_PRIORITISE_PO;
+}
+
 int term_is_static(TermKind kind)
 {
     return kind == TERM_PAR || kind == TERM_APAR || kind == TERM_HIDE ||
@@ -651,6 +656,56 @@ static void step_hide(Step *s, const Term *p)
     moves_free(&m);
 }
 
+/* The moves of a prioritised process: kid's, each filtered by `allowed`
+ * (given every move the kid has), rebuilt around the kid's target. */
+static void step_prioritised(Step *s, const Term *p,
+                             int (*allowed)(const EventRel *, const Moves *,
+                                            uint32_t))
+{
+    Moves m = {0};
+    EventRel rel = term_rel_get(s->t, p->rel);
+    int outer = s->priority;
+    s->priority = 1;
+    int rc = term_collect(s, p->kids[0], &m);
+    s->priority = outer;
+    for (size_t k = 0; rc == 0 && k < m.count; k++)
+        if (allowed(&rel, &m, m.event[k]))
+            step_emit(s, m.event[k],
+                      m.event[k] == EVENT_TICK
+                          ? s->t->omega
+                          : term_with_kid(s->t, p, 0, m.target[k]));
+    moves_free(&m);
+}
+
+/*  P -a-> P', and no P -b-> with level(b) < level(a)  ==>
+ *      prioritise(P, As) -a-> prioritise(P', As)   (P' = OMEGA after tick)
+ *  (tau and tick have level 1; an event in no set has none: never
+ *  blocked, never blocking; priority.h) */
+static int level_allows(const EventRel *rel, const Moves *m, uint32_t a)
+{
+    uint32_t lowest = UINT32_MAX;
+    for (size_t k = 0; k < m->count; k++) {
+        uint32_t level = priority_level(rel->from, rel->to, rel->count,
+                                        m->event[k]);
+        if (level && level < lowest)
+            lowest = level;
+    }
+    return priority_allows(priority_level(rel->from, rel->to, rel->count, a),
+                           lowest);
+}
+
+/*  P -a-> P', and no P -b-> with b above a in the order  ==>
+ *      prioritisepo(P, ...) -a-> prioritisepo(P', ...) */
+static int order_allows(const EventRel *rel, const Moves *m, uint32_t a)
+{
+    for (size_t i = 0; i < rel->count; i++)
+        if (rel->to[i] == a)
+            for (size_t k = 0; k < m->count; k++)
+                if (m->event[k] == rel->from[i])
+                    return 0;
+    return 1;
+}
+
 /*  P -a-> P', a R b          ==>  P[[R]] -b-> P'[[R]]
  *  P -a-> P', a not in dom R ==>  P[[R]] -a-> P'[[R]]   (tau, tick unchanged;
  *  tick leads to OMEGA) */
@@ -675,41 +730,6 @@ static void step_rename(Step *s, const Term *p)
             if (!renamed)
                 step_emit(s, a, next);
         }
-    moves_free(&m);
-}
-
-/* The level of event a under a prioritise term's relation (priority.h). */
-static uint32_t prioritise_level(const EventRel *rel, uint32_t a)
-{
-    return priority_level(rel->from, rel->to, rel->count, a);
-}
-
-/*  P -a-> P', and no P -b-> with level(b) < level(a)  ==>
- *      prioritise(P, As) -a-> prioritise(P', As)   (P' = OMEGA after tick)
- *  (tau and tick have level 1; an event in no set has none: never
- *  blocked, never blocking; priority.h) */
-static void step_prioritise(Step *s, const Term *p)
-{
-    Moves m = {0};
-    EventRel rel = term_rel_get(s->t, p->rel);
-    int outer = s->priority;
-    s->priority = 1;
-    int rc = term_collect(s, p->kids[0], &m);
-    s->priority = outer;
-    if (rc == 0) {
-        uint32_t lowest = UINT32_MAX;
-        for (size_t k = 0; k < m.count; k++) {
-            uint32_t level = prioritise_level(&rel, m.event[k]);
-            if (level && level < lowest)
-                lowest = level;
-        }
-        for (size_t k = 0; k < m.count; k++)
-            if (priority_allows(prioritise_level(&rel, m.event[k]), lowest))
-                step_emit(s, m.event[k],
-                          m.event[k] == EVENT_TICK
-                              ? s->t->omega
-                              : term_with_kid(s->t, p, 0, m.target[k]));
-    }
     moves_free(&m);
 }
 
@@ -890,7 +910,8 @@ static int term_step(Step *s, uint32_t id)
         }
         step_explicit(s, p);
         break;
-    case TERM_PRIORITISE: step_prioritise(s, p); break;
+    case TERM_PRIORITISE: step_prioritised(s, p, level_allows); break;
+    case TERM_PRIORITISE_PO: step_prioritised(s, p, order_allows); break;
     case TERM_TIMED: step_timed(s, id, p); break;
     /* A thunk moves as the process it stands for. */
     case TERM_THUNK: {
@@ -1001,6 +1022,13 @@ static void print_compound(TermTable *t, Out *o, const Term *p)
         out_str(o, ">)");
         break;
     }
+    case TERM_PRIORITISE_PO: /* the order's closure, a > b each */
+        out_str(o, "prioritisepo(");
+        print_term(t, o, p->kids[0], 0);
+        out_str(o, ", {");
+        print_rel(t, o, p->rel, " > ");
+        out_str(o, "})");
+        break;
     case TERM_COMPRESS:
         out_str(o, compress_name((CompressKind)p->event));
         out_str(o, "(");

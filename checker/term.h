@@ -61,6 +61,8 @@ typedef enum TermKind {
     TERM_EXPLICIT,  /* state `event` of the table's compressed LTS `ref` */
     TERM_PRIORITISE, /* prioritise(kid[0], <A1, ..., An>): `rel` pairs each
                         event of A_i with its level i (priority.h) */
+    TERM_PRIORITISE_PO, /* prioritisepo(kid[0], ...): `rel` pairs (a, b) of
+                        the order's closure, a above b (priority.h) */
     TERM_TIMED,     /* W = tock -> W [] kid[0], `event` the tock: a Timed
                        section's prefix, TSTOP and TSKIP wait for time */
     TERM_KIND_COUNT
@@ -140,6 +142,9 @@ uint32_t term_unfold(TermTable *t, uint32_t id);
  * (Q = P, or a compression applied as the identity) is that thunk, so
  * that Q and P are one state, as in FDR; any other term is itself. */
 uint32_t term_alias_end(TermTable *t, uint32_t id);
+
+/* 1 for prioritise and prioritisepo. */
+int term_is_priority(TermKind kind);
 
 /* Calls emit(ctx, event, target) for each transition of `id`. Returns 0, or
  * -1 when a thunk could not be resolved or memory ran out (the front end

@@ -40,11 +40,11 @@ uint32_t termmachine_canonical(TermTable *terms, uint32_t root)
     /* prioritise(P, As) on top is an operator over P's network
      * (compile.c): its state is P's, not the name of the whole */
     uint32_t body = term_unfold(terms, root);
-    if (body != TERM_NONE && term_get(terms, body)->kind == TERM_PRIORITISE) {
+    if (body != TERM_NONE && term_is_priority(term_get(terms, body)->kind)) {
         const Term *p = term_get(terms, body);
         uint32_t kid = termmachine_canonical(terms, p->kids[0]);
         return kid == TERM_NONE ? TERM_NONE
-                                : term_make(terms, TERM_PRIORITISE, p->set_a,
+                                : term_make(terms, p->kind, p->set_a,
                                             p->set_b, p->rel, &kid, 1);
     }
     return canonical(terms, root, &budget);

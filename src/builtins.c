@@ -14,6 +14,7 @@ typedef enum BuiltinId {
     B_UNION, B_INTER, B_DIFF, B_UNIONS, B_INTERS, B_MEMBER, B_CARD, B_EMPTY,
     B_SET, B_POWERSET, B_SEQ, B_LENGTH, B_NULL, B_HEAD, B_TAIL, B_CONCAT,
     B_ELEM, B_PRODUCTIONS, B_ERROR, B_SHOW, B_COMPRESS, B_PRIORITISE,
+    B_PRIORITISEPO,
     B_TSTOP, B_TSKIP, B_WAIT, B_TIMED_PRIORITY,
     B_UNSUPPORTED,
     B_EMPTYMAP, B_MAPFROMLIST, B_MAPLOOKUP, B_MAPMEMBER, B_MAPTOLIST,
@@ -44,7 +45,7 @@ static const struct {
     {"chase", B_COMPRESS, 1}, {"chase_nocache", B_COMPRESS, 1},
     {"lazyenumerate", B_COMPRESS, 1}, {"lazynorm", B_COMPRESS, 1},
     {"prioritise", B_PRIORITISE, 2}, {"prioritize", B_PRIORITISE, 2},
-    {"prioritise_nocache", B_PRIORITISE, 2},
+    {"prioritise_nocache", B_PRIORITISE, 2}, {"prioritisepo", B_PRIORITISEPO, 4},
     {"TSTOP", B_TSTOP, -1}, {"TSKIP", B_TSKIP, -1}, {"WAIT", B_WAIT, 1},
     {"timed_priority", B_TIMED_PRIORITY, 1},
     {"emptyMap", B_EMPTYMAP, -1}, {"mapFromList", B_MAPFROMLIST, 1},
@@ -148,8 +149,6 @@ Value *builtin_value(Eval *ev, int id, SrcPos at, int timed)
     }
 }
 
-static int want(Eval *ev, Value *v, ValueKind kind, const char *fn,
-                const char *what, SrcPos at);
 
 /* A map updated by a sequence of (key, value) pairs, in order. */
 static Value *map_updated(Eval *ev, Value *m, Value *pairs, SrcPos at)
@@ -202,16 +201,16 @@ static Value *map_builtin(Eval *ev, BuiltinId b, Value **args, SrcPos at)
 {
     const char *name = "map function";
     if (b == B_MAPS)
-        return want(ev, args[0], V_SET, "Map", "sets", at) &&
-                       want(ev, args[1], V_SET, "Map", "sets", at)
+        return builtin_want(ev, args[0], V_SET, "Map", "sets", at) &&
+                       builtin_want(ev, args[1], V_SET, "Map", "sets", at)
                    ? all_maps(ev, args[0], args[1], at) : NULL;
     if (b == B_MAPFROMLIST) {
         Value *empty = value_map(ev->arena, NULL, 0);
-        return want(ev, args[0], V_SEQ, "mapFromList", "a sequence", at) &&
+        return builtin_want(ev, args[0], V_SEQ, "mapFromList", "a sequence", at) &&
                        empty
                    ? map_updated(ev, empty, args[0], at) : NULL;
     }
-    if (!want(ev, args[0], V_MAP, name, "a map", at))
+    if (!builtin_want(ev, args[0], V_MAP, name, "a map", at))
         return NULL;
     Value *m = args[0], *v;
     switch (b) {
@@ -236,7 +235,7 @@ static Value *map_builtin(Eval *ev, BuiltinId b, Value **args, SrcPos at)
         return seq ? map_updated(ev, m, seq, at) : NULL;
     }
     case B_MAPUPDATEMULTIPLE:
-        return want(ev, args[1], V_SEQ, "mapUpdateMultiple", "a sequence", at)
+        return builtin_want(ev, args[1], V_SEQ, "mapUpdateMultiple", "a sequence", at)
                    ? map_updated(ev, m, args[1], at) : NULL;
     case B_MAPDELETE: {
         VList kv = {0};
@@ -251,8 +250,8 @@ static Value *map_builtin(Eval *ev, BuiltinId b, Value **args, SrcPos at)
     }
 }
 
-static int want(Eval *ev, Value *v, ValueKind kind, const char *fn,
-                const char *what, SrcPos at)
+int builtin_want(Eval *ev, Value *v, ValueKind kind, const char *fn,
+                 const char *what, SrcPos at)
 {
     if (v->kind == kind)
         return 1;
@@ -327,7 +326,7 @@ static Value *seq_builtin(Eval *ev, BuiltinId id, Value *s, SrcPos at)
 {
     const char *name = id == B_HEAD ? "head" : id == B_TAIL ? "tail"
                        : id == B_LENGTH ? "length" : "null";
-    if (!want(ev, s, V_SEQ, name, "a sequence", at))
+    if (!builtin_want(ev, s, V_SEQ, name, "a sequence", at))
         return NULL;
     switch (id) {
     case B_LENGTH: return value_int(ev->arena, s->n);
@@ -357,10 +356,10 @@ static Value *lazy_builtin(Eval *ev, BuiltinId id, Value *s, SrcPos at)
 static Value *concat(Eval *ev, Value *s, SrcPos at)
 {
     VList out = {0};
-    if (!want(ev, s, V_SEQ, "concat", "a sequence of sequences", at))
+    if (!builtin_want(ev, s, V_SEQ, "concat", "a sequence of sequences", at))
         return NULL;
     for (uint32_t i = 0; i < s->n; i++) {
-        if (!want(ev, s->items[i], V_SEQ, "concat", "a sequence of sequences",
+        if (!builtin_want(ev, s->items[i], V_SEQ, "concat", "a sequence of sequences",
                   at))
             return NULL;
         for (uint32_t k = 0; k < s->items[i]->n; k++)
@@ -378,7 +377,7 @@ uint32_t builtin_proc(Eval *ev, int id, Value **args, size_t n, SrcPos at)
         return TERM_NONE;
     }
     Value *set = args[0];
-    if (!want(ev, set, V_SET, builtins[id].name, "a set of events", at))
+    if (!builtin_want(ev, set, V_SET, builtins[id].name, "a set of events", at))
         return TERM_NONE;
     uint32_t *ids = mem_alloc((set->n + 1) * sizeof *ids);
     if (!ids)
@@ -400,7 +399,7 @@ uint32_t builtin_proc(Eval *ev, int id, Value **args, size_t n, SrcPos at)
 static Value *compress_apply(Eval *ev, const char *name, Value *arg,
                              SrcPos at)
 {
-    if (!want(ev, arg, V_PROC, name, "a process", at))
+    if (!builtin_want(ev, arg, V_PROC, name, "a process", at))
         return NULL;
     size_t k = 0;
     while (strcmp(compressions[k].name, name))
@@ -408,69 +407,6 @@ static Value *compress_apply(Eval *ev, const char *name, Value *arg,
     uint32_t t = term_compress(ev->terms, (int)compressions[k].kind,
                                (uint32_t)arg->ival);
     return t == TERM_NONE ? NULL : value_proc(ev->arena, t);
-}
-
-static int u64_order(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* The process `kid` under priority: event from[i] at level to[i]. */
-static Value *prioritised(Eval *ev, uint32_t kid, const uint32_t *from,
-                          const uint32_t *to, size_t n)
-{
-    uint32_t rel = term_rel(ev->terms, from, to, n);
-    uint32_t t = rel == TERM_NONE ? TERM_NONE
-                                  : term_make(ev->terms, TERM_PRIORITISE,
-                                              TERM_NONE, TERM_NONE, rel,
-                                              &kid, 1);
-    return proc_value(ev, t);
-}
-
-/* prioritise(P, <A1, ..., An>): each event of A_i gets level i (the first
- * set that holds it), as the pairs of a relation (checker/priority.h). */
-static Value *prioritise_apply(Eval *ev, const char *name, Value **args,
-                               SrcPos at)
-{
-    if (!want(ev, args[0], V_PROC, name, "a process", at))
-        return NULL;
-    if (args[1]->kind != V_SEQ) {
-        eval_error(ev, at, "%s needs a finite sequence of sets of events, "
-                   "found %s", name, value_text(ev->arena, args[1]));
-        return NULL;
-    }
-    size_t total = 0;
-    for (uint32_t i = 0; i < args[1]->n; i++) {
-        if (!want(ev, args[1]->items[i], V_SET, name,
-                  "a sequence of sets of events", at))
-            return NULL;
-        total += args[1]->items[i]->n;
-    }
-    uint64_t *pairs = mem_alloc((total + 1) * sizeof *pairs);
-    uint32_t *from = mem_alloc((total + 1) * sizeof *from);
-    uint32_t *to = mem_alloc((total + 1) * sizeof *to);
-    size_t n = 0, kept = 0;
-    int ok = pairs && from && to;
-    for (uint32_t i = 0; ok && i < args[1]->n; i++)
-        for (uint32_t k = 0; ok && k < args[1]->items[i]->n; k++) {
-            uint32_t e = eval_event_id(ev, args[1]->items[i]->items[k], at);
-            ok = e != EVENT_NONE;
-            pairs[n++] = (uint64_t)e << 32 | (i + 1);
-        }
-    if (ok && n > 1)
-        qsort(pairs, n, sizeof *pairs, u64_order);
-    for (size_t i = 0; ok && i < n; i++) /* an event keeps its first set */
-        if (i == 0 || pairs[i] >> 32 != pairs[i - 1] >> 32) {
-            from[kept] = (uint32_t)(pairs[i] >> 32);
-            to[kept++] = (uint32_t)pairs[i];
-        }
-    Value *v = ok ? prioritised(ev, (uint32_t)args[0]->ival, from, to, kept)
-                  : NULL;
-    mem_free(pairs);
-    mem_free(from);
-    mem_free(to);
-    return v;
 }
 
 Value *builtin_apply(Eval *ev, int id, Value **args, size_t n, SrcPos at)
@@ -493,7 +429,7 @@ Value *builtin_apply(Eval *ev, int id, Value **args, size_t n, SrcPos at)
             return NULL;
         return set_op(ev, b, args[0], args[1], at);
     case B_UNIONS: case B_INTERS:
-        return want(ev, args[0], V_SET, name, "a set of sets", at)
+        return builtin_want(ev, args[0], V_SET, name, "a set of sets", at)
                    ? set_fold(ev, b, args[0], at) : NULL;
     case B_MEMBER:
         return want_set(ev, args[1], name, at)
@@ -504,18 +440,18 @@ Value *builtin_apply(Eval *ev, int id, Value **args, size_t n, SrcPos at)
             int empty = set_empty(ev, args[0], at);
             return empty < 0 ? NULL : value_bool(ev->arena, empty);
         }
-        if (!want(ev, args[0], V_SET, name, "a set", at))
+        if (!builtin_want(ev, args[0], V_SET, name, "a set", at))
             return NULL;
         return b == B_CARD ? value_int(ev->arena, args[0]->n)
                            : value_bool(ev->arena, args[0]->n == 0);
     case B_SET:
-        return want(ev, args[0], V_SEQ, name, "a sequence", at)
+        return builtin_want(ev, args[0], V_SEQ, name, "a sequence", at)
                    ? value_set(ev->arena, args[0]->items, args[0]->n) : NULL;
     case B_POWERSET:
-        return want(ev, args[0], V_SET, name, "a set", at)
+        return builtin_want(ev, args[0], V_SET, name, "a set", at)
                    ? powerset(ev, args[0], at) : NULL;
     case B_SEQ:
-        return want(ev, args[0], V_SET, name, "a set", at)
+        return builtin_want(ev, args[0], V_SET, name, "a set", at)
                    ? value_items(ev->arena, V_SEQ, args[0]->items, args[0]->n)
                    : NULL;
     case B_LENGTH: case B_NULL: case B_HEAD: case B_TAIL:
@@ -555,7 +491,7 @@ Value *builtin_apply(Eval *ev, int id, Value **args, size_t n, SrcPos at)
                        ELEM_SEARCH_LIMIT);
             return NULL;
         }
-        if (!want(ev, args[1], V_SEQ, name, "a sequence", at))
+        if (!builtin_want(ev, args[1], V_SEQ, name, "a sequence", at))
             return NULL;
         int found = 0;
         for (uint32_t i = 0; i < args[1]->n && !found; i++)
@@ -606,16 +542,13 @@ Value *builtin_apply(Eval *ev, int id, Value **args, size_t n, SrcPos at)
     case B_COMPRESS:
         return compress_apply(ev, name, args[0], at);
     case B_PRIORITISE:
-        return prioritise_apply(ev, name, args, at);
+        return priority_apply(ev, name, args, at);
+    case B_PRIORITISEPO:
+        return priority_order_apply(ev, name, args, at);
     case B_WAIT:
         return timed_wait_value(ev, args[0], at);
-    case B_TIMED_PRIORITY: { /* prioritise(P, <{}, {tock}>) */
-        uint32_t tock = timed_tock(ev, at), level = 2;
-        if (tock == EVENT_NONE ||
-            !want(ev, args[0], V_PROC, name, "a process", at))
-            return NULL;
-        return prioritised(ev, (uint32_t)args[0]->ival, &tock, &level, 1);
-    }
+    case B_TIMED_PRIORITY:
+        return priority_timed(ev, name, args[0], at);
     default:
         eval_error(ev, at, "not supported yet: %s", name);
         return NULL;

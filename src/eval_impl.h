@@ -171,8 +171,19 @@ uint32_t timed_set(Eval *ev, uint32_t set, SrcPos at); /* set + {tock} */
 uint32_t timed_only_tock(Eval *ev, SrcPos at);         /* {tock} */
 Value *timed_wait_value(Eval *ev, Value *n, SrcPos at); /* WAIT(n) */
 
+/* eval_priority.c: prioritise(P, <A1, ..>), prioritisepo(P, X, R, M),
+ * timed_priority(P); NULL after an error. */
+Value *priority_apply(Eval *ev, const char *name, Value **args, SrcPos at);
+Value *priority_order_apply(Eval *ev, const char *name, Value **args,
+                            SrcPos at);
+Value *priority_timed(Eval *ev, const char *name, Value *p, SrcPos at);
+
 /* builtins.c */
 int builtin_lookup(const char *name);
+/* 1 when v is of `kind`; else an error naming builtin fn and `what` it
+ * expects, and 0. */
+int builtin_want(Eval *ev, Value *v, ValueKind kind, const char *fn,
+                 const char *what, SrcPos at);
 /* 1 for the names defined only inside a Timed section (WAIT, TSTOP,
  * TSKIP, timed_priority). */
 int builtin_timed_only(const char *name);

@@ -390,6 +390,7 @@ static const char *const builtin_types =
     "lazyenumerate, lazynorm :: "
     "(Proc) -> Proc\n"
     "prioritise, prioritize, prioritise_nocache :: (Proc, <{Event}>) -> Proc\n"
+    "prioritisepo :: (Proc, {Event}, {(Event, Event)}, {Event}) -> Proc\n"
     "TSTOP, TSKIP :: Proc\n"
     "WAIT :: (Int) -> Proc\n"
     "timed_priority :: (Proc) -> Proc\n"
