@@ -322,6 +322,9 @@ uint32_t term_alias_end(TermTable *t, uint32_t id)
         if (term_get(t, id)->kind != TERM_THUNK)
             return id;
         uint32_t next = term_resolve_once(t, id);
+        /* L = loop(P) is the loop's state: P ; loop(P) comes back to it */
+        if (next != TERM_NONE && term_get(t, next)->kind == TERM_LOOP)
+            return next;
         if (next == TERM_NONE || (term_get(t, next)->kind != TERM_THUNK &&
                                   term_get(t, next)->kind != TERM_COMPRESS))
             return id;
@@ -393,8 +396,9 @@ typedef struct Step {
     int priority; /* stepping the process of a prioritise */
     /* Stepping thunk `self` through its body: a move back to `body` is a
      * move back to `self`, one state as in FDR (P = a -> P [] ..., and
-     * every tock of a Timed section's P = ... that waits). */
-    uint32_t self, body;
+     * every tock of a Timed section's P = ... that waits); `body2` too
+     * (loop(P) is P ; loop(P), also when a thunk stands for it). */
+    uint32_t self, body, body2;
 } Step;
 
 static int term_step(Step *s, uint32_t id);
@@ -403,7 +407,7 @@ static int term_step(Step *s, uint32_t id);
 static int term_collect(Step *s, uint32_t id, Moves *m)
 {
     Step inner = {s->t, moves_push, m, s->depth + 1, 0, s->priority,
-                  TERM_NONE, TERM_NONE};
+                  TERM_NONE, TERM_NONE, TERM_NONE};
     if (term_step(&inner, id) != 0 || m->failed) {
         s->failed = 1;
         return -1;
@@ -416,7 +420,8 @@ static void step_emit(Step *s, uint32_t event, uint32_t target)
     if (target == TERM_NONE)
         s->failed = 1;
     else
-        s->emit(s->ctx, event, target == s->body ? s->self : target);
+        s->emit(s->ctx, event, target == s->body || target == s->body2
+                                   ? s->self : target);
 }
 
 /* Rebuilds term `p` with kid i replaced by `kid`. */
@@ -913,6 +918,19 @@ static int term_step(Step *s, uint32_t id)
     case TERM_PRIORITISE: step_prioritised(s, p, level_allows); break;
     case TERM_PRIORITISE_PO: step_prioritised(s, p, order_allows); break;
     case TERM_TIMED: step_timed(s, id, p); break;
+    /* loop(P) moves as P ; loop(P), and that term is loop(P)'s state */
+    case TERM_LOOP: {
+        uint32_t kids[2] = {p->kids[0], id};
+        uint32_t body = term_make(s->t, TERM_SEQ, TERM_NONE, TERM_NONE,
+                                  TERM_NONE, kids, 2);
+        if (body == TERM_NONE)
+            return -1;
+        if (s->body != id)
+            s->self = id, s->body = body;
+        else
+            s->body2 = body;
+        return term_step(s, body);
+    }
     /* A thunk moves as the process it stands for. */
     case TERM_THUNK: {
         uint32_t body = term_unfold(s->t, id);
@@ -929,7 +947,7 @@ static int term_step(Step *s, uint32_t id)
 
 int term_transitions(TermTable *t, uint32_t id, TermEmit emit, void *ctx)
 {
-    Step s = {t, emit, ctx, 0, 0, 0, TERM_NONE, TERM_NONE};
+    Step s = {t, emit, ctx, 0, 0, 0, TERM_NONE, TERM_NONE, TERM_NONE};
     return term_step(&s, id);
 }
 
@@ -1022,6 +1040,11 @@ static void print_compound(TermTable *t, Out *o, const Term *p)
         out_str(o, ">)");
         break;
     }
+    case TERM_LOOP:
+        out_str(o, "loop(");
+        print_term(t, o, p->kids[0], 0);
+        out_str(o, ")");
+        break;
     case TERM_PRIORITISE_PO: /* the order's closure, a > b each */
         out_str(o, "prioritisepo(");
         print_term(t, o, p->kids[0], 0);

@@ -63,6 +63,7 @@ typedef enum TermKind {
                         event of A_i with its level i (priority.h) */
     TERM_PRIORITISE_PO, /* prioritisepo(kid[0], ...): `rel` pairs (a, b) of
                         the order's closure, a above b (priority.h) */
+    TERM_LOOP,      /* loop(kid[0]) = kid[0] ; loop(kid[0]) */
     TERM_TIMED,     /* W = tock -> W [] kid[0], `event` the tock: a Timed
                        section's prefix, TSTOP and TSKIP wait for time */
     TERM_KIND_COUNT
@@ -140,7 +141,8 @@ uint32_t term_unfold(TermTable *t, uint32_t id);
 
 /* The state a term stands for: a thunk that resolves to another thunk
  * (Q = P, or a compression applied as the identity) is that thunk, so
- * that Q and P are one state, as in FDR; any other term is itself. */
+ * that Q and P are one state, as in FDR; one that resolves to loop(P) is
+ * the loop, which P ; loop(P) comes back to; any other term is itself. */
 uint32_t term_alias_end(TermTable *t, uint32_t id);
 
 /* 1 for prioritise and prioritisepo. */

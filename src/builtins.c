@@ -14,7 +14,8 @@ typedef enum BuiltinId {
     B_UNION, B_INTER, B_DIFF, B_UNIONS, B_INTERS, B_MEMBER, B_CARD, B_EMPTY,
     B_SET, B_POWERSET, B_SEQ, B_LENGTH, B_NULL, B_HEAD, B_TAIL, B_CONCAT,
     B_ELEM, B_PRODUCTIONS, B_ERROR, B_SHOW, B_COMPRESS, B_PRIORITISE,
-    B_PRIORITISEPO,
+    B_PRIORITISEPO, B_LOOP, B_TRANSPOSE, B_RELIMAGE, B_RELINVIMAGE,
+    B_IMAGE_OF, /* relational_image(R)'s function: R first, then x */
     B_TSTOP, B_TSKIP, B_WAIT, B_TIMED_PRIORITY,
     B_UNSUPPORTED,
     B_EMPTYMAP, B_MAPFROMLIST, B_MAPLOOKUP, B_MAPMEMBER, B_MAPTOLIST,
@@ -46,6 +47,11 @@ static const struct {
     {"lazyenumerate", B_COMPRESS, 1}, {"lazynorm", B_COMPRESS, 1},
     {"prioritise", B_PRIORITISE, 2}, {"prioritize", B_PRIORITISE, 2},
     {"prioritise_nocache", B_PRIORITISE, 2}, {"prioritisepo", B_PRIORITISEPO, 4},
+    {"loop", B_LOOP, 1}, {"transpose", B_TRANSPOSE, 1},
+    {"relational_image", B_RELIMAGE, 1},
+    {"relational_inverse_image", B_RELINVIMAGE, 1},
+    /* not a name users write: found by id only, after the one above */
+    {"relational_image", B_IMAGE_OF, 2},
     {"TSTOP", B_TSTOP, -1}, {"TSKIP", B_TSKIP, -1}, {"WAIT", B_WAIT, 1},
     {"timed_priority", B_TIMED_PRIORITY, 1},
     {"emptyMap", B_EMPTYMAP, -1}, {"mapFromList", B_MAPFROMLIST, 1},
@@ -409,6 +415,38 @@ static Value *compress_apply(Eval *ev, const char *name, Value *arg,
     return t == TERM_NONE ? NULL : value_proc(ev->arena, t);
 }
 
+/* The pairs of a set of pairs, each swapped when `swap`; NULL after an
+ * error naming `fn`. */
+static Value *pairs_of(Eval *ev, Value *rel, int swap, const char *fn,
+                       SrcPos at)
+{
+    if (!builtin_want(ev, rel, V_SET, fn, "a set of pairs", at))
+        return NULL;
+    Value **items = arena_alloc(ev->arena, (rel->n + 1) * sizeof *items);
+    for (uint32_t i = 0; items && i < rel->n; i++) {
+        Value *p = rel->items[i];
+        if (p->kind != V_TUPLE || p->n != 2) {
+            eval_error(ev, at, "%s expects a set of pairs, found %s", fn,
+                       value_text(ev->arena, p));
+            return NULL;
+        }
+        Value *two[2] = {p->items[swap], p->items[!swap]};
+        items[i] = value_items(ev->arena, V_TUPLE, two, 2);
+    }
+    return items ? value_set(ev->arena, items, rel->n) : NULL;
+}
+
+/* relational_image(R)(x): {y | (x, y) <- R} */
+static Value *image_of(Eval *ev, Value *rel, Value *x)
+{
+    VList out = {0};
+    for (uint32_t i = 0; i < rel->n; i++)
+        if (value_equal(rel->items[i]->items[0], x) &&
+            vlist_add(ev, &out, rel->items[i]->items[1]))
+            return NULL;
+    return value_set(ev->arena, out.items, out.count);
+}
+
 Value *builtin_apply(Eval *ev, int id, Value **args, size_t n, SrcPos at)
 {
     BuiltinId b = builtins[id].id;
@@ -547,6 +585,30 @@ Value *builtin_apply(Eval *ev, int id, Value **args, size_t n, SrcPos at)
         return priority_order_apply(ev, name, args, at);
     case B_WAIT:
         return timed_wait_value(ev, args[0], at);
+    case B_LOOP: { /* loop(P) = P ; loop(P) */
+        if (!builtin_want(ev, args[0], V_PROC, name, "a process", at))
+            return NULL;
+        uint32_t kid = (uint32_t)args[0]->ival;
+        return proc_value(ev, term_make(ev->terms, TERM_LOOP, TERM_NONE,
+                                        TERM_NONE, TERM_NONE, &kid, 1));
+    }
+    case B_TRANSPOSE:
+        return pairs_of(ev, args[0], 1, name, at);
+    case B_RELIMAGE: case B_RELINVIMAGE: { /* a function of x */
+        Value *rel = pairs_of(ev, args[0], b == B_RELINVIMAGE, name, at);
+        Value **held = rel ? arena_alloc(ev->arena, sizeof *held) : NULL;
+        if (!held)
+            return NULL;
+        held[0] = rel;
+        for (int k = 0; k < (int)NBUILTINS; k++)
+            if (builtins[k].id == B_IMAGE_OF)
+                return eval_closure(ev, (Closure){.kind = CL_BUILTIN,
+                                                  .builtin = k, .args = held,
+                                                  .nargs = 1});
+        return NULL;
+    }
+    case B_IMAGE_OF:
+        return image_of(ev, args[0], args[1]);
     case B_TIMED_PRIORITY:
         return priority_timed(ev, name, args[0], at);
     default:

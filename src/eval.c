@@ -312,7 +312,17 @@ Value *eval_apply(Eval *ev, Value *fn, Value **args, size_t n, SrcPos at)
     }
     Closure *c = (Closure *)fn->ref;
     switch (c->kind) {
-    case CL_BUILTIN: return builtin_apply(ev, c->builtin, args, n, at);
+    case CL_BUILTIN: {
+        if (!c->nargs)
+            return builtin_apply(ev, c->builtin, args, n, at);
+        /* a builtin's function result holds its first arguments */
+        Value **all = arena_alloc(ev->arena, (c->nargs + n + 1) * sizeof *all);
+        if (!all)
+            return NULL;
+        mem_copy(all, c->args, c->nargs * sizeof *all);
+        mem_copy(all + c->nargs, args, n * sizeof *all);
+        return builtin_apply(ev, c->builtin, all, c->nargs + n, at);
+    }
     case CL_LAMBDA: return apply_lambda(ev, c, args, n, at);
     case CL_DEF: return apply_def(ev, c, args, n, at);
     }
