@@ -402,8 +402,7 @@ static int verb_check(Cli *cli)
         diags_print(&diags, stderr);
         diags_free(&diags);
         diags_init(&diags);
-        report_assert(stdout, m, i, &r, &cli->report);
-        report_compressions(stdout, m, &compressions, &cli->report);
+        report_assert(stdout, m, i, &r, &cli->report, &compressions);
         fflush(stdout);
         limit_phase("drawing a counterexample");
         if (draw(cli, m, i, &r) != 0)

@@ -284,13 +284,11 @@ static void report_text(FILE *out, Model *model, const ModelAssert *a,
                 s->peak_rss / 1e6);
 }
 
-void report_compressions(FILE *out, Model *model, size_t *shown,
-                         const ReportOptions *opt)
+/* With --stats: one line per compression from `first` on. */
+static void text_compressions(FILE *out, Model *model, size_t first)
 {
     TermTable *terms = model_terms(model);
-    size_t n = term_compressions(terms);
-    for (size_t i = *shown; i < n && opt->stats &&
-                            opt->format == REPORT_TEXT; i++) {
+    for (size_t i = first; i < term_compressions(terms); i++) {
         uint32_t source;
         TermCompressStats st = term_compression(terms, i, &source);
         char text[120];
@@ -300,7 +298,6 @@ void report_compressions(FILE *out, Model *model, size_t *shown,
                 st.states_before, st.transitions_before, st.states_after,
                 st.transitions_after, st.seconds);
     }
-    *shown = n;
 }
 
 /* ---------- JSON ---------- */
@@ -440,8 +437,30 @@ static void json_failure(FILE *out, Model *model, const RunResult *r)
     fputs("}", out);
 }
 
+/* ,"compressions":[...] for the compressions from `first` on. */
+static void json_compressions(FILE *out, Model *model, size_t first)
+{
+    TermTable *terms = model_terms(model);
+    fputs(",\"compressions\":[", out);
+    for (size_t i = first; i < term_compressions(terms); i++) {
+        uint32_t source;
+        TermCompressStats st = term_compression(terms, i, &source);
+        char text[512];
+        term_print(terms, source, text, sizeof text);
+        fputs(i > first ? ",{\"process\":" : "{\"process\":", out);
+        json_string(out, text);
+        fprintf(out, ",\"states_before\":%u,\"transitions_before\":%u,"
+                     "\"states_after\":%u,\"transitions_after\":%u,"
+                     "\"seconds\":%.6f}",
+                st.states_before, st.transitions_before, st.states_after,
+                st.transitions_after, st.seconds);
+    }
+    fputs("]", out);
+}
+
 static void report_json(FILE *out, Model *model, size_t index,
-                        const ModelAssert *a, const RunResult *r)
+                        const ModelAssert *a, const RunResult *r,
+                        size_t compressions)
 {
     static const char *const verdicts[] = {"pass", "fail", "limit", "error"};
     const ExploreStats *s = &r->check.stats;
@@ -464,19 +483,25 @@ static void report_json(FILE *out, Model *model, size_t index,
     fprintf(out, ",\"statistics\":{\"states\":%llu,\"transitions\":%llu,"
                  "\"depth\":%u,\"seconds\":%.6f,\"store_bytes\":%zu,"
                  "\"bytes_per_state\":%.2f,\"states_per_second\":%.0f,"
-                 "\"peak_rss_bytes\":%zu,\"threads\":%u,\"spec_nodes\":%llu}}\n",
+                 "\"peak_rss_bytes\":%zu,\"threads\":%u,\"spec_nodes\":%llu",
             (unsigned long long)s->states, (unsigned long long)s->transitions,
             s->depth, r->seconds, s->store_bytes, s->bytes_per_state,
             s->seconds > 0 ? s->states / s->seconds : 0.0, s->peak_rss,
             s->threads, (unsigned long long)r->check.spec_nodes);
+    json_compressions(out, model, compressions);
+    fputs("}}\n", out);
 }
 
 void report_assert(FILE *out, Model *model, size_t index, const RunResult *r,
-                   const ReportOptions *options)
+                   const ReportOptions *options, size_t *compressions)
 {
     const ModelAssert *a = model_assert(model, index);
-    if (options->format == REPORT_JSON)
-        report_json(out, model, index, a, r);
-    else
+    if (options->format == REPORT_JSON) {
+        report_json(out, model, index, a, r, *compressions);
+    } else {
         report_text(out, model, a, r, options);
+        if (options->stats)
+            text_compressions(out, model, *compressions);
+    }
+    *compressions = term_compressions(model_terms(model));
 }

@@ -20,14 +20,12 @@ typedef struct ReportOptions {
     int stats;      /* text: also print bytes/state, states/s, threads */
 } ReportOptions;
 
+/* The assertion's verdict, and the compressions its check built (those
+ * since *compressions, which becomes the number built): states and
+ * transitions before and after each, in JSON always, in text with
+ * --stats. */
 void report_assert(FILE *out, Model *model, size_t index, const RunResult *r,
-                   const ReportOptions *options);
-
-/* With --stats (text): one line per compression built since *shown (the
- * compressions a check just built), states and transitions before and
- * after; *shown becomes the number built. */
-void report_compressions(FILE *out, Model *model, size_t *shown,
-                         const ReportOptions *opt);
+                   const ReportOptions *options, size_t *compressions);
 
 /* Writes the trace as CSPM text, e.g. "<a, c.1>", into buf. */
 void report_trace(EventTable *events, const uint32_t *trace, size_t len,

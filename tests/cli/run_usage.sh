@@ -117,4 +117,6 @@ CSP
 expect 1 "a refusal-testing failure" -- "$lockstep" check --format json "$tmp/refusals.csp"
 contains out '"kind":"refusal","trace":["a"],"event":"d"' "JSON names the kind, trace and event"
 contains out '"refusals":[{"before":"a","offers":["a"]},{"before":"d","offers":["d"]}]' "JSON lists the refusals shown"
+expect 0 "JSON with compressions" -- "$lockstep" check --format json --assert 1 "$models/token_ring.csp"
+contains out '"compressions":[{"process":"normal(Node(0) \\ {local.0})","states_before":9,"transitions_before":15,"states_after":3,"transitions_after":3' "JSON gives each compression's sizes"
 exit $((failures > 0))
