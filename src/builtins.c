@@ -1,7 +1,9 @@
 /* builtins: the functions and constants CSPM provides (union, card, head,
- * RUN, CHAOS, ...). Each takes evaluated arguments; errors name the
- * builtin. A compression (normal, sbisim, ...) builds a TERM_COMPRESS
- * term: the checker compresses the process when it is first explored. */
+ * RUN, CHAOS, ...), the one table of them (builtins.h). Each takes
+ * evaluated arguments; errors name the builtin. A compression (normal,
+ * sbisim, ...) builds a TERM_COMPRESS term: the checker compresses the
+ * process when it is first explored. */
+#include "builtins.h"
 #include "eval_impl.h"
 
 #include "compress.h"
@@ -23,50 +25,101 @@ typedef enum BuiltinId {
     B_COUNT
 } BuiltinId;
 
+/* Every builtin: its name, what implements it, its arity (-1: a
+ * constant) and the type FDR gives it, in FDR's annotation syntax (the
+ * type checker reads it; NULL: not a name users write). */
 static const struct {
     const char *name;
     BuiltinId id;
-    int arity; /* -1: a constant */
+    int arity;
+    const char *type;
 } builtins[] = {
-    {"STOP", B_STOP, -1}, {"SKIP", B_SKIP, -1}, {"DIV", B_DIV, -1},
-    {"Bool", B_BOOL, -1}, {"Int", B_INT, -1}, {"Events", B_EVENTS, -1},
-    {"CHAOS", B_CHAOS, 1}, {"RUN", B_RUN, 1}, {"union", B_UNION, 2},
-    {"inter", B_INTER, 2}, {"diff", B_DIFF, 2}, {"Union", B_UNIONS, 1},
-    {"Inter", B_INTERS, 1}, {"member", B_MEMBER, 2}, {"card", B_CARD, 1},
-    {"empty", B_EMPTY, 1}, {"set", B_SET, 1}, {"Set", B_POWERSET, 1},
-    {"seq", B_SEQ, 1}, {"length", B_LENGTH, 1}, {"null", B_NULL, 1},
-    {"head", B_HEAD, 1}, {"tail", B_TAIL, 1}, {"concat", B_CONCAT, 1},
-    {"elem", B_ELEM, 2}, {"productions", B_PRODUCTIONS, 1},
-    {"error", B_ERROR, 1}, {"show", B_SHOW, 1},
-    {"normal", B_COMPRESS, 1}, {"normalise", B_COMPRESS, 1},
-    {"normalize", B_COMPRESS, 1}, {"sbisim", B_COMPRESS, 1},
-    {"wbisim", B_COMPRESS, 1}, {"diamond", B_COMPRESS, 1},
-    {"explicate", B_COMPRESS, 1}, {"tau_loop_factor", B_COMPRESS, 1},
-    {"model_compress", B_COMPRESS, 1}, {"dbisim", B_COMPRESS, 1},
-    {"chase", B_COMPRESS, 1}, {"chase_nocache", B_COMPRESS, 1},
-    {"lazyenumerate", B_COMPRESS, 1}, {"lazynorm", B_COMPRESS, 1},
-    {"prioritise", B_PRIORITISE, 2}, {"prioritize", B_PRIORITISE, 2},
-    {"prioritise_nocache", B_PRIORITISE, 2}, {"prioritisepo", B_PRIORITISEPO, 4},
-    {"loop", B_LOOP, 1}, {"transpose", B_TRANSPOSE, 1},
-    {"relational_image", B_RELIMAGE, 1},
-    {"relational_inverse_image", B_RELINVIMAGE, 1},
-    /* FDR's library processes whose semantics we have not built yet:
-     * each use says so at its position */
-    {"BUFFER", B_UNSUPPORTED, -1}, {"WEAK_BUFFER", B_UNSUPPORTED, -1},
-    {"SIGNAL_BUFFER", B_UNSUPPORTED, -1}, {"deter", B_UNSUPPORTED, -1},
-    {"failure_watchdog", B_UNSUPPORTED, -1},
-    {"trace_watchdog", B_UNSUPPORTED, -1}, {"mtransclose", B_UNSUPPORTED, -1},
-    /* not a name users write: found by id only, after the one above */
-    {"relational_image", B_IMAGE_OF, 2},
-    {"TSTOP", B_TSTOP, -1}, {"TSKIP", B_TSKIP, -1}, {"WAIT", B_WAIT, 1},
-    {"timed_priority", B_TIMED_PRIORITY, 1},
-    {"emptyMap", B_EMPTYMAP, -1}, {"mapFromList", B_MAPFROMLIST, 1},
-    {"mapLookup", B_MAPLOOKUP, 2}, {"mapMember", B_MAPMEMBER, 2},
-    {"mapToList", B_MAPTOLIST, 1}, {"mapUpdate", B_MAPUPDATE, 3},
-    {"mapUpdateMultiple", B_MAPUPDATEMULTIPLE, 2},
-    {"mapDelete", B_MAPDELETE, 2}, {"Map", B_MAPS, 2},
-    {"extensions", B_EXTENSIONS, 1}, {"Proc", B_PROCS, -1},
-    {"Seq", B_SEQS, 1},
+    {"STOP", B_STOP, -1, "Proc"},
+    {"SKIP", B_SKIP, -1, "Proc"},
+    {"DIV", B_DIV, -1, "Proc"},
+    {"Bool", B_BOOL, -1, "{Bool}"},
+    {"Int", B_INT, -1, "{Int}"},
+    {"Proc", B_PROCS, -1, "{Proc}"},
+    {"Events", B_EVENTS, -1, "{Event}"},
+    {"CHAOS", B_CHAOS, 1, "({Event}) -> Proc"},
+    {"RUN", B_RUN, 1, "({Event}) -> Proc"},
+    {"union", B_UNION, 2, "Set a => ({a}, {a}) -> {a}"},
+    {"inter", B_INTER, 2, "Set a => ({a}, {a}) -> {a}"},
+    {"diff", B_DIFF, 2, "Set a => ({a}, {a}) -> {a}"},
+    {"Union", B_UNIONS, 1, "Set a => ({{a}}) -> {a}"},
+    {"Inter", B_INTERS, 1, "Set a => ({{a}}) -> {a}"},
+    {"member", B_MEMBER, 2, "Set a => (a, {a}) -> Bool"},
+    {"card", B_CARD, 1, "Set a => ({a}) -> Int"},
+    {"empty", B_EMPTY, 1, "Set a => ({a}) -> Bool"},
+    {"set", B_SET, 1, "Set a => (<a>) -> {a}"},
+    {"Set", B_POWERSET, 1, "Set a => ({a}) -> {{a}}"},
+    {"seq", B_SEQ, 1, "Set a => ({a}) -> <a>"},
+    {"Seq", B_SEQS, 1, "Set a => ({a}) -> {<a>}"},
+    {"length", B_LENGTH, 1, "(<a>) -> Int"},
+    {"null", B_NULL, 1, "(<a>) -> Bool"},
+    {"head", B_HEAD, 1, "(<a>) -> a"},
+    {"tail", B_TAIL, 1, "(<a>) -> <a>"},
+    {"concat", B_CONCAT, 1, "(<<a>>) -> <a>"},
+    {"elem", B_ELEM, 2, "Eq a => (a, <a>) -> Bool"},
+    {"productions", B_PRODUCTIONS, 1, "(a) -> {b}"},
+    {"extensions", B_EXTENSIONS, 1, "(a) -> {b}"},
+    {"error", B_ERROR, 1, "(<Char>) -> a"},
+    {"show", B_SHOW, 1, "(a) -> <Char>"},
+    {"normal", B_COMPRESS, 1, "(Proc) -> Proc"},
+    {"normalise", B_COMPRESS, 1, "(Proc) -> Proc"},
+    {"normalize", B_COMPRESS, 1, "(Proc) -> Proc"},
+    {"sbisim", B_COMPRESS, 1, "(Proc) -> Proc"},
+    {"wbisim", B_COMPRESS, 1, "(Proc) -> Proc"},
+    {"diamond", B_COMPRESS, 1, "(Proc) -> Proc"},
+    {"explicate", B_COMPRESS, 1, "(Proc) -> Proc"},
+    {"tau_loop_factor", B_COMPRESS, 1, "(Proc) -> Proc"},
+    {"model_compress", B_COMPRESS, 1, "(Proc) -> Proc"},
+    {"dbisim", B_COMPRESS, 1, "(Proc) -> Proc"},
+    {"chase", B_COMPRESS, 1, "(Proc) -> Proc"},
+    {"chase_nocache", B_COMPRESS, 1, "(Proc) -> Proc"},
+    {"lazyenumerate", B_COMPRESS, 1, "(Proc) -> Proc"},
+    {"lazynorm", B_COMPRESS, 1, "(Proc) -> Proc"},
+    {"prioritise", B_PRIORITISE, 2, "(Proc, <{Event}>) -> Proc"},
+    {"prioritize", B_PRIORITISE, 2, "(Proc, <{Event}>) -> Proc"},
+    {"prioritise_nocache", B_PRIORITISE, 2, "(Proc, <{Event}>) -> Proc"},
+    {"prioritisepo", B_PRIORITISEPO, 4,
+     "(Proc, {Event}, {(Event, Event)}, {Event}) -> Proc"},
+    {"loop", B_LOOP, 1, "(Proc) -> Proc"},
+    {"transpose", B_TRANSPOSE, 1, "(Set a, Set b) => ({(a, b)}) -> {(b, a)}"},
+    {"relational_image", B_RELIMAGE, 1,
+     "(Set a, Set b) => ({(a, b)}) -> (a) -> {b}"},
+    {"relational_inverse_image", B_RELINVIMAGE, 1,
+     "(Set a, Set b) => ({(a, b)}) -> (b) -> {a}"},
+    /* relational_image(R)'s function, holding R: found by id only */
+    {"relational_image", B_IMAGE_OF, 2, NULL},
+    /* defined only inside a Timed section (eval_timed.c) */
+    {"TSTOP", B_TSTOP, -1, "Proc"},
+    {"TSKIP", B_TSKIP, -1, "Proc"},
+    {"WAIT", B_WAIT, 1, "(Int) -> Proc"},
+    {"timed_priority", B_TIMED_PRIORITY, 1, "(Proc) -> Proc"},
+    {"emptyMap", B_EMPTYMAP, -1, "(| k => v |)"},
+    {"mapFromList", B_MAPFROMLIST, 1, "Set k => (<(k, v)>) -> (| k => v |)"},
+    {"mapLookup", B_MAPLOOKUP, 2, "Set k => ((| k => v |), k) -> v"},
+    {"mapMember", B_MAPMEMBER, 2, "Set k => ((| k => v |), k) -> Bool"},
+    {"mapToList", B_MAPTOLIST, 1, "Set k => ((| k => v |)) -> <(k, v)>"},
+    {"mapUpdate", B_MAPUPDATE, 3,
+     "Set k => ((| k => v |), k, v) -> (| k => v |)"},
+    {"mapUpdateMultiple", B_MAPUPDATEMULTIPLE, 2,
+     "Set k => ((| k => v |), <(k, v)>) -> (| k => v |)"},
+    {"mapDelete", B_MAPDELETE, 2, "Set k => ((| k => v |), k) -> (| k => v |)"},
+    {"Map", B_MAPS, 2, "(Set k, Set v) => ({k}, {v}) -> {(| k => v |)}"},
+    /* FDR's names whose meaning we have not built yet: typed, and each
+     * use says so at its position */
+    {"Char", B_UNSUPPORTED, -1, "{Char}"},
+    {"BUFFER", B_UNSUPPORTED, -1, "(Int, {(Event, Event)}) -> Proc"},
+    {"WEAK_BUFFER", B_UNSUPPORTED, -1,
+     "(Int, Event, {(Event, Event)}) -> Proc"},
+    {"SIGNAL_BUFFER", B_UNSUPPORTED, -1,
+     "(Int, Event, Event, {(Event, Event)}) -> Proc"},
+    {"deter", B_UNSUPPORTED, -1, "(Proc) -> Proc"},
+    {"failure_watchdog", B_UNSUPPORTED, -1, "(Proc, {Event}, Event) -> Proc"},
+    {"trace_watchdog", B_UNSUPPORTED, -1, "(Proc, {Event}, Event) -> Proc"},
+    {"mtransclose", B_UNSUPPORTED, -1, "Set a => ({(a, a)}, {a}) -> {(a, a)}"},
 };
 
 enum { ELEM_SEARCH_LIMIT = 1000000 };
@@ -91,6 +144,12 @@ static const struct {
 
 
 enum { NBUILTINS = sizeof builtins / sizeof *builtins };
+
+int builtin_count(void) { return (int)NBUILTINS; }
+
+const char *builtin_name(int id) { return builtins[id].name; }
+
+const char *builtin_type(int id) { return builtins[id].type; }
 
 int builtin_lookup(const char *name)
 {

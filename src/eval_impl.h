@@ -3,6 +3,7 @@
 #ifndef LOCKSTEP_EVAL_IMPL_H
 #define LOCKSTEP_EVAL_IMPL_H
 
+#include "builtins.h"
 #include "eval.h"
 
 typedef enum ClosureKind { CL_DEF, CL_LAMBDA, CL_BUILTIN } ClosureKind;
@@ -178,15 +179,11 @@ Value *priority_order_apply(Eval *ev, const char *name, Value **args,
                             SrcPos at);
 Value *priority_timed(Eval *ev, const char *name, Value *p, SrcPos at);
 
-/* builtins.c */
-int builtin_lookup(const char *name);
+/* builtins.c (builtins.h has the table) */
 /* 1 when v is of `kind`; else an error naming builtin fn and `what` it
  * expects, and 0. */
 int builtin_want(Eval *ev, Value *v, ValueKind kind, const char *fn,
                  const char *what, SrcPos at);
-/* 1 for the names defined only inside a Timed section (WAIT, TSTOP,
- * TSKIP, timed_priority). */
-int builtin_timed_only(const char *name);
 /* The value of builtin `id` written at `at`, inside a Timed section when
  * `timed` (STOP and SKIP are TSTOP and TSKIP there). */
 Value *builtin_value(Eval *ev, int id, SrcPos at, int timed);

@@ -2,6 +2,8 @@
  * dependency analysis of top-level bindings. See typecheck.h. */
 #include "typecheck_impl.h"
 
+#include "builtins.h"
+
 #include "lex.h"
 #include "limit.h"
 #include "stack.h"
@@ -359,66 +361,22 @@ static Type *annotation(Checker *c, Decl *d, int rigid)
 
 /* ---------- builtins ---------- */
 
-static const char *const builtin_types =
-    "STOP, SKIP, DIV :: Proc\n"
-    "Int :: {Int}\n"
-    "Bool :: {Bool}\n"
-    "Char :: {Char}\n"
-    "Proc :: {Proc}\n"
-    "Events :: {Event}\n"
-    "CHAOS, RUN :: ({Event}) -> Proc\n"
-    "union, inter, diff :: Set a => ({a}, {a}) -> {a}\n"
-    "Union, Inter :: Set a => ({{a}}) -> {a}\n"
-    "member :: Set a => (a, {a}) -> Bool\n"
-    "card :: Set a => ({a}) -> Int\n"
-    "empty :: Set a => ({a}) -> Bool\n"
-    "set :: Set a => (<a>) -> {a}\n"
-    "Set :: Set a => ({a}) -> {{a}}\n"
-    "seq :: Set a => ({a}) -> <a>\n"
-    "Seq :: Set a => ({a}) -> {<a>}\n"
-    "length :: (<a>) -> Int\n"
-    "null :: (<a>) -> Bool\n"
-    "head :: (<a>) -> a\n"
-    "tail :: (<a>) -> <a>\n"
-    "concat :: (<<a>>) -> <a>\n"
-    "elem :: Eq a => (a, <a>) -> Bool\n"
-    "productions, extensions :: (a) -> {b}\n"
-    "error :: (<Char>) -> a\n"
-    "show :: (a) -> <Char>\n"
-    "normal, normalise, normalize, sbisim, wbisim, diamond, explicate, "
-    "tau_loop_factor, model_compress, dbisim, chase, chase_nocache, "
-    "lazyenumerate, lazynorm :: "
-    "(Proc) -> Proc\n"
-    "prioritise, prioritize, prioritise_nocache :: (Proc, <{Event}>) -> Proc\n"
-    "prioritisepo :: (Proc, {Event}, {(Event, Event)}, {Event}) -> Proc\n"
-    "loop :: (Proc) -> Proc\n"
-    "transpose :: (Set a, Set b) => ({(a, b)}) -> {(b, a)}\n"
-    "relational_image :: (Set a, Set b) => ({(a, b)}) -> (a) -> {b}\n"
-    "relational_inverse_image :: (Set a, Set b) => ({(a, b)}) -> (b) -> {a}\n"
-    "BUFFER :: (Int, {(Event, Event)}) -> Proc\n"
-    "WEAK_BUFFER :: (Int, Event, {(Event, Event)}) -> Proc\n"
-    "SIGNAL_BUFFER :: (Int, Event, Event, {(Event, Event)}) -> Proc\n"
-    "deter :: (Proc) -> Proc\n"
-    "failure_watchdog, trace_watchdog :: (Proc, {Event}, Event) -> Proc\n"
-    "mtransclose :: Set a => ({(a, a)}, {a}) -> {(a, a)}\n"
-    "TSTOP, TSKIP :: Proc\n"
-    "WAIT :: (Int) -> Proc\n"
-    "timed_priority :: (Proc) -> Proc\n"
-    "emptyMap :: (| k => v |)\n"
-    "mapFromList :: Set k => (<(k, v)>) -> (| k => v |)\n"
-    "mapLookup :: Set k => ((| k => v |), k) -> v\n"
-    "mapMember :: Set k => ((| k => v |), k) -> Bool\n"
-    "mapToList :: Set k => ((| k => v |)) -> <(k, v)>\n"
-    "mapUpdate :: Set k => ((| k => v |), k, v) -> (| k => v |)\n"
-    "mapUpdateMultiple :: Set k => ((| k => v |), <(k, v)>) -> (| k => v |)\n"
-    "mapDelete :: Set k => ((| k => v |), k) -> (| k => v |)\n"
-    "Map :: (Set k, Set v) => ({k}, {v}) -> {(| k => v |)}\n";
-
+/* Every builtin's type, read as FDR annotations "name :: type". */
 static void add_builtins(Checker *c)
 {
+    size_t len = 1;
+    for (int id = 0; id < builtin_count(); id++)
+        if (builtin_type(id))
+            len += strlen(builtin_name(id)) + strlen(builtin_type(id)) + 5;
+    char *text = tc_alloc(c, len), *end = text;
+    for (int id = 0; id < builtin_count(); id++)
+        if (builtin_type(id))
+            end += sprintf(end, "%s :: %s\n", builtin_name(id),
+                           builtin_type(id));
+    *end = '\0';
     Diags local;
     diags_init(&local);
-    Module *m = parse_string("<builtins>", builtin_types, c->arena, &local);
+    Module *m = parse_string("<builtins>", text, c->arena, &local);
     diags_free(&local);
     if (!m)
         longjmp(*c->out_of_memory, 1);

@@ -3,7 +3,7 @@
  * type so that its users do not report it again. See typecheck.h. */
 #include "typecheck_impl.h"
 
-#include "eval_impl.h" /* builtin_lookup */
+#include "builtins.h"
 #include "lex.h"
 
 #include <stdio.h>
