@@ -13,6 +13,11 @@
 #include <stdio.h>
 #include <string.h>
 
+int check_model_strict(CheckModel m)
+{
+    return m == CHECK_FD || m == CHECK_VD || m == CHECK_RD;
+}
+
 const char *check_fail_text(FailKind fail)
 {
     static const char *const text[] = {"none", "deadlock", "divergence",
@@ -340,7 +345,7 @@ static void check_has_trace(const CheckRequest *req, CheckResult *r)
         check_set_error(r, st, NULL);
     } else {
         Cex witness = {0};
-        int diverges = req->model == CHECK_FD
+        int diverges = check_model_strict(req->model)
                            ? check_divergence_after(ex, m, &witness, 1) : 0;
         check_cex_free(&witness);
         if (diverges < 0)
@@ -364,7 +369,7 @@ void check_run(const CheckRequest *req, CheckResult *r)
     case CHECK_DEADLOCK: {
         DeadlockCtx d = {req->impl};
         check_explore(req, r, inspect_deadlock, &d, FAIL_DEADLOCK,
-                      req->model == CHECK_FD);
+                      check_model_strict(req->model));
         check_final_offers(req->impl, r);
         break;
     }
@@ -373,7 +378,8 @@ void check_run(const CheckRequest *req, CheckResult *r)
         check_final_offers(req->impl, r);
         break;
     case CHECK_REFINES: case CHECK_DETERMINISM:
-        if (req->model == CHECK_R || req->model == CHECK_RD)
+        if (req->kind == CHECK_REFINES &&
+            (req->model == CHECK_R || req->model == CHECK_RD))
             check_refusal_testing(req, r);
         else
             check_refines(req, r);

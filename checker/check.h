@@ -48,10 +48,18 @@ typedef enum CheckKind {
  * outside I), and a deadlock (I empty) only where Spec has one. */
 /* R, RD: the refusal-testing model and its divergence-strict form: a
  * refusal (or none) before every event of a trace; Spec must have each
- * such observation of Impl (rtspec.h). Refinement only. */
+ * such observation of Impl (rtspec.h).
+ * Deadlock freedom, determinism and has trace see the same in F, V and
+ * R (a stable state refusing everything, an event both possible and
+ * refused after a trace, the traces), and in FD, VD and RD: they are
+ * checked as in F, or FD for the divergence-strict models. */
 typedef enum CheckModel {
     CHECK_T, CHECK_F, CHECK_FD, CHECK_V, CHECK_VD, CHECK_R, CHECK_RD
 } CheckModel;
+
+/* 1 for FD, VD, RD: after a divergence anything is allowed, and a
+ * divergence is a failure. */
+int check_model_strict(CheckModel m);
 
 typedef enum Verdict {
     VERDICT_PASS,

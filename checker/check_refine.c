@@ -15,12 +15,6 @@ enum {
     VIOLATION_REVIVAL
 };
 
-/* The models whose refinement is strict in divergences. */
-static int divergence_strict(CheckModel m)
-{
-    return m == CHECK_FD || m == CHECK_VD;
-}
-
 typedef struct RefineCtx {
     const Normal *normal;
     CheckModel model;
@@ -93,7 +87,7 @@ static int inspect_refine(void *ud, const uint32_t *state,
     }
     if (c->model == CHECK_T || !stable)
         return 0;
-    if (divergence_strict(c->model) && c->normal->divergent[node])
+    if (check_model_strict(c->model) && c->normal->divergent[node])
         return 0;
     uint32_t offers[count + 1];
     for (size_t i = 0; i < count; i++)
@@ -208,7 +202,7 @@ static void refine_product(const CheckRequest *req, CheckResult *r,
 {
     Machine *prod = product_new(req->impl, normal,
                                 req->kind == CHECK_REFINES &&
-                                    divergence_strict(req->model));
+                                    check_model_strict(req->model));
     Explorer *ex = prod ? explore_new(prod, &req->explore) : NULL;
     if (!ex) {
         check_no_explorer(r, prod);
@@ -232,7 +226,7 @@ static void refine_product(const CheckRequest *req, CheckResult *r,
             check_set_error(r, EXPLORE_NOMEM, NULL);
     } else if (st != EXPLORE_DONE) {
         check_set_error(r, st, NULL);
-    } else if (divergence_strict(req->model)) {
+    } else if (check_model_strict(req->model)) {
         check_product_divergence(req, r, ex, prod);
     }
     explore_free(ex);

@@ -1006,22 +1006,23 @@ static void property_words(Parser *p, char *buf, size_t len)
     }
 }
 
-/* model -> '[' ('T' | 'F' | 'FD') ']' ; returns 0, 1, 2, or -1 */
+/* model -> '[' ('T' | 'F' | 'FD' | 'V' | 'VD' | 'R' | 'RD') ']' ;
+ * returns Decl.model's number, or -1 */
 static int parse_model(Parser *p, int *closed_outer)
 {
+    static const char *const names[] = {"T", "F", "FD", "V", "VD", "R", "RD"};
     if (!accept(p, TOK_LBRACKET))
         return -1;
     int model = -1;
-    if (check(p, TOK_IDENT)) {
-        if (p->tok.len == 1 && p->tok.start[0] == 'T') model = 0;
-        else if (p->tok.len == 1 && p->tok.start[0] == 'F') model = 1;
-        else if (p->tok.len == 2 && !memcmp(p->tok.start, "FD", 2)) model = 2;
-    }
+    for (int k = 0; k < 7 && check(p, TOK_IDENT) && model < 0; k++)
+        if (p->tok.len == strlen(names[k]) &&
+            !memcmp(p->tok.start, names[k], p->tok.len))
+            model = k;
     if (model < 0) {
         char buf[64];
-        error_at(p, &p->tok, "expected a semantic model [T], [F] or [FD], "
-                             "found %s%s", tok_text(&p->tok, buf, sizeof buf),
-                 "");
+        error_at(p, &p->tok, "expected a semantic model [T], [F], [FD], [V], "
+                             "[VD], [R] or [RD], found %s%s",
+                 tok_text(&p->tok, buf, sizeof buf), "");
         return -1;
     }
     advance(p);
