@@ -6,6 +6,7 @@
  * id are for reports only. Neither is on the hot path of the explorer. */
 #include "event.h"
 
+#include "hash.h"
 #include "mem.h"
 
 #include <pthread.h>
@@ -21,21 +22,13 @@ struct EventTable {
     size_t slot_count;  /* power of two */
 };
 
-static uint64_t event_hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-    return h;
-}
-
 static int event_rehash(EventTable *t, size_t slot_count)
 {
     uint32_t *slots = mem_calloc(slot_count, sizeof *slots);
     if (!slots)
         return -1;
     for (uint32_t id = 0; id < t->count; id++) {
-        size_t i = event_hash(t->names[id]) & (slot_count - 1);
+        size_t i = hash_string(t->names[id]) & (slot_count - 1);
         while (slots[i])
             i = (i + 1) & (slot_count - 1);
         slots[i] = id + 1;
@@ -49,7 +42,7 @@ static int event_rehash(EventTable *t, size_t slot_count)
 /* Returns the slot where `name` is or would go. Caller holds the lock. */
 static size_t event_find_slot(const EventTable *t, const char *name)
 {
-    size_t i = event_hash(name) & (t->slot_count - 1);
+    size_t i = hash_string(name) & (t->slot_count - 1);
     while (t->slots[i] && strcmp(t->names[t->slots[i] - 1], name) != 0)
         i = (i + 1) & (t->slot_count - 1);
     return i;

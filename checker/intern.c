@@ -5,6 +5,7 @@
  * directory is allocated whole (2^16 pointers) so it never moves. */
 #include "intern.h"
 
+#include "hash.h"
 #include "mem.h"
 
 #include <pthread.h>
@@ -32,10 +33,7 @@ struct Intern {
 
 static uint64_t intern_hash(const void *blob, size_t size)
 {
-    const unsigned char *p = blob;
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ size;
-    for (size_t i = 0; i < size; i++)
-        h = (h ^ p[i]) * 0x100000001b3ull;
+    uint64_t h = hash_bytes(HASH_SEED ^ size, blob, size);
     return h ^ (h >> 29);
 }
 

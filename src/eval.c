@@ -3,6 +3,7 @@
  * builtin functions in builtins.c. See eval.h. */
 #include "eval_impl.h"
 
+#include "hash.h"
 #include "lex.h"
 #include "limit.h"
 #include "stack.h"
@@ -82,17 +83,9 @@ static void chain_pop(Eval *ev) { ev->chain_len--; }
 
 /* ---------- bindings ---------- */
 
-static uint64_t name_hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-    return h;
-}
-
 static Binding *table_find(Eval *ev, const char *name)
 {
-    for (Binding *b = ev->table[name_hash(name) & (ev->table_size - 1)]; b;
+    for (Binding *b = ev->table[hash_string(name) & (ev->table_size - 1)]; b;
          b = b->next)
         if (!strcmp(b->name, name))
             return b;

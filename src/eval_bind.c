@@ -3,6 +3,7 @@
  * name into lazy bindings. Creation and teardown of the evaluator live
  * here too. See eval.h. */
 #include "eval_impl.h"
+#include "hash.h"
 
 #include <string.h>
 
@@ -41,14 +42,6 @@ void eval_free(Eval *ev)
 
 void eval_set_terms(Eval *ev, TermTable *terms) { ev->terms = terms; }
 
-static uint64_t hash_name(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-    return h;
-}
-
 /* A declaration's name as bound: inside module M, M::name. */
 static const char *qualify(Eval *ev, const char *name)
 {
@@ -64,7 +57,7 @@ static const char *qualify(Eval *ev, const char *name)
 static Binding *top_find(Eval *ev, const char *name)
 {
     name = qualify(ev, name);
-    for (Binding *b = ev->table[hash_name(name) & (ev->table_size - 1)]; b;
+    for (Binding *b = ev->table[hash_string(name) & (ev->table_size - 1)]; b;
          b = b->next)
         if (!strcmp(b->name, name))
             return b;
@@ -87,7 +80,7 @@ static Binding *top_add(Eval *ev, const char *name, SrcPos pos)
     b->pos = pos;
     b->private_to = ev->bind_private;
     b->env = ev->bind_scope;
-    size_t slot = hash_name(name) & (ev->table_size - 1);
+    size_t slot = hash_string(name) & (ev->table_size - 1);
     b->next = ev->table[slot];
     ev->table[slot] = b;
     return b;

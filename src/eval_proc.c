@@ -4,6 +4,7 @@
  * semantics lives in checker/term.c. */
 #include "eval_impl.h"
 
+#include "hash.h"
 #include "lex.h"
 
 #include <stdio.h>
@@ -15,7 +16,7 @@ static uint64_t call_hash(Binding *def, Value **args, size_t n)
 {
     uint64_t h = (uint64_t)(uintptr_t)def * 0x9e3779b97f4a7c15ull;
     for (size_t i = 0; i < n; i++)
-        h = (h ^ value_hash(args[i])) * 0x100000001b3ull;
+        h = hash_mix(h, value_hash(args[i]));
     return h;
 }
 

@@ -2,6 +2,7 @@
 #include "traceverb.h"
 
 #include "compile.h"
+#include "hash.h"
 #include "limit.h"
 #include "mem.h"
 #include "report.h"
@@ -87,9 +88,7 @@ typedef struct Reader {
 
 static size_t cache_slot(const char *text)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (; *text; text++)
-        h = (h ^ (unsigned char)*text) * 1099511628211ull;
+    uint64_t h = hash_string(text);
     return (size_t)(h ^ (h >> 32)) & (CACHE_SLOTS - 1);
 }
 

@@ -3,6 +3,7 @@
 #include "typecheck_impl.h"
 
 #include "builtins.h"
+#include "hash.h"
 
 #include "lex.h"
 #include "limit.h"
@@ -217,17 +218,9 @@ const char *tc_expr_text(Checker *c, const Expr *e)
 
 /* ---------- names ---------- */
 
-static uint64_t hash_name(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-    return h;
-}
-
 Global *tc_global_exact(Checker *c, const char *name)
 {
-    for (Global *g = c->table[hash_name(name) & (c->table_size - 1)]; g;
+    for (Global *g = c->table[hash_string(name) & (c->table_size - 1)]; g;
          g = g->next)
         if (!strcmp(g->name, name))
             return g;
@@ -244,7 +237,7 @@ Global *tc_global_add(Checker *c, const char *name, GlobalKind kind,
     g->pos = pos;
     g->private_to = c->private_to;
     g->param_module = c->param_module;
-    size_t slot = hash_name(name) & (c->table_size - 1);
+    size_t slot = hash_string(name) & (c->table_size - 1);
     g->next = c->table[slot];
     c->table[slot] = g;
     return g;

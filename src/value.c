@@ -1,6 +1,8 @@
 /* value: construction, order, hashing and printing of values. See value.h. */
 #include "value.h"
 
+#include "hash.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -240,16 +242,15 @@ uint64_t value_hash(const Value *v)
         h ^= (uint64_t)v->ival;
         if (v->ival == IS_INTS) {
             for (uint32_t i = 0; i < v->n; i++)
-                h = (h ^ (uint64_t)((const long long *)v->ref)[i]) *
-                    0x100000001b3ull;
+                h = hash_mix(h, (uint64_t)((const long long *)v->ref)[i]);
             break;
         }
         for (uint32_t i = 0; i < v->n; i++)
-            h = (h ^ value_hash(v->items[i])) * 0x100000001b3ull;
+            h = hash_mix(h, value_hash(v->items[i]));
         break;
     default:
         for (uint32_t i = 0; i < v->n; i++)
-            h = (h ^ value_hash(v->items[i])) * 0x100000001b3ull;
+            h = hash_mix(h, value_hash(v->items[i]));
     }
     return h ^ (h >> 31);
 }

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "explore.h"
+#include "hash.h"
 #include "mem.h"
 
 #include <string.h>
@@ -151,9 +152,9 @@ typedef struct Ref {
 
 static uint64_t ref_hash(const uint32_t *v, size_t width)
 {
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = HASH_SEED;
     for (size_t i = 0; i < width; i++)
-        h = (h ^ v[i]) * 1099511628211ull;
+        h = hash_mix(h, v[i]);
     return h;
 }
 
