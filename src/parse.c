@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <setjmp.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,14 +40,19 @@ static SrcPos pos_of(const Parser *p, const Token *t)
     return (SrcPos){p->file, t->line, t->col};
 }
 
-static void error_at(Parser *p, const Token *t, const char *fmt,
-                     const char *a, const char *b)
+static void error_at(Parser *p, const Token *t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void error_at(Parser *p, const Token *t, const char *fmt, ...)
 {
     if (p->panic)
         return;
     p->panic = 1;
     char msg[512];
-    snprintf(msg, sizeof msg, fmt, a, b);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
     diags_error(p->diags, pos_of(p, t), "%s", msg);
 }
 
@@ -65,7 +71,7 @@ static void advance(Parser *p)
         p->tok = lex_next(&p->lx);
         if (p->tok.kind != TOK_ERROR)
             break;
-        error_at(p, &p->tok, "%s%s", p->tok.error, "");
+        error_at(p, &p->tok, "%s", p->tok.error);
     }
 }
 
@@ -252,7 +258,7 @@ static Stmt *parse_stmts(Parser *p, size_t *count, int colon)
             s->expr = colon == 2 ? parse_level(p, L_DOT) : parse_expr(p);
             if (s->expr->kind == E_WILD && !p->panic)
                 error_at(p, &at, "'_' is a pattern, not a set or a "
-                                 "sequence to draw from%s%s", "", "");
+                                 "sequence to draw from");
         } else {
             if (colon && !p->panic) {
                 *p = saved;
@@ -355,7 +361,7 @@ static Expr *parse_paren(Parser *p, const Token *at)
     if (kids.count == 1)
         return (Expr *)kids.items[0];
     if (kids.count == 0) {
-        error_at(p, at, "%s%s", "empty parentheses: '()' is not a value", "");
+        error_at(p, at, "empty parentheses: '()' is not a value");
         return node(p, E_WILD, at);
     }
     return node_kids(p, E_TUPLE, at, &kids);
@@ -383,7 +389,7 @@ static Expr *parse_let(Parser *p, const Token *at)
         if (d && d->kind != D_DEF && d->kind != D_IGNORED &&
             d->kind != D_ANNOT)
             error_at(p, &t, "only definitions may appear in a let (this "
-                            "one belongs at the top level)%s%s", "", "");
+                            "one belongs at the top level)");
         if (d)
             list_add(p, &decls, d);
     }
@@ -470,7 +476,7 @@ static Expr *parse_primary_in(Parser *p)
         errno = 0;
         e->ival = strtoll(t.start, NULL, 10);
         if (errno || e->ival > 2147483647LL)
-            error_at(p, &t, "number too large: %s%s", copy_text(p, &t), "");
+            error_at(p, &t, "number too large: %s", copy_text(p, &t));
         return e;
     }
     case TOK_TRUE: case TOK_FALSE: {
@@ -555,8 +561,8 @@ static Expr *parse_primary_in(Parser *p)
         return e;
     }
     default:
-        error_at(p, &t, "expected an expression, found %s%s",
-                 tok_text(&t, buf, sizeof buf), "");
+        error_at(p, &t, "expected an expression, found %s",
+                 tok_text(&t, buf, sizeof buf));
         if (!check(p, TOK_EOF))
             advance(p);
         return node(p, E_WILD, &t);
@@ -829,7 +835,7 @@ static Expr *parse_set_op(Parser *p, Expr *lhs, const Token *t, int level)
 static Expr *parse_level(Parser *p, int level)
 {
     if (stack_low()) {
-        error_at(p, &p->tok, "%s%s", "expression nested too deeply", "");
+        error_at(p, &p->tok, "expression nested too deeply");
         return node(p, E_WILD, &p->tok);
     }
     Expr *e;
@@ -1021,8 +1027,8 @@ static int parse_model(Parser *p, int *closed_outer)
     if (model < 0) {
         char buf[64];
         error_at(p, &p->tok, "expected a semantic model [T], [F], [FD], [V], "
-                             "[VD], [R] or [RD], found %s%s",
-                 tok_text(&p->tok, buf, sizeof buf), "");
+                             "[VD], [R] or [RD], found %s",
+                 tok_text(&p->tok, buf, sizeof buf));
         return -1;
     }
     advance(p);
@@ -1052,7 +1058,7 @@ static void parse_property(Parser *p, Decl *d)
     else {
         error_at(p, &at, "unknown property ':[%s]' (expected deadlock free, "
                          "divergence free, livelock free, deterministic or "
-                         "has trace)%s", words, "");
+                         "has trace)", words);
         return;
     }
     int closed = 0;
@@ -1088,14 +1094,14 @@ static void parse_options(Parser *p, Decl *d)
         if (!strcmp(words, "tau priority") ||
             !strcmp(words, "tau priority over")) {
             if (d->tau_priority)
-                error_at(p, &at, "%s%s", "':[tau priority]' given twice", "");
+                error_at(p, &at, "':[tau priority]' given twice");
             d->tau_priority = 1;
             expect(p, TOK_COLON, "':' and a set of events");
             d->priority = parse_level(p, L_DOT);
         } else if (!strcmp(words, "partial order reduce")) {
             d->partial_order = 1;
         } else {
-            error_at(p, &at, "unknown assertion option ':[%s]'%s", words, "");
+            error_at(p, &at, "unknown assertion option ':[%s]'", words);
         }
     }
 }
@@ -1127,8 +1133,8 @@ static Decl *parse_assert(Parser *p, const Token *at)
     } else {
         char buf[64];
         error_at(p, &op, "expected ':[' or a refinement such as '[T=' in the "
-                         "assertion, found %s%s",
-                 tok_text(&op, buf, sizeof buf), "");
+                         "assertion, found %s",
+                 tok_text(&op, buf, sizeof buf));
     }
     parse_options(p, d);
     d->text = collapse(p, start);
@@ -1200,8 +1206,8 @@ static TypeExpr *parse_type_atom(Parser *p)
             return kids.items[0];
         return type_node(p, TY_TUPLE, &t, &kids);
     }
-    error_at(p, &t, "expected a type, found %s%s",
-             tok_text(&t, buf, sizeof buf), "");
+    error_at(p, &t, "expected a type, found %s",
+             tok_text(&t, buf, sizeof buf));
     return type_node(p, TY_NAME, &t, NULL);
 }
 
@@ -1209,7 +1215,7 @@ static TypeExpr *parse_type_atom(Parser *p)
 static TypeExpr *parse_type(Parser *p)
 {
     if (stack_low()) {
-        error_at(p, &p->tok, "%s%s", "type nested too deeply", "");
+        error_at(p, &p->tok, "type nested too deeply");
         return type_node(p, TY_NAME, &p->tok, NULL);
     }
     Token at = p->tok;
@@ -1372,11 +1378,11 @@ static void parse_include(Parser *p, List *decls, const Token *at)
     strcpy(path + dir, rel);
     for (int i = 0; i < p->include_depth; i++)
         if (!strcmp(p->includes[i], path)) {
-            error_at(p, at, "include cycle: %s includes itself%s", path, "");
+            error_at(p, at, "include cycle: %s includes itself", path);
             return;
         }
     if (p->include_depth >= MAX_INCLUDE_DEPTH) {
-        error_at(p, at, "includes nested too deeply (at %s)%s", path, "");
+        error_at(p, at, "includes nested too deeply (at %s)", path);
         return;
     }
     char *data;
@@ -1447,8 +1453,8 @@ static Decl *parse_module(Parser *p, const Token *at)
             error_at(p, &(Token){.line = d->decls[i]->pos.line,
                                  .col = d->decls[i]->pos.col},
                      "%s inside a module: FDR allows it at the top level "
-                     "only%s", d->decls[i]->kind == D_ASSERT ? "an assertion"
-                                                             : "print", "");
+                     "only", d->decls[i]->kind == D_ASSERT ? "an assertion"
+                                                             : "print");
             p->panic = 0;
         }
     return d;
@@ -1510,7 +1516,7 @@ static Decl *parse_decl_at(Parser *p)
     }
     case TOK_TIMED:
         error_at(p, &t, "a Timed section is a declaration of the file or of "
-                        "a module, not of a let%s%s", "", "");
+                        "a module, not of a let");
         advance(p);
         return NULL;
     default:
@@ -1567,8 +1573,8 @@ static void parse_into(Parser *p, List *decls)
                 char buf[64];
                 error_at(p, &p->tok, "unexpected %s after the declaration "
                                      "(a new declaration starts on a new "
-                                     "line)%s",
-                         tok_text(&p->tok, buf, sizeof buf), "");
+                                     "line)",
+                         tok_text(&p->tok, buf, sizeof buf));
             }
             synchronise(p);
         }
@@ -1629,8 +1635,8 @@ static Module *parse_text(const char *name, const char *text, size_t len,
     parse_into(&p, &decls);
     while (!check(&p, TOK_EOF)) { /* exports or endmodule outside a module */
         char buf[64];
-        error_at(&p, &p.tok, "%s outside a module%s",
-                 tok_text(&p.tok, buf, sizeof buf), "");
+        error_at(&p, &p.tok, "%s outside a module",
+                 tok_text(&p.tok, buf, sizeof buf));
         advance(&p);
         parse_into(&p, &decls);
     }
@@ -1684,8 +1690,8 @@ Expr *parse_expression(const char *name, const char *text, Arena *arena,
     Expr *e = parse_expr(&p);
     if (!check(&p, TOK_EOF)) {
         char buf[64];
-        error_at(&p, &p.tok, "unexpected %s after the expression%s",
-                 tok_text(&p.tok, buf, sizeof buf), "");
+        error_at(&p, &p.tok, "unexpected %s after the expression",
+                 tok_text(&p.tok, buf, sizeof buf));
     }
     return diags_errors(diags) ? NULL : e;
 }
