@@ -60,7 +60,7 @@ static const char *const usage_text =
     "  typecheck FILE      only type-check FILE (check, eval and trace\n"
     "                      type-check first too)\n"
     "\n"
-    "options: lockstep check --help\n"
+    "each verb's options: lockstep VERB --help\n"
     "exit codes: 0 every assertion holds, 1 some assertion fails,\n"
     "            2 bad input or usage, 3 a resource limit was hit\n";
 
@@ -89,6 +89,68 @@ static const char *const check_help =
     "                      a deadlock's wait-for diagram) into DIR\n"
     "  --graph-format svg|dot|png   (default: svg, plus the .dot beside it)\n"
     "  --quiet             no progress line\n";
+
+/* What every verb that loads a file accepts. */
+#define LOAD_OPTIONS                                                        \
+    "  --no-typecheck      evaluate without type-checking the file first\n" \
+    "  --eval-depth N      nested evaluations allowed (default 1000000)\n"  \
+    "  --eval-steps N      evaluation steps allowed (default 500M)\n"       \
+    "  --memory SIZE       peak memory of the whole run, e.g. 2G (exit 3)\n" \
+    "  --timeout SECONDS   stop the run after this long (exit 3)\n"
+
+static const char *const eval_help =
+    "usage: lockstep eval [options] FILE [EXPR]\n"
+    "\n"
+    "Prints the value of the CSPM expression EXPR, evaluated in FILE, or\n"
+    "of every `print` of FILE when there is no EXPR.\n"
+    "\n" LOAD_OPTIONS;
+
+static const char *const lts_help =
+    "usage: lockstep lts [options] FILE PROCESS\n"
+    "\n"
+    "Counts the states and transitions of PROCESS, a process expression of\n"
+    "FILE (e.g. 'sbisim(P)'), explored as terms (up to 2,000,000 states).\n"
+    "\n"
+    "  --dot               print the LTS in Graphviz's dot language\n"
+    "  --graph DIR         draw the LTS into DIR\n"
+    "  --graph-format svg|dot|png   (default: svg, plus the .dot beside it)\n"
+    "  --max-draw N        draw at most N states (default 2000; exit 3 above)\n"
+    LOAD_OPTIONS;
+
+static const char *const trace_help =
+    "usage: lockstep trace [options] FILE PROCESS TRACE...\n"
+    "\n"
+    "Checks each TRACE file (one event per line, as the runtime records)\n"
+    "against PROCESS: an event PROCESS cannot do there, or a recorded\n"
+    "deadlock PROCESS cannot reach, rejects the trace (exit 1).\n"
+    "\n"
+    "  --observe C1,C2     the channels the traces record (default: those\n"
+    "                      their headers declare); the rest are hidden\n"
+    "  --hide C1,C2        channels the traces do not record\n"
+    "  --format text|json  output format (json: one object per trace file)\n"
+    "  --graph DIR         draw each recorded deadlock's wait-for diagram\n"
+    "  --graph-format svg|dot|png   (default: svg, plus the .dot beside it)\n"
+    "  -j, --threads N     trace files checked in parallel\n"
+    "  --max-states N      at most N states of PROCESS a trace can be in at\n"
+    "                      once (default 1,000,000; exit 3 above)\n"
+    LOAD_OPTIONS;
+
+static const char *const typecheck_help =
+    "usage: lockstep typecheck [options] FILE\n"
+    "\n"
+    "Only type-checks FILE, as FDR's `refines --typecheck`: silent and exit\n"
+    "0 when it is well typed, its type errors and exit 2 otherwise.\n";
+
+/* The --help text of a verb. */
+static const char *verb_help(const char *verb)
+{
+    return !strcmp(verb, "check")  ? check_help
+           : !strcmp(verb, "eval") ? eval_help
+           : !strcmp(verb, "lts")  ? lts_help
+           : !strcmp(verb, "trace") ? trace_help
+           : !strcmp(verb, "typecheck") ? typecheck_help
+                                        : usage_text;
+}
 
 static int usage_error(const char *fmt, const char *what)
 {
@@ -217,7 +279,7 @@ static int parse_args(Cli *cli, int argc, char **argv)
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(strcmp(cli->verb, "check") ? usage_text : check_help, stdout);
+            fputs(verb_help(cli->verb), stdout);
             return EXIT_HOLDS;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             cli->quiet = 1;

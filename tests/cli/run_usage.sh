@@ -25,6 +25,14 @@ expect 0 "--version" -- "$lockstep" --version
 contains out "lockstep " "--version prints the version"
 expect 0 "check --help" -- "$lockstep" check --help
 contains out "--max-states" "check --help lists options"
+expect 0 "eval --help" -- "$lockstep" eval --help
+contains out "--eval-depth" "eval --help lists its options"
+expect 0 "lts --help" -- "$lockstep" lts --help
+contains out "--max-draw" "lts --help lists --dot, --graph, --max-draw"
+expect 0 "trace --help" -- "$lockstep" trace --help
+contains out "--observe" "trace --help lists --observe and --hide"
+expect 0 "typecheck --help" -- "$lockstep" typecheck --help
+contains out "usage: lockstep typecheck" "typecheck --help is its own"
 expect 2 "no verb" -- "$lockstep"
 expect 2 "unknown verb" -- "$lockstep" frobnicate x.csp
 expect 2 "missing file" -- "$lockstep" check "$tmp/absent.csp"
