@@ -97,6 +97,9 @@ static void component_offers(TermTable *terms, uint32_t term, Str *s)
     mem_free(o.ids);
 }
 
+/* "s" unless there is one. */
+static const char *plural(unsigned long long n) { return n == 1 ? "" : "s"; }
+
 static const char *verdict_word(const ModelAssert *a, const RunResult *r)
 {
     switch (r->check.verdict) {
@@ -269,12 +272,14 @@ static void report_text(FILE *out, Model *model, const ModelAssert *a,
     }
     if (r->not_run)
         return;
-    fprintf(out, "      %llu states, %llu transitions, depth %u, %.3f s",
-            (unsigned long long)s->states,
-            (unsigned long long)s->transitions, s->depth, r->seconds);
+    fprintf(out, "      %llu state%s, %llu transition%s, depth %u, %.3f s",
+            (unsigned long long)s->states, plural(s->states),
+            (unsigned long long)s->transitions, plural(s->transitions),
+            s->depth, r->seconds);
     if (r->check.spec_nodes)
-        fprintf(out, ", specification normal form %llu nodes",
-                (unsigned long long)r->check.spec_nodes);
+        fprintf(out, ", specification normal form %llu node%s",
+                (unsigned long long)r->check.spec_nodes,
+                plural(r->check.spec_nodes));
     fprintf(out, "\n");
     if (opt->stats)
         fprintf(out, "      %.0f states/s, %.1f bytes/state, %zu bytes "
@@ -293,10 +298,13 @@ static void text_compressions(FILE *out, Model *model, size_t first)
         TermCompressStats st = term_compression(terms, i, &source);
         char text[120];
         term_print(terms, source, text, sizeof text);
-        fprintf(out, "      compressed %s: %u states, %u transitions -> "
-                "%u states, %u transitions, %.3f s\n", text,
-                st.states_before, st.transitions_before, st.states_after,
-                st.transitions_after, st.seconds);
+        fprintf(out, "      compressed %s: %u state%s, %u transition%s -> "
+                "%u state%s, %u transition%s, %.3f s\n", text,
+                st.states_before, plural(st.states_before),
+                st.transitions_before, plural(st.transitions_before),
+                st.states_after, plural(st.states_after),
+                st.transitions_after, plural(st.transitions_after),
+                st.seconds);
     }
 }
 

@@ -311,8 +311,11 @@ static void report_text(FILE *out, Model *m, const Machine *mach,
         text_incomplete(out, tf, o);
         fprintf(out, "      the model would accept ");
         text_events(out, ev, o->offers, o->noffers, "{", "}\n");
-        fprintf(out, "      one of the %zu model state%s there:\n", o->states,
-                o->states == 1 ? "" : "s");
+        if (o->states == 1)
+            fprintf(out, "      the model's state there:\n");
+        else
+            fprintf(out, "      one of the %zu model states there:\n",
+                    o->states);
         text_components(out, mach, o->state);
         return;
     }

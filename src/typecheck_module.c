@@ -22,6 +22,7 @@
 #include "typecheck_impl.h"
 
 #include <stdio.h>
+#include <ctype.h>
 #include <string.h>
 
 static char *concat(Checker *c, const char *a, size_t alen, const char *b,
@@ -330,6 +331,63 @@ void tc_check_instance(Checker *c, Node *n)
 
 /* ---------- names not found ---------- */
 
+/* The edit distance of a and b (insertions, deletions, substitutions
+ * and swaps of neighbours: pikc is pick misspelt), case aside (stop is
+ * STOP), or limit + 1 once it exceeds limit. Names are short: rows of at
+ * most 64 cells. */
+static size_t edit_distance(const char *a, const char *b, size_t limit)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63 || (la > lb ? la - lb : lb - la) > limit)
+        return limit + 1;
+    size_t rows[3][64], *two = rows[0], *one = rows[1], *cur = rows[2];
+    for (size_t j = 0; j <= lb; j++)
+        one[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        int ai = tolower((unsigned char)a[i - 1]);
+        size_t best = cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            int bj = tolower((unsigned char)b[j - 1]);
+            size_t d = one[j - 1] + (ai != bj);
+            d = one[j] + 1 < d ? one[j] + 1 : d;
+            d = cur[j - 1] + 1 < d ? cur[j - 1] + 1 : d;
+            if (i > 1 && j > 1 && ai == tolower((unsigned char)b[j - 2]) &&
+                bj == tolower((unsigned char)a[i - 2]) && two[j - 2] + 1 < d)
+                d = two[j - 2] + 1;
+            cur[j] = d;
+            best = d < best ? d : best;
+        }
+        if (best > limit)
+            return limit + 1;
+        size_t *t = two;
+        two = one, one = cur, cur = t;
+    }
+    return one[lb];
+}
+
+/* The visible name closest to `name` (2 edits at most, 1 for names of up
+ * to 3 characters; the first in alphabetical order among equals), or
+ * NULL: a "did you mean" for a misspelt name. */
+static const char *closest_name(Checker *c, const char *name)
+{
+    size_t limit = strlen(name) <= 3 ? 1 : 2, best = limit + 1;
+    const char *pick = NULL;
+    for (Local *l = c->scope; l; l = l->next) {
+        size_t d = edit_distance(name, l->name, limit);
+        if (d < best || (d == best && pick && strcmp(l->name, pick) < 0))
+            best = d, pick = l->name;
+    }
+    for (size_t t = 0; t < c->table_size; t++)
+        for (Global *g = c->table[t]; g; g = g->next) {
+            if (!visible(c, g) || g->param_module)
+                continue;
+            size_t d = edit_distance(name, g->name, limit);
+            if (d < best || (d == best && pick && strcmp(g->name, pick) < 0))
+                best = d, pick = g->name;
+        }
+    return pick;
+}
+
 void tc_name_unknown(Checker *c, Expr *e)
 {
     Global *hidden = lookup(c, e->name, 1);
@@ -354,5 +412,10 @@ void tc_name_unknown(Checker *c, Expr *e)
         if (m && m->decl->kind == D_INSTANCE && !m->of)
             return;
     }
-    tc_error(c, e->pos, "'%s' is not defined", e->name);
+    const char *near = closest_name(c, e->name);
+    if (near)
+        tc_error(c, e->pos, "'%s' is not defined (did you mean '%s'?)",
+                 e->name, near);
+    else
+        tc_error(c, e->pos, "'%s' is not defined", e->name);
 }

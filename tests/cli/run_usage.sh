@@ -127,4 +127,21 @@ contains out '"kind":"refusal","trace":["a"],"event":"d"' "JSON names the kind, 
 contains out '"refusals":[{"before":"a","offers":["a"]},{"before":"d","offers":["d"]}]' "JSON lists the refusals shown"
 expect 0 "JSON with compressions" -- "$lockstep" check --format json --assert 1 "$models/token_ring.csp"
 contains out '"compressions":[{"process":"normal(Node(0) \\ {local.0})","states_before":9,"transitions_before":15,"states_after":3,"transitions_after":3' "JSON gives each compression's sizes"
+cat >"$tmp/misspelt.csp" <<'CSP'
+channel pick, drop
+PHIL = pikc -> drop -> PHIL
+R = stop
+CSP
+expect 2 "misspelt names" -- "$lockstep" check "$tmp/misspelt.csp"
+contains err "misspelt.csp:2:8: type error: 'pikc' is not defined (did you mean 'pick'?)" "did you mean, for a swap"
+contains err "'stop' is not defined (did you mean 'STOP'?)" "did you mean, case aside"
+cat >"$tmp/one.csp" <<'CSP'
+channel a
+P = a -> P
+assert P :[deadlock free]
+assert P [T= P
+CSP
+expect 0 "plural agreement" -- "$lockstep" check "$tmp/one.csp"
+contains out "1 state, 1 transition, depth 1" "one state, one transition"
+contains out "specification normal form 1 node" "one node"
 exit $((failures > 0))
