@@ -33,6 +33,25 @@ static void run_error(RunResult *out, const char *fmt, const char *what)
     snprintf(out->check.message, sizeof out->check.message, fmt, what);
 }
 
+/* "the process could not be evaluated", and why: the first error the
+ * evaluation reported (file:line:col: message). */
+static void evaluation_error(RunResult *out, const Diags *diags)
+{
+    for (size_t i = 0; i < diags->count; i++) {
+        const Diag *d = &diags->items[i];
+        if (d->kind != DIAG_ERROR && d->kind != DIAG_TYPE_ERROR)
+            continue;
+        out->not_run = 1;
+        out->check.verdict = VERDICT_ERROR;
+        snprintf(out->check.message, sizeof out->check.message,
+                 "the process could not be evaluated: %s:%d:%d: %s",
+                 d->pos.file ? d->pos.file : "<input>", d->pos.line,
+                 d->pos.col, d->message);
+        return;
+    }
+    run_error(out, "%s", "the process could not be evaluated");
+}
+
 /* Compiles `term`; on failure records why in out and diags. */
 static Machine *run_compile(Model *model, uint32_t term,
                             const RunOptions *options, const ModelAssert *a,
@@ -75,7 +94,7 @@ static Machine *run_compile(Model *model, uint32_t term,
         diags_error(diags, a->pos, "%s", err);
         run_error(out, "%.200s", err);
     } else
-        run_error(out, "%s", "the process could not be evaluated");
+        evaluation_error(out, diags);
     if (st == COMPILE_LEAF_LIMIT || st == COMPILE_NOMEM ||
         model_limit_hit(model) || limit_reached())
         out->check.verdict = VERDICT_LIMIT;

@@ -43,10 +43,15 @@ void diags_add(Diags *d, DiagKind kind, SrcPos pos, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 #define diags_error(d, pos, ...) diags_add((d), DIAG_ERROR, (pos), __VA_ARGS__)
 size_t diags_errors(const Diags *d);
+/* 1 when d holds this very diagnostic (diags_add keeps one of each). */
+int diags_has(const Diags *d, DiagKind kind, SrcPos pos, const char *message);
 /* Drops the diagnostics after the first `count` (a parser that backtracks
  * forgets what its abandoned attempt reported). */
 void diags_truncate(Diags *d, size_t count);
 /* Prints every diagnostic as file:line:col: kind: message. */
 void diags_print(const Diags *d, FILE *out);
+/* Prints those of d not in `said`, and adds them to it: a run of several
+ * checks says each thing once. */
+void diags_print_new(const Diags *d, Diags *said, FILE *out);
 
 #endif

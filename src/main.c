@@ -333,6 +333,8 @@ static Model *load(Cli *cli, Diags *diags)
     }
     if (diags_errors(diags)) {
         diags_print(diags, stderr);
+        if (cli->report.format == REPORT_JSON) /* every outcome in JSON */
+            report_errors_json(stdout, diags);
         cli->limit_hit = model_limit_hit(m) || limit_reached() != LIMIT_NONE;
         model_free(m);
         return NULL;
@@ -457,11 +459,13 @@ static int verb_check(Cli *cli)
     cli->run.explore.progress = !cli->quiet;
     int fails = 0, limits = 0, errors = 0;
     size_t compressions = 0;
+    Diags said; /* each evaluation error once, however many checks meet it */
+    diags_init(&said);
     for (size_t i = first; i < last; i++) {
         RunResult r;
         limit_phase("checking an assertion");
         checkrun_assert(m, i, &cli->run, &r, &diags);
-        diags_print(&diags, stderr);
+        diags_print_new(&diags, &said, stderr);
         diags_free(&diags);
         diags_init(&diags);
         report_assert(stdout, m, i, &r, &cli->report, &compressions);
@@ -479,6 +483,7 @@ static int verb_check(Cli *cli)
     }
     model_free(m);
     diags_free(&diags);
+    diags_free(&said);
     if (errors)
         return EXIT_USAGE;
     if (limits)

@@ -445,6 +445,23 @@ static void json_failure(FILE *out, Model *model, const RunResult *r)
     fputs("}", out);
 }
 
+void report_errors_json(FILE *out, const Diags *d)
+{
+    for (size_t i = 0; i < d->count; i++) {
+        const Diag *g = &d->items[i];
+        if (g->kind != DIAG_ERROR && g->kind != DIAG_TYPE_ERROR)
+            continue;
+        fprintf(out, "{\"schema_version\":1,\"verdict\":\"error\","
+                     "\"kind\":\"%s\",\"message\":",
+                g->kind == DIAG_TYPE_ERROR ? "type error" : "error");
+        json_string(out, g->message);
+        fputs(",\"file\":", out);
+        json_string(out, g->pos.file ? g->pos.file : "");
+        fprintf(out, ",\"line\":%d,\"column\":%d}\n", g->pos.line,
+                g->pos.col);
+    }
+}
+
 /* ,"compressions":[...] for the compressions from `first` on. */
 static void json_compressions(FILE *out, Model *model, size_t first)
 {

@@ -27,6 +27,11 @@ typedef struct ReportOptions {
 void report_assert(FILE *out, Model *model, size_t index, const RunResult *r,
                    const ReportOptions *options, size_t *compressions);
 
+/* --format json: each error of d (a file that does not load) as one
+ * object {"schema_version", "verdict": "error", "kind", "message",
+ * "file", "line", "column"} per line. */
+void report_errors_json(FILE *out, const Diags *d);
+
 /* Writes the trace as CSPM text, e.g. "<a, c.1>", into buf. */
 void report_trace(EventTable *events, const uint32_t *trace, size_t len,
                   char *buf, size_t cap);

@@ -144,4 +144,19 @@ CSP
 expect 0 "plural agreement" -- "$lockstep" check "$tmp/one.csp"
 contains out "1 state, 1 transition, depth 1" "one state, one transition"
 contains out "specification normal form 1 node" "one node"
+expect 2 "JSON for a file that does not load" -- "$lockstep" check --format json "$tmp/misspelt.csp"
+contains out '{"schema_version":1,"verdict":"error","kind":"type error","message":"'"'"'pikc'"'"' is not defined (did you mean '"'"'pick'"'"'?)","file":' "a type error is JSON on stdout"
+cat >"$tmp/evalerr.csp" <<'CSP'
+channel a
+f(x) = if x > 2 then error("too big") else x
+P = a -> Q(f(3))
+Q(n) = a -> STOP
+assert P :[deadlock free]
+assert P :[divergence free]
+CSP
+expect 2 "an evaluation error" -- "$lockstep" check --format json "$tmp/evalerr.csp"
+contains out '"verdict":"error","holds":false,"message":"the process could not be evaluated: ' "JSON says why the process could not be evaluated"
+contains out 'evalerr.csp:2:27: error(' "... with the position of the error"
+lines=$(grep -c 'error: error(' "$tmp/err")
+[ "$lines" = 1 ] && echo "ok   an evaluation error is said once for two checks" || { echo "FAIL said $lines times"; failures=$((failures + 1)); }
 exit $((failures > 0))
