@@ -302,7 +302,7 @@ int explore_parent(const Explorer *ex, uint64_t id, uint64_t *parent,
     uint32_t p = store_parent(ex->store, id);
     if (p == STORE_NO_PARENT)
         return -1;
-    LinkBuf b;
+    LinkBuf b = {0}; /* freed even when an allocation before it failed */
     int rc = linkbuf_init(ex, &b) == 0 &&
                      link_event(ex, p, id, b.vec, b.key, b.scratch, event) == 0
                  ? 0
@@ -319,7 +319,7 @@ int explore_path(const Explorer *ex, uint64_t id, uint32_t **events,
     for (uint64_t s = id; store_parent(ex->store, s) != STORE_NO_PARENT;
          s = store_parent(ex->store, s))
         n++;
-    LinkBuf b;
+    LinkBuf b = {0}; /* freed even when an allocation before it failed */
     *events = mem_alloc((n + 1) * sizeof **events);
     *states = mem_alloc((n + 1) * sizeof **states);
     int rc = *events && *states && linkbuf_init(ex, &b) == 0 ? 0 : -1;

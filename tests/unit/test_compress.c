@@ -55,7 +55,7 @@ static void random_lts(Lts *l, uint32_t n, int tick)
         if (s == l->omega)
             continue;
         uint32_t k = rnd(4);
-        uint32_t ev[8], tg[8];
+        uint32_t ev[8] = {0}, tg[8] = {0}; /* k + 1 <= 5 are used */
         for (uint32_t i = 0; i < k; i++) {
             ev[i] = (uint32_t[]){0, 2, 3, 0, 2}[rnd(5)];
             tg[i] = rnd(live);
