@@ -10,7 +10,7 @@
  * counterexample is a shortest one and the counts do not depend on where in
  * the level it lies.
  *
- * Determinism (DESIGN.md): state and transition counts, the depth, the
+ * Determinism (docs/design.md): state and transition counts, the depth, the
  * violation chosen, its state id and its path are identical for every thread
  * count. State ids are assigned in canonical BFS order: the order in which a
  * sequential BFS that expands states in id order and visits each state's

@@ -6,7 +6,7 @@
  * an opaque `ref` that the front end gave out (for instance the call
  * PHIL(2)); the checker asks the front end, through TermHooks, for the term
  * a ref stands for only when it needs its transitions, and to print it.
- * That is how the checker stays free of CSPM (DESIGN.md) while processes are
+ * That is how the checker stays free of CSPM (docs/design.md) while processes are
  * evaluated lazily.
  *
  * Terms are hash-consed: building the same term twice gives the same id, so
@@ -190,7 +190,7 @@ TermCompressStats term_compression(TermTable *t, size_t i, uint32_t *source);
 /* The CSPM text of a term (bounded by len; "..." when cut). */
 void term_print(TermTable *t, uint32_t id, char *buf, size_t len);
 
-/* 1 when the kind is a static operator of the network (DESIGN.md):
+/* 1 when the kind is a static operator of the network (docs/design.md):
  * PAR, APAR, HIDE, RENAME, LINK. */
 int term_is_static(TermKind kind);
 

@@ -12,7 +12,7 @@
  * Every assertion runs three ways: compiled network with 1 thread and with
  * 2 threads, and explored terms with 1 thread. All three must give the same
  * verdict, kind and counts, and both network runs the same trace: the
- * determinism and differential guarantees of DESIGN.md.
+ * determinism and differential guarantees of docs/design.md.
  *
  * usage: golden_driver FILE.csp ...   exit 0 when every expectation holds.
  */
