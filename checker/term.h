@@ -6,8 +6,8 @@
  * an opaque `ref` that the front end gave out (for instance the call
  * PHIL(2)); the checker asks the front end, through TermHooks, for the term
  * a ref stands for only when it needs its transitions, and to print it.
- * That is how the checker stays free of CSPM (docs/design.md) while processes are
- * evaluated lazily.
+ * That is how the checker stays free of CSPM (docs/design.md) while
+ * processes are evaluated lazily.
  *
  * Terms are hash-consed: building the same term twice gives the same id, so
  * a term id is a state of the explored-term semantics. Ids are dense

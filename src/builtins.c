@@ -277,9 +277,9 @@ static Value *map_builtin(Eval *ev, BuiltinId b, Value **args, SrcPos at)
                    ? all_maps(ev, args[0], args[1], at) : NULL;
     if (b == B_MAPFROMLIST) {
         Value *empty = value_map(ev->arena, NULL, 0);
-        return builtin_want(ev, args[0], V_SEQ, "mapFromList", "a sequence", at) &&
-                       empty
-                   ? map_updated(ev, empty, args[0], at) : NULL;
+        int ok = builtin_want(ev, args[0], V_SEQ, "mapFromList",
+                              "a sequence", at);
+        return ok && empty ? map_updated(ev, empty, args[0], at) : NULL;
     }
     if (!builtin_want(ev, args[0], V_MAP, name, "a map", at))
         return NULL;
@@ -306,7 +306,8 @@ static Value *map_builtin(Eval *ev, BuiltinId b, Value **args, SrcPos at)
         return seq ? map_updated(ev, m, seq, at) : NULL;
     }
     case B_MAPUPDATEMULTIPLE:
-        return builtin_want(ev, args[1], V_SEQ, "mapUpdateMultiple", "a sequence", at)
+        return builtin_want(ev, args[1], V_SEQ, "mapUpdateMultiple",
+                            "a sequence", at)
                    ? map_updated(ev, m, args[1], at) : NULL;
     case B_MAPDELETE: {
         VList kv = {0};
@@ -430,8 +431,8 @@ static Value *concat(Eval *ev, Value *s, SrcPos at)
     if (!builtin_want(ev, s, V_SEQ, "concat", "a sequence of sequences", at))
         return NULL;
     for (uint32_t i = 0; i < s->n; i++) {
-        if (!builtin_want(ev, s->items[i], V_SEQ, "concat", "a sequence of sequences",
-                  at))
+        if (!builtin_want(ev, s->items[i], V_SEQ, "concat",
+                          "a sequence of sequences", at))
             return NULL;
         for (uint32_t k = 0; k < s->items[i]->n; k++)
             if (vlist_add(ev, &out, s->items[i]->items[k]) != 0)
