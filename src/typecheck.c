@@ -457,8 +457,17 @@ static void declare_def(Checker *c, Graph *g, Decl *d)
         g->nodes[old->node].def == old) {
         Node *n = &g->nodes[old->node];
         Decl *first = n->clauses[0];
-        if (first->ngroups && first->ngroups == d->ngroups) {
+        const Decl *prev = c->prev_decl;
+        int together = prev && prev->kind == D_DEF && prev->name &&
+                       !strcmp(prev->name, d->name);
+        if (first->ngroups && first->ngroups == d->ngroups && together) {
             node_clause(c, n, d); /* another clause of the function */
+            return;
+        }
+        if (first->ngroups && first->ngroups == d->ngroups) {
+            tc_error(c, d->pos, "'%s' is already defined (at %d:%d): the "
+                     "clauses of a function are written together",
+                     d->name, first->pos.line, first->pos.col);
             return;
         }
     }
@@ -539,6 +548,7 @@ static void declare_pass(Checker *c, Graph *g, Decl **decls, size_t n,
     const char *outer = c->private_to;
     for (size_t i = 0; i < n; i++) {
         c->private_to = i < nprivate ? c->prefix : outer;
+        c->prev_decl = i ? decls[i - 1] : NULL;
         if (decls[i]->kind == D_MODULE && decls[i]->name) {
             TcScope saved = tc_module_enter(c, decls[i]);
             declare_pass(c, g, decls[i]->decls, decls[i]->ndecls,
@@ -737,11 +747,13 @@ static Type *clause_type(Checker *c, Decl *d, Type *want, const char *why)
     Type **groups[16];
     size_t ng = d->ngroups < 16 ? d->ngroups : 16;
     Type *w = want ? types_resolve(want) : NULL;
+    const Local *mark = c->scope;
     for (size_t i = 0; i < ng; i++) {
         size_t n = d->nparams[i] < 63 ? d->nparams[i] : 63;
         groups[i] = tc_alloc(c, (n + 1) * sizeof *groups[i]);
         for (size_t j = 0; j < n; j++)
             groups[i][j] = tc_pattern(c, d->params[i][j]);
+        tc_distinct_binders(c, mark, "the parameters of one clause");
         if (!w || w->kind != T_FUN || w->nargs != n + 1) {
             w = NULL;
             continue;
@@ -1023,8 +1035,16 @@ void tc_let(Checker *c, Decl **decls, size_t n)
         Local *l = c->scope;
         while (l != outer && strcmp(l->name, d->name))
             l = l->next;
-        if (l != outer)
-            continue; /* another clause */
+        if (l != outer) { /* another clause, or a second definition */
+            const Decl *prev = decls[i - 1];
+            if (!d->ngroups || d->ngroups != l->def->ngroups ||
+                prev->kind != D_DEF || !prev->name ||
+                strcmp(prev->name, d->name))
+                tc_error(c, d->pos, "'%s' is already defined in this let "
+                         "(at %d:%d)", d->name, l->def->pos.line,
+                         l->def->pos.col);
+            continue;
+        }
         Local *def = tc_alloc(c, sizeof *def);
         def->name = d->name;
         def->def = d;

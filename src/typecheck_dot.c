@@ -292,8 +292,10 @@ void tc_prefix_event(Checker *c, Expr *e)
     for (size_t i = 0; i < n; i++)
         feed(c, &ch, tc_expr(c, parts[i]), parts[i],
              i + 1 == n && !e->nfields);
+    const Local *mark = c->scope;
     for (size_t i = 0; i < e->nfields; i++)
         prefix_field(c, &ch, &e->fields[i], i + 1 == e->nfields);
+    tc_distinct_binders(c, mark, "the inputs of one prefix");
     Type *t = result(c, &ch);
     if (ch.failed || types_unknown(t))
         return;

@@ -9,14 +9,26 @@
 #include <stdio.h>
 #include <string.h>
 
-static Local *bind_local(Checker *c, const char *name, Type *t)
+static Local *bind_local(Checker *c, const Expr *e, Type *t)
 {
     Local *l = tc_alloc(c, sizeof *l);
-    l->name = name;
+    l->name = e->name;
+    l->at = e->pos;
     l->type = t;
     l->next = c->scope;
     c->scope = l;
     return l;
+}
+
+void tc_distinct_binders(Checker *c, const Local *mark, const char *what)
+{
+    for (const Local *l = c->scope; l != mark; l = l->next)
+        for (const Local *k = l->next; k != mark; k = k->next)
+            if (!strcmp(l->name, k->name)) {
+                tc_error(c, l->at, "'%s' is bound twice in %s (first at "
+                         "%d:%d)", l->name, what, k->at.line, k->at.col);
+                return;
+            }
 }
 
 int tc_is_constant(Checker *c, const char *name)
@@ -63,6 +75,7 @@ Type *tc_elements(Checker *c, Expr *e, Type *t, int seq)
 /* stmt -> pattern <- e | pattern : e | guard.  Generators bind in order. */
 void tc_stmts(Checker *c, Stmt *stmts, size_t n, int seq)
 {
+    const Local *mark = c->scope;
     for (size_t i = 0; i < n; i++) {
         Stmt *s = &stmts[i];
         Type *t = tc_expr(c, s->expr);
@@ -74,6 +87,7 @@ void tc_stmts(Checker *c, Stmt *stmts, size_t n, int seq)
         tc_expect(c, s->pattern, tc_pattern(c, s->pattern), elem,
                   "the pattern of a generator");
     }
+    tc_distinct_binders(c, mark, "the generators of one comprehension");
 }
 
 Type *tc_field_type(Checker *c, Expr *e)
@@ -96,7 +110,7 @@ Type *tc_pattern(Checker *c, Expr *e)
     case E_NAME:
         if (tc_is_constant(c, e->name))
             return name_type(c, e);
-        return bind_local(c, e->name, tc_fresh(c))->type;
+        return bind_local(c, e, tc_fresh(c))->type;
     case E_WILD: return tc_fresh(c);
     case E_DOT: return tc_dot(c, e, 1);
     case E_TUPLE: {

@@ -59,6 +59,7 @@ struct Local {
     Type *type;        /* generic variables are instantiated at each use */
     Decl *def;         /* a let definition: its first clause */
     Decl *annot;       /* a let definition: its annotation, or NULL */
+    SrcPos at;         /* a pattern variable: where it is bound */
     Local *next;
 };
 
@@ -94,6 +95,7 @@ typedef struct Checker {
      * inside module M; the module whose private part is being declared;
      * the innermost module with parameters around. */
     const char *prefix, *private_to, *param_module;
+    Decl *prev_decl;  /* declaring: the one before, in the same list */
     TcModule *modules;
     Type *t_int, *t_bool, *t_char, *t_proc, *t_event, *t_dyn;
 } Checker;
@@ -172,6 +174,10 @@ void tc_check_instance(Checker *c, Node *n);
 /* A name with no visible global: reports it (undefined, private, of a
  * module with parameters) unless it belongs to a failed instance. */
 void tc_name_unknown(Checker *c, Expr *e);
+/* FDR's error for a variable bound twice by one binding: the pattern
+ * variables added to c->scope since `mark` (P(x, x), a?x?x, two
+ * generators of one comprehension); `what` names the binding. */
+void tc_distinct_binders(Checker *c, const Local *mark, const char *what);
 
 /* typecheck_expr.c */
 Type *tc_expr(Checker *c, Expr *e);
