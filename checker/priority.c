@@ -84,21 +84,6 @@ static void see_enabled(void *ctx, uint32_t event, const uint32_t *target)
         e->events[e->count++] = event;
 }
 
-static int has_id(const uint32_t *ids, size_t n, uint32_t x)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ids[mid] == x)
-            return 1;
-        if (ids[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return 0;
-}
-
 typedef struct OrderFilter {
     const Priority *p;
     const Enabled *enabled;
@@ -118,8 +103,9 @@ static void pass_unblocked(void *ctx, uint32_t event, const uint32_t *target)
         else
             hi = mid;
     }
+    EventSet enabled = {f->enabled->count, f->enabled->events};
     for (size_t i = lo; i < p->count && p->levels[i] == event; i++)
-        if (has_id(f->enabled->events, f->enabled->count, p->events[i]))
+        if (event_set_has(&enabled, p->events[i]))
             return;
     f->emit(f->ctx, event, target);
 }

@@ -17,28 +17,13 @@ struct RtSpec {
     uint64_t max_nodes;
 };
 
-/* 1 when x is in the sorted a[0..n-1]. */
-static int has(const uint32_t *a, size_t n, uint32_t x)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a[mid] == x)
-            return 1;
-        if (a[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return 0;
-}
-
 /* 1 when Spec state s is stable and can do nothing outside offers. */
 static int refuses_outside(const SpecGraph *g, uint64_t s,
                            const uint32_t *offers, size_t count)
 {
+    EventSet offered = {count, (uint32_t *)offers};
     for (uint32_t k = g->off[s]; k < g->off[s + 1]; k++)
-        if (g->event[k] == EVENT_TAU || !has(offers, count, g->event[k]))
+        if (g->event[k] == EVENT_TAU || !event_set_has(&offered, g->event[k]))
             return 0;
     return 1;
 }
