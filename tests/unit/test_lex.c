@@ -1,4 +1,4 @@
-/* Unit tests of src/lex.c: tokens, positions, comments, errors. */
+/* Unit tests of src/cspm/lex.c: tokens, positions, comments, errors. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests of src/parse.c: precedences, declarations, assertions and
+/* Unit tests of src/cspm/parse.c: precedences, declarations, assertions and
  * errors with positions. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Unit tests of the type checker (src/types.c, src/typecheck*.c): each
+/* Unit tests of the type checker (src/cspm/types.c, src/cspm/typecheck*.c): each
  * type class, the corners of FDR's dot typing, polymorphism, annotations,
  * and the positions and text of errors. Each model is a few lines whose
  * verdict is derived by hand from FDR's typing rules. */
