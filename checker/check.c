@@ -184,6 +184,18 @@ int check_culprit(const Machine *prod, const uint32_t *state, void *scratch,
     return rc;
 }
 
+void check_explore_error(CheckResult *r, ExploreStatus st,
+                         const Explorer *ex, const Machine *m, size_t skip)
+{
+    check_set_error(r, st, NULL);
+    uint64_t id = st == EXPLORE_MACHINE_ERROR ? explore_error_state(ex)
+                                              : UINT64_MAX;
+    if (id != UINT64_MAX && check_cex_path(&r->cex, ex, m, id, skip) != 0) {
+        check_cex_free(&r->cex); /* the error alone, without its path */
+        r->cex.culprit = EVENT_NONE;
+    }
+}
+
 void check_product_divergence(const CheckRequest *req, CheckResult *r,
                               const Explorer *ex, const Machine *prod)
 {
@@ -259,7 +271,7 @@ static void check_explore(const CheckRequest *req, CheckResult *r,
                            explore_violation(ex, NULL), 0) != 0)
             check_set_error(r, EXPLORE_NOMEM, NULL);
     } else if (st != EXPLORE_DONE) {
-        check_set_error(r, st, NULL);
+        check_explore_error(r, st, ex, req->impl, 0);
     } else if (then_divergence && atomic_load(&watch.saw_tau)) {
         int found = check_divergence_after(ex, req->impl, &r->cex, 0);
         if (found < 0)
@@ -342,7 +354,7 @@ static void check_has_trace(const CheckRequest *req, CheckResult *r)
     if (st == EXPLORE_VIOLATION) {
         r->verdict = VERDICT_PASS; /* found: the trace is P's */
     } else if (st != EXPLORE_DONE) {
-        check_set_error(r, st, NULL);
+        check_explore_error(r, st, ex, m, 1);
     } else {
         Cex witness = {0};
         int diverges = check_model_strict(req->model)

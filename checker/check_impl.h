@@ -22,6 +22,11 @@ int check_offers_tau(const Machine *m, const uint32_t *state,
  * of memory. `skip` as for check_cex_path. */
 int check_divergence_after(const Explorer *ex, const Machine *m, Cex *cex,
                            size_t skip);
+/* An exploration that ended with `st` (not DONE, not VIOLATION): the
+ * error, and after a machine error the path to the state that failed
+ * (r->cex; `skip` as for check_cex_path). */
+void check_explore_error(CheckResult *r, ExploreStatus st,
+                         const Explorer *ex, const Machine *m, size_t skip);
 /* The first event by which refinement product `prod` goes from `state`
  * to its error node (the first word `error_node`), in *event (EVENT_NONE
  * when none); 0 or a MACHINE_* error. */

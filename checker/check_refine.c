@@ -225,7 +225,7 @@ static void refine_product(const CheckRequest *req, CheckResult *r,
         if (refine_explain(req, r, ex, prod, normal, code) != 0)
             check_set_error(r, EXPLORE_NOMEM, NULL);
     } else if (st != EXPLORE_DONE) {
-        check_set_error(r, st, NULL);
+        check_explore_error(r, st, ex, prod, 1);
     } else if (check_model_strict(req->model)) {
         check_product_divergence(req, r, ex, prod);
     }

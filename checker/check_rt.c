@@ -265,10 +265,7 @@ static void rt_product(const CheckRequest *req, CheckResult *r, RtSpec *rt)
         if (rt_explain(req, r, ex, prod, rt, code) != 0)
             check_set_error(r, EXPLORE_NOMEM, NULL);
     } else if (st != EXPLORE_DONE) {
-        check_set_error(r, st, st == EXPLORE_LIMIT_STATES
-                                   ? "the specification's refusal-testing "
-                                     "nodes exceed the state limit"
-                                   : NULL);
+        check_explore_error(r, st, ex, prod, 1);
     } else if (strict) {
         check_product_divergence(req, r, ex, prod);
     }

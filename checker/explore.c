@@ -134,6 +134,7 @@ struct Explorer {
     atomic_uint spare_next;       /* first spare not taken */
     atomic_int pause, stop;
     _Atomic uint64_t first_violation;
+    _Atomic uint64_t error_state; /* smallest id the machine failed on */
     atomic_int limit;       /* the LimitKind that stopped the run */
     Order *order;                 /* the commit's sorting */
     uint64_t violation;
@@ -174,6 +175,7 @@ Explorer *explore_new(const Machine *m, const ExploreOptions *options)
         return NULL;
     }
     ex->violation = UINT64_MAX;
+    atomic_store(&ex->error_state, UINT64_MAX);
     return ex;
 }
 
@@ -214,6 +216,11 @@ void explore_free(Explorer *ex)
 }
 
 const ExploreStats *explore_stats(const Explorer *ex) { return &ex->stats; }
+
+uint64_t explore_error_state(const Explorer *ex)
+{
+    return atomic_load(&((Explorer *)ex)->error_state);
+}
 
 uint64_t explore_violation(const Explorer *ex, int *code)
 {
@@ -698,8 +705,13 @@ static int fill_pipeline(Explorer *ex, Worker *w, unsigned index)
         if (w->chunk_pos == w->chunk_end && !claim_chunk(ex, w, index))
             return 0;
         Batch *b = &w->ring[(w->head + w->inflight) % DEPTH];
-        ExploreStatus st = expand(ex, w, b, w->chunk_pos++);
+        uint64_t id = w->chunk_pos++;
+        ExploreStatus st = expand(ex, w, b, id);
         if (st != EXPLORE_DONE) {
+            uint64_t seen = atomic_load(&ex->error_state);
+            while (st == EXPLORE_MACHINE_ERROR && id < seen &&
+                   !atomic_compare_exchange_weak(&ex->error_state, &seen, id))
+                ;
             w->status = st;
             atomic_store(&ex->stop, 1);
             return -1;

@@ -80,6 +80,9 @@ ExploreStatus explore_run(Explorer *ex, ExploreInspect inspect, void *ud);
 
 const ExploreStats *explore_stats(const Explorer *ex);
 
+/* After EXPLORE_MACHINE_ERROR: a state the machine could not expand (the
+ * smallest id of those met), or UINT64_MAX. */
+uint64_t explore_error_state(const Explorer *ex);
 /* After EXPLORE_VIOLATION: the violating state and its code. */
 uint64_t explore_violation(const Explorer *ex, int *code);
 

@@ -4,6 +4,7 @@
 #include "limit.h"
 #include "mem.h"
 #include "priority.h"
+#include "report.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -33,23 +34,42 @@ static void run_error(RunResult *out, const char *fmt, const char *what)
     snprintf(out->check.message, sizeof out->check.message, fmt, what);
 }
 
-/* "the process could not be evaluated", and why: the first error the
- * evaluation reported (file:line:col: message). */
-static void evaluation_error(RunResult *out, const Diags *diags)
+/* "the process could not be evaluated" (`where`: e.g. " after <a, b>"),
+ * and why: the first error the evaluation reported (file:line:col:
+ * message). 0, or -1 when there is none. */
+static int evaluation_error(RunResult *out, const Diags *diags,
+                            const char *where)
 {
     for (size_t i = 0; i < diags->count; i++) {
         const Diag *d = &diags->items[i];
         if (d->kind != DIAG_ERROR && d->kind != DIAG_TYPE_ERROR)
             continue;
-        out->not_run = 1;
         out->check.verdict = VERDICT_ERROR;
         snprintf(out->check.message, sizeof out->check.message,
-                 "the process could not be evaluated: %s:%d:%d: %s",
+                 "the process could not be evaluated%s: %s:%d:%d: %s", where,
                  d->pos.file ? d->pos.file : "<input>", d->pos.line,
                  d->pos.col, d->message);
-        return;
+        return 0;
     }
-    run_error(out, "%s", "the process could not be evaluated");
+    return -1;
+}
+
+/* A check the evaluator stopped while exploring: its error, and the
+ * trace that reached the state it could not expand. */
+static void expansion_error(RunResult *out, Model *model, const Diags *diags)
+{
+    char where[400] = "";
+    size_t len = 0;
+    uint32_t *trace = out->check.cex.events ? check_trace(&out->check.cex,
+                                                          &len)
+                                            : NULL;
+    if (trace) {
+        char text[380];
+        report_trace(model_events(model), trace, len, text, sizeof text);
+        snprintf(where, sizeof where, " after %s", text);
+    }
+    mem_free(trace);
+    evaluation_error(out, diags, where);
 }
 
 /* Compiles `term`; on failure records why in out and diags. */
@@ -93,8 +113,11 @@ static Machine *run_compile(Model *model, uint32_t term,
     else if (err[0]) {
         diags_error(diags, a->pos, "%s", err);
         run_error(out, "%.200s", err);
-    } else
-        evaluation_error(out, diags);
+    } else if (evaluation_error(out, diags, "") == 0) {
+        out->not_run = 1;
+    } else {
+        run_error(out, "%s", "the process could not be evaluated");
+    }
     if (st == COMPILE_LEAF_LIMIT || st == COMPILE_NOMEM ||
         model_limit_hit(model) || limit_reached())
         out->check.verdict = VERDICT_LIMIT;
@@ -152,6 +175,9 @@ void checkrun_assert(Model *model, size_t index, const RunOptions *options,
     req.spec = out->owned[1];
     check_run(&req, &out->check);
     model_take_errors(model, diags);
+    if (out->check.verdict == VERDICT_ERROR &&
+        out->check.status == EXPLORE_MACHINE_ERROR)
+        expansion_error(out, model, diags);
     out->seconds = now_seconds() - start;
 }
 

@@ -159,4 +159,12 @@ contains out '"verdict":"error","holds":false,"message":"the process could not b
 contains out 'evalerr.csp:2:27: error(' "... with the position of the error"
 lines=$(grep -c 'error: error(' "$tmp/err")
 [ "$lines" = 1 ] && echo "ok   an evaluation error is said once for two checks" || { echo "FAIL said $lines times"; failures=$((failures + 1)); }
+cat >"$tmp/deep.csp" <<'CSP'
+channel a, b
+f(x) = if x > 2 then error("too big") else x
+P(n) = a -> b -> P(f(n + 1))
+assert P(0) :[deadlock free]
+CSP
+expect 2 "an evaluation error met while exploring" -- "$lockstep" check --semantics terms "$tmp/deep.csp"
+contains out "the process could not be evaluated after <a, b, a, b>: " "the trace that reached it"
 exit $((failures > 0))
