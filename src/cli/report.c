@@ -310,7 +310,7 @@ static void text_compressions(FILE *out, Model *model, size_t first)
 
 /* ---------- JSON ---------- */
 
-static void json_string(FILE *out, const char *s)
+void report_json_string(FILE *out, const char *s)
 {
     fputc('"', out);
     for (; *s; s++) {
@@ -329,14 +329,14 @@ static void json_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-static void json_events(FILE *out, EventTable *ev, const uint32_t *ids,
+void report_json_events(FILE *out, EventTable *ev, const uint32_t *ids,
                         size_t n)
 {
     fputc('[', out);
     for (size_t i = 0; i < n; i++) {
         if (i)
             fputc(',', out);
-        json_string(out, event_name(ev, ids[i]));
+        report_json_string(out, event_name(ev, ids[i]));
     }
     fputc(']', out);
 }
@@ -357,9 +357,9 @@ static void json_components(FILE *out, Model *model, const RunResult *r)
             OfferSet o;
             offers_of(model_terms(model), term, &o);
             fprintf(out, "%s{\"process\":", i ? "," : "");
-            json_string(out, text);
+            report_json_string(out, text);
             fputs(",\"offers\":", out);
-            json_events(out, model_events(model), o.ids, o.n);
+            report_json_events(out, model_events(model), o.ids, o.n);
             fputs("}", out);
             mem_free(o.ids);
         }
@@ -378,7 +378,7 @@ static void json_waits(FILE *out, const RunResult *r)
     for (size_t e = 0; e < w.edges; e++) {
         fprintf(out, "%s{\"from\":%zu,\"to\":%zu,\"event\":", e ? "," : "",
                 w.from[e], w.to[e]);
-        json_string(out, w.event[e]);
+        report_json_string(out, w.event[e]);
         fputs("}", out);
     }
     fputs("]", out);
@@ -397,9 +397,9 @@ static void json_refusals(FILE *out, EventTable *ev, const Cex *c,
         if (a == EVENT_NONE || !c->before_stable[i])
             continue;
         fputs(first ? "{\"before\":" : ",{\"before\":", out);
-        json_string(out, event_name(ev, a));
+        report_json_string(out, event_name(ev, a));
         fputs(",\"offers\":", out);
-        json_events(out, ev, c->before + c->before_off[i],
+        report_json_events(out, ev, c->before + c->before_off[i],
                     c->before_off[i + 1] - c->before_off[i]);
         fputs("}", out);
         first = 0;
@@ -415,19 +415,19 @@ static void json_failure(FILE *out, Model *model, const RunResult *r)
     uint32_t *trace = check_trace(c, &len);
     fprintf(out, ",\"failure\":{\"kind\":\"%s\",\"trace\":",
             check_fail_text(r->check.fail));
-    json_events(out, ev, trace, trace ? len : 0);
+    report_json_events(out, ev, trace, trace ? len : 0);
     if (r->check.fail == FAIL_TRACE || r->check.fail == FAIL_NONDETERMINISM ||
         r->check.fail == FAIL_NO_TRACE || r->check.fail == FAIL_REFUSAL ||
         (r->check.fail == FAIL_REVIVAL && c->culprit != EVENT_NONE)) {
         fputs(",\"event\":", out); /* revival: the event revived */
-        json_string(out, event_name(ev, c->culprit));
+        report_json_string(out, event_name(ev, c->culprit));
     }
     if (r->check.fail == FAIL_ACCEPTANCE || r->check.fail == FAIL_REVIVAL) {
         fputs(",\"spec_accepts\":[", out);
         for (size_t i = 0; i < c->accept_count; i++) {
             if (i)
                 fputc(',', out);
-            json_events(out, ev, c->accept + c->accept_off[i],
+            report_json_events(out, ev, c->accept + c->accept_off[i],
                         c->accept_off[i + 1] - c->accept_off[i]);
         }
         fputs("]", out);
@@ -438,7 +438,7 @@ static void json_failure(FILE *out, Model *model, const RunResult *r)
         json_refusals(out, ev, c, trace, len);
     mem_free(trace);
     fputs(",\"offers\":", out);
-    json_events(out, ev, c->offers, c->offer_count);
+    report_json_events(out, ev, c->offers, c->offer_count);
     fputs(",\"components\":", out);
     json_components(out, model, r);
     json_waits(out, r);
@@ -454,9 +454,9 @@ void report_errors_json(FILE *out, const Diags *d)
         fprintf(out, "{\"schema_version\":1,\"verdict\":\"error\","
                      "\"kind\":\"%s\",\"message\":",
                 g->kind == DIAG_TYPE_ERROR ? "type error" : "error");
-        json_string(out, g->message);
+        report_json_string(out, g->message);
         fputs(",\"file\":", out);
-        json_string(out, g->pos.file ? g->pos.file : "");
+        report_json_string(out, g->pos.file ? g->pos.file : "");
         fprintf(out, ",\"line\":%d,\"column\":%d}\n", g->pos.line,
                 g->pos.col);
     }
@@ -473,7 +473,7 @@ static void json_compressions(FILE *out, Model *model, size_t first)
         char text[512];
         term_print(terms, source, text, sizeof text);
         fputs(i > first ? ",{\"process\":" : "{\"process\":", out);
-        json_string(out, text);
+        report_json_string(out, text);
         fprintf(out, ",\"states_before\":%u,\"transitions_before\":%u,"
                      "\"states_after\":%u,\"transitions_after\":%u,"
                      "\"seconds\":%.6f}",
@@ -490,9 +490,9 @@ static void report_json(FILE *out, Model *model, size_t index,
     static const char *const verdicts[] = {"pass", "fail", "limit", "error"};
     const ExploreStats *s = &r->check.stats;
     fprintf(out, "{\"schema_version\":1,\"index\":%zu,\"assertion\":", index + 1);
-    json_string(out, a->text);
+    report_json_string(out, a->text);
     fputs(",\"file\":", out);
-    json_string(out, a->pos.file ? a->pos.file : "");
+    report_json_string(out, a->pos.file ? a->pos.file : "");
     fprintf(out, ",\"line\":%d,\"column\":%d,\"negated\":%s", a->pos.line,
             a->pos.col, a->negated ? "true" : "false");
     fprintf(out, ",\"verdict\":\"%s\",\"holds\":%s",
@@ -503,7 +503,7 @@ static void report_json(FILE *out, Model *model, size_t index,
         json_failure(out, model, r);
     if (r->check.verdict >= VERDICT_LIMIT) {
         fputs(",\"message\":", out);
-        json_string(out, r->check.message);
+        report_json_string(out, r->check.message);
     }
     fprintf(out, ",\"statistics\":{\"states\":%llu,\"transitions\":%llu,"
                  "\"depth\":%u,\"seconds\":%.6f,\"store_bytes\":%zu,"

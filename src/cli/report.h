@@ -32,6 +32,12 @@ void report_assert(FILE *out, Model *model, size_t index, const RunResult *r,
  * "file", "line", "column"} per line. */
 void report_errors_json(FILE *out, const Diags *d);
 
+/* JSON text: a string (quoted, escaped) and a list of event names, for
+ * every JSON this command line writes. */
+void report_json_string(FILE *out, const char *s);
+void report_json_events(FILE *out, EventTable *ev, const uint32_t *ids,
+                        size_t n);
+
 /* Writes the trace as CSPM text, e.g. "<a, c.1>", into buf. */
 void report_trace(EventTable *events, const uint32_t *trace, size_t len,
                   char *buf, size_t cap);

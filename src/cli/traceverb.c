@@ -332,51 +332,26 @@ static void report_text(FILE *out, Model *m, const Machine *mach,
         fprintf(out, "      recorded: %s\n", tf->blocked[i]);
 }
 
-static void json_str(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', out);
-        if ((unsigned char)*s < 0x20)
-            fprintf(out, "\\u%04x", *s);
-        else
-            fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
-static void json_events(FILE *out, EventTable *ev, const uint32_t *ids,
-                        size_t n)
-{
-    fputc('[', out);
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            fputc(',', out);
-        json_str(out, event_name(ev, ids[i]));
-    }
-    fputc(']', out);
-}
 
 static void report_json(FILE *out, Model *m, const TraceFile *tf,
                         const Outcome *o)
 {
     EventTable *ev = model_events(m);
     fprintf(out, "{\"schema_version\":1,\"trace\":");
-    json_str(out, tf->path);
+    report_json_string(out, tf->path);
     fprintf(out, ",\"verdict\":\"%s\",\"accepted_events\":%ld",
             is_rejection(o) ? "rejected" : "accepted", o->events);
     if (o->rejected) {
         fprintf(out, ",\"rejected\":{\"index\":%ld,\"line\":%ld,\"event\":",
                 o->events + 1, o->line);
-        json_str(out, o->event);
+        report_json_string(out, o->event);
         fputs("}", out);
     }
     fprintf(out, ",\"complete\":%s", o->complete ? "true" : "false");
     if (tf->declared_events >= 0)
         fprintf(out, ",\"declared_events\":%ld", tf->declared_events);
     fputs(",\"offers\":", out);
-    json_events(out, ev, o->offers, o->noffers);
+    report_json_events(out, ev, o->offers, o->noffers);
     fprintf(out, ",\"model_states\":%zu,\"deadlock\":%s}\n", o->states,
             o->deadlock > 0 ? "\"predicted\""
             : o->deadlock < 0 ? "\"not_predicted\"" : "null");
