@@ -67,21 +67,33 @@ static void pass_allowed(void *ctx, uint32_t event, const uint32_t *target)
 }
 
 /* prioritisepo: the events possible in the state, then the filter. */
+/* The events possible in one state: on the stack, and on the heap only
+ * for a state with more moves than that (no allocation per state). */
+enum { ENABLED_LOCAL = 64 };
 typedef struct Enabled {
     uint32_t *events;
     size_t count, cap;
     int failed;
+    uint32_t local[ENABLED_LOCAL];
 } Enabled;
 
 static void see_enabled(void *ctx, uint32_t event, const uint32_t *target)
 {
     (void)target;
     Enabled *e = ctx;
-    if (mem_grow((void **)&e->events, &e->cap, e->count + 1,
-                 sizeof *e->events))
-        e->failed = 1;
-    else
-        e->events[e->count++] = event;
+    if (e->count == e->cap) {
+        uint32_t *grown = mem_alloc(2 * e->cap * sizeof *grown);
+        if (!grown) {
+            e->failed = 1;
+            return;
+        }
+        mem_copy(grown, e->events, e->count * sizeof *grown);
+        if (e->events != e->local)
+            mem_free(e->events);
+        e->events = grown;
+        e->cap *= 2;
+    }
+    e->events[e->count++] = event;
 }
 
 typedef struct OrderFilter {
@@ -113,7 +125,11 @@ static void pass_unblocked(void *ctx, uint32_t event, const uint32_t *target)
 static int order_successors(const Priority *p, const uint32_t *state,
                             void *scratch, MachineEmit emit, void *ctx)
 {
-    Enabled e = {0};
+    Enabled e;
+    e.events = e.local;
+    e.count = 0;
+    e.cap = ENABLED_LOCAL;
+    e.failed = 0;
     int rc = machine_successors(p->inner, state, scratch, see_enabled, &e);
     if (rc == MACHINE_OK && e.failed)
         rc = MACHINE_NOMEM;
@@ -122,7 +138,8 @@ static int order_successors(const Priority *p, const uint32_t *state,
         OrderFilter f = {p, &e, emit, ctx};
         rc = machine_successors(p->inner, state, scratch, pass_unblocked, &f);
     }
-    mem_free(e.events);
+    if (e.events != e.local)
+        mem_free(e.events);
     return rc;
 }
 

@@ -394,11 +394,12 @@ typedef struct Step {
     int depth;
     int failed;
     int priority; /* stepping the process of a prioritise */
-    /* Stepping thunk `self` through its body: a move back to `body` is a
-     * move back to `self`, one state as in FDR (P = a -> P [] ..., and
-     * every tock of a Timed section's P = ... that waits); `body2` too
-     * (loop(P) is P ; loop(P), also when a thunk stands for it). */
-    uint32_t self, body, body2;
+    /* Stepping thunk `thunk` through its body: a move back to `body` is a
+     * move back to the thunk's state `self` (found when first needed),
+     * one state as in FDR (P = a -> P [] ..., and every tock of a Timed
+     * section's P = ... that waits); `body2` too (loop(P) is
+     * P ; loop(P), also when a thunk stands for it). */
+    uint32_t thunk, self, body, body2;
 } Step;
 
 static int term_step(Step *s, uint32_t id);
@@ -407,7 +408,7 @@ static int term_step(Step *s, uint32_t id);
 static int term_collect(Step *s, uint32_t id, Moves *m)
 {
     Step inner = {s->t, moves_push, m, s->depth + 1, 0, s->priority,
-                  TERM_NONE, TERM_NONE, TERM_NONE};
+                  TERM_NONE, TERM_NONE, TERM_NONE, TERM_NONE};
     if (term_step(&inner, id) != 0 || m->failed) {
         s->failed = 1;
         return -1;
@@ -417,11 +418,16 @@ static int term_collect(Step *s, uint32_t id, Moves *m)
 
 static void step_emit(Step *s, uint32_t event, uint32_t target)
 {
-    if (target == TERM_NONE)
+    if (target == TERM_NONE) {
         s->failed = 1;
-    else
-        s->emit(s->ctx, event, target == s->body || target == s->body2
-                                   ? s->self : target);
+        return;
+    }
+    if (target == s->body || target == s->body2) {
+        if (s->self == TERM_NONE)
+            s->self = term_alias_end(s->t, s->thunk);
+        target = s->self;
+    }
+    s->emit(s->ctx, event, target);
 }
 
 /* Rebuilds term `p` with kid i replaced by `kid`. */
@@ -661,32 +667,8 @@ static void step_hide(Step *s, const Term *p)
     moves_free(&m);
 }
 
-/* The moves of a prioritised process: kid's, each filtered by `allowed`
- * (given every move the kid has), rebuilt around the kid's target. */
-static void step_prioritised(Step *s, const Term *p,
-                             int (*allowed)(const EventRel *, const Moves *,
-                                            uint32_t))
-{
-    Moves m = {0};
-    EventRel rel = term_rel_get(s->t, p->rel);
-    int outer = s->priority;
-    s->priority = 1;
-    int rc = term_collect(s, p->kids[0], &m);
-    s->priority = outer;
-    for (size_t k = 0; rc == 0 && k < m.count; k++)
-        if (allowed(&rel, &m, m.event[k]))
-            step_emit(s, m.event[k],
-                      m.event[k] == EVENT_TICK
-                          ? s->t->omega
-                          : term_with_kid(s->t, p, 0, m.target[k]));
-    moves_free(&m);
-}
-
-/*  P -a-> P', and no P -b-> with level(b) < level(a)  ==>
- *      prioritise(P, As) -a-> prioritise(P', As)   (P' = OMEGA after tick)
- *  (tau and tick have level 1; an event in no set has none: never
- *  blocked, never blocking; priority.h) */
-static int level_allows(const EventRel *rel, const Moves *m, uint32_t a)
+/* The smallest priority level among the moves (UINT32_MAX: none). */
+static uint32_t lowest_level(const EventRel *rel, const Moves *m)
 {
     uint32_t lowest = UINT32_MAX;
     for (size_t k = 0; k < m->count; k++) {
@@ -695,12 +677,10 @@ static int level_allows(const EventRel *rel, const Moves *m, uint32_t a)
         if (level && level < lowest)
             lowest = level;
     }
-    return priority_allows(priority_level(rel->from, rel->to, rel->count, a),
-                           lowest);
+    return lowest;
 }
 
-/*  P -a-> P', and no P -b-> with b above a in the order  ==>
- *      prioritisepo(P, ...) -a-> prioritisepo(P', ...) */
+/* prioritisepo: 0 when some move's event is above a in the order. */
 static int order_allows(const EventRel *rel, const Moves *m, uint32_t a)
 {
     for (size_t i = 0; i < rel->count; i++)
@@ -709,6 +689,38 @@ static int order_allows(const EventRel *rel, const Moves *m, uint32_t a)
                 if (m->event[k] == rel->from[i])
                     return 0;
     return 1;
+}
+
+/* prioritise(P, As):
+ *  P -a-> P', and no P -b-> with level(b) < level(a)  ==>
+ *      prioritise(P, As) -a-> prioritise(P', As)   (P' = OMEGA after tick)
+ *  (tau and tick have level 1; an event in no set has none: never
+ *  blocked, never blocking; priority.h)
+ * prioritisepo(P, X, R, M):
+ *  P -a-> P', and no P -b-> with b above a in the order  ==>
+ *      prioritisepo(P, ...) -a-> prioritisepo(P', ...) */
+static void step_prioritised(Step *s, const Term *p)
+{
+    Moves m = {0};
+    EventRel rel = term_rel_get(s->t, p->rel);
+    int outer = s->priority;
+    s->priority = 1;
+    int rc = term_collect(s, p->kids[0], &m);
+    s->priority = outer;
+    int levels = p->kind == TERM_PRIORITISE;
+    uint32_t lowest = rc == 0 && levels ? lowest_level(&rel, &m) : 0;
+    for (size_t k = 0; rc == 0 && k < m.count; k++) {
+        uint32_t a = m.event[k];
+        if (levels ? !priority_allows(priority_level(rel.from, rel.to,
+                                                     rel.count, a),
+                                      lowest)
+                   : !order_allows(&rel, &m, a))
+            continue;
+        step_emit(s, a, a == EVENT_TICK ? s->t->omega
+                                        : term_with_kid(s->t, p, 0,
+                                                        m.target[k]));
+    }
+    moves_free(&m);
 }
 
 /*  P -a-> P', a R b          ==>  P[[R]] -b-> P'[[R]]
@@ -915,8 +927,9 @@ static int term_step(Step *s, uint32_t id)
         }
         step_explicit(s, p);
         break;
-    case TERM_PRIORITISE: step_prioritised(s, p, level_allows); break;
-    case TERM_PRIORITISE_PO: step_prioritised(s, p, order_allows); break;
+    case TERM_PRIORITISE: case TERM_PRIORITISE_PO:
+        step_prioritised(s, p);
+        break;
     case TERM_TIMED: step_timed(s, id, p); break;
     /* loop(P) moves as P ; loop(P), and that term is loop(P)'s state */
     case TERM_LOOP: {
@@ -926,7 +939,7 @@ static int term_step(Step *s, uint32_t id)
         if (body == TERM_NONE)
             return -1;
         if (s->body != id)
-            s->self = id, s->body = body;
+            s->thunk = s->self = id, s->body = body;
         else
             s->body2 = body;
         return term_step(s, body);
@@ -936,7 +949,7 @@ static int term_step(Step *s, uint32_t id)
         uint32_t body = term_unfold(s->t, id);
         if (body == TERM_NONE)
             return -1;
-        s->self = term_alias_end(s->t, id);
+        s->thunk = id;
         s->body = body;
         return term_step(s, body);
     }
@@ -947,7 +960,8 @@ static int term_step(Step *s, uint32_t id)
 
 int term_transitions(TermTable *t, uint32_t id, TermEmit emit, void *ctx)
 {
-    Step s = {t, emit, ctx, 0, 0, 0, TERM_NONE, TERM_NONE, TERM_NONE};
+    Step s = {t, emit, ctx, 0, 0, 0, TERM_NONE, TERM_NONE, TERM_NONE,
+              TERM_NONE};
     return term_step(&s, id);
 }
 
