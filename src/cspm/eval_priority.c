@@ -4,10 +4,12 @@
  * (checker/priority.h has the firing rules). */
 #include "eval_impl.h"
 
+#include "limit.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-enum { ORDER_MAX_EVENTS = 4096 }; /* prioritisepo's closure is n * n */
+enum { ORDER_MAX_EVENTS = 4096 }; /* the closure: n * n bits, n^3/64 steps */
 
 static int u64_order(const void *a, const void *b)
 {
@@ -90,12 +92,23 @@ Value *priority_timed(Eval *ev, const char *name, Value *p, SrcPos at)
 }
 
 /* prioritisepo's order as a graph: node 0 is tau, 1 tick, 2.. the events
- * of X (ids sorted); above[i * n + j] when i is above j. */
+ * of X (ids sorted); row i is a bitset of `words` words, bit j set when i
+ * is above j (so that the closure costs n^3 / 64). */
 typedef struct Order {
-    size_t n;
+    size_t n, words;
     uint32_t *ids;
-    uint8_t *above;
+    uint64_t *above;
 } Order;
+
+static int above(const Order *o, size_t i, size_t j)
+{
+    return (int)(o->above[i * o->words + j / 64] >> (j % 64) & 1);
+}
+
+static void set_above(Order *o, size_t i, size_t j)
+{
+    o->above[i * o->words + j / 64] |= (uint64_t)1 << (j % 64);
+}
 
 static size_t order_node(const Order *o, uint32_t id)
 {
@@ -145,12 +158,12 @@ static int order_edges(Eval *ev, Order *o, Value *r, const uint32_t *max,
             if (k[side] == SIZE_MAX)
                 return -1;
         }
-        o->above[k[0] * o->n + k[1]] = 1;
+        set_above(o, k[0], k[1]);
     }
     for (size_t j = 2; j < o->n; j++)
         if (!bsearch(&o->ids[j], max, nmax, sizeof *max,
                      u32_order))
-            o->above[0 * o->n + j] = o->above[1 * o->n + j] = 1;
+            set_above(o, 0, j), set_above(o, 1, j);
     return 0;
 }
 
@@ -159,15 +172,20 @@ static int order_edges(Eval *ev, Order *o, Value *r, const uint32_t *max,
 static int order_close(Eval *ev, Order *o, const uint32_t *max, size_t nmax,
                        SrcPos at)
 {
-    size_t n = o->n;
-    for (size_t k = 0; k < n; k++)
+    size_t n = o->n, w = o->words;
+    for (size_t k = 0; k < n; k++) {
+        if (limit_reached() != LIMIT_NONE) {
+            eval_error(ev, at, "prioritisepo: %s", limit_text(limit_reached()));
+            return -1;
+        }
         for (size_t i = 0; i < n; i++)
-            if (o->above[i * n + k])
-                for (size_t j = 0; j < n; j++)
-                    o->above[i * n + j] |= o->above[k * n + j];
+            if (above(o, i, k))
+                for (size_t x = 0; x < w; x++)
+                    o->above[i * w + x] |= o->above[k * w + x];
+    }
     for (size_t i = 0; i < n; i++) {
         const char *name = event_name(ev->events, o->ids[i]);
-        if (o->above[i * n + i]) {
+        if (above(o, i, i)) {
             eval_error(ev, at, "prioritisepo: the order is cyclic (%s is "
                        "above itself)", name);
             return -1;
@@ -175,7 +193,7 @@ static int order_close(Eval *ev, Order *o, const uint32_t *max, size_t nmax,
     }
     for (size_t m = 0; m < nmax; m++)
         for (size_t i = 0; i < n; i++)
-            if (o->above[i * n + order_node(o, max[m])]) {
+            if (above(o, i, order_node(o, max[m]))) {
                 eval_error(ev, at, "prioritisepo: %s is maximal, but %s is "
                            "above it", event_name(ev->events, max[m]),
                            event_name(ev->events, o->ids[i]));
@@ -188,8 +206,8 @@ static int order_close(Eval *ev, Order *o, const uint32_t *max, size_t nmax,
 static Value *order_process(Eval *ev, const Order *o, uint32_t kid)
 {
     size_t count = 0, n = o->n;
-    for (size_t i = 0; i < n * n; i++)
-        count += o->above[i];
+    for (size_t i = 0; i < n * o->words; i++)
+        count += (size_t)__builtin_popcountll(o->above[i]);
     uint32_t *from = mem_alloc((count + 1) * sizeof *from);
     uint32_t *to = mem_alloc((count + 1) * sizeof *to);
     Value *v = NULL;
@@ -197,7 +215,7 @@ static Value *order_process(Eval *ev, const Order *o, uint32_t kid)
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
             for (size_t j = 0; j < n; j++)
-                if (o->above[i * n + j]) {
+                if (above(o, i, j)) {
                     from[k] = o->ids[i];
                     to[k++] = o->ids[j];
                 }
@@ -227,12 +245,14 @@ Value *priority_order_apply(Eval *ev, const char *name, Value **args,
         mem_free(x);
         return NULL;
     }
-    Order o = {nx + 2, mem_alloc((nx + 3) * sizeof *o.ids), NULL};
+    Order o = {nx + 2, (nx + 2 + 63) / 64,
+               mem_alloc((nx + 3) * sizeof *o.ids), NULL};
     Value *v = NULL;
     if (nx > ORDER_MAX_EVENTS)
         eval_error(ev, at, "prioritisepo over %zu events (at most %d)", nx,
                    ORDER_MAX_EVENTS);
-    else if (o.ids && (o.above = mem_calloc(o.n * o.n, 1))) {
+    else if (o.ids &&
+             (o.above = mem_calloc(o.n * o.words, sizeof *o.above))) {
         o.ids[0] = EVENT_TAU;
         o.ids[1] = EVENT_TICK;
         mem_copy(o.ids + 2, x, nx * sizeof *x);
