@@ -168,6 +168,11 @@ struct Decl {
     size_t ngroups;
     Expr *lhs;
     Expr *body;         /* DEF, PRINT */
+    /* D_DEF, set by the type checker: 1 when the body is a process in
+     * every use (its type is Proc, not a variable), -1 when not; the
+     * evaluator then makes a complete application a thunk without
+     * evaluating the body, lazy as FDR is (eval.c apply_def). */
+    int yields_process;
     /* D_ASSERT */
     AssertForm form;
     int negated;

@@ -173,6 +173,12 @@ Value *eval_binding(Eval *ev, Binding *b, SrcPos at)
         b->state = b->value ? B_DONE : B_FAILED;
         return b->value;
     }
+    if (d->yields_process == 1 && !d->lhs) { /* lazy, as in FDR */
+        uint32_t t = eval_thunk(ev, b, NULL, 0);
+        b->value = t == TERM_NONE ? NULL : value_proc(ev->arena, t);
+        b->state = b->value ? B_DONE : B_FAILED;
+        return b->value;
+    }
     b->state = B_BUSY;
     Expr *pat = d->lhs, *body = d->body;
     if (pat)
@@ -192,7 +198,7 @@ Value *eval_binding(Eval *ev, Binding *b, SrcPos at)
                                    "of this binding");
         v = own ? own->value : NULL;
     }
-    if (v && v->kind == V_PROC) {
+    if (v && v->kind == V_PROC && !pat) { /* a pattern's part is a term */
         uint32_t t = eval_thunk(ev, b, NULL, 0);
         v = t == TERM_NONE ? NULL : value_proc(ev->arena, t);
     }
@@ -287,6 +293,11 @@ static Value *apply_def(Eval *ev, Closure *c, Value **args, size_t n,
         next.nargs = c->nargs + n;
         next.groups++;
         return eval_closure(ev, next);
+    }
+    if (d->yields_process == 1) { /* lazy, as in FDR: the body is read
+                                     when the checker needs it */
+        uint32_t t = eval_thunk(ev, c->def, all, c->nargs + n);
+        return t == TERM_NONE ? NULL : value_proc(ev->arena, t);
     }
     Value *v = apply_clauses(ev, c->def, all, c->nargs + n, at);
     if (v && v->kind == V_PROC) { /* the same call is the same state */

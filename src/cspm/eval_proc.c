@@ -991,7 +991,8 @@ static uint32_t as_process(Eval *ev, Value *v, SrcPos at)
 static uint32_t proc_name(Eval *ev, Expr *e, Env *env)
 {
     Binding *b = eval_lookup(ev, env, e->name);
-    if (b && b->nclauses && b->clauses[0]->ngroups == 0)
+    if (b && b->nclauses && b->clauses[0]->ngroups == 0 &&
+        !b->clauses[0]->lhs) /* a part of a pattern binding is its term */
         return eval_thunk(ev, b, NULL, 0);
     if (!b) {
         int id = builtin_lookup(e->name);

@@ -31,6 +31,8 @@ typedef struct Parser {
     int include_depth;
     jmp_buf *out_of_memory; /* where an allocation failure unwinds to */
     const Decl *timed;    /* the Timed section being read, or NULL */
+    Expr *pending;        /* a hiding that is the left operand of the
+                             operator after it (parse_hiding) */
 } Parser;
 
 /* ---------- tokens and errors ---------- */
@@ -167,10 +169,15 @@ static const char *copy_text(Parser *p, const Token *t)
 
 /* ---------- expressions ---------- */
 
+/* FDR's precedence, loosest first (the FDR manual's table; libcspm's
+ * grammar for what the table leaves out): \ binds its left side loosest
+ * of all but its right side is a set (see parse_hiding); [> binds tighter
+ * than /\; ^ binds tighter than the arithmetic operators and #, so #s^t
+ * is #(s^t) and #s+1 is (#s)+1. */
 enum Level {
     L_HIDE, L_INTERLEAVE, L_PAR, L_INTCHOICE, L_EXTCHOICE, L_INTERRUPT,
-    L_SEQ, L_PREFIX, L_OR, L_AND, L_NOT, L_COMPARE, L_DOT, L_CONCAT,
-    L_ADD, L_MUL, L_UNARY, L_POSTFIX
+    L_SLIDE, L_SEQ, L_PREFIX, L_OR, L_AND, L_NOT, L_COMPARE, L_DOT,
+    L_ADD, L_MUL, L_UNARY, L_CONCAT, L_POSTFIX
 };
 
 static Expr *parse_level(Parser *p, int level);
@@ -677,7 +684,8 @@ static int is_binop(int level, TokKind k)
     case L_AND: return k == TOK_AND;
     case L_OR: return k == TOK_OR;
     case L_SEQ: return k == TOK_SEMI;
-    case L_INTERRUPT: return k == TOK_INTERRUPT || k == TOK_SLIDE;
+    case L_INTERRUPT: return k == TOK_INTERRUPT;
+    case L_SLIDE: return k == TOK_SLIDE;
     case L_EXTCHOICE: return k == TOK_EXTCHOICE;
     case L_INTCHOICE: return k == TOK_INTCHOICE;
     case L_INTERLEAVE: return k == TOK_INTERLEAVE;
@@ -832,6 +840,35 @@ static Expr *parse_set_op(Parser *p, Expr *lhs, const Token *t, int level)
     return e;
 }
 
+/* A binary process operator, which may follow a hiding's set. */
+static int is_process_binop(TokKind k)
+{
+    return k == TOK_INTERLEAVE || k == TOK_LSYNC || k == TOK_LBRACKET ||
+           k == TOK_INTCHOICE || k == TOK_EXTCHOICE || k == TOK_LSYNCEXT ||
+           k == TOK_INTERRUPT || k == TOK_LSYNCINT || k == TOK_SLIDE ||
+           k == TOK_SEMI;
+}
+
+/* P \ A and P |\ A. Hiding takes everything on its left (`A [|X|] B \ X`
+ * hides in the whole parallel), but its set ends where a process operator
+ * begins: `P \ A ||| Q` is `(P \ A) ||| Q`, and the operator goes on with
+ * the hiding as its left operand (handed down through p->pending to the
+ * bottom of the operator levels). */
+static Expr *parse_hiding(Parser *p, Expr *e)
+{
+    while (check(p, TOK_BACKSLASH) || check(p, TOK_PROJECT)) {
+        Token op = p->tok;
+        advance(p);
+        e = node2(p, E_PROC_SET, &op, e, parse_level(p, L_OR));
+        e->op = op.kind;
+        if (is_process_binop(p->tok.kind)) {
+            p->pending = e;
+            e = parse_level(p, L_INTERLEAVE);
+        }
+    }
+    return e;
+}
+
 static Expr *parse_level(Parser *p, int level)
 {
     if (stack_low()) {
@@ -841,13 +878,16 @@ static Expr *parse_level(Parser *p, int level)
     Expr *e;
     Token t = p->tok;
     switch (level) {
-    case L_POSTFIX: e = parse_postfix(p); break;
+    case L_POSTFIX:
+        e = p->pending ? p->pending : parse_postfix(p);
+        p->pending = NULL;
+        break;
     case L_UNARY:
         if (accept(p, TOK_MINUS) || accept(p, TOK_HASH)) {
             e = node2(p, E_UNOP, &t, parse_level(p, L_UNARY), NULL);
             e->op = t.kind;
         } else {
-            e = parse_level(p, L_POSTFIX);
+            e = parse_level(p, L_CONCAT);
         }
         break;
     case L_NOT:
@@ -868,7 +908,7 @@ static Expr *parse_level(Parser *p, int level)
         }
         break;
     case L_DOT:
-        e = parse_level(p, L_CONCAT);
+        e = parse_level(p, L_ADD);
         if (check(p, TOK_DOT)) {
             Token op = p->tok;
             advance(p);
@@ -878,13 +918,7 @@ static Expr *parse_level(Parser *p, int level)
     case L_PREFIX: e = parse_prefix(p); break;
     case L_PAR: e = parse_par(p); break;
     case L_HIDE:
-        e = parse_level(p, L_INTERLEAVE);
-        while (check(p, TOK_BACKSLASH) || check(p, TOK_PROJECT)) {
-            Token op = p->tok;
-            advance(p);
-            e = node2(p, E_PROC_SET, &op, e, parse_level(p, L_INTERLEAVE));
-            e->op = op.kind;
-        }
+        e = parse_hiding(p, parse_level(p, L_INTERLEAVE));
         /* p @@ q, a pattern that matches both: the loosest of all */
         if (check(p, TOK_ATAT)) {
             Token op = p->tok;
@@ -1065,8 +1099,8 @@ static void parse_property(Parser *p, Decl *d)
     d->model = parse_model(p, &closed);
     if (!closed)
         expect(p, TOK_RBRACKET, "']'");
-    if (d->form == AF_HAS_TRACE) {
-        expect(p, TOK_COLON, "':' and the trace");
+    if (d->form == AF_HAS_TRACE) { /* FDR reads the ':' as optional */
+        accept(p, TOK_COLON);
         d->trace = parse_level(p, L_DOT);
     }
 }

@@ -739,6 +739,30 @@ static void node_edges(Checker *c, Graph *g, int k)
 
 /* ---------- checking one group ---------- */
 
+typedef struct BodyType {
+    Decl *decl;
+    Type *type;
+    struct BodyType *next;
+} BodyType;
+
+static void note_body(Checker *c, Decl *d, Type *t)
+{
+    BodyType *b = tc_alloc(c, sizeof *b);
+    *b = (BodyType){d, t, c->bodies};
+    c->bodies = b;
+}
+
+/* Once every type is known: which definitions are processes (a clause
+ * checked more than once, in module instances, must be one every time). */
+static void mark_processes(Checker *c)
+{
+    for (BodyType *b = c->bodies; b; b = b->next) {
+        int proc = types_resolve(b->type)->kind == T_PROC;
+        if (b->decl->yields_process != -1)
+            b->decl->yields_process = proc ? 1 : -1;
+    }
+}
+
 /* (p1, p2)(q) = body: (t1, t2) -> (u) -> t. With an annotation (`want`),
  * the parameters take its types before the body is read, so that a
  * mistake is reported in the body, where it is. */
@@ -765,6 +789,7 @@ static Type *clause_type(Checker *c, Decl *d, Type *want, const char *why)
     Type *t = tc_expr(c, d->body);
     if (w && !tc_expect(c, d->body, t, w, why))
         t = w;
+    note_body(c, d, t);
     for (size_t i = ng; i-- > 0;) {
         size_t n = d->nparams[i] < 63 ? d->nparams[i] : 63;
         groups[i][n] = t;
@@ -1181,6 +1206,8 @@ int typecheck_module(const Module *m, Diags *diags)
     c.prefix = "";
     check_decls_after(&c, m->decls, m->ndecls);
     int errors = c.errors;
+    if (!errors)
+        mark_processes(&c);
     arena_free(c.arena);
     return errors;
 }

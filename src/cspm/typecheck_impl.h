@@ -98,6 +98,8 @@ typedef struct Checker {
     Decl *prev_decl;  /* declaring: the one before, in the same list */
     TcModule *modules;
     Type *t_int, *t_bool, *t_char, *t_proc, *t_event, *t_dyn;
+    struct BodyType *bodies; /* each clause's body and its type, resolved
+                                when the whole module is checked */
 } Checker;
 
 /* The dependency graph of the declarations (typecheck.c). */
