@@ -1,8 +1,9 @@
 /* limit: the watchdog, the flag and the signal handlers. See limit.h.
  *
  * Resident memory is read from /proc/self/statm (Linux), every POLL_MS:
- * a phase that allocates at 1 GB/s overshoots the budget by about 10 MB
- * before the flag is up. The state store, most of the memory of a large
+ * a phase that allocates at 1 GB/s grows by about 10 MB before the flag is
+ * up, and more while it unwinds on a loaded machine, so the flag is raised
+ * when memory comes within a sixteenth of the budget. The state store, most of the memory of a large
  * check, is sized from what is left of the budget, and the explorer keeps
  * each level within it (explore.c), so a check normally ends at its own
  * memory limit before the watchdog has to raise the flag. */
@@ -89,13 +90,19 @@ void limit_phase(const char *phase)
     atomic_store_explicit(&limit_phase_now, phase, memory_order_relaxed);
 }
 
+/* Where the watchdog raises the flag: a sixteenth below the budget, the
+ * reserve for what grows while the phases see the flag and unwind. */
+static size_t limit_ceiling(void)
+{
+    return limit_budget - limit_budget / 16;
+}
+
 size_t limit_memory_left(void)
 {
     if (!limit_budget)
         return 0;
-    size_t used = limit_resident(), reserve = limit_budget / 16;
-    return used + reserve < limit_budget ? limit_budget - used - reserve
-                                         : (size_t)1 << 20;
+    size_t used = limit_resident();
+    return used < limit_ceiling() ? limit_ceiling() - used : (size_t)1 << 20;
 }
 
 static void on_signal(int sig)
@@ -131,7 +138,7 @@ static void *limit_watch(void *unused)
         double now = limit_now();
         if (limit_deadline > 0 && now >= limit_deadline)
             limit_raise(LIMIT_TIME);
-        if (limit_budget && limit_resident() >= limit_budget)
+        if (limit_budget && limit_resident() >= limit_ceiling())
             limit_raise(LIMIT_MEMORY);
         LimitKind kind = limit_reached();
         if (kind == LIMIT_NONE)

@@ -125,6 +125,8 @@ Type *tc_pattern(Checker *c, Expr *e)
         for (size_t i = 0; i < e->nkids; i++)
             tc_expect(c, e->kids[i], tc_pattern(c, e->kids[i]), elem,
                       "an element of the pattern");
+        if (e->kind == E_SET) /* matching compares the elements */
+            tc_require(c, e, elem, TC_SET, "a set pattern");
         return e->kind == E_SEQ ? tc_seq_of(c, elem) : tc_set_of(c, elem);
     }
     case E_BINOP:

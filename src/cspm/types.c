@@ -148,8 +148,10 @@ static int holds1(Types *ts, Type *t, unsigned cls)
                (cls == TC_SET && (t->classes & (TC_EQ | TC_ORD)));
     case T_EVENT:
         return 1;
-    case T_PROC:
-        return !(cls & (TC_EQ | TC_ORD));
+    case T_PROC: /* a set of processes can be written ({STOP, SKIP}) and
+                    drawn from, but not compared, so not taken apart by
+                    member, card, union, ... (FDR's Set class) */
+        return !(cls & (TC_EQ | TC_ORD | TC_SET));
     case T_FUN:
         return cls == TC_COMPLETE || cls == TC_YIELDABLE;
     case T_DATA:
