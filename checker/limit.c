@@ -1,9 +1,10 @@
 /* limit: the watchdog, the flag and the signal handlers. See limit.h.
  *
- * Resident memory is read from /proc/self/statm (Linux), every POLL_MS:
- * a phase that allocates at 1 GB/s grows by about 10 MB before the flag is
- * up, and more while it unwinds on a loaded machine, so the flag is raised
- * when memory comes within a sixteenth of the budget. The state store, most of the memory of a large
+ * Resident memory is read from /proc/self/statm (Linux), every POLL_MS,
+ * and every POLL_MS / 10 once half the budget is used: a phase that
+ * allocates at 1 GB/s grows by about 1 MB before the flag is up, and more
+ * while it unwinds on a loaded machine, so the flag is raised when memory
+ * comes within a sixteenth of the budget. The state store, most of the memory of a large
  * check, is sized from what is left of the budget, and the explorer keeps
  * each level within it (explore.c), so a check normally ends at its own
  * memory limit before the watchdog has to raise the flag. */
@@ -132,14 +133,19 @@ static void limit_give_up(LimitKind kind)
 static void *limit_watch(void *unused)
 {
     (void)unused;
-    struct timespec nap = {0, POLL_MS * 1000000L};
+    long nap_ms = POLL_MS;
     for (;;) {
-        nanosleep(&nap, NULL);
+        nanosleep(&(struct timespec){0, nap_ms * 1000000L}, NULL);
         double now = limit_now();
         if (limit_deadline > 0 && now >= limit_deadline)
             limit_raise(LIMIT_TIME);
-        if (limit_budget && limit_resident() >= limit_ceiling())
-            limit_raise(LIMIT_MEMORY);
+        if (limit_budget) {
+            size_t used = limit_resident();
+            if (used >= limit_ceiling())
+                limit_raise(LIMIT_MEMORY);
+            /* near the budget, look ten times as often */
+            nap_ms = used >= limit_budget / 2 ? POLL_MS / 10 : POLL_MS;
+        }
         LimitKind kind = limit_reached();
         if (kind == LIMIT_NONE)
             continue;

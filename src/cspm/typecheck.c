@@ -416,10 +416,14 @@ static void node_clause(Checker *c, Node *n, Decl *d)
     n->clauses[n->nclauses++] = d;
 }
 
-static void duplicate(Checker *c, const char *name, SrcPos at, Global *old)
+void tc_duplicate(Checker *c, const char *name, SrcPos at, SrcPos first)
 {
-    tc_error(c, at, "'%s' is already defined (at %d:%d)", name, old->pos.line,
-             old->pos.col);
+    if (first.file && at.file && strcmp(first.file, at.file))
+        tc_error(c, at, "'%s' is already defined (at %s:%d:%d)", name,
+                 first.file, first.line, first.col);
+    else
+        tc_error(c, at, "'%s' is already defined (at %d:%d)", name,
+                 first.line, first.col);
 }
 
 Global *tc_declare(Checker *c, const char *name, GlobalKind kind, int node,
@@ -428,7 +432,12 @@ Global *tc_declare(Checker *c, const char *name, GlobalKind kind, int node,
     const char *q = tc_qualify(c, name);
     Global *old = tc_global_exact(c, q);
     if (old && old->kind != G_BUILTIN) {
-        duplicate(c, name, at, old);
+        tc_duplicate(c, name, at, old->pos);
+        return NULL;
+    }
+    const Decl *module = tc_module_named(c, q);
+    if (module) { /* M and M::x would be ambiguous */
+        tc_duplicate(c, name, at, module->pos);
         return NULL;
     }
     return tc_global_add(c, q, kind, node, at);

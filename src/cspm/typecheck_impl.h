@@ -167,6 +167,12 @@ typedef struct TcScope {
     const char *prefix, *private_to, *param_module;
 } TcScope;
 TcScope tc_module_enter(Checker *c, Decl *d);
+/* The module or instance whose qualified name is `qualified` ("P::M"), or
+ * NULL. */
+const Decl *tc_module_named(Checker *c, const char *qualified);
+/* Reports `name` at `at` as defined before, at `first` (its file named
+ * when it is another). */
+void tc_duplicate(Checker *c, const char *name, SrcPos at, SrcPos first);
 void tc_module_leave(Checker *c, TcScope saved);
 /* instance N = M(args): N::x for each name x of M, typed when the
  * instance's node is checked (tc_check_instance). */

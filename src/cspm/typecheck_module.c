@@ -112,6 +112,37 @@ static TcModule *find_module(Checker *c, const char *name, int instances)
     }
 }
 
+static TcModule *module_with_prefix(Checker *c, const char *prefix)
+{
+    for (TcModule *m = c->modules; m; m = m->next)
+        if (!strcmp(m->prefix, prefix))
+            return m;
+    return NULL;
+}
+
+const Decl *tc_module_named(Checker *c, const char *qualified)
+{
+    size_t len = strlen(qualified);
+    for (TcModule *m = c->modules; m; m = m->next)
+        if (!strncmp(m->prefix, qualified, len) &&
+            !strcmp(m->prefix + len, "::"))
+            return m->decl;
+    return NULL;
+}
+
+/* A new module or instance `d`, to be known as `prefix`: no other module,
+ * instance or name may have its name (FDR). */
+static void module_unique(Checker *c, Decl *d, const char *prefix)
+{
+    TcModule *other = module_with_prefix(c, prefix);
+    Global *g = tc_global_exact(c, concat(c, prefix, strlen(prefix) - 2, "",
+                                          ""));
+    if (other)
+        tc_duplicate(c, d->name, d->pos, other->decl->pos);
+    else if (g && g->kind != G_BUILTIN)
+        tc_duplicate(c, d->name, d->pos, g->pos);
+}
+
 TcScope tc_module_enter(Checker *c, Decl *d)
 {
     TcScope saved = {c->prefix, c->private_to, c->param_module};
@@ -125,6 +156,7 @@ TcScope tc_module_enter(Checker *c, Decl *d)
         c->param_module = prefix;
     if (m)
         return saved;
+    module_unique(c, d, prefix);
     m = tc_alloc(c, sizeof *m);
     m->prefix = prefix;
     m->decl = d;
@@ -169,8 +201,7 @@ static void copy_member(Checker *c, TcModule *inst, TcModule *m, Global *g,
     const char *name = rename_prefix(c, g->name, m, inst);
     Global *old = tc_global_exact(c, name);
     if (old) {
-        tc_error(c, at, "'%s' is already defined (at %d:%d)", name,
-                 old->pos.line, old->pos.col);
+        tc_duplicate(c, name, at, old->pos);
         return;
     }
     Global *n = tc_global_add(c, name, g->kind, node, at);
@@ -196,6 +227,7 @@ void tc_declare_instance(Checker *c, Graph *g, Decl *d)
     int k = tc_node_new(c, g, d);
     TcModule *inst = tc_alloc(c, sizeof *inst);
     inst->prefix = concat(c, c->prefix, strlen(c->prefix), d->name, "::");
+    module_unique(c, d, inst->prefix);
     inst->decl = d;
     inst->next = c->modules;
     c->modules = inst;
