@@ -756,6 +756,7 @@ static Expr *parse_prefix(Parser *p)
         !check(p, TOK_DOLLAR) && !check(p, TOK_ARROW))
         return lhs;
     List fields = {0};
+    int inputs = 0;
     for (;;) {
         Token f = p->tok;
         FieldKind kind;
@@ -763,6 +764,10 @@ static Expr *parse_prefix(Parser *p)
         else if (accept(p, TOK_BANG)) kind = FIELD_OUT;
         else if (accept(p, TOK_DOLLAR)) kind = FIELD_NDIN;
         else break;
+        if (kind == FIELD_NDIN && inputs) /* $ is chosen before the event */
+            error_at(p, &f, "a nondeterministic input ($) cannot follow an "
+                            "input (?): write the $ fields first");
+        inputs |= kind == FIELD_IN;
         Field *fd = alloc(p, sizeof *fd);
         fd->kind = kind;
         fd->pos = pos_of(p, &f);

@@ -416,14 +416,14 @@ static void node_clause(Checker *c, Node *n, Decl *d)
     n->clauses[n->nclauses++] = d;
 }
 
-void tc_duplicate(Checker *c, const char *name, SrcPos at, SrcPos first)
+void tc_duplicate(Checker *c, const char *name, SrcPos at, SrcPos first,
+                  const char *why)
 {
+    char where[300] = "";
     if (first.file && at.file && strcmp(first.file, at.file))
-        tc_error(c, at, "'%s' is already defined (at %s:%d:%d)", name,
-                 first.file, first.line, first.col);
-    else
-        tc_error(c, at, "'%s' is already defined (at %d:%d)", name,
-                 first.line, first.col);
+        snprintf(where, sizeof where, "%s:", first.file);
+    tc_error(c, at, "'%s' is already defined (at %s%d:%d)%s", name, where,
+             first.line, first.col, why);
 }
 
 Global *tc_declare(Checker *c, const char *name, GlobalKind kind, int node,
@@ -432,12 +432,12 @@ Global *tc_declare(Checker *c, const char *name, GlobalKind kind, int node,
     const char *q = tc_qualify(c, name);
     Global *old = tc_global_exact(c, q);
     if (old && old->kind != G_BUILTIN) {
-        tc_duplicate(c, name, at, old->pos);
+        tc_duplicate(c, name, at, old->pos, "");
         return NULL;
     }
     const Decl *module = tc_module_named(c, q);
     if (module) { /* M and M::x would be ambiguous */
-        tc_duplicate(c, name, at, module->pos);
+        tc_duplicate(c, name, at, module->pos, "");
         return NULL;
     }
     return tc_global_add(c, q, kind, node, at);
@@ -468,15 +468,15 @@ static void declare_def(Checker *c, Graph *g, Decl *d)
         Decl *first = n->clauses[0];
         const Decl *prev = c->prev_decl;
         int together = prev && prev->kind == D_DEF && prev->name &&
-                       !strcmp(prev->name, d->name);
+                       !strcmp(prev->name, d->name) &&
+                       !strcmp(prev->pos.file, d->pos.file);
         if (first->ngroups && first->ngroups == d->ngroups && together) {
             node_clause(c, n, d); /* another clause of the function */
             return;
         }
         if (first->ngroups && first->ngroups == d->ngroups) {
-            tc_error(c, d->pos, "'%s' is already defined (at %d:%d): the "
-                     "clauses of a function are written together",
-                     d->name, first->pos.line, first->pos.col);
+            tc_duplicate(c, d->name, d->pos, first->pos, ": the clauses "
+                         "of a function are written together, in one file");
             return;
         }
     }

@@ -83,6 +83,10 @@ void tc_stmts(Checker *c, Stmt *stmts, size_t n, int seq)
             tc_expect(c, s->expr, t, c->t_bool, "a guard");
             continue;
         }
+        if (seq == TC_SEQ_ONLY && types_resolve(t)->kind == T_SET)
+            tc_error(c, s->expr->pos, "expected a sequence, found a set in "
+                     "'%s' (replicated ; and linked parallel run over "
+                     "sequences)", tc_expr_text(c, s->expr));
         Type *elem = tc_elements(c, s->expr, t, seq);
         tc_expect(c, s->pattern, tc_pattern(c, s->pattern), elem,
                   "the pattern of a generator");
@@ -153,6 +157,17 @@ Type *tc_pattern(Checker *c, Expr *e)
 /* ---------- expressions ---------- */
 
 /* f(a1, ..., an): f : (t1, ..., tn) -> r and ai : ti. */
+/* extensions(x) needs fields left to add: not a complete event or value
+ * (FDR; productions(x) is x itself then). */
+static void extensions_arg(Checker *c, Expr *arg, Type *t)
+{
+    TypeKind k = types_resolve(t)->kind;
+    if (k == T_EVENT || k == T_DATA)
+        tc_error(c, arg->pos, "extensions of '%s', which has no fields left "
+                 "to add (productions gives it itself)",
+                 tc_expr_text(c, arg));
+}
+
 static Type *call_type(Checker *c, Expr *e)
 {
     Expr *fn = e->kids[0];
@@ -167,6 +182,9 @@ static Type *call_type(Checker *c, Expr *e)
         return c->t_dyn;
     char where[160] = "";
     Global *g = fn->kind == E_NAME ? tc_global(c, fn->name) : NULL;
+    if (g && g->kind == G_BUILTIN && !strcmp(g->name, "extensions") &&
+        n == 1)
+        extensions_arg(c, e->kids[1], args[0]);
     if (g && g->node >= 0)
         snprintf(where, sizeof where, ", declared at %d:%d", g->pos.line,
                  g->pos.col);
@@ -389,7 +407,7 @@ static Type *scoped(Checker *c, Expr *e)
     case E_REPL:
         /* ; and linked parallel run over sequences */
         tc_stmts(c, e->stmts, e->nstmts,
-                 e->op == TOK_SEMI || e->op == TOK_LINK);
+                 e->op == TOK_SEMI || e->op == TOK_LINK ? TC_SEQ_ONLY : 0);
         if (e->nkids > 1)
             expect_events(c, e->kids[1], "the synchronisation set");
         if (e->npairs)

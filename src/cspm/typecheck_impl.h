@@ -171,8 +171,9 @@ TcScope tc_module_enter(Checker *c, Decl *d);
  * NULL. */
 const Decl *tc_module_named(Checker *c, const char *qualified);
 /* Reports `name` at `at` as defined before, at `first` (its file named
- * when it is another). */
-void tc_duplicate(Checker *c, const char *name, SrcPos at, SrcPos first);
+ * when it is another), `why` appended. */
+void tc_duplicate(Checker *c, const char *name, SrcPos at, SrcPos first,
+                  const char *why);
 void tc_module_leave(Checker *c, TcScope saved);
 /* instance N = M(args): N::x for each name x of M, typed when the
  * instance's node is checked (tc_check_instance). */
@@ -191,8 +192,10 @@ void tc_distinct_binders(Checker *c, const Local *mark, const char *what);
 Type *tc_expr(Checker *c, Expr *e);
 /* A pattern: binds its variables in c->scope and returns its type. */
 Type *tc_pattern(Checker *c, Expr *e);
-/* Generators and guards, binding into c->scope; `colon`: the generators
- * of a replicated operator (over sets or sequences). */
+/* Generators and guards, binding into c->scope; `seq`: 0 for sets, 1 for
+ * sequences (a set is let through, as the evaluator takes either), or
+ * TC_SEQ_ONLY where FDR requires a sequence. */
+enum { TC_SEQ_ONLY = 2 };
 void tc_stmts(Checker *c, Stmt *stmts, size_t n, int seq);
 /* The element type of a set or sequence expression's type. */
 Type *tc_elements(Checker *c, Expr *e, Type *t, int seq);

@@ -138,9 +138,9 @@ static void module_unique(Checker *c, Decl *d, const char *prefix)
     Global *g = tc_global_exact(c, concat(c, prefix, strlen(prefix) - 2, "",
                                           ""));
     if (other)
-        tc_duplicate(c, d->name, d->pos, other->decl->pos);
+        tc_duplicate(c, d->name, d->pos, other->decl->pos, "");
     else if (g && g->kind != G_BUILTIN)
-        tc_duplicate(c, d->name, d->pos, g->pos);
+        tc_duplicate(c, d->name, d->pos, g->pos, "");
 }
 
 TcScope tc_module_enter(Checker *c, Decl *d)
@@ -201,7 +201,7 @@ static void copy_member(Checker *c, TcModule *inst, TcModule *m, Global *g,
     const char *name = rename_prefix(c, g->name, m, inst);
     Global *old = tc_global_exact(c, name);
     if (old) {
-        tc_duplicate(c, name, at, old->pos);
+        tc_duplicate(c, name, at, old->pos, "");
         return;
     }
     Global *n = tc_global_add(c, name, g->kind, node, at);
