@@ -335,12 +335,42 @@ static Type *annot_type(Checker *c, AnnotCtx *a, TypeExpr *t)
     }
 }
 
+/* Each constraint of the context names a variable of the type (FDR:
+ * `Set Event => Int` and `Set ab => (b) -> b` are errors), or one of an
+ * enclosing annotation that has the class already. */
+static void check_context(Checker *c, const AnnotCtx *a)
+{
+    for (size_t i = 0; i < a->decl->ncontext; i++) {
+        const TypeConstraint *k = &a->decl->context[i];
+        int found = 0;
+        for (TypeVarScope *s = a->vars; s && !found; s = s->next)
+            found = !strcmp(s->name, k->var);
+        if (found)
+            continue;
+        TypeVarScope *outer = c->tvars;
+        while (outer && strcmp(outer->name, k->var))
+            outer = outer->next;
+        unsigned bit = class_bit(k->cls), has = outer ? outer->type->classes
+                                                      : 0;
+        if (!outer)
+            tc_error(c, k->pos, "the constraint '%s %s' names no type "
+                     "variable of the annotation", k->cls, k->var);
+        else if (!(has & bit) &&
+                 !(bit == TC_SET && (has & (TC_EQ | TC_ORD))))
+            tc_error(c, k->pos, "'%s %s': the variable %s of the enclosing "
+                     "annotation is not constrained by %s there", k->cls,
+                     k->var, k->var, k->cls);
+    }
+}
+
 /* The type an annotation gives: generalised (for the users of the name),
  * or with rigid variables, put in scope, for checking the body. */
 static Type *annotation(Checker *c, Decl *d, int rigid)
 {
     AnnotCtx a = {d, rigid, NULL};
     Type *t = annot_type(c, &a, d->annot);
+    if (!rigid) /* once per annotation */
+        check_context(c, &a);
     if (rigid) { /* the body sees these variables */
         while (a.vars) {
             TypeVarScope *next = a.vars->next;
@@ -1129,6 +1159,40 @@ void tc_let(Checker *c, Decl **decls, size_t n)
 
 /* ---------- the module ---------- */
 
+/* channel c : X with X = {}: what c carries is never known. */
+static void channel_ambiguous(Checker *c, Global *ch, SrcPos at)
+{
+    for (Type *t = types_resolve(ch->type); t->kind == T_DOTABLE;
+         t = types_resolve(t->args[1]))
+        if (types_resolve(t->args[0])->kind == T_VAR &&
+            !types_resolve(t->args[0])->rigid) {
+            tc_error(c, at, "the type of the fields of channel %s is "
+                     "ambiguous (a set whose elements have no known type)",
+                     ch->name);
+            return;
+        }
+}
+
+/* An annotation of a channel, a constructor or a type name (a set of its
+ * values) states its type, and is checked against the declaration (FDR). */
+static void check_annotated(Checker *c, Decl *d)
+{
+    for (size_t i = 0; i < d->nnames; i++) {
+        Global *g = tc_global_exact(c, tc_qualify(c, d->names[i]));
+        if (!g || (g->kind != G_CHANNEL && g->kind != G_CTOR &&
+                   g->kind != G_TYPE))
+            continue;
+        if (g->kind == G_TYPE && !g->type)
+            continue;
+        Type *want = types_instantiate(&c->ts, annotation(c, d, 0));
+        Expr at = {.kind = E_NAME, .pos = g->pos, .name = d->names[i]};
+        char why[200];
+        snprintf(why, sizeof why, "the annotation of %s at %d:%d",
+                 d->names[i], d->pos.line, d->pos.col);
+        tc_expect(c, &at, g->type, tc_check(c, want), why);
+    }
+}
+
 static void check_decls_after(Checker *c, Decl **decls, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -1165,20 +1229,20 @@ static void check_decls_after(Checker *c, Decl **decls, size_t n)
                          "event: a channel without fields (tock is declared "
                          "at %d:%d)", tock ? tock->pos.line : 0,
                          tock ? tock->pos.col : 0);
-        } else if (d->kind == D_CHANNEL && d->type && d->nnames) {
-            /* channel c : X with X = {}: what c carries is never known */
+        } else if (d->kind == D_ANNOT) {
+            check_annotated(c, d);
+        } else if (d->kind == D_CHANNEL && d->type && d->nnames &&
+                   !c->param_module) { /* parameters: in each instance */
             Global *ch = tc_global(c, d->names[0]);
-            if (!ch || ch->kind != G_CHANNEL)
-                continue;
-            for (Type *t = types_resolve(ch->type); t->kind == T_DOTABLE;
-                 t = types_resolve(t->args[1]))
-                if (types_resolve(t->args[0])->kind == T_VAR &&
-                    !types_resolve(t->args[0])->rigid) {
-                    tc_error(c, d->type->pos, "the type of the fields of "
-                             "channel %s is ambiguous (a set whose elements "
-                             "have no known type)", d->names[0]);
-                    break;
-                }
+            if (ch && ch->kind == G_CHANNEL)
+                channel_ambiguous(c, ch, d->type->pos);
+        } else if (d->kind == D_INSTANCE) {
+            TcModule *m = c->modules;
+            while (m && m->decl != d)
+                m = m->next;
+            for (size_t k = 0; m && k < m->nmembers; k++)
+                if (m->members[k] && m->members[k]->kind == G_CHANNEL)
+                    channel_ambiguous(c, m->members[k], d->pos);
         }
     }
 }
