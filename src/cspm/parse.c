@@ -462,6 +462,23 @@ static const char *string_value(Parser *p, const Token *t)
  *          | lambda | replicated operator | '-' unary | 'not' ... */
 static Expr *parse_primary_in(Parser *p);
 
+/* name { '::' name }, after the first name: M::N::x as one name. */
+static const char *qualified_name(Parser *p, const char *name)
+{
+    while (accept(p, TOK_COLONCOLON)) {
+        if (!check(p, TOK_IDENT)) {
+            expect(p, TOK_IDENT, "a name after '::'");
+            break;
+        }
+        size_t len = strlen(name) + p->tok.len + 3;
+        char *q = alloc(p, len);
+        snprintf(q, len, "%s::%.*s", name, (int)p->tok.len, p->tok.start);
+        name = q;
+        advance(p);
+    }
+    return name;
+}
+
 /* Inside brackets '>' is a comparison again. */
 static Expr *parse_primary(Parser *p)
 {
@@ -508,20 +525,7 @@ static Expr *parse_primary_in(Parser *p)
     case TOK_IDENT: { /* name, or M::N::name */
         advance(p);
         Expr *e = node(p, E_NAME, &t);
-        e->name = copy_text(p, &t);
-        while (check(p, TOK_COLONCOLON)) {
-            advance(p);
-            if (!check(p, TOK_IDENT)) {
-                expect(p, TOK_IDENT, "a name after '::'");
-                break;
-            }
-            size_t len = strlen(e->name) + p->tok.len + 3;
-            char *q = alloc(p, len);
-            snprintf(q, len, "%s::%.*s", e->name, (int)p->tok.len,
-                     p->tok.start);
-            e->name = q;
-            advance(p);
-        }
+        e->name = qualified_name(p, copy_text(p, &t));
         return e;
     }
     case TOK_UNDERSCORE: advance(p); return node(p, E_WILD, &t);
@@ -1214,7 +1218,7 @@ static TypeExpr *parse_type_atom(Parser *p)
     char buf[64];
     if (accept(p, TOK_IDENT)) {
         TypeExpr *e = type_node(p, TY_NAME, &t, NULL);
-        e->name = copy_text(p, &t);
+        e->name = qualified_name(p, copy_text(p, &t));
         return e;
     }
     List kids = {0};

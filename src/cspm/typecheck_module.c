@@ -217,6 +217,26 @@ static void copy_member(Checker *c, TcModule *inst, TcModule *m, Global *g,
     inst->members[i] = n;
 }
 
+/* The modules declared inside M, as modules of instance N too, so that
+ * `instance X2 = N::O(0)` finds N::O (FDR): same declaration and
+ * parameters, whose types are instantiated with the members' when X2 is
+ * checked (instantiate_module). */
+static void copy_nested_modules(Checker *c, TcModule *m, TcModule *inst)
+{
+    size_t len = strlen(m->prefix);
+    /* copies go in front of the list: the walk does not meet them */
+    for (TcModule *n = c->modules; n; n = n->next) {
+        if (n == inst || n->decl->kind != D_MODULE ||
+            strncmp(n->prefix, m->prefix, len) || !n->prefix[len])
+            continue;
+        TcModule *copy = tc_alloc(c, sizeof *copy);
+        *copy = *n;
+        copy->prefix = rename_prefix(c, n->prefix, m, inst);
+        copy->next = c->modules;
+        c->modules = copy;
+    }
+}
+
 /* instance N = M(args): N::x for each x of M (nested modules too). */
 void tc_declare_instance(Checker *c, Graph *g, Decl *d)
 {
@@ -266,6 +286,7 @@ void tc_declare_instance(Checker *c, Graph *g, Decl *d)
         copy_member(c, inst, m, inst->members_of[i], k, d->pos, i);
     inst->of = m;
     g->nodes[k].instance = inst;
+    copy_nested_modules(c, m, inst);
 }
 
 void tc_instance_edges(Checker *c, Graph *g, int k)
