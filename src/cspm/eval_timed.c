@@ -92,6 +92,8 @@ uint32_t timed_after(Eval *ev, const Expr *e, Value *event, uint32_t next)
 {
     if (next == TERM_NONE)
         return TERM_NONE;
+    if (!e->timed->body) /* Timed { ... }: FDR's default, one tock each */
+        return tocks(ev, 1, next, e->pos);
     Value *et = event_time_function(ev, e->timed);
     Value *n = et ? eval_apply(ev, et, &event, 1, e->timed->body->pos) : NULL;
     if (!n)

@@ -229,6 +229,15 @@ int model_eval_print(Model *m, const char *text, FILE *out, Diags *diags)
 {
     Expr *e = parse_expression("<expression>", text, m->arena, diags);
     Value *v = e ? eval_expr(m->ev, e, NULL) : NULL;
+    /* a process is a thunk until looked at (calls are lazy): read it
+     * through to its first operator, so that its errors show here */
+    if (v && v->kind == V_PROC &&
+        term_unfold(m->terms, (uint32_t)v->ival) == TERM_NONE) {
+        if (!diags_errors(&m->pending) && term_last_error(m->terms))
+            diags_add(&m->pending, DIAG_ERROR, e->pos, "%s",
+                      term_last_error(m->terms));
+        v = NULL;
+    }
     model_take_errors(m, diags);
     if (!v)
         return -1;

@@ -1574,17 +1574,18 @@ static int decls_end(const Parser *p)
            check(p, TOK_ENDMODULE) || (p->timed && check(p, TOK_RBRACE));
 }
 
-/* timed -> 'Timed' '(' expr ')' '{' {decl} '}'. A D_TIMED declaration
+/* timed -> 'Timed' [ '(' expr ')' ] '{' {decl} '}'. A D_TIMED declaration
  * holding the event-time function, then the section's declarations in the
  * same list (they are ordinary definitions of the file), every expression
  * in them marked with the section: FDR's translation is lexical. */
 static void parse_timed(Parser *p, List *decls, const Token *at)
 {
     Decl *d = decl_new(p, D_TIMED, at);
-    expect(p, TOK_LPAREN, "'(' and the event-time function");
-    d->body = parse_expr(p);
-    expect(p, TOK_RPAREN, "')'");
-    expect(p, TOK_LBRACE, "'{'");
+    if (accept(p, TOK_LPAREN)) { /* without: every event takes one tock */
+        d->body = parse_expr(p);
+        expect(p, TOK_RPAREN, "')'");
+    }
+    expect(p, TOK_LBRACE, "'{' (or '(' and the event-time function)");
     if (p->panic)
         return;
     list_add(p, decls, d);

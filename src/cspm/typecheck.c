@@ -1032,8 +1032,38 @@ static void check_node(Checker *c, Node *n)
 
 /* A group of mutually recursive bindings: each name monomorphic inside
  * the group (or as annotated), generalised after it. */
+/* An instance in a group of mutually dependent names that are all the
+ * module's own: the module uses its instance (module M ... y = M1::y ...
+ * instance M1 = M), which FDR rejects as a recursive instance. */
+static int recursive_instance(Checker *c, Graph *g, int *members, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        Node *node = &g->nodes[members[i]];
+        if (node->decl->kind != D_INSTANCE || !node->instance ||
+            !node->instance->of)
+            continue;
+        const char *module = node->instance->of->prefix;
+        int self = n > 1;
+        for (size_t e = 0; e < node->nedges && !self; e++)
+            self = node->edges[e] == members[i];
+        for (size_t k = 0; k < n && self; k++)
+            self = k == i || (g->nodes[members[k]].scope &&
+                              !strncmp(g->nodes[members[k]].scope, module,
+                                       strlen(module)));
+        if (!self)
+            continue;
+        tc_error(c, node->decl->pos, "instance %s is used inside module %s "
+                 "itself, which it instantiates (a recursive instance)",
+                 node->decl->name, node->instance->of->decl->name);
+        return 1;
+    }
+    return 0;
+}
+
 static void check_group(Checker *c, Graph *g, int *members, size_t n)
 {
+    if (recursive_instance(c, g, members, n))
+        return;
     c->ts.level++;
     for (size_t i = 0; i < n; i++) {
         Global *def = g->nodes[members[i]].def;
@@ -1217,11 +1247,12 @@ static void check_decls_after(Checker *c, Decl **decls, size_t n)
                           "the events tau has priority over");
         } else if (d->kind == D_PRINT && d->body) {
             tc_expr(c, d->body);
-        } else if (d->kind == D_TIMED && d->body) {
+        } else if (d->kind == D_TIMED) {
             Type *et[2] = {c->t_event, c->t_int};
-            tc_expect(c, d->body, tc_expr(c, d->body),
-                      tc_check(c, types_make(&c->ts, T_FUN, et, 2)),
-                      "the event-time function of a Timed section");
+            if (d->body)
+                tc_expect(c, d->body, tc_expr(c, d->body),
+                          tc_check(c, types_make(&c->ts, T_FUN, et, 2)),
+                          "the event-time function of a Timed section");
             Global *tock = tc_global(c, "tock");
             if (!tock || tock->kind != G_CHANNEL || !tock->type ||
                 types_resolve(tock->type)->kind != T_EVENT)

@@ -168,6 +168,18 @@ static void extensions_arg(Checker *c, Expr *arg, Type *t)
                  tc_expr_text(c, arg));
 }
 
+/* productions(x): the complete values x extends to, of the type at the
+ * end of x's fields (Event for a channel or an event); unknown while x's
+ * type is. */
+static Type *productions_type(Checker *c, Type *t)
+{
+    t = types_resolve(t);
+    while (t->kind == T_DOTABLE)
+        t = types_resolve(t->args[1]);
+    return tc_set_of(c, t->kind == T_VAR || t->kind == T_DYN ? tc_fresh(c)
+                                                             : t);
+}
+
 static Type *call_type(Checker *c, Expr *e)
 {
     Expr *fn = e->kids[0];
@@ -182,9 +194,12 @@ static Type *call_type(Checker *c, Expr *e)
         return c->t_dyn;
     char where[160] = "";
     Global *g = fn->kind == E_NAME ? tc_global(c, fn->name) : NULL;
-    if (g && g->kind == G_BUILTIN && !strcmp(g->name, "extensions") &&
-        n == 1)
-        extensions_arg(c, e->kids[1], args[0]);
+    if (g && g->kind == G_BUILTIN && n == 1) {
+        if (!strcmp(g->name, "extensions"))
+            extensions_arg(c, e->kids[1], args[0]);
+        else if (!strcmp(g->name, "productions"))
+            return productions_type(c, args[0]);
+    }
     if (g && g->node >= 0)
         snprintf(where, sizeof where, ", declared at %d:%d", g->pos.line,
                  g->pos.col);

@@ -49,6 +49,8 @@ struct TcModule {
     TcModule *of;
     Global **members, **members_of;
     size_t nmembers;
+    /* A module: the modules instantiated inside it (recursion check). */
+    struct TcUse *uses;
     TcModule *next;
 };
 

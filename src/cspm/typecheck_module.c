@@ -237,6 +237,47 @@ static void copy_nested_modules(Checker *c, TcModule *m, TcModule *inst)
     }
 }
 
+typedef struct TcUse {
+    TcModule *module;
+    struct TcUse *next;
+} TcUse;
+
+/* Does `from` instantiate `to`, directly or through the modules it
+ * instantiates? (`depth` bounds the walk: the graph is small, acyclic so
+ * far, but not a tree.) */
+static int instantiates(TcModule *from, TcModule *to, int depth)
+{
+    if (from == to)
+        return 1;
+    for (TcUse *u = from->uses; u && depth > 0; u = u->next)
+        if (instantiates(u->module, to, depth - 1))
+            return 1;
+    return 0;
+}
+
+/* An instance of m inside module(s) declared where we are: each of them
+ * now instantiates m, which must not instantiate any of them back (FDR:
+ * module M1 with instance of M2 inside, M2 with one of M1). */
+static void note_use(Checker *c, Decl *d, TcModule *m)
+{
+    size_t here = strlen(c->prefix);
+    for (TcModule *e = c->modules; e; e = e->next) {
+        size_t len = strlen(e->prefix);
+        if (e->decl->kind != D_MODULE || len > here ||
+            strncmp(e->prefix, c->prefix, len))
+            continue; /* not a module we are inside */
+        if (instantiates(m, e, 64)) {
+            tc_error(c, d->pos, "instance %s of module %s inside module "
+                     "%s, which %s instantiates: a recursive instance",
+                     d->name, m->decl->name, e->decl->name, m->decl->name);
+            return;
+        }
+        TcUse *u = tc_alloc(c, sizeof *u);
+        *u = (TcUse){m, e->uses};
+        e->uses = u;
+    }
+}
+
 /* instance N = M(args): N::x for each x of M (nested modules too). */
 void tc_declare_instance(Checker *c, Graph *g, Decl *d)
 {
@@ -258,6 +299,7 @@ void tc_declare_instance(Checker *c, Graph *g, Decl *d)
                  tc_expr_text(c, callee));
         return;
     }
+    note_use(c, d, m);
     size_t nargs = e->kind == E_CALL ? e->nkids - 1 : 0;
     if (nargs != m->nparams) {
         tc_error(c, callee->pos, "module %s has %zu parameter%s, given %zu",
