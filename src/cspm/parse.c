@@ -33,6 +33,7 @@ typedef struct Parser {
     const Decl *timed;    /* the Timed section being read, or NULL */
     Expr *pending;        /* a hiding that is the left operand of the
                              operator after it (parse_hiding) */
+    int let_depth;        /* lets whose declarations are being read */
 } Parser;
 
 /* ---------- tokens and errors ---------- */
@@ -387,19 +388,30 @@ static Expr *parse_if(Parser *p, const Token *at)
 }
 
 /* let -> 'let' decl { decl } 'within' expr */
+static void parse_timed(Parser *p, List *decls, const Token *at);
+
 static Expr *parse_let(Parser *p, const Token *at)
 {
     List decls = {0};
+    p->let_depth++;
     while (!check(p, TOK_WITHIN) && !check(p, TOK_EOF) && !p->panic) {
         Token t = p->tok;
-        Decl *d = parse_decl(p);
-        if (d && d->kind != D_DEF && d->kind != D_IGNORED &&
-            d->kind != D_ANNOT)
-            error_at(p, &t, "only definitions may appear in a let (this "
-                            "one belongs at the top level)");
-        if (d)
-            list_add(p, &decls, d);
+        size_t from = decls.count;
+        if (accept(p, TOK_TIMED)) { /* its definitions join the let's */
+            parse_timed(p, &decls, &t);
+        } else {
+            Decl *d = parse_decl(p);
+            if (d)
+                list_add(p, &decls, d);
+        }
+        for (size_t i = from; i < decls.count; i++) {
+            DeclKind k = ((Decl *)decls.items[i])->kind;
+            if (k != D_DEF && k != D_IGNORED && k != D_ANNOT && k != D_TIMED)
+                error_at(p, &t, "only definitions may appear in a let (this "
+                                "one belongs at the top level)");
+        }
     }
+    p->let_depth--;
     expect(p, TOK_WITHIN, "'within'");
     Expr *e = node2(p, E_LET, at, parse_expr(p), NULL);
     e->decls = (Decl **)decls.items;
@@ -1533,12 +1545,18 @@ static Decl *parse_decl_at(Parser *p)
     }
     case TOK_ASSERT: advance(p); return parse_assert(p, &t);
     case TOK_PRINT: {
+        if (p->timed)
+            error_at(p, &t, "print inside a Timed section: FDR allows it at "
+                            "the top level only");
         advance(p);
         Decl *d = decl_new(p, D_PRINT, &t);
         d->body = parse_expr(p);
         return d;
     }
     case TOK_TRANSPARENT: case TOK_EXTERNAL: {
+        if (t.kind == TOK_TRANSPARENT && p->let_depth)
+            error_at(p, &t, "transparent inside a let: FDR allows it at the "
+                            "top level and in modules only");
         advance(p);
         Decl *d = decl_new(p, D_IGNORED, &t);
         do
@@ -1557,11 +1575,6 @@ static Decl *parse_decl_at(Parser *p)
         d->body = parse_level(p, L_POSTFIX);
         return d;
     }
-    case TOK_TIMED:
-        error_at(p, &t, "a Timed section is a declaration of the file or of "
-                        "a module, not of a let");
-        advance(p);
-        return NULL;
     default:
         return parse_def(p, &t);
     }

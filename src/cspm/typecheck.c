@@ -560,13 +560,29 @@ static void declare_defs(Checker *c, Graph *g, Decl *d)
         pattern_names(c, g, tc_node_new(c, g, d), d->lhs);
 }
 
+/* An annotation of a name already annotated, or of no name of its list
+ * (FDR rejects both); `first` is the earlier annotation, or NULL. */
+static int annot_misplaced(Checker *c, Decl *d, const char *name, int found,
+                           const Decl *first)
+{
+    if (first && first != d)
+        tc_error(c, d->pos, "'%s' is already annotated (at %d:%d)", name,
+                 first->pos.line, first->pos.col);
+    else if (!found)
+        tc_error(c, d->pos, "an annotation of '%s', which is not defined "
+                 "here", name);
+    return !found || (first && first != d);
+}
+
 /* f :: T annotates the f of its own declaration list. */
 static void declare_annots(Checker *c, Graph *g, Decl *d)
 {
     (void)g;
     for (size_t j = 0; d->kind == D_ANNOT && j < d->nnames; j++) {
         Global *def = tc_global_exact(c, tc_qualify(c, d->names[j]));
-        if (def && def->kind == G_DEF)
+        int found = def && def->kind != G_BUILTIN && def->kind != G_PARAM;
+        if (!annot_misplaced(c, d, d->names[j], found, found ? def->annot
+                                                             : NULL))
             def->annot = d;
     }
 }
@@ -1117,6 +1133,23 @@ static void strongconnect(Checker *c, Graph *g, int v)
 
 /* ---------- let ---------- */
 
+/* Timed (et) { ... }: et : Event -> Int, and tock an event. */
+static void check_timed(Checker *c, Decl *d)
+{
+    Type *et[2] = {c->t_event, c->t_int};
+    if (d->body)
+        tc_expect(c, d->body, tc_expr(c, d->body),
+                  tc_check(c, types_make(&c->ts, T_FUN, et, 2)),
+                  "the event-time function of a Timed section");
+    Global *tock = tc_global(c, "tock");
+    if (!tock || tock->kind != G_CHANNEL || !tock->type ||
+        types_resolve(tock->type)->kind != T_EVENT)
+        tc_error(c, d->pos, "a Timed section needs tock to be an event: a "
+                 "channel without fields (tock is declared at %d:%d)",
+                 tock ? tock->pos.line : 0, tock ? tock->pos.col : 0);
+}
+
+
 /* let: the definitions see each other; like FDR, a local definition is
  * polymorphic only when annotated. */
 void tc_let(Checker *c, Decl **decls, size_t n)
@@ -1149,12 +1182,18 @@ void tc_let(Checker *c, Decl **decls, size_t n)
     Local *defs = c->scope;
     for (size_t i = 0; i < n; i++) {
         Decl *d = decls[i];
-        for (size_t j = 0; d->kind == D_ANNOT && j < d->nnames; j++)
-            for (Local *l = defs; l != outer; l = l->next)
-                if (!strcmp(l->name, d->names[j])) {
-                    l->annot = d;
-                    l->type = annotation(c, d, 0);
-                }
+        if (d->kind == D_TIMED)
+            check_timed(c, d);
+        for (size_t j = 0; d->kind == D_ANNOT && j < d->nnames; j++) {
+            Local *l = defs;
+            while (l != outer && strcmp(l->name, d->names[j]))
+                l = l->next;
+            if (annot_misplaced(c, d, d->names[j], l != outer,
+                                l != outer ? l->annot : NULL))
+                continue;
+            l->annot = d;
+            l->type = annotation(c, d, 0);
+        }
     }
     Type *pats[64];
     size_t npats = 0;
@@ -1248,18 +1287,7 @@ static void check_decls_after(Checker *c, Decl **decls, size_t n)
         } else if (d->kind == D_PRINT && d->body) {
             tc_expr(c, d->body);
         } else if (d->kind == D_TIMED) {
-            Type *et[2] = {c->t_event, c->t_int};
-            if (d->body)
-                tc_expect(c, d->body, tc_expr(c, d->body),
-                          tc_check(c, types_make(&c->ts, T_FUN, et, 2)),
-                          "the event-time function of a Timed section");
-            Global *tock = tc_global(c, "tock");
-            if (!tock || tock->kind != G_CHANNEL || !tock->type ||
-                types_resolve(tock->type)->kind != T_EVENT)
-                tc_error(c, d->pos, "a Timed section needs tock to be an "
-                         "event: a channel without fields (tock is declared "
-                         "at %d:%d)", tock ? tock->pos.line : 0,
-                         tock ? tock->pos.col : 0);
+            check_timed(c, d);
         } else if (d->kind == D_ANNOT) {
             check_annotated(c, d);
         } else if (d->kind == D_CHANNEL && d->type && d->nnames &&
