@@ -299,6 +299,10 @@ static Type *annot_name(Checker *c, AnnotCtx *a, TypeExpr *t)
             return tc_check(c, types_data(&c->ts, g->data));
         return c->t_dyn; /* a nametype or subtype: its values' type */
     }
+    if (strstr(t->name, "::")) { /* a variable is never qualified */
+        tc_error(c, t->pos, "'%s' is not a type", t->name);
+        return c->t_dyn;
+    }
     return annot_var(c, a, t->name);
 }
 

@@ -49,8 +49,10 @@ struct TcModule {
     TcModule *of;
     Global **members, **members_of;
     size_t nmembers;
-    /* A module: the modules instantiated inside it (recursion check). */
+    /* A module: the modules instantiated inside it (recursion check);
+     * the prefix it is private to (declared before `exports`), or NULL. */
     struct TcUse *uses;
+    const char *private_to;
     TcModule *next;
 };
 

@@ -95,7 +95,8 @@ Global *tc_global(Checker *c, const char *name)
     return lookup(c, name, 0);
 }
 
-/* The module or instance `name` denotes where c->prefix is. */
+/* The module or instance `name` denotes where c->prefix is (a private
+ * one only from inside what it is private to). */
 static TcModule *find_module(Checker *c, const char *name, int instances)
 {
     const char *p = c->prefix;
@@ -104,7 +105,8 @@ static TcModule *find_module(Checker *c, const char *name, int instances)
         const char *q = concat(c, p, len, name, "::");
         for (TcModule *m = c->modules; m; m = m->next)
             if (!strcmp(m->prefix, q) &&
-                (instances || m->decl->kind == D_MODULE))
+                (instances || m->decl->kind == D_MODULE) &&
+                (!m->private_to || inside(c->prefix, m->private_to)))
                 return m;
         if (!len)
             return NULL;
@@ -160,6 +162,7 @@ TcScope tc_module_enter(Checker *c, Decl *d)
     m = tc_alloc(c, sizeof *m);
     m->prefix = prefix;
     m->decl = d;
+    m->private_to = saved.private_to;
     m->next = c->modules;
     c->modules = m;
     /* the parameters: private to M, typed at the top level (see above) */
@@ -232,6 +235,8 @@ static void copy_nested_modules(Checker *c, TcModule *m, TcModule *inst)
         TcModule *copy = tc_alloc(c, sizeof *copy);
         *copy = *n;
         copy->prefix = rename_prefix(c, n->prefix, m, inst);
+        if (n->private_to && inside(n->private_to, m->prefix))
+            copy->private_to = rename_prefix(c, n->private_to, m, inst);
         copy->next = c->modules;
         c->modules = copy;
     }
@@ -278,6 +283,17 @@ static void note_use(Checker *c, Decl *d, TcModule *m)
     }
 }
 
+/* A module with parameters that m is nested in, seen from outside it:
+ * its parameters have no values there (FDR rejects M::N(0) for M(x)). */
+static const TcModule *param_enclosing(Checker *c, const TcModule *m)
+{
+    for (const TcModule *e = c->modules; e; e = e->next)
+        if (e != m && e->decl->kind == D_MODULE && e->decl->nnames &&
+            inside(m->prefix, e->prefix) && !inside(c->prefix, e->prefix))
+            return e;
+    return NULL;
+}
+
 /* instance N = M(args): N::x for each x of M (nested modules too). */
 void tc_declare_instance(Checker *c, Graph *g, Decl *d)
 {
@@ -297,6 +313,14 @@ void tc_declare_instance(Checker *c, Graph *g, Decl *d)
     if (!m) {
         tc_error(c, callee->pos, "'%s' is not a module",
                  tc_expr_text(c, callee));
+        return;
+    }
+    const TcModule *outer = param_enclosing(c, m);
+    if (outer) {
+        tc_error(c, callee->pos, "module %s is inside module %s, which has "
+                 "parameters: it is reached through an instance of %s",
+                 tc_expr_text(c, callee), outer->decl->name,
+                 outer->decl->name);
         return;
     }
     note_use(c, d, m);
