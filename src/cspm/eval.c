@@ -447,12 +447,9 @@ static Value *arith(Eval *ev, Expr *e, long long a, long long b)
                        e->op == TOK_SLASH ? "division" : "modulo");
             return NULL;
         }
-        /* FDR rounds towards minus infinity, like Haskell's div/mod */
-        r = a / b;
-        if ((a % b != 0) && ((a < 0) != (b < 0)))
-            r--;
-        if (e->op == TOK_PERCENT)
-            r = a - r * b;
+        /* FDR rounds towards zero, like C and Haskell's quot/rem:
+         * (-20)/3 == -6 and (-20)%3 == -2 (libcspm's arithmetic test) */
+        r = e->op == TOK_SLASH ? a / b : a % b;
         break;
     }
     if (r > 2147483647LL || r < -2147483648LL) {
