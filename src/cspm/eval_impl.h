@@ -134,8 +134,9 @@ void lazy_enumerate_error(Eval *ev, Value *v, SrcPos at, const char *what);
 
 /* eval_pattern.c: 1 match (bindings added to *env), 0 no match. */
 int eval_match(Eval *ev, Expr *pattern, Value *v, Env **env);
-/* Number of dotted fields a pattern covers (x.y: 2). */
-size_t eval_pattern_width(const Expr *pattern);
+/* Number of dotted fields a pattern covers (x.y: 2), a constructor with
+ * its own fields counting as one (X.x: 1 when X has one field). */
+size_t eval_pattern_width(Eval *ev, Env *env, const Expr *pattern);
 /* For the variable `name` of a pattern binding pat = body: where both are
  * tuples written out, the part of each that holds it, as far down as the
  * other parts of the pattern match anything (_ or variables). Evaluating

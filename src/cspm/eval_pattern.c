@@ -8,13 +8,6 @@
 
 #include <string.h>
 
-size_t eval_pattern_width(const Expr *p)
-{
-    if (p->kind != E_DOT)
-        return 1;
-    return eval_pattern_width(p->kids[0]) + eval_pattern_width(p->kids[1]);
-}
-
 /* A name in a pattern is a constant when it names a channel or a
  * constructor; otherwise it binds a variable. */
 static Binding *constant(Eval *ev, Env *env, const char *name)
@@ -22,6 +15,40 @@ static Binding *constant(Eval *ev, Env *env, const char *name)
     Binding *b = eval_lookup(ev, env, name);
     return b && b->state == B_DONE && b->value && b->value->kind == V_NAME
                ? b : NULL;
+}
+
+enum { WIDTH_PARTS = 64 };
+
+/* The parts of a dotted pattern, a.b.c, left to right. */
+static size_t dot_parts(const Expr *p, const Expr **out, size_t n)
+{
+    if (p->kind != E_DOT)
+        return n < WIDTH_PARTS ? (out[n] = p, n + 1) : n;
+    return dot_parts(p->kids[1], out, dot_parts(p->kids[0], out, n));
+}
+
+/* Where the value starting at part i ends: a constructor takes its own
+ * fields with it (X.x is one value when X has one field). */
+static size_t value_end(Eval *ev, Env *env, const Expr **parts, size_t n,
+                        size_t i)
+{
+    Binding *b = parts[i]->kind == E_NAME ? constant(ev, env, parts[i]->name)
+                                          : NULL;
+    const NameInfo *ctor = b ? b->value->ref : NULL;
+    size_t end = i + 1;
+    if (ctor && !ctor->is_channel)
+        for (size_t k = 0; k < ctor->arity && end < n; k++)
+            end = value_end(ev, env, parts, n, end);
+    return end;
+}
+
+size_t eval_pattern_width(Eval *ev, Env *env, const Expr *p)
+{
+    const Expr *parts[WIDTH_PARTS];
+    size_t n = dot_parts(p, parts, 0), width = 0;
+    for (size_t i = 0; i < n; i = value_end(ev, env, parts, n, i))
+        width++;
+    return width;
 }
 
 /* A pattern that matches the value of body whatever it is: _, a

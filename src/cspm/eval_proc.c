@@ -510,7 +510,7 @@ static uint32_t prefix_input(Eval *ev, Prefix *p, size_t f, Env *env)
         return prefix_complete_input(ev, p, f, env, allowed);
     }
     size_t left = p->ch->arity - p->have;
-    size_t width = eval_pattern_width(fd->expr);
+    size_t width = eval_pattern_width(ev, env, fd->expr);
     if (left == 0) {
         eval_error(ev, fd->pos, "channel %s has no field left to input",
                    p->ch->name);
