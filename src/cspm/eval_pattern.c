@@ -107,6 +107,19 @@ static int match_items(Eval *ev, Expr **pats, size_t n, Value **items,
     return 1;
 }
 
+/* How many fields a parenthesised dotted pattern inside a dotted pattern
+ * takes: as many as it has parts (the widest side of an @@). */
+static size_t dotted_width(const Expr *p)
+{
+    if (p->kind == E_ALSO) {
+        size_t a = dotted_width(p->kids[0]), b = dotted_width(p->kids[1]);
+        return a > b ? a : b;
+    }
+    if (p->kind != E_DOT)
+        return 1;
+    return dotted_width(p->kids[0]) + dotted_width(p->kids[1]);
+}
+
 /* x.y.z against a dotted value, as FDR matches: the value is taken in
  * its structure (constructors grouped with their fields, eval_structure);
  * each part but the last takes one field, and a part that matches only
@@ -144,6 +157,18 @@ static int match_dot(Eval *ev, Expr *p, Value *v, Env **env)
         if (eval_match(ev, parts[i], f, &tried)) {
             *env = tried;
             at++;
+            continue;
+        }
+        /* ((x.y) @@ (a.b.c)).d against 0.1.2.3: the first part takes as
+         * many fields as it has parts */
+        size_t w = dotted_width(parts[i]);
+        Value *group = w > 1 && at + w <= m
+                           ? value_items(ev->arena, V_DOT, fields + at, w)
+                           : NULL;
+        tried = *env;
+        if (group && eval_match(ev, parts[i], group, &tried)) {
+            *env = tried;
+            at += w;
             continue;
         }
         tried = *env;

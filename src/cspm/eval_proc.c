@@ -306,11 +306,13 @@ int eval_productions(Eval *ev, Value *v, SrcPos at, VList *out)
     const NameInfo *ch = name_of(v); /* {| c |}, and {| Ctor |} too */
     Value *s = ch ? eval_structure(ev, v) : NULL;
     size_t have = s && s->kind == V_DOT ? s->n - 1 : 0;
-    if (!ch || !s || have > ch->arity) {
+    if (!ch || !s) {
         eval_error(ev, at, "%s is not a channel or the start of an event",
                    value_text(ev->arena, v));
         return -1;
     }
+    if (have > ch->arity) /* rx.c.0 where rx's one field is an event */
+        return productions_by_prefix(ev, ch, v, at, out);
     for (size_t i = 0; i < have; i++)
         if (ch->fields[i] && !value_member(ch->fields[i], s->items[i + 1]))
             return productions_by_prefix(ev, ch, v, at, out);
