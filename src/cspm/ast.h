@@ -43,7 +43,9 @@ typedef enum ExprKind {
     E_APAR,      /* kids[0] [kids[1] || kids[2]] kids[3] */
     E_RENAME,    /* kids[0] [[ pairs | stmts ]] */
     E_LINK,      /* kids[0] [ pairs | stmts ] kids[1] */
-    E_REPL,      /* op stmts @ [kids[1] (set or alphabet)] kids[0] */
+    E_REPL,      /* op stmts @ [kids[1] (set or alphabet)] kids[0]; for
+                    linked parallel kids[1] is an E_LINK holding only the
+                    ties (pairs) and their own stmts */
     E_MAP,       /* (| pairs |): pairs[i].from => pairs[i].to */
     E_KIND_COUNT
 } ExprKind;

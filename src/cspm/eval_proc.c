@@ -810,24 +810,18 @@ static int rel_each(Eval *ev, Env *env, void *ctx)
     return 0;
 }
 
-/* The relation of e's pairs, over e's own generators when `own_stmts`
- * (a renaming's or link's comprehension), once otherwise. */
-static uint32_t relation_of(Eval *ev, Expr *e, Env *env, int own_stmts)
+/* The relation of e's pairs, over e's own generators (a renaming's or a
+ * link's comprehension). */
+static uint32_t relation(Eval *ev, Expr *e, Env *env)
 {
     Rel r = {e, NULL, NULL, 0, 0};
-    int rc = own_stmts && e->nstmts
-                 ? eval_stmts(ev, e->stmts, e->nstmts, env, rel_each, &r)
-                 : rel_each(ev, env, &r);
+    int rc = e->nstmts ? eval_stmts(ev, e->stmts, e->nstmts, env, rel_each, &r)
+                       : rel_each(ev, env, &r);
     uint32_t rel = rc == 0 ? term_rel(ev->terms, r.from, r.to, r.count)
                            : TERM_NONE;
     mem_free(r.from);
     mem_free(r.to);
     return rel;
-}
-
-static uint32_t relation(Eval *ev, Expr *e, Env *env)
-{
-    return relation_of(ev, e, env, 1);
 }
 
 /* ---------- replicated operators ---------- */
@@ -853,6 +847,11 @@ static int repl_each(Eval *ev, Env *env, void *ctx)
     uint32_t set = TERM_NONE;
     if (r->e->op == TOK_PARALLEL &&
         (set = eval_event_set(ev, r->e->kids[1], env)) == TERM_NONE)
+        return -1;
+    /* [ties | stmts] x : <s> @ P: the ties for each x (FDR), linking
+     * P(x) to the instances after it */
+    if (r->e->op == TOK_LINK &&
+        (set = relation(ev, r->e->kids[1], env)) == TERM_NONE)
         return -1;
     if (r->e->op == TOK_PARALLEL && r->e->timed &&
         (set = timed_set(ev, set, r->e->pos)) == TERM_NONE)
@@ -913,8 +912,9 @@ static uint32_t repl_fold(Eval *ev, Expr *e, Repl *r, uint32_t set)
             acc = make2(ev, TERM_APAR, r->sets[i], alphabet_from(ev, r, i + 1),
                         TERM_NONE, p, acc);
             break;
-        case TOK_LINK: /* set holds the link relation */
-            acc = make2(ev, TERM_LINK, TERM_NONE, TERM_NONE, set, p, acc);
+        case TOK_LINK: /* sets[i] holds instance i's ties */
+            acc = make2(ev, TERM_LINK, TERM_NONE, TERM_NONE, r->sets[i], p,
+                        acc);
             break;
         }
     }
@@ -944,9 +944,6 @@ static uint32_t replicated(Eval *ev, Expr *e, Env *env)
         (set = eval_event_set(ev, e->kids[1], env)) == TERM_NONE)
         return TERM_NONE;
     if (e->timed && timed_repl_set(ev, e, &set) != 0)
-        return TERM_NONE;
-    /* [a <-> b] x : <s> @ P: one link relation, evaluated once */
-    if (e->op == TOK_LINK && (set = relation_of(ev, e, env, 0)) == TERM_NONE)
         return TERM_NONE;
     Repl r = {e, NULL, NULL, 0, 0};
     uint32_t t = TERM_NONE;

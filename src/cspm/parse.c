@@ -564,15 +564,12 @@ static Expr *parse_primary_in(Parser *p)
         expect(p, t.kind == TOK_LSYNC ? TOK_RSYNC : TOK_RSYNCEXT, NULL);
         return parse_repl(p, &t, t.kind, set);
     }
-    case TOK_LBRACKET: { /* [a <-> b] x : <s> @ P */
+    case TOK_LBRACKET: { /* [a <-> b | stmts] x : <s> @ P */
         advance(p);
-        Expr *links = node(p, E_LINK, &t);
+        Expr *links = node(p, E_LINK, &t); /* pairs and stmts only */
         parse_pairs(p, links, TOK_LINK, NULL);
         expect(p, TOK_RBRACKET, "']'");
-        Expr *e = parse_repl(p, &t, TOK_LINK, NULL);
-        e->pairs = links->pairs;
-        e->npairs = links->npairs;
-        return e;
+        return parse_repl(p, &t, TOK_LINK, links);
     }
     case TOK_LMAP: { /* (| k => v, ... |) */
         advance(p);

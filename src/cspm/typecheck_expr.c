@@ -423,10 +423,14 @@ static Type *scoped(Checker *c, Expr *e)
         /* ; and linked parallel run over sequences */
         tc_stmts(c, e->stmts, e->nstmts,
                  e->op == TOK_SEMI || e->op == TOK_LINK ? TC_SEQ_ONLY : 0);
-        if (e->nkids > 1)
+        if (e->op == TOK_LINK) { /* the ties see x, and their own names */
+            Local *outer = c->scope;
+            tc_stmts(c, e->kids[1]->stmts, e->kids[1]->nstmts, 0);
+            pairs_type(c, e->kids[1], "a linked parallel");
+            c->scope = outer;
+        } else if (e->nkids > 1) {
             expect_events(c, e->kids[1], "the synchronisation set");
-        if (e->npairs)
-            pairs_type(c, e, "a linked parallel");
+        }
         expect_proc(c, e->kids[0], "the body of a replicated operator");
         t = c->t_proc;
         break;
