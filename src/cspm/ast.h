@@ -107,7 +107,8 @@ typedef enum DeclKind {
     D_ANNOT,     /* names :: [context =>] type (checked by typecheck.c) */
     D_MODULE,    /* module name(params) decls exports decls endmodule */
     D_INSTANCE,  /* instance name = body (a module, applied to arguments) */
-    D_IGNORED,   /* transparent / external */
+    D_LIBRARY,   /* transparent / external names (names, nnames): FDR's
+                    library functions; inside module M also as M::name */
     D_TIMED      /* Timed(body) { ...: the section's declarations follow it
                     in the same list, their expressions marked with it */
 } DeclKind;

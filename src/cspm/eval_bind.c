@@ -465,6 +465,20 @@ static void bind_nametype(Eval *ev, Decl *d)
 
 static void bind_decls(Eval *ev, Decl **decls, size_t n, size_t nprivate);
 
+/* transparent f inside module M: M::f is FDR's f. */
+static void bind_library(Eval *ev, Decl *d)
+{
+    for (size_t i = 0; i < d->nnames; i++) {
+        int id = builtin_lookup(d->names[i]);
+        Binding *b = id < 0 || top_find(ev, d->names[i])
+                         ? NULL : top_add(ev, d->names[i], d->pos);
+        if (!b)
+            continue;
+        b->value = builtin_value(ev, id, d->pos, 0);
+        b->state = b->value ? B_DONE : B_FAILED;
+    }
+}
+
 /* Binds module m's declarations as `as`::name, in a scope whose parent is
  * `outer` (where m was declared, with an instance's parameters). */
 static void bind_module_as(Eval *ev, Decl *m, const char *as, Env *outer)
@@ -589,6 +603,9 @@ static void bind_decls(Eval *ev, Decl **decls, size_t n, size_t nprivate)
     for (size_t i = 0; i < n; i++)
         if (PRIVACY(i), decls[i]->kind == D_DEF && !decls[i]->name)
             bind_pattern_vars(ev, decls[i], decls[i]->lhs);
+    for (size_t i = 0; i < n && ev->bind_prefix; i++)
+        if (PRIVACY(i), decls[i]->kind == D_LIBRARY)
+            bind_library(ev, decls[i]);
 #undef PRIVACY
     ev->bind_private = outer;
 }

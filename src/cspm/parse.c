@@ -33,7 +33,6 @@ typedef struct Parser {
     const Decl *timed;    /* the Timed section being read, or NULL */
     Expr *pending;        /* a hiding that is the left operand of the
                              operator after it (parse_hiding) */
-    int let_depth;        /* lets whose declarations are being read */
 } Parser;
 
 /* ---------- tokens and errors ---------- */
@@ -393,7 +392,6 @@ static void parse_timed(Parser *p, List *decls, const Token *at);
 static Expr *parse_let(Parser *p, const Token *at)
 {
     List decls = {0};
-    p->let_depth++;
     while (!check(p, TOK_WITHIN) && !check(p, TOK_EOF) && !p->panic) {
         Token t = p->tok;
         size_t from = decls.count;
@@ -406,12 +404,11 @@ static Expr *parse_let(Parser *p, const Token *at)
         }
         for (size_t i = from; i < decls.count; i++) {
             DeclKind k = ((Decl *)decls.items[i])->kind;
-            if (k != D_DEF && k != D_IGNORED && k != D_ANNOT && k != D_TIMED)
+            if (k != D_DEF && k != D_LIBRARY && k != D_ANNOT && k != D_TIMED)
                 error_at(p, &t, "only definitions may appear in a let (this "
                                 "one belongs at the top level)");
         }
     }
-    p->let_depth--;
     expect(p, TOK_WITHIN, "'within'");
     Expr *e = node2(p, E_LET, at, parse_expr(p), NULL);
     e->decls = (Decl **)decls.items;
@@ -1551,14 +1548,16 @@ static Decl *parse_decl_at(Parser *p)
         return d;
     }
     case TOK_TRANSPARENT: case TOK_EXTERNAL: {
-        if (t.kind == TOK_TRANSPARENT && p->let_depth)
-            error_at(p, &t, "transparent inside a let: FDR allows it at the "
-                            "top level and in modules only");
         advance(p);
-        Decl *d = decl_new(p, D_IGNORED, &t);
-        do
+        Decl *d = decl_new(p, D_LIBRARY, &t);
+        List names = {0};
+        do {
+            if (check(p, TOK_IDENT))
+                list_add(p, &names, (void *)copy_text(p, &p->tok));
             expect(p, TOK_IDENT, "a name");
-        while (accept(p, TOK_COMMA));
+        } while (accept(p, TOK_COMMA));
+        d->names = (const char **)names.items;
+        d->nnames = names.count;
         return d;
     }
     case TOK_MODULE: advance(p); return parse_module(p, &t);

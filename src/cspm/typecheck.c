@@ -556,12 +556,31 @@ static void declare_types(Checker *c, Graph *g, Decl *d)
     }
 }
 
+/* transparent f, external g: names of FDR's library; inside module M
+ * they are M::f too (FDR: instance N = M(...) gives N::f). */
+static void declare_library(Checker *c, Decl *d)
+{
+    for (size_t i = 0; i < d->nnames; i++) {
+        Global *b = tc_global_exact(c, d->names[i]);
+        if (!b || b->kind != G_BUILTIN) {
+            tc_error(c, d->pos, "'%s' is not a function of FDR's library "
+                     "(transparent and external name them)", d->names[i]);
+            continue;
+        }
+        if (*c->prefix && !tc_global_exact(c, tc_qualify(c, d->names[i])))
+            tc_global_add(c, tc_qualify(c, d->names[i]), G_BUILTIN, -1,
+                          d->pos)->type = b->type;
+    }
+}
+
 static void declare_defs(Checker *c, Graph *g, Decl *d)
 {
     if (d->kind == D_DEF && d->name)
         declare_def(c, g, d);
     else if (d->kind == D_DEF && d->lhs)
         pattern_names(c, g, tc_node_new(c, g, d), d->lhs);
+    else if (d->kind == D_LIBRARY)
+        declare_library(c, d);
 }
 
 /* An annotation of a name already annotated, or of no name of its list
