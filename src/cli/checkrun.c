@@ -136,6 +136,11 @@ void checkrun_assert(Model *model, size_t index, const RunOptions *options,
         out->check.verdict = VERDICT_LIMIT;
         return;
     }
+    if (a->unsupported) {
+        diags_error(diags, a->pos, "not supported yet: %s", a->unsupported);
+        run_error(out, "not supported yet: %s", a->unsupported);
+        return;
+    }
     if (a->broken) {
         run_error(out, "%s", "the assertion could not be evaluated");
         if (model_limit_hit(model))

@@ -143,7 +143,8 @@ typedef struct TypeConstraint {
 } TypeConstraint;
 
 typedef enum AssertForm {
-    AF_DEADLOCK, AF_DIVERGENCE, AF_DETERMINISM, AF_HAS_TRACE, AF_REFINE
+    AF_DEADLOCK, AF_DIVERGENCE, AF_DETERMINISM, AF_HAS_TRACE, AF_REFINE,
+    AF_SYMMETRIC /* :[symmetric]: T, ...: parsed and typed, not checked */
 } AssertForm;
 
 typedef struct Ctor {
@@ -182,6 +183,8 @@ struct Decl {
     int model;          /* 0 [T], 1 [F], 2 [FD], 3 [V], 4 [VD], 5 [R],
                            6 [RD]; -1: none */
     Expr *impl, *spec, *trace;
+    Expr **symmetric;   /* AF_SYMMETRIC: the datatypes named */
+    size_t nsymmetric;
     int tau_priority, partial_order;
     Expr *priority;     /* :[tau priority]: the set of events */
     const char *text;   /* the assertion as written, whitespace collapsed */

@@ -76,6 +76,7 @@ static void make_assert(Model *m, Decl *d, ModelAssert *a)
         [AF_DETERMINISM] = ASSERT_DETERMINISTIC,
         [AF_HAS_TRACE] = ASSERT_HAS_TRACE,
         [AF_REFINE] = ASSERT_REFINES,
+        [AF_SYMMETRIC] = ASSERT_DEADLOCK_FREE, /* never run: unsupported */
     };
     a->pos = d->pos;
     a->text = (char *)d->text;
@@ -85,6 +86,12 @@ static void make_assert(Model *m, Decl *d, ModelAssert *a)
     a->has_tau_priority = d->tau_priority;
     a->partial_order = d->partial_order;
     a->spec = TERM_NONE;
+    if (d->form == AF_SYMMETRIC) { /* typed, but no check of it yet */
+        a->unsupported = "the ':[symmetric]' property (FDR's symmetry check)";
+        a->impl = TERM_NONE;
+        a->broken = 1; /* for every user that does not look at unsupported */
+        return;
+    }
     a->impl = eval_proc(m->ev, d->impl, NULL);
     if (a->impl != TERM_NONE && d->form == AF_REFINE)
         a->spec = eval_proc(m->ev, d->spec, NULL);

@@ -51,6 +51,9 @@ typedef struct ModelAssert {
     /* When the assertion could not be evaluated (an error in the file): 1,
      * and the reason is in the diagnostics. */
     int broken;
+    /* What of the assertion lockstep cannot check yet (":[symmetric]"),
+     * or NULL; the others of the file still run. */
+    const char *unsupported;
 } ModelAssert;
 
 typedef struct Model Model;

@@ -1104,10 +1104,12 @@ static void parse_property(Parser *p, Decl *d)
         d->form = AF_DETERMINISM;
     else if (!strcmp(words, "has trace"))
         d->form = AF_HAS_TRACE;
+    else if (!strcmp(words, "symmetric"))
+        d->form = AF_SYMMETRIC;
     else {
         error_at(p, &at, "unknown property ':[%s]' (expected deadlock free, "
-                         "divergence free, livelock free, deterministic or "
-                         "has trace)", words);
+                         "divergence free, livelock free, deterministic, "
+                         "has trace or symmetric)", words);
         return;
     }
     int closed = 0;
@@ -1117,6 +1119,16 @@ static void parse_property(Parser *p, Decl *d)
     if (d->form == AF_HAS_TRACE) { /* FDR reads the ':' as optional */
         accept(p, TOK_COLON);
         d->trace = parse_level(p, L_DOT);
+    } else if (d->form == AF_SYMMETRIC) {
+        List names = {0};
+        expect(p, TOK_COLON, "':' and the datatypes");
+        if (!p->tok.line_start && !check(p, TOK_EOF))
+            parse_list(p, &names, TOK_EOF, L_DOT);
+        else if (!p->panic)
+            error_at(p, &p->tok, "expected the datatypes after "
+                                 "':[symmetric]:'");
+        d->symmetric = (Expr **)names.items;
+        d->nsymmetric = names.count;
     }
 }
 
@@ -1149,6 +1161,13 @@ static void parse_options(Parser *p, Decl *d)
             d->priority = parse_level(p, L_DOT);
         } else if (!strcmp(words, "partial order reduce")) {
             d->partial_order = 1;
+        } else if (!strcmp(words, "static") ||
+                   !strcmp(words, "symmetry reduce")) {
+            /* FDR's search hints: the verdict is the same without them */
+            if (!strcmp(words, "symmetry reduce") && accept(p, TOK_COLON)) {
+                List ignored = {0};
+                parse_list(p, &ignored, TOK_EOF, L_DOT);
+            }
         } else {
             error_at(p, &at, "unknown assertion option ':[%s]'", words);
         }

@@ -1265,6 +1265,15 @@ static void channel_ambiguous(Checker *c, Global *ch, SrcPos at)
         }
 }
 
+/* :[symmetric]: T names a datatype (FDR). */
+static void symmetric_in(Checker *c, Expr *e)
+{
+    Global *g = e->kind == E_NAME ? tc_global(c, e->name) : NULL;
+    if (!g || g->kind != G_TYPE || !g->data)
+        tc_error(c, e->pos, "':[symmetric]' takes datatype names: '%s' is "
+                 "not a datatype", tc_expr_text(c, e));
+}
+
 /* An annotation of a channel, a constructor or a type name (a set of its
  * values) states its type, and is checked against the declaration (FDR). */
 static void check_annotated(Checker *c, Decl *d)
@@ -1300,6 +1309,8 @@ static void check_decls_after(Checker *c, Decl **decls, size_t n)
             if (d->spec)
                 tc_expect(c, d->spec, tc_expr(c, d->spec), c->t_proc,
                           "the specification of an assertion");
+            for (size_t k = 0; k < d->nsymmetric; k++)
+                symmetric_in(c, d->symmetric[k]);
             if (d->trace)
                 tc_expect(c, d->trace, tc_expr(c, d->trace),
                           tc_seq_of(c, c->t_event), "a trace");
