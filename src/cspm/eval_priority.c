@@ -41,9 +41,9 @@ Value *priority_apply(Eval *ev, const char *name, Value **args, SrcPos at)
 {
     if (!builtin_want(ev, args[0], V_PROC, name, "a process", at))
         return NULL;
-    if (args[1]->kind != V_SEQ) {
-        eval_error(ev, at, "%s needs a finite sequence of sets of events, "
-                   "found %s", name, value_text(ev->arena, args[1]));
+    if (args[1]->kind != V_SEQ || args[1]->n == 0) { /* FDR rejects <> */
+        eval_error(ev, at, "%s needs a non-empty finite sequence of sets of "
+                   "events, found %s", name, value_text(ev->arena, args[1]));
         return NULL;
     }
     size_t total = 0;

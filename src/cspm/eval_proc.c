@@ -533,7 +533,12 @@ static uint32_t prefix_input(Eval *ev, Prefix *p, size_t f, Env *env)
         }
     }
     uint32_t t = TERM_NONE;
-    if (input_rec(ev, &in, 0, NULL) == 0)
+    int rc = input_rec(ev, &in, 0, NULL);
+    if (rc == 0 && in.n == 0 && fd->kind == FIELD_NDIN)
+        eval_error(ev, fd->pos, "a nondeterministic input ($) with no value "
+                   "to choose: an internal choice over nothing (FDR rejects "
+                   "it too)");
+    else if (rc == 0)
         t = in.n == 0 ? term_stop(ev->terms)
                       : term_choice(ev->terms, fd->kind == FIELD_IN ? TERM_EXT
                                                                     : TERM_INT,
@@ -953,6 +958,9 @@ static uint32_t replicated(Eval *ev, Expr *e, Env *env)
         if (e->op == TOK_INTCHOICE)
             eval_error(ev, e->pos, "|~| over an empty set (FDR rejects it "
                                    "too)");
+        else if (e->op == TOK_LINK) /* no unit to give */
+            eval_error(ev, e->pos, "linked parallel over an empty sequence "
+                                   "(FDR rejects it too)");
         else if (e->timed)
             t = e->op == TOK_SEMI ? timed_skip(ev, e->pos)
                                   : timed_stop(ev, e->pos);
