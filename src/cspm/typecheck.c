@@ -917,6 +917,8 @@ static size_t field_types(Checker *c, Expr *type, Type **out, size_t max,
         if (channel)
             tc_require(c, part, f, TC_EQ | TC_COMPLETE,
                        "a field of a channel (events are compared)");
+        else /* Y.{B} with B missing its field: no value of Y exists */
+            tc_require(c, part, f, TC_COMPLETE, "a field of a constructor");
         if (f->kind == T_DOT)
             for (size_t i = 0; i < f->nargs && n < max; i++)
                 out[n++] = f->args[i];
@@ -1251,16 +1253,18 @@ void tc_let(Checker *c, Decl **decls, size_t n)
 
 /* ---------- the module ---------- */
 
-/* channel c : X with X = {}: what c carries is never known. */
-static void channel_ambiguous(Checker *c, Global *ch, SrcPos at)
+/* channel c : X or datatype D = d.X with X = {}: what the fields hold is
+ * never known (FDR: ambiguous). */
+static void fields_ambiguous(Checker *c, Global *g, SrcPos at)
 {
-    for (Type *t = types_resolve(ch->type); t->kind == T_DOTABLE;
+    for (Type *t = types_resolve(g->type); t->kind == T_DOTABLE;
          t = types_resolve(t->args[1]))
         if (types_resolve(t->args[0])->kind == T_VAR &&
             !types_resolve(t->args[0])->rigid) {
-            tc_error(c, at, "the type of the fields of channel %s is "
-                     "ambiguous (a set whose elements have no known type)",
-                     ch->name);
+            tc_error(c, at, "the type of the fields of %s %s is ambiguous "
+                     "(a set whose elements have no known type)",
+                     g->kind == G_CHANNEL ? "channel" : "constructor",
+                     g->name);
             return;
         }
 }
@@ -1328,14 +1332,21 @@ static void check_decls_after(Checker *c, Decl **decls, size_t n)
                    !c->param_module) { /* parameters: in each instance */
             Global *ch = tc_global(c, d->names[0]);
             if (ch && ch->kind == G_CHANNEL)
-                channel_ambiguous(c, ch, d->type->pos);
+                fields_ambiguous(c, ch, d->type->pos);
+        } else if (d->kind == D_DATATYPE && !c->param_module) {
+            for (size_t k = 0; k < d->nctors; k++) {
+                Global *ct = tc_global(c, d->ctors[k].name);
+                if (ct && ct->kind == G_CTOR && d->ctors[k].fields)
+                    fields_ambiguous(c, ct, d->ctors[k].fields->pos);
+            }
         } else if (d->kind == D_INSTANCE) {
             TcModule *m = c->modules;
             while (m && m->decl != d)
                 m = m->next;
             for (size_t k = 0; m && k < m->nmembers; k++)
-                if (m->members[k] && m->members[k]->kind == G_CHANNEL)
-                    channel_ambiguous(c, m->members[k], d->pos);
+                if (m->members[k] && (m->members[k]->kind == G_CHANNEL ||
+                                      m->members[k]->kind == G_CTOR))
+                    fields_ambiguous(c, m->members[k], d->pos);
         }
     }
 }
