@@ -17,6 +17,7 @@ typedef enum BuiltinId {
     B_SET, B_POWERSET, B_SEQ, B_LENGTH, B_NULL, B_HEAD, B_TAIL, B_CONCAT,
     B_ELEM, B_PRODUCTIONS, B_ERROR, B_SHOW, B_COMPRESS, B_PRIORITISE,
     B_PRIORITISEPO, B_LOOP, B_TRANSPOSE, B_RELIMAGE, B_RELINVIMAGE,
+    B_MTRANSCLOSE,
     B_IMAGE_OF, /* relational_image(R)'s function: R first, then x */
     B_TSTOP, B_TSKIP, B_WAIT, B_TIMED_PRIORITY,
     B_UNSUPPORTED,
@@ -119,7 +120,7 @@ static const struct {
     {"deter", B_UNSUPPORTED, -1, "(Proc) -> Proc"},
     {"failure_watchdog", B_UNSUPPORTED, -1, "(Proc, {Event}, Event) -> Proc"},
     {"trace_watchdog", B_UNSUPPORTED, -1, "(Proc, {Event}, Event) -> Proc"},
-    {"mtransclose", B_UNSUPPORTED, -1, "Set a => ({(a, a)}, {a}) -> {(a, a)}"},
+    {"mtransclose", B_MTRANSCLOSE, 2, "Set a => ({(a, a)}, {a}) -> {(a, a)}"},
 };
 
 enum { ELEM_SEARCH_LIMIT = 1000000 };
@@ -502,6 +503,64 @@ static Value *pairs_of(Eval *ev, Value *rel, int swap, const char *fn,
     return items ? value_set(ev->arena, items, rel->n) : NULL;
 }
 
+/* The element of the sorted set s equal to v, or -1. */
+static long set_index(const Value *s, const Value *v)
+{
+    long lo = 0, hi = (long)s->n - 1;
+    while (lo <= hi) {
+        long mid = lo + (hi - lo) / 2;
+        int c = value_cmp(s->items[mid], v);
+        if (!c)
+            return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return -1;
+}
+
+static long class_root(long *parent, long i)
+{
+    while (parent[i] != i)
+        i = parent[i] = parent[parent[i]];
+    return i;
+}
+
+/* mtransclose(R, D): the classes of D that R's pairs within D join
+ * (symmetric, transitive), each as (r, y) for its representative r and
+ * every other member y (libcspm's external-functions test pins this
+ * shape). The representative is the class's least value: our choice,
+ * not compared with FDR. */
+static Value *mtransclose(Eval *ev, Value *rel, Value *dom, SrcPos at)
+{
+    rel = pairs_of(ev, rel, 0, "mtransclose", at);
+    if (!rel || set_finite(ev, dom, at, "the domain of mtransclose") != 0)
+        return NULL;
+    long *parent = arena_alloc(ev->arena, (dom->n + 1) * sizeof *parent);
+    if (!parent)
+        return NULL;
+    for (uint32_t i = 0; i < dom->n; i++)
+        parent[i] = i;
+    for (uint32_t i = 0; i < rel->n; i++) {
+        long a = set_index(dom, rel->items[i]->items[0]);
+        long b = set_index(dom, rel->items[i]->items[1]);
+        if (a < 0 || b < 0)
+            continue; /* a pair leaving D joins nothing */
+        a = class_root(parent, a), b = class_root(parent, b);
+        parent[a > b ? a : b] = a < b ? a : b; /* the least stays root */
+    }
+    VList out = {0};
+    for (uint32_t i = 0; i < dom->n; i++) {
+        long r = class_root(parent, i);
+        Value *two[2] = {dom->items[r], dom->items[i]};
+        if (r != (long)i &&
+            vlist_add(ev, &out, value_items(ev->arena, V_TUPLE, two, 2)))
+            return NULL;
+    }
+    return value_set(ev->arena, out.items, out.count);
+}
+
 /* relational_image(R)(x): {y | (x, y) <- R} */
 static Value *image_of(Eval *ev, Value *rel, Value *x)
 {
@@ -660,6 +719,8 @@ Value *builtin_apply(Eval *ev, int id, Value **args, size_t n, SrcPos at)
     }
     case B_TRANSPOSE:
         return pairs_of(ev, args[0], 1, name, at);
+    case B_MTRANSCLOSE:
+        return mtransclose(ev, args[0], args[1], at);
     case B_RELIMAGE: case B_RELINVIMAGE: { /* a function of x */
         Value *rel = pairs_of(ev, args[0], b == B_RELINVIMAGE, name, at);
         Value **held = rel ? arena_alloc(ev->arena, sizeof *held) : NULL;

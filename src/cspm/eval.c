@@ -181,8 +181,11 @@ Value *eval_binding(Eval *ev, Binding *b, SrcPos at)
     }
     b->state = B_BUSY;
     Expr *pat = d->lhs, *body = d->body;
+    const char *var = b->name; /* the pattern's name for it: M::y is y */
+    for (const char *q = strstr(var, "::"); q; q = strstr(var, "::"))
+        var = q + 2;
     if (pat)
-        eval_pattern_narrow(ev, b->env, &pat, &body, b->name);
+        eval_pattern_narrow(ev, b->env, &pat, &body, var);
     chain_push(ev, b->name, at);
     Value *v = eval_expr(ev, body, b->env);
     chain_pop(ev);
@@ -191,7 +194,7 @@ Value *eval_binding(Eval *ev, Binding *b, SrcPos at)
         Binding *own = NULL;
         if (eval_match(ev, pat, v, &env))
             for (Env *e = env; e && !own; e = e->parent)
-                if (!strcmp(e->binding->name, b->name))
+                if (!strcmp(e->binding->name, var))
                     own = e->binding;
         if (!own)
             eval_error(ev, d->pos, "the value does not match the pattern "
