@@ -1343,9 +1343,11 @@ static void check_decls_after(Checker *c, Decl **decls, size_t n)
             TcModule *m = c->modules;
             while (m && m->decl != d)
                 m = m->next;
+            /* its own names: a nested module's wait for its instances */
             for (size_t k = 0; m && k < m->nmembers; k++)
                 if (m->members[k] && (m->members[k]->kind == G_CHANNEL ||
-                                      m->members[k]->kind == G_CTOR))
+                                      m->members[k]->kind == G_CTOR) &&
+                    !strstr(m->members[k]->name + strlen(m->prefix), "::"))
                     fields_ambiguous(c, m->members[k], d->pos);
         }
     }
