@@ -17,7 +17,7 @@ typedef enum BuiltinId {
     B_SET, B_POWERSET, B_SEQ, B_LENGTH, B_NULL, B_HEAD, B_TAIL, B_CONCAT,
     B_ELEM, B_PRODUCTIONS, B_ERROR, B_SHOW, B_COMPRESS, B_PRIORITISE,
     B_PRIORITISEPO, B_LOOP, B_TRANSPOSE, B_RELIMAGE, B_RELINVIMAGE,
-    B_MTRANSCLOSE,
+    B_MTRANSCLOSE, B_CHARS,
     B_IMAGE_OF, /* relational_image(R)'s function: R first, then x */
     B_TSTOP, B_TSKIP, B_WAIT, B_TIMED_PRIORITY,
     B_UNSUPPORTED,
@@ -111,7 +111,7 @@ static const struct {
     {"Map", B_MAPS, 2, "(Set k, Set v) => ({k}, {v}) -> {(| k => v |)}"},
     /* FDR's names whose meaning we have not built yet: typed, and each
      * use says so at its position */
-    {"Char", B_UNSUPPORTED, -1, "{Char}"},
+    {"Char", B_CHARS, -1, "{Char}"},
     {"BUFFER", B_UNSUPPORTED, -1, "(Int, {(Event, Event)}) -> Proc"},
     {"WEAK_BUFFER", B_UNSUPPORTED, -1,
      "(Int, Event, {(Event, Event)}) -> Proc"},
@@ -204,10 +204,10 @@ Value *builtin_value(Eval *ev, int id, SrcPos at, int timed)
         return value_set(ev->arena, items, 2);
     }
     case B_INT: return set_ints(ev, ISET_NEG_INF, ISET_POS_INF, at);
-    case B_PROCS: {
+    case B_PROCS: case B_CHARS: { /* infinite: they answer membership */
         Value *v = value_items(ev->arena, V_ISET, NULL, 0);
         if (v)
-            v->ival = IS_PROC;
+            v->ival = builtins[id].id == B_PROCS ? IS_PROC : IS_CHARS;
         return v;
     }
     case B_EVENTS: return all_events_value(ev);

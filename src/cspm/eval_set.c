@@ -192,7 +192,8 @@ int set_empty(Eval *ev, Value *v, SrcPos at)
     if (v->kind == V_SET)
         return v->n == 0;
     switch ((ISetKind)v->ival) {
-    case IS_INTS: case IS_PROC: case IS_SEQS: case IS_DATA: case IS_TUPLES:
+    case IS_INTS: case IS_PROC: case IS_CHARS: case IS_SEQS: case IS_DATA:
+    case IS_TUPLES:
         return 0;
     case IS_UNION:
         return set_empty(ev, v->items[0], at) == 1 &&

@@ -329,6 +329,7 @@ static int iset_member(const Value *set, const Value *v)
     switch ((ISetKind)set->ival) {
     case IS_INTS: return v->kind == V_INT && ints_member(set, v->ival);
     case IS_PROC: return v->kind == V_PROC;
+    case IS_CHARS: return v->kind == V_CHAR;
     case IS_SEQS:
         if (v->kind != V_SEQ)
             return 0;
@@ -506,6 +507,7 @@ static void print_iset(StrBuf *s, const Value *v)
         break;
     }
     case IS_PROC: strbuf_add(s, "Proc"); break;
+    case IS_CHARS: strbuf_add(s, "Char"); break;
     case IS_SEQS:
         strbuf_add(s, "Seq(");
         value_print(s, v->items[0]);

@@ -40,6 +40,7 @@ typedef enum ISetKind {
     IS_INTS,   /* ref: n bounds lo0, hi0, lo1, hi1, ... (long long),
                   ISET_NEG_INF / ISET_POS_INF for open ends */
     IS_PROC,   /* Proc: every process */
+    IS_CHARS,  /* Char: every character */
     IS_SEQS,   /* Seq(items[0]): every finite sequence over a set */
     IS_UNION, IS_INTER, IS_DIFF, /* items[0] op items[1] */
     IS_TUPLES, /* (items[0], items[1], ...): tuples of members */
