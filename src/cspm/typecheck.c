@@ -860,8 +860,10 @@ static Type *clause_type(Checker *c, Decl *d, Type *want, const char *why)
             w = NULL;
             continue;
         }
-        for (size_t j = 0; j < n; j++)
+        for (size_t j = 0; j < n; j++) {
             tc_expect(c, d->params[i][j], groups[i][j], w->args[j], why);
+            tc_dot_split(c, d->params[i][j], w->args[j]);
+        }
         w = types_resolve(w->args[n]);
     }
     Type *t = tc_expr(c, d->body);
@@ -1231,9 +1233,11 @@ void tc_let(Checker *c, Decl **decls, size_t n)
         if (d->kind != D_DEF)
             continue;
         if (!d->name) {
-            if (npats < 64)
-                tc_expect(c, d->body, tc_expr(c, d->body), pats[npats++],
-                          "a pattern binding");
+            if (npats < 64) {
+                Type *t = tc_expr(c, d->body);
+                tc_expect(c, d->body, t, pats[npats++], "a pattern binding");
+                tc_dot_split(c, d->lhs, t);
+            }
             continue;
         }
         Local *l = defs;

@@ -73,6 +73,22 @@ Type *tc_elements(Checker *c, Expr *e, Type *t, int seq)
 }
 
 /* stmt -> pattern <- e | pattern : e | guard.  Generators bind in order. */
+void tc_dot_split(Checker *c, Expr *pattern, Type *t)
+{
+    Expr *head = pattern;
+    while (head->kind == E_DOT)
+        head = head->kids[0];
+    TypeKind k = types_resolve(t)->kind;
+    int variable = head->kind == E_WILD ||
+                   (head->kind == E_NAME && !tc_is_constant(c, head->name));
+    if (pattern->kind == E_DOT && variable && (k == T_EVENT || k == T_DATA))
+        tc_error(c, head->pos, "'%s' cannot split %s: a dotted pattern "
+                 "over them starts with a %s, and '%s' is a variable here",
+                 tc_expr_text(c, pattern), k == T_EVENT ? "an event" :
+                 "a datatype value", k == T_EVENT ? "channel" : "constructor",
+                 tc_expr_text(c, head));
+}
+
 void tc_stmts(Checker *c, Stmt *stmts, size_t n, int seq)
 {
     const Local *mark = c->scope;
@@ -90,6 +106,7 @@ void tc_stmts(Checker *c, Stmt *stmts, size_t n, int seq)
         Type *elem = tc_elements(c, s->expr, t, seq);
         tc_expect(c, s->pattern, tc_pattern(c, s->pattern), elem,
                   "the pattern of a generator");
+        tc_dot_split(c, s->pattern, elem);
     }
     tc_distinct_binders(c, mark, "the generators of one comprehension");
 }

@@ -209,6 +209,10 @@ Type *tc_field_type(Checker *c, Expr *e);
 /* 1 when `name` in a pattern is a constant (a channel or constructor not
  * hidden by a local). */
 int tc_is_constant(Checker *c, const char *name);
+/* A dotted pattern x.y matched against events or datatype values: its
+ * head must be a channel or constructor, not a variable (FDR cannot split
+ * an event whose channel is unknown). */
+void tc_dot_split(Checker *c, Expr *pattern, Type *t);
 
 /* typecheck_dot.c */
 /* e1.e2...: the type of a dotted expression or pattern. */
