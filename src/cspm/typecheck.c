@@ -517,6 +517,7 @@ static void declare_def(Checker *c, Graph *g, Decl *d)
     Global *def = tc_declare(c, d->name, G_DEF, (int)g->n, d->pos);
     if (!def)
         return;
+    def->clause = d->ngroups ? d : NULL;
     int k = tc_node_new(c, g, d);
     g->nodes[k].def = def;
     node_clause(c, &g->nodes[k], d);
@@ -862,7 +863,7 @@ static Type *clause_type(Checker *c, Decl *d, Type *want, const char *why)
         }
         for (size_t j = 0; j < n; j++) {
             tc_expect(c, d->params[i][j], groups[i][j], w->args[j], why);
-            tc_dot_split(c, d->params[i][j], w->args[j]);
+            tc_dot_split(c, d->params[i][j], w->args[j], NULL);
         }
         w = types_resolve(w->args[n]);
     }
@@ -1236,7 +1237,7 @@ void tc_let(Checker *c, Decl **decls, size_t n)
             if (npats < 64) {
                 Type *t = tc_expr(c, d->body);
                 tc_expect(c, d->body, t, pats[npats++], "a pattern binding");
-                tc_dot_split(c, d->lhs, t);
+                tc_dot_split(c, d->lhs, t, NULL);
             }
             continue;
         }

@@ -73,7 +73,7 @@ Type *tc_elements(Checker *c, Expr *e, Type *t, int seq)
 }
 
 /* stmt -> pattern <- e | pattern : e | guard.  Generators bind in order. */
-void tc_dot_split(Checker *c, Expr *pattern, Type *t)
+void tc_dot_split(Checker *c, Expr *pattern, Type *t, const Expr *use)
 {
     Expr *head = pattern;
     while (head->kind == E_DOT)
@@ -81,12 +81,26 @@ void tc_dot_split(Checker *c, Expr *pattern, Type *t)
     TypeKind k = types_resolve(t)->kind;
     int variable = head->kind == E_WILD ||
                    (head->kind == E_NAME && !tc_is_constant(c, head->name));
-    if (pattern->kind == E_DOT && variable && (k == T_EVENT || k == T_DATA))
-        tc_error(c, head->pos, "'%s' cannot split %s: a dotted pattern "
-                 "over them starts with a %s, and '%s' is a variable here",
-                 tc_expr_text(c, pattern), k == T_EVENT ? "an event" :
-                 "a datatype value", k == T_EVENT ? "channel" : "constructor",
-                 tc_expr_text(c, head));
+    if (pattern->kind != E_DOT || !variable ||
+        (k != T_EVENT && k != T_DATA && k != T_DOTABLE))
+        return;
+    char what[300];
+    if (use) /* f(x.y) = ... applied to b.0 */
+        snprintf(what, sizeof what, "'%s' (for the pattern '%s' at %d:%d)",
+                 tc_expr_text(c, use), tc_expr_text(c, pattern),
+                 pattern->pos.line, pattern->pos.col);
+    else
+        snprintf(what, sizeof what, "'%s'", tc_expr_text(c, pattern));
+    SrcPos at = use ? use->pos : head->pos;
+    if (k == T_DOTABLE) /* B, a constructor still missing fields */
+        tc_error(c, at, "%s: a value still missing fields (a channel or "
+                 "constructor on its own) cannot be split", what);
+    else
+        tc_error(c, at, "%s: %s cannot be split by a dotted pattern "
+                 "starting with the variable '%s' (it must start with a "
+                 "%s)", what, k == T_EVENT ? "an event" : "a datatype value",
+                 tc_expr_text(c, head), k == T_EVENT ? "channel" :
+                 "constructor");
 }
 
 void tc_stmts(Checker *c, Stmt *stmts, size_t n, int seq)
@@ -106,7 +120,7 @@ void tc_stmts(Checker *c, Stmt *stmts, size_t n, int seq)
         Type *elem = tc_elements(c, s->expr, t, seq);
         tc_expect(c, s->pattern, tc_pattern(c, s->pattern), elem,
                   "the pattern of a generator");
-        tc_dot_split(c, s->pattern, elem);
+        tc_dot_split(c, s->pattern, elem, NULL);
     }
     tc_distinct_binders(c, mark, "the generators of one comprehension");
 }
@@ -220,6 +234,9 @@ static Type *call_type(Checker *c, Expr *e)
     if (g && g->node >= 0)
         snprintf(where, sizeof where, ", declared at %d:%d", g->pos.line,
                  g->pos.col);
+    if (g && g->kind == G_DEF && g->clause && g->clause->nparams[0] == n)
+        for (size_t i = 0; i < n; i++) /* f(x.y) = ... applied to b.0 */
+            tc_dot_split(c, g->clause->params[0][i], args[i], e->kids[i + 1]);
     if (f->kind == T_FUN) {
         if (f->nargs - 1 != n) {
             tc_error(c, e->pos, "%s takes %zu argument%s, given %zu%s",

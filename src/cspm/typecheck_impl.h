@@ -27,6 +27,7 @@ struct Global {
     Type *type;        /* generalised once its group is done */
     int node;          /* its dependency node; -1 for builtins */
     Decl *annot;       /* its annotation, or NULL */
+    Decl *clause;      /* G_DEF of a function: its first clause */
     TypeData *data;    /* G_TYPE of a datatype: the datatype */
     SrcPos pos;
     /* Private to module M (and what M encloses): "M::"; else NULL. */
@@ -211,8 +212,10 @@ Type *tc_field_type(Checker *c, Expr *e);
 int tc_is_constant(Checker *c, const char *name);
 /* A dotted pattern x.y matched against events or datatype values: its
  * head must be a channel or constructor, not a variable (FDR cannot split
- * an event whose channel is unknown). */
-void tc_dot_split(Checker *c, Expr *pattern, Type *t);
+ * an event whose channel is unknown), and a channel or constructor still
+ * missing fields cannot be split at all. `use`: the argument matched
+ * against it, where the error is reported (else at the pattern). */
+void tc_dot_split(Checker *c, Expr *pattern, Type *t, const Expr *use);
 
 /* typecheck_dot.c */
 /* e1.e2...: the type of a dotted expression or pattern. */
