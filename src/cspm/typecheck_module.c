@@ -84,6 +84,8 @@ static Global *lookup(Checker *c, const char *name, int any)
         Global *g = tc_global_exact(c, q);
         if (g && (any || visible(c, g)))
             return g;
+        if (c->modules && tc_module_named(c, q))
+            return NULL; /* a module here hides the names further out */
         if (!len)
             return NULL;
         len = outer_len(p, len);
@@ -520,6 +522,10 @@ void tc_name_unknown(Checker *c, Expr *e)
         tc_error(c, e->pos, "'%s' is declared in module %.*s, which has "
                  "parameters: use it through an instance", e->name,
                  (int)strlen(hidden->param_module) - 2, hidden->param_module);
+        return;
+    }
+    if (find_module(c, e->name, 1)) {
+        tc_error(c, e->pos, "'%s' is a module, not a value", e->name);
         return;
     }
     const char *last = NULL;
