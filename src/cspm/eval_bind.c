@@ -354,13 +354,23 @@ static int subtype_values(Eval *ev, NameInfo *info, Value *partial,
     return 0;
 }
 
-/* One clause C.A of a subtype: the values C.a.x with a in A. */
+/* One clause C.A of a subtype: its constructor and each field's set (the
+ * subtype's, else the datatype's; NULL for a field of the datatype's own
+ * type). 0, or -1 after an error. */
+typedef struct Clause {
+    Value *ctor;
+    NameInfo *info;
+    Value **fields;
+} Clause;
+
 static int subtype_clause(Eval *ev, Ctor *ct, const char *subtype,
-                          VList *out)
+                          Clause *out)
 {
     Binding *b = eval_lookup(ev, ev->bind_scope, ct->name);
-    Value *v = b ? eval_binding(ev, b, ct->pos) : NULL;
-    NameInfo *info = v && v->kind == V_NAME ? (NameInfo *)v->ref : NULL;
+    out->ctor = b ? eval_binding(ev, b, ct->pos) : NULL;
+    out->info = out->ctor && out->ctor->kind == V_NAME
+                    ? (NameInfo *)out->ctor->ref : NULL;
+    NameInfo *info = out->info;
     if (!info || info->is_channel || !info->type) {
         eval_error(ev, ct->pos, "'%s' is not a constructor of a datatype "
                    "(in the subtype %s)", ct->name, subtype);
@@ -376,15 +386,65 @@ static int subtype_clause(Eval *ev, Ctor *ct, const char *subtype,
                    subtype, n);
         return -1;
     }
-    for (size_t k = 0; k < info->arity; k++) {
-        Value *f = k < n ? given[k] : info->fields[k];
-        if (!f || f->kind == V_ISET) {
-            eval_error(ev, ct->pos, "not supported yet: an infinite subtype "
-                       "(field %zu of %s in %s)", k + 1, ct->name, subtype);
-            return -1;
+    out->fields = arena_alloc(ev->arena, (info->arity + 1) * sizeof *given);
+    if (!out->fields)
+        return -1;
+    for (size_t k = 0; k < info->arity; k++)
+        out->fields[k] = k < n ? given[k] : info->fields[k];
+    return 0;
+}
+
+static int clause_finite(const Clause *c)
+{
+    for (size_t k = 0; k < c->info->arity; k++)
+        if (!c->fields[k] || c->fields[k]->kind == V_ISET)
+            return 0;
+    return 1;
+}
+
+/* A field each of whose values is one item of a dotted value (numbers,
+ * booleans, characters, constructors without fields): what an infinite
+ * subtype can test one item at a time. */
+static int field_flat(const Value *f)
+{
+    if (!f)
+        return 0;
+    if (f->kind == V_ISET)
+        return f->ival == IS_INTS || f->ival == IS_CHARS;
+    for (uint32_t i = 0; i < f->n; i++)
+        if (f->items[i]->kind == V_DOT)
+            return 0;
+    return 1;
+}
+
+/* subtype S = C.Int | D: a set that answers membership clause by clause
+ * (IS_SUBTYPE: a tuple (C, field sets...) per clause). */
+static Value *subtype_infinite(Eval *ev, Decl *d, Clause *cl)
+{
+    Value **tuples = arena_alloc(ev->arena, (d->nctors + 1) * sizeof *tuples);
+    for (size_t i = 0; tuples && i < d->nctors; i++) {
+        size_t arity = cl[i].info->arity;
+        Value **items = arena_alloc(ev->arena, (arity + 2) * sizeof *items);
+        if (!items)
+            return NULL;
+        items[0] = cl[i].ctor;
+        for (size_t k = 0; k < arity; k++) {
+            if (!field_flat(cl[i].fields[k])) {
+                eval_error(ev, d->ctors[i].pos, "not supported yet: an "
+                           "infinite subtype whose field %zu of %s holds "
+                           "dotted values (in %s)", k + 1, d->ctors[i].name,
+                           d->name);
+                return NULL;
+            }
+            items[k + 1] = cl[i].fields[k];
         }
+        tuples[i] = value_items(ev->arena, V_TUPLE, items, arity + 1);
     }
-    return subtype_values(ev, info, v, given, 0, n, ct->pos, out);
+    Value *v = tuples ? value_items(ev->arena, V_ISET, tuples, d->nctors)
+                      : NULL;
+    if (v)
+        v->ival = IS_SUBTYPE;
+    return v;
 }
 
 /* subtype S = C1 | C2.A: S is the set of the values of the clauses; the
@@ -392,14 +452,22 @@ static int subtype_clause(Eval *ev, Ctor *ct, const char *subtype,
 static void bind_subtype(Eval *ev, Decl *d)
 {
     Binding *b = top_add(ev, d->name, d->pos);
-    if (!b)
+    Clause *cl = arena_alloc(ev->arena, (d->nctors + 1) * sizeof *cl);
+    if (!b || !cl)
         return;
     b->state = B_BUSY;
+    int rc = 0, finite = 1;
+    for (size_t i = 0; rc == 0 && i < d->nctors; i++) {
+        rc = subtype_clause(ev, &d->ctors[i], d->name, &cl[i]);
+        finite = finite && rc == 0 && clause_finite(&cl[i]);
+    }
     VList out = {0};
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < d->nctors; i++)
-        rc = subtype_clause(ev, &d->ctors[i], d->name, &out);
-    b->value = rc == 0 ? value_set(ev->arena, out.items, out.count) : NULL;
+    for (size_t i = 0; rc == 0 && finite && i < d->nctors; i++)
+        rc = subtype_values(ev, cl[i].info, cl[i].ctor, cl[i].fields, 0,
+                            cl[i].info->arity, d->ctors[i].pos, &out);
+    b->value = rc != 0 ? NULL
+               : finite ? value_set(ev->arena, out.items, out.count)
+                        : subtype_infinite(ev, d, cl);
     b->state = b->value ? B_DONE : B_FAILED;
 }
 

@@ -193,7 +193,7 @@ int set_empty(Eval *ev, Value *v, SrcPos at)
         return v->n == 0;
     switch ((ISetKind)v->ival) {
     case IS_INTS: case IS_PROC: case IS_CHARS: case IS_SEQS: case IS_DATA:
-    case IS_TUPLES:
+    case IS_TUPLES: case IS_SUBTYPE:
         return 0;
     case IS_UNION:
         return set_empty(ev, v->items[0], at) == 1 &&

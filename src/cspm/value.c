@@ -324,6 +324,20 @@ static size_t data_fields(const Value *set, Value *const *items, size_t n)
     return used;
 }
 
+/* v against one clause (C, A1, ..., Ak) of an infinite subtype. */
+static int subtype_clause_member(const Value *clause, const Value *v)
+{
+    size_t k = clause->n - 1;
+    const Value *head = v->kind == V_DOT ? v->items[0] : v;
+    if (!value_equal(head, clause->items[0]) ||
+        (v->kind == V_DOT ? v->n - 1 : 0) != k)
+        return 0;
+    for (size_t i = 1; i <= k; i++)
+        if (!value_member(clause->items[i], v->items[i]))
+            return 0;
+    return 1;
+}
+
 static int iset_member(const Value *set, const Value *v)
 {
     switch ((ISetKind)set->ival) {
@@ -355,6 +369,11 @@ static int iset_member(const Value *set, const Value *v)
         size_t n = v->kind == V_DOT ? v->n : 1;
         return data_fields(set, items, n) == n;
     }
+    case IS_SUBTYPE:
+        for (uint32_t i = 0; i < set->n; i++)
+            if (subtype_clause_member(set->items[i], v))
+                return 1;
+        return 0;
     }
     return 0;
 }
@@ -518,6 +537,17 @@ static void print_iset(StrBuf *s, const Value *v)
         print_items(s, v, "(", ", ", ")");
         break;
     case IS_TUPLES: print_items(s, v, "(", ", ", ")"); break;
+    case IS_SUBTYPE: /* C.A1.A2 | D */
+        for (uint32_t i = 0; i < v->n; i++) {
+            if (i)
+                strbuf_add(s, " | ");
+            for (uint32_t k = 0; k < v->items[i]->n; k++) {
+                if (k)
+                    strbuf_add(s, ".");
+                value_print(s, v->items[i]->items[k]);
+            }
+        }
+        break;
     case IS_DATA:
         strbuf_add(s, "{| ");
         for (uint32_t i = 0; i < v->n; i++) {

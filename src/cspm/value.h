@@ -44,9 +44,11 @@ typedef enum ISetKind {
     IS_SEQS,   /* Seq(items[0]): every finite sequence over a set */
     IS_UNION, IS_INTER, IS_DIFF, /* items[0] op items[1] */
     IS_TUPLES, /* (items[0], items[1], ...): tuples of members */
-    IS_DATA    /* the values of a datatype with infinitely many: items are
+    IS_DATA,   /* the values of a datatype with infinitely many: items are
                   its constructors (V_NAME); a NULL field type is the
                   datatype itself */
+    IS_SUBTYPE /* an infinite subtype: items are tuples (C, A1, ..., Ak),
+                  one per clause C.A1...Ak, each field one item */
 } ISetKind;
 
 #define ISET_NEG_INF (-9223372036854775807LL - 1)
