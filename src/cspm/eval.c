@@ -167,6 +167,8 @@ Value *eval_binding(Eval *ev, Binding *b, SrcPos at)
         return NULL;
     case B_TODO: break;
     }
+    if (b->type_decl)
+        return eval_type_value(ev, b);
     Decl *d = b->clauses[0];
     if (d->ngroups > 0) {
         b->value = eval_closure(ev, (Closure){.kind = CL_DEF, .def = b});

@@ -46,6 +46,10 @@ struct Binding {
                                given where the binding is used */
     const char *private_to; /* a module's private declaration: the prefix
                                (M::) of the scopes that see it */
+    Decl *type_decl;       /* a datatype, nametype or subtype, computed
+                              when first used (eval_bind.c): declaration
+                              order does not matter */
+    const char *prefix;    /* with type_decl: the module prefix it is in */
     Binding *next;         /* hash chain (top level) */
 };
 

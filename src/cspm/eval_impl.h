@@ -132,6 +132,13 @@ Value *lazy_tail(Eval *ev, Value *v, size_t k);
 /* "what: cannot enumerate the infinite sequence/set ..." */
 void lazy_enumerate_error(Eval *ev, Value *v, SrcPos at, const char *what);
 
+/* eval_types.c: a type binding's value, computed now (from
+ * eval_binding); a datatype's fields that named a type still being
+ * computed, once every type is; a dotted type's components as sets. */
+Value *eval_type_value(Eval *ev, Binding *b);
+void eval_type_fixup(Eval *ev, Decl *d);
+int eval_type_fields(Eval *ev, Expr *type, Value ***fields, size_t *n);
+
 /* eval_pattern.c: 1 match (bindings added to *env), 0 no match. */
 int eval_match(Eval *ev, Expr *pattern, Value *v, Env **env);
 /* Number of dotted fields a pattern covers (x.y: 2), a constructor with

@@ -63,6 +63,8 @@ typedef struct NameInfo {
     struct Value **fields; /* per field: a V_SET of its values (NULL: not
                               known yet, or infinite) */
     struct Value *type;    /* constructors: the datatype's value set */
+    struct Binding *datatype; /* constructors: the datatype's binding,
+                                 which computes fields and type on use */
 } NameInfo;
 
 /* A lazy sequence's elements computed so far (V_LSEQ's ref). `counting`
