@@ -425,6 +425,37 @@ static Type *instantiate_module(Checker *c, TcModule *inst)
     return tc_check(c, t);
 }
 
+/* Each datatype of M is a type of N's own (FDR: M1::Z.0 and M2::Z.0 of
+ * two instances cannot be compared): a copy of it, put in place of the
+ * original in every type of N's names. */
+static void own_datatypes(Checker *c, TcModule *inst)
+{
+    TypeData *from[64], *to[64];
+    size_t n = 0;
+    for (size_t i = 0; i < inst->nmembers && n < 64; i++) {
+        Global *g = inst->members[i], *of = inst->members_of[i];
+        if (!g || g->kind != G_TYPE || !of->data)
+            continue; /* of: its source, with the source instance's own */
+        TypeData *copy = tc_alloc(c, sizeof *copy);
+        *copy = *of->data;
+        copy->name = g->name;
+        from[n] = of->data;
+        to[n++] = copy;
+        g->data = copy;
+    }
+    for (size_t k = 0; k < n; k++) { /* fields naming the datatypes too */
+        Type **fields = tc_alloc(c, (to[k]->nfields + 1) * sizeof *fields);
+        for (size_t f = 0; f < to[k]->nfields; f++)
+            fields[f] = tc_check(c, types_replace_data(&c->ts,
+                                 to[k]->fields[f], from, to, n));
+        to[k]->fields = fields;
+    }
+    for (size_t i = 0; n && i < inst->nmembers; i++)
+        if (inst->members[i] && inst->members[i]->type)
+            inst->members[i]->type = tc_check(c, types_replace_data(
+                &c->ts, inst->members[i]->type, from, to, n));
+}
+
 /* instance N = M(a1, ...): ai against the i-th parameter of M; N::x : the
  * instance of M::x's type. */
 void tc_check_instance(Checker *c, Node *n)
@@ -448,6 +479,7 @@ void tc_check_instance(Checker *c, Node *n)
             inst->members[i]->type = chain->args[0];
         chain = types_resolve(chain->args[1]);
     }
+    own_datatypes(c, inst);
 }
 
 /* ---------- names not found ---------- */

@@ -318,6 +318,28 @@ static Type *inst(Types *ts, Type *t, Subst *s)
     return changed ? types_make(ts, t->kind, args, n) : t;
 }
 
+Type *types_replace_data(Types *ts, Type *t, TypeData **from,
+                         TypeData **to, size_t n)
+{
+    t = types_resolve(t);
+    if (t->kind == T_DATA) {
+        for (size_t i = 0; i < n; i++)
+            if (t->data == from[i])
+                return types_data(ts, to[i]);
+        return t;
+    }
+    Type *args[64];
+    size_t k = t->nargs < 64 ? t->nargs : 64;
+    int changed = 0;
+    for (size_t i = 0; i < k; i++) {
+        args[i] = types_replace_data(ts, t->args[i], from, to, n);
+        if (!args[i])
+            return NULL;
+        changed |= args[i] != t->args[i];
+    }
+    return changed ? types_make(ts, t->kind, args, k) : t;
+}
+
 Type *types_instantiate(Types *ts, Type *t)
 {
     Subst s;

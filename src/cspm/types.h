@@ -108,6 +108,10 @@ int types_require(Types *ts, Type *t, unsigned cls);
  * generalised type with fresh variables. */
 void types_generalise(Types *ts, Type *t);
 Type *types_instantiate(Types *ts, Type *t);
+/* t with each datatype from[i] replaced by to[i] (an instance's own copy
+ * of a module's datatype); t itself when none occurs. */
+Type *types_replace_data(Types *ts, Type *t, TypeData **from,
+                         TypeData **to, size_t n);
 
 /* 1 when t (resolved) is an unbound variable or DYN. */
 int types_unknown(Type *t);
