@@ -4,10 +4,11 @@
  * and every POLL_MS / 10 once half the budget is used: a phase that
  * allocates at 1 GB/s grows by about 1 MB before the flag is up, and more
  * while it unwinds on a loaded machine, so the flag is raised when memory
- * comes within a sixteenth of the budget. The state store, most of the memory of a large
- * check, is sized from what is left of the budget, and the explorer keeps
- * each level within it (explore.c), so a check normally ends at its own
- * memory limit before the watchdog has to raise the flag. */
+ * comes within a sixteenth of the budget. The state store, most of the
+ * memory of a large check, is sized from what is left of the budget, and
+ * the explorer keeps each level within it (explore.c), so a check
+ * normally ends at its own memory limit before the watchdog has to raise
+ * the flag. */
 #define _GNU_SOURCE
 #include "limit.h"
 

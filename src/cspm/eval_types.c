@@ -29,7 +29,8 @@ static Value *tuple_type(Eval *ev, Value *t, SrcPos at)
         VList next = {0};
         for (size_t a = 0; a < acc.count; a++)
             for (uint32_t i = 0; i < set->n; i++) {
-                Value *tuple = value_items(ev->arena, V_TUPLE, acc.items[a]->items,
+                Value *tuple = value_items(ev->arena, V_TUPLE,
+                                           acc.items[a]->items,
                                            acc.items[a]->n + 1);
                 if (!tuple)
                     return NULL;

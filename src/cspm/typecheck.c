@@ -76,8 +76,9 @@ static void class_error(Checker *c, Expr *e, const char *why)
     types_print(c->ts.failed_type, &names, t, sizeof t);
     static const char *const meaning[] = {
         "its values cannot be compared", "its values are not ordered",
-        "its values cannot be compared, as set operations need", "it is not a complete value",
-        "it cannot be input", "it cannot be dotted"};
+        "its values cannot be compared, as set operations need",
+        "it is not a complete value", "it cannot be input",
+        "it cannot be dotted"};
     unsigned k = 0;
     while ((1u << k) < c->ts.failed_class && k < 5)
         k++;
