@@ -8,6 +8,7 @@
 #include "lex.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---------- thunks ---------- */
@@ -815,13 +816,46 @@ static int rel_each(Eval *ev, Env *env, void *ctx)
     return 0;
 }
 
+static int pair_order(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A link ties each event to one partner on each side (FDR rejects
+ * [c.true <-> d.true, c.true <-> d.false]). 0, or -1 after the error. */
+static int link_unambiguous(Eval *ev, const Rel *r, SrcPos at)
+{
+    uint64_t *keys = mem_alloc((r->count + 1) * sizeof *keys);
+    int rc = keys ? 0 : -1;
+    for (int side = 0; rc == 0 && side < 2; side++) {
+        const uint32_t *a = side ? r->to : r->from, *b = side ? r->from : r->to;
+        for (size_t i = 0; i < r->count; i++)
+            keys[i] = (uint64_t)a[i] << 32 | b[i];
+        qsort(keys, r->count, sizeof *keys, pair_order);
+        for (size_t i = 1; rc == 0 && i < r->count; i++)
+            if (keys[i] >> 32 == keys[i - 1] >> 32 && keys[i] != keys[i - 1]) {
+                eval_error(ev, at, "this linked parallel ties %s to two "
+                           "events, %s and %s (FDR rejects it)",
+                           event_name(ev->events, (uint32_t)(keys[i] >> 32)),
+                           event_name(ev->events, (uint32_t)keys[i - 1]),
+                           event_name(ev->events, (uint32_t)keys[i]));
+                rc = -1;
+            }
+    }
+    mem_free(keys);
+    return rc;
+}
+
 /* The relation of e's pairs, over e's own generators (a renaming's or a
- * link's comprehension). */
-static uint32_t relation(Eval *ev, Expr *e, Env *env)
+ * link's comprehension, `link` then). */
+static uint32_t relation(Eval *ev, Expr *e, Env *env, int link)
 {
     Rel r = {e, NULL, NULL, 0, 0};
     int rc = e->nstmts ? eval_stmts(ev, e->stmts, e->nstmts, env, rel_each, &r)
                        : rel_each(ev, env, &r);
+    if (rc == 0 && link)
+        rc = link_unambiguous(ev, &r, e->pos);
     uint32_t rel = rc == 0 ? term_rel(ev->terms, r.from, r.to, r.count)
                            : TERM_NONE;
     mem_free(r.from);
@@ -856,7 +890,7 @@ static int repl_each(Eval *ev, Env *env, void *ctx)
     /* [ties | stmts] x : <s> @ P: the ties for each x (FDR), linking
      * P(x) to the instances after it */
     if (r->e->op == TOK_LINK &&
-        (set = relation(ev, r->e->kids[1], env)) == TERM_NONE)
+        (set = relation(ev, r->e->kids[1], env, 1)) == TERM_NONE)
         return -1;
     if (r->e->op == TOK_PARALLEL && r->e->timed &&
         (set = timed_set(ev, set, r->e->pos)) == TERM_NONE)
@@ -1083,13 +1117,13 @@ static uint32_t proc_dispatch(Eval *ev, Expr *e, Env *env)
     case E_APAR: return apar(ev, e, env);
     case E_RENAME: {
         uint32_t p = eval_proc(ev, e->kids[0], env);
-        uint32_t rel = p == TERM_NONE ? TERM_NONE : relation(ev, e, env);
+        uint32_t rel = p == TERM_NONE ? TERM_NONE : relation(ev, e, env, 0);
         return rel == TERM_NONE ? TERM_NONE
                                 : make1(ev, TERM_RENAME, TERM_NONE, rel, p);
     }
     case E_LINK: {
         uint32_t p = eval_proc(ev, e->kids[0], env);
-        uint32_t rel = p == TERM_NONE ? TERM_NONE : relation(ev, e, env);
+        uint32_t rel = p == TERM_NONE ? TERM_NONE : relation(ev, e, env, 1);
         uint32_t q = rel == TERM_NONE ? TERM_NONE
                                       : eval_proc(ev, e->kids[1], env);
         return make2(ev, TERM_LINK, TERM_NONE, TERM_NONE, rel, p, q);
