@@ -1028,9 +1028,12 @@ static void check_nametype(Checker *c, Decl *d)
     Expr *e = d->type;
     while (e->kind == E_DOT && e->nkids == 2 && n < 63) {
         parts[n++] = tc_field_type(c, e->kids[0]);
+        tc_require(c, e->kids[0], parts[n - 1], TC_COMPLETE,
+                   "the values of a nametype");
         e = e->kids[1];
     }
     parts[n++] = tc_field_type(c, e);
+    tc_require(c, e, parts[n - 1], TC_COMPLETE, "the values of a nametype");
     Type *t = tc_set_of(c, tc_check(c, types_dot(&c->ts, parts, n)));
     tc_expect(c, d->type, t, g->type, "a nametype");
 }
