@@ -169,6 +169,24 @@ static int leaf_compress(Compiler *c, uint32_t term, Lts *lts)
     return -1;
 }
 
+/* A leaf whose term could not be evaluated: where, for the message (the
+ * front end holds the error itself): " in P(0), after its events <a.0>". */
+static void leaf_eval_error(Compiler *c, uint32_t term, const Lts *lts)
+{
+    char name[200];
+    term_print(c->terms, term, name, sizeof name);
+    size_t n = (size_t)snprintf(c->err, c->err_len, " in %s, after its "
+                                "events <", name);
+    for (size_t i = 0; i < lts->fail_len && n < c->err_len; i++)
+        n += (size_t)snprintf(c->err + n, c->err_len - n, "%s%s",
+                              i ? ", " : "",
+                              event_name(term_events(c->terms),
+                                         lts->fail_trace[i]));
+    if (n < c->err_len)
+        snprintf(c->err + n, c->err_len - n, ">");
+    c->status = COMPILE_EVAL_ERROR;
+}
+
 /*  A leaf fires its own transitions alone: one rule per label. */
 static int compile_leaf(Compiler *c, uint32_t term, Sub *out)
 {
@@ -184,14 +202,16 @@ static int compile_leaf(Compiler *c, uint32_t term, Sub *out)
             compile_fail(c, COMPILE_LEAF_LIMIT, term,
                          "has too many states for one sequential component "
                          "(is there recursion through a parallel operator?)");
+        else if (!term_last_error(c->terms)) /* the front end says why */
+            leaf_eval_error(c, term, &lts);
         else {
-            const char *why = term_last_error(c->terms);
             /* a compressed process too large, or the run's limit met
              * while compressing it: a limit, not a mistake in the model */
             c->status = term_error_is_limit(c->terms) ? COMPILE_LEAF_LIMIT
                                                       : COMPILE_ERROR;
-            snprintf(c->err, c->err_len, "%s", why ? why : "");
+            snprintf(c->err, c->err_len, "%s", term_last_error(c->terms));
         }
+        lts_free(&lts);
         return -1;
     }
     if (c->leaf != LEAF_NONE && leaf_compress(c, term, &lts) != 0)

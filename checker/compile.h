@@ -44,11 +44,14 @@ typedef enum CompileStatus {
     COMPILE_OK = 0,
     COMPILE_NOMEM,
     COMPILE_ERROR,       /* a thunk failed to evaluate, unguarded recursion */
-    COMPILE_LEAF_LIMIT   /* a leaf is too large (message names it) */
+    COMPILE_LEAF_LIMIT,  /* a leaf is too large (message names it) */
+    COMPILE_EVAL_ERROR   /* the front end holds the error; err says where:
+                            " in P(0), after its events <a.0>" */
 } CompileStatus;
 
 /* Builds the machine of `root` into *out. On failure, writes a message to
- * err (which may be empty when the front end holds the reason). */
+ * err (which may be empty when the front end holds the reason, or say
+ * where, with COMPILE_EVAL_ERROR). */
 CompileStatus compile_machine(TermTable *terms, uint32_t root,
                               const CompileOptions *options, Machine **out,
                               char *err, size_t err_len);

@@ -143,6 +143,51 @@ static int builder_expand(Builder *b, uint32_t s)
     return 0;
 }
 
+/* The events of a shortest path from the root to state `to`, which the
+ * breadth-first order has not expanded yet (every state before it has
+ * its row). NULL when out of memory; *len its length. */
+static uint32_t *path_to(const Lts *lts, uint32_t to, size_t *len)
+{
+    uint32_t *via = mem_alloc((size_t)to * 2 * sizeof *via + sizeof *via);
+    uint32_t *queue = mem_alloc(((size_t)to + 1) * sizeof *queue);
+    uint32_t *trace = NULL;
+    *len = 0;
+    if (!via || !queue)
+        goto out;
+    for (uint32_t s = 0; s < to; s++) /* via[2s]: parent + 1, event */
+        via[2 * s] = 0;
+    size_t head = 0, tail = 0;
+    int found = to == 0;
+    queue[tail++] = 0;
+    while (head < tail && !found) {
+        uint32_t s = queue[head++];
+        for (uint32_t k = lts->offset[s]; k < lts->offset[s + 1] && !found;
+             k++) {
+            uint32_t t = lts->target[k];
+            if (t == to) {
+                found = 1, *len = 1;
+                for (uint32_t u = s; u != 0; u = via[2 * u] - 1)
+                    (*len)++;
+                trace = mem_alloc((*len + 1) * sizeof *trace);
+                if (!trace)
+                    break;
+                size_t i = *len;
+                trace[--i] = lts->event[k];
+                for (uint32_t u = s; u != 0; u = via[2 * u] - 1)
+                    trace[--i] = via[2 * u + 1];
+            } else if (t != 0 && t < to && !via[2 * t]) {
+                via[2 * t] = s + 1;
+                via[2 * t + 1] = lts->event[k];
+                queue[tail++] = t;
+            }
+        }
+    }
+out:
+    mem_free(via);
+    mem_free(queue);
+    return trace;
+}
+
 LtsStatus lts_explore(TermTable *terms, uint32_t root, size_t max_states,
                       Lts *out)
 {
@@ -153,7 +198,8 @@ LtsStatus lts_explore(TermTable *terms, uint32_t root, size_t max_states,
     size_t offset_cap = 0;
     if (builder_state(&b, root) == UINT32_MAX && b.status == LTS_OK)
         b.status = LTS_NOMEM;
-    for (uint32_t s = 0; b.status == LTS_OK && s < out->states; s++) {
+    uint32_t s = 0;
+    for (; b.status == LTS_OK && s < out->states; s++) {
         if (mem_grow((void **)&out->offset, &offset_cap, (size_t)s + 2,
                      sizeof *out->offset) != 0) {
             b.status = LTS_NOMEM;
@@ -164,19 +210,25 @@ LtsStatus lts_explore(TermTable *terms, uint32_t root, size_t max_states,
             b.status = LTS_STOPPED;
             break;
         }
-        builder_expand(&b, s);
+        if (builder_expand(&b, s) != 0 && b.status == LTS_ERROR)
+            break; /* s stays the state that failed */
         out->offset[s + 1] = out->transitions;
     }
     mem_free(b.slots);
     mem_free(b.row_event);
     mem_free(b.row_target);
+    size_t len = 0;
+    uint32_t *trace = b.status == LTS_ERROR ? path_to(out, s, &len) : NULL;
     if (b.status != LTS_OK)
         lts_free(out);
+    out->fail_trace = trace;
+    out->fail_len = trace ? len : 0;
     return (LtsStatus)b.status;
 }
 
 void lts_free(Lts *lts)
 {
+    mem_free(lts->fail_trace);
     mem_free(lts->term);
     mem_free(lts->offset);
     mem_free(lts->event);

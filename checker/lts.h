@@ -21,6 +21,10 @@ typedef struct Lts {
     uint32_t *event;   /* per transition */
     uint32_t *target;  /* per transition */
     uint32_t omega;    /* the state of OMEGA, or UINT32_MAX if unreachable */
+    /* After LTS_ERROR (the rest freed): the events of a shortest path from
+     * the root to the state that could not be expanded, owned here. */
+    uint32_t *fail_trace;
+    size_t fail_len;
 } Lts;
 
 typedef enum LtsStatus {

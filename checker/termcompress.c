@@ -201,7 +201,9 @@ static LtsStatus argument_lts(TermTable *t, uint32_t root, Lts *out,
     char err[200];
     CompileStatus cs = compile_machine(t, root, &o, &m, err, sizeof err);
     if (cs != COMPILE_OK) {
-        if (err[0] && !term_last_error(t)) { /* err as the table's error */
+        if (err[0] && !term_last_error(t) && cs != COMPILE_EVAL_ERROR) {
+            /* err as the table's error (the front end holds an evaluation
+             * error itself) */
             char fmt[300];
             for (char *c = err; *c; c++)
                 *c = *c == '%' ? ' ' : *c;
@@ -280,7 +282,7 @@ static uint32_t compress_build(TermTable *t, uint32_t id)
     char why[200];
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    Lts raw, out;
+    Lts raw = {0}, out;
     /* from the same start as a check: P's static operators unfolded, so
      * that P and its body are one state */
     uint32_t root = termmachine_canonical(t, p->kids[0]);
@@ -298,6 +300,7 @@ static uint32_t compress_build(TermTable *t, uint32_t id)
                                                   : LIMIT_MEMORY));
         if (ls != LTS_ERROR || !term_last_error(t))
             compress_failed(t, id, why, ls != LTS_ERROR);
+        lts_free(&raw); /* what lts_explore left: the failing path */
         return UINT32_MAX;
     }
     CompressStatus cs = compress_lts((CompressKind)p->event, &raw,

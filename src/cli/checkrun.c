@@ -110,7 +110,9 @@ static Machine *run_compile(Model *model, uint32_t term,
         run_error(out, "%s", "out of memory while compiling");
     else if (limit_reached())
         run_error(out, "%s", limit_text(limit_reached()));
-    else if (err[0]) {
+    else if (st == COMPILE_EVAL_ERROR && evaluation_error(out, diags, err) == 0)
+        out->not_run = 1;
+    else if (err[0] && st != COMPILE_EVAL_ERROR) {
         diags_error(diags, a->pos, "%s", err);
         run_error(out, "%.200s", err);
     } else if (evaluation_error(out, diags, "") == 0) {

@@ -601,6 +601,7 @@ static int verb_lts(Cli *cli)
         model_take_errors(m, &diags);
         fprintf(stderr, "lockstep: cannot explore %s%s%s\n", cli->args[0],
                 why ? ": " : " (over 2,000,000 states?)", why ? why : "");
+        lts_free(&lts); /* the path to the state that failed, if any */
         code = EXIT_LIMIT;
     } else {
         if (cli->dot)

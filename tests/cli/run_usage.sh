@@ -167,4 +167,14 @@ assert P(0) :[deadlock free]
 CSP
 expect 2 "an evaluation error met while exploring" -- "$lockstep" check --semantics terms "$tmp/deep.csp"
 contains out "the process could not be evaluated after <a, b, a, b>: " "the trace that reached it"
+# the same error in a component compiled before exploring (a leaf of the
+# network): the component, and its own events that reached the error
+cat >"$tmp/leaf.csp" <<'CSP'
+channel a, b : {0..3}
+P(n) = a.n -> P(10 / (2 - n))
+Q = b?x -> Q
+assert P(0) ||| Q :[deadlock free]
+CSP
+expect 2 "an evaluation error met while compiling a component" -- "$lockstep" check "$tmp/leaf.csp"
+contains out "the process could not be evaluated in P(0), after its events <a.0>: " "the component and the events that reached it"
 exit $((failures > 0))
