@@ -356,7 +356,7 @@ ExploreStatus explore_limit_status(int kind)
     switch ((LimitKind)kind) {
     case LIMIT_MEMORY: return EXPLORE_LIMIT_MEMORY;
     case LIMIT_SIGNAL: return EXPLORE_INTERRUPTED;
-    case LIMIT_TIME: case LIMIT_NONE: break;
+    case LIMIT_TIME: case LIMIT_TOTAL_TIME: case LIMIT_NONE: break;
     }
     return EXPLORE_LIMIT_TIME;
 }
@@ -368,7 +368,9 @@ const char *explore_status_text(ExploreStatus status)
     case EXPLORE_VIOLATION: return "violation found";
     case EXPLORE_LIMIT_STATES: return "state limit reached (--max-states)";
     case EXPLORE_LIMIT_MEMORY: return "memory limit reached (--memory)";
-    case EXPLORE_LIMIT_TIME: return "time limit reached (--timeout)";
+    case EXPLORE_LIMIT_TIME: /* the assertion's time, or the run's */
+        return limit_text(limit_reached() == LIMIT_TOTAL_TIME
+                              ? LIMIT_TOTAL_TIME : LIMIT_TIME);
     case EXPLORE_INTERRUPTED: return "interrupted (SIGINT or SIGTERM)";
     case EXPLORE_NOMEM: return "out of memory";
     case EXPLORE_MACHINE_ERROR: return "the model could not be expanded";

@@ -28,6 +28,10 @@ static _Atomic(const char *) limit_phase_now = "reading the command line";
 static double limit_deadline;   /* CLOCK_MONOTONIC seconds; 0: none */
 static size_t limit_budget;     /* bytes; 0: none */
 static double limit_raised_at;  /* when the watchdog first saw the flag */
+/* The phase's deadline (0: none); the lock keeps a lap's lowering of the
+ * flag and the watchdog's raising it apart. */
+static double limit_lap_deadline;
+static pthread_mutex_t limit_lock = PTHREAD_MUTEX_INITIALIZER;
 /* /proc/self/statm, opened once by limit_start before any other thread
  * (the watchdog reads it 100 times a second); -1: not open */
 static int limit_statm = -1;
@@ -80,6 +84,8 @@ const char *limit_text(LimitKind kind)
 {
     switch (kind) {
     case LIMIT_TIME: return "time limit reached (--timeout)";
+    case LIMIT_TOTAL_TIME: return "time limit of the run reached "
+                                  "(--total-timeout)";
     case LIMIT_MEMORY: return "memory limit reached (--memory)";
     case LIMIT_SIGNAL: return "interrupted (SIGINT or SIGTERM)";
     case LIMIT_NONE: break;
@@ -138,7 +144,10 @@ static void *limit_watch(void *unused)
     for (;;) {
         nanosleep(&(struct timespec){0, nap_ms * 1000000L}, NULL);
         double now = limit_now();
+        pthread_mutex_lock(&limit_lock);
         if (limit_deadline > 0 && now >= limit_deadline)
+            limit_raise(LIMIT_TOTAL_TIME);
+        if (limit_lap_deadline > 0 && now >= limit_lap_deadline)
             limit_raise(LIMIT_TIME);
         if (limit_budget) {
             size_t used = limit_resident();
@@ -148,14 +157,24 @@ static void *limit_watch(void *unused)
             nap_ms = used >= limit_budget / 2 ? POLL_MS / 10 : POLL_MS;
         }
         LimitKind kind = limit_reached();
-        if (kind == LIMIT_NONE)
-            continue;
-        if (limit_raised_at == 0)
+        if (kind != LIMIT_NONE && limit_raised_at == 0)
             limit_raised_at = now;
-        else if (now - limit_raised_at > LIMIT_GRACE)
+        else if (kind != LIMIT_NONE && now - limit_raised_at > LIMIT_GRACE)
             limit_give_up(kind);
+        pthread_mutex_unlock(&limit_lock);
     }
     return NULL;
+}
+
+void limit_lap(double seconds)
+{
+    pthread_mutex_lock(&limit_lock);
+    if (limit_reached() == LIMIT_TIME) { /* the last lap's, and only that */
+        atomic_store(&limit_flag, LIMIT_NONE);
+        limit_raised_at = 0;
+    }
+    limit_lap_deadline = seconds > 0 ? limit_now() + seconds : 0;
+    pthread_mutex_unlock(&limit_lock);
 }
 
 int limit_start(double seconds, size_t bytes)

@@ -15,7 +15,8 @@
  * lockstep's handler.
  *
  * Thread safety: everything here may be called from any thread; the flag
- * is sticky: once raised it stays raised for the rest of the run.
+ * is sticky: once raised it stays raised for the rest of the run, but for
+ * a phase's own deadline, which limit_lap lowers.
  */
 #ifndef LOCKSTEP_LIMIT_H
 #define LOCKSTEP_LIMIT_H
@@ -24,18 +25,26 @@
 
 typedef enum LimitKind {
     LIMIT_NONE = 0,
-    LIMIT_TIME,       /* the --timeout deadline passed */
+    LIMIT_TIME,       /* the phase's deadline passed (--timeout) */
     LIMIT_MEMORY,     /* resident memory reached the --memory budget */
-    LIMIT_SIGNAL      /* SIGINT or SIGTERM */
+    LIMIT_SIGNAL,     /* SIGINT or SIGTERM */
+    LIMIT_TOTAL_TIME  /* the run's deadline passed (--total-timeout) */
 } LimitKind;
 
 enum { LIMIT_GRACE = 5 }; /* seconds the phases have to unwind */
 
-/* Starts the watchdog: a deadline `seconds` from now (0: none) and a budget
- * of `bytes` of resident memory for the whole process (0: none), and
- * installs the signal handlers. 0, or -1 when the thread cannot start (the
- * cooperative checks of the deadline still work then). Call once. */
+/* Starts the watchdog: a deadline `seconds` from now for the whole run
+ * (0: none) and a budget of `bytes` of resident memory for the whole
+ * process (0: none), and installs the signal handlers. 0, or -1 when the
+ * thread cannot start (the cooperative checks of the deadline still work
+ * then). Call once. */
 int limit_start(double seconds, size_t bytes);
+
+/* A deadline `seconds` from now (0: none) for the phase that begins (one
+ * assertion, say), in place of the last phase's; when the flag was raised
+ * by that deadline alone (LIMIT_TIME), it is lowered: the next phase gets
+ * its own time. The other kinds stay sticky. */
+void limit_lap(double seconds);
 
 /* The limit that ended the run, or LIMIT_NONE. Cheap enough for every
  * evaluation step. */

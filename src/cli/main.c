@@ -44,6 +44,8 @@ typedef struct Cli {
     unsigned long max_draw;
     ModelOptions model;
     int limit_hit;        /* loading stopped at an evaluation limit */
+    double timeout;       /* seconds for loading and for each assertion */
+    double total_timeout; /* seconds for the whole run */
     int quiet, dot;
     int (*run_verb)(struct Cli *);
 } Cli;
@@ -74,7 +76,10 @@ static const char *const check_help =
     "  --max-states N      stop a check after N states (exit 3)\n"
     "  --memory SIZE       peak memory of the whole run, e.g. 2G (default:\n"
     "                      half of physical memory; exit 3 when reached)\n"
-    "  --timeout SECONDS   stop the run after this long (exit 3)\n"
+    "  --timeout SECONDS   time for each assertion (and for loading): one\n"
+    "                      that runs out is LIMIT, the next ones still run\n"
+    "  --total-timeout SECONDS\n"
+    "                      time for the whole run (exit 3)\n"
     "  --semantics network|terms\n"
     "                      compiled operator network (default) or explored\n"
     "                      terms (slower; for cross-checking)\n"
@@ -96,7 +101,8 @@ static const char *const check_help =
     "  --eval-depth N      nested evaluations allowed (default 1000000)\n"  \
     "  --eval-steps N      evaluation steps allowed (default 500M)\n"       \
     "  --memory SIZE       peak memory of the whole run, e.g. 2G (exit 3)\n" \
-    "  --timeout SECONDS   stop the run after this long (exit 3)\n"
+    "  --timeout SECONDS   stop the run after this long (exit 3)\n"        \
+    "  --total-timeout SECONDS   the same\n"
 
 static const char *const eval_help =
     "usage: lockstep eval [options] FILE [EXPR]\n"
@@ -197,12 +203,12 @@ static int parse_valued(Cli *cli, const char *opt, const char *val)
         if (parse_size(val, &n) || n < 1024 * 1024)
             return usage_error("bad memory size '%s' (at least 1M)", val), -1;
         cli->run.explore.memory = (size_t)n;
-    } else if (!strcmp(opt, "--timeout")) {
+    } else if (!strcmp(opt, "--timeout") || !strcmp(opt, "--total-timeout")) {
         char *end;
         double t = strtod(val, &end);
         if (*end || t <= 0)
             return usage_error("bad timeout '%s'", val), -1;
-        cli->run.explore.timeout = t;
+        *(!strcmp(opt, "--timeout") ? &cli->timeout : &cli->total_timeout) = t;
     } else if (!strcmp(opt, "--format")) {
         if (strcmp(val, "text") && strcmp(val, "json"))
             return usage_error("unknown format '%s' (text or json)", val), -1;
@@ -261,7 +267,8 @@ static int parse_valued(Cli *cli, const char *opt, const char *val)
 static int is_valued(const char *opt)
 {
     static const char *const names[] = {"-j", "--threads", "--max-states",
-                                        "--memory", "--timeout", "--format",
+                                        "--memory", "--timeout",
+                                        "--total-timeout", "--format",
                                         "--semantics", "--assert", "--graph",
                                         "--leaf-compression",
                                         "--graph-format", "--observe",
@@ -463,6 +470,7 @@ static int verb_check(Cli *cli)
     diags_init(&said);
     for (size_t i = first; i < last; i++) {
         RunResult r;
+        limit_lap(cli->timeout); /* each assertion its own time */
         limit_phase("checking an assertion");
         checkrun_assert(m, i, &cli->run, &r, &diags);
         diags_print_new(&diags, &said, stderr);
@@ -692,6 +700,7 @@ int main(int argc, char **argv)
                        strerror(errno)),
                EXIT_USAGE;
     cli.run_verb = verb;
-    limit_start(cli.run.explore.timeout, process_budget(&cli));
+    limit_start(cli.total_timeout, process_budget(&cli));
+    limit_lap(cli.timeout); /* loading, and all of any verb but check */
     return stack_run(STACK_BIG, run_verb, &cli);
 }

@@ -177,4 +177,16 @@ assert P(0) ||| Q :[deadlock free]
 CSP
 expect 2 "an evaluation error met while compiling a component" -- "$lockstep" check "$tmp/leaf.csp"
 contains out "the process could not be evaluated in P(0), after its events <a.0>: " "the component and the events that reached it"
+# --timeout is each assertion's time; --total-timeout the run's
+cat >"$tmp/slow.csp" <<'CSP'
+channel c : {0..999}
+P(n) = c!n -> P((n * 7 + 1) % 1000) [] c!((n + 1) % 1000) -> P(n)
+assert ||| i : {0..5} @ P(i) :[deadlock free]
+assert c!0 -> STOP :[has trace]: <c.0>
+CSP
+expect 3 "--timeout: the slow assertion is LIMIT" -- "$lockstep" check --quiet --timeout 1 "$tmp/slow.csp"
+contains out "time limit reached (--timeout)" "... which says so"
+contains out "PASS  c!0 -> STOP" "... and the next one still runs"
+expect 3 "--total-timeout: the run ends" -- "$lockstep" check --quiet --total-timeout 1 "$tmp/slow.csp"
+contains out "not run: time limit of the run reached (--total-timeout)" "... and the next one is not run"
 exit $((failures > 0))
