@@ -39,4 +39,12 @@ LtsStatus lts_explore(TermTable *terms, uint32_t root, size_t max_states,
                       Lts *out);
 void lts_free(Lts *lts);
 
+/* lts_scc.c. Per state, 1 when it may diverge (taus for ever from it);
+ * NULL when out of memory. The caller frees. */
+unsigned char *lts_divergent(const Lts *lts);
+/* Per state, its strongly connected component (0 .. *count - 1, each
+ * component after those it leads to); NULL when out of memory. The
+ * caller frees. */
+uint32_t *lts_components(const Lts *lts, uint32_t *count);
+
 #endif

@@ -14,6 +14,9 @@
 #include <string.h>
 
 enum { LABEL_MAX = 2048, DESCRIBE_MAX = 8 };
+/* Above this many nodes an LTS is laid out by neato: dot needs over a
+ * minute for 400 states and 1,400 labelled moves, neato about a second. */
+enum { LTS_DOT_MAX = 80 };
 
 const char *render_extension(RenderFormat format)
 {
@@ -213,7 +216,8 @@ static int write_graph(Agraph_t *g, const char *path, RenderFormat format,
     fclose(probe);
     GVC_t *gvc = gvContext();
     int rc = -1;
-    if (gvc && gvLayout(gvc, g, "dot") == 0) {
+    const char *engine = agget(g, "layout"); /* a graph may ask for one */
+    if (gvc && gvLayout(gvc, g, engine && *engine ? engine : "dot") == 0) {
         rc = gvRenderFilename(gvc, g, render_extension(format), path);
         gvFreeLayout(gvc, g);
     }
@@ -233,6 +237,9 @@ static Agraph_t *graph_open(const char *title)
     set_label(g, "label", title);
     set(g, "labelloc", "t");
     set(g, "fontname", "Helvetica");
+    /* one font family for everything drawn */
+    agattr(g, AGNODE, "fontname", "Helvetica");
+    agattr(g, AGEDGE, "fontname", "Helvetica");
     return g;
 }
 
@@ -466,38 +473,155 @@ int render_cex(const Machine *m, const CheckResult *r, const char *title,
     return rc;
 }
 
-int render_lts(const Lts *lts, TermTable *terms, const char *title,
-               const char *path, RenderFormat format, char *err,
-               size_t err_len)
+/* The marks of the states of an LTS picture, and their meaning. */
+static void lts_legend(Agraph_t *g)
 {
-    Agraph_t *g = graph_open(title);
-    Agnode_t **nodes = g ? mem_calloc(lts->states + 1, sizeof *nodes) : NULL;
-    if (!nodes) {
-        if (g)
-            agclose(g);
-        snprintf(err, err_len, "out of memory drawing %s", path);
-        return -1;
+    Agnode_t *n = node(g, "legend");
+    set(n, "shape", "plaintext");
+    char *html = agstrdup_html(g,
+        "<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"0\" "
+        "CELLPADDING=\"3\">"
+        "<TR><TD><B>0</B></TD><TD ALIGN=\"LEFT\">the initial state</TD></TR>"
+        "<TR><TD BGCOLOR=\"#f4a6a6\">n</TD><TD ALIGN=\"LEFT\">deadlock: "
+        "no move</TD></TR>"
+        "<TR><TD BGCOLOR=\"#b7e4b7\">n</TD><TD ALIGN=\"LEFT\">terminated "
+        "(after &#10003;)</TD></TR>"
+        "<TR><TD BGCOLOR=\"#ffd27f\">n</TD><TD ALIGN=\"LEFT\">may diverge "
+        "(taus for ever)</TD></TR>"
+        "<TR><TD>- - &gt;</TD><TD ALIGN=\"LEFT\">a tau move</TD></TR>"
+        "</TABLE>");
+    agsafeset(n, "label", html, "");
+    agstrfree(g, html);
+}
+
+/* State s: its number, marked as deadlocked, terminated or divergent. */
+static void lts_state(Agnode_t *n, const Lts *lts, uint32_t s,
+                      const unsigned char *div)
+{
+    char name[32];
+    snprintf(name, sizeof name, "%u", s);
+    set(n, "label", name);
+    set(n, "shape", "circle");
+    const char *fill = s == lts->omega ? "#b7e4b7"
+                       : div && div[s] ? "#ffd27f"
+                       : lts->offset[s] == lts->offset[s + 1] ? "#f4a6a6"
+                                                             : NULL;
+    if (fill) {
+        set(n, "style", s == 0 ? "filled,bold" : "filled");
+        set(n, "fillcolor", fill);
+    } else if (s == 0) {
+        set(n, "style", "bold");
     }
-    char name[32], label[LABEL_MAX];
-    for (uint32_t s = 0; s < lts->states; s++) {
-        snprintf(name, sizeof name, "s%u", s);
-        nodes[s] = node(g, name);
-        term_print(terms, lts->term[s], label, sizeof label);
-        set_label(nodes[s], "label", label);
-        if (s == 0)
-            set(nodes[s], "style", "bold");
+}
+
+static void lts_edge(Agraph_t *g, Agnode_t *from, Agnode_t *to, size_t k,
+                     const char *label, int tau)
+{
+    Agedge_t *e = edge(g, from, to, k);
+    set_label(e, "label", label);
+    if (tau)
+        set(e, "style", "dashed");
+}
+
+/* Each strongly connected component one node, with its size; an edge
+ * between two names a few of the events that lead from one to the other. */
+static void lts_summary(Agraph_t *g, const Lts *lts, TermTable *terms,
+                        const uint32_t *comp, uint32_t ncomp,
+                        Agnode_t **nodes)
+{
+    uint32_t *size = mem_calloc(ncomp + 1, sizeof *size);
+    for (uint32_t s = 0; size && s < lts->states; s++)
+        size[comp[s]]++;
+    for (uint32_t c = 0; c < ncomp; c++) {
+        char name[32], label[64];
+        snprintf(name, sizeof name, "c%u", c);
+        nodes[c] = node(g, name);
+        snprintf(label, sizeof label, "%u state%s", size ? size[c] : 0,
+                 size && size[c] == 1 ? "" : "s");
+        set(nodes[c], "label", label);
+        set(nodes[c], "shape", "box");
+        if (c == comp[0])
+            set(nodes[c], "style", "bold");
     }
+    mem_free(size);
     EventTable *ev = term_events(terms);
     for (uint32_t s = 0; s < lts->states; s++)
         for (uint32_t k = lts->offset[s]; k < lts->offset[s + 1]; k++) {
-            Agedge_t *e = edge(g, nodes[s], nodes[lts->target[k]], k);
-            uint32_t event = lts->event[k];
-            set_label(e, "label", event_name(ev, event));
-            if (event == EVENT_TAU)
-                set(e, "style", "dashed");
+            uint32_t a = comp[s], b = comp[lts->target[k]];
+            if (a == b)
+                continue; /* within one component */
+            char name[48], label[LABEL_MAX];
+            snprintf(name, sizeof name, "e%u_%u", a, b);
+            Agedge_t *e = agedge(g, nodes[a], nodes[b], name, 0);
+            const char *had = e ? agget(e, "label") : NULL;
+            const char *event = event_name(ev, lts->event[k]);
+            if (!e) /* one edge per pair, naming three events at most */
+                e = agedge(g, nodes[a], nodes[b], name, 1);
+            size_t commas = 0;
+            for (const char *c = had; c && *c; c++)
+                commas += *c == ',';
+            if (had && *had && (strstr(had, "...") || commas >= 2))
+                snprintf(label, sizeof label, "%s%s", had,
+                         strstr(had, "...") ? "" : ", ...");
+            else if (had && *had)
+                snprintf(label, sizeof label, "%s, %s", had, event);
+            else
+                snprintf(label, sizeof label, "%s", event);
+            if (e)
+                set_label(e, "label", label);
         }
+}
+
+int render_lts(const Lts *lts, TermTable *terms, const char *title,
+               uint32_t budget, const char *path, RenderFormat format,
+               char *err, size_t err_len)
+{
+    uint32_t ncomp = 0, *comp = NULL;
+    int summary = lts->states > budget;
+    if (summary && (!(comp = lts_components(lts, &ncomp)) || ncomp > budget)) {
+        snprintf(err, err_len, comp ? "%s has %u states in %u strongly "
+                 "connected components, more than can be drawn usefully "
+                 "(--max-draw %u)" : "out of memory drawing %s", title,
+                 lts->states, ncomp, budget);
+        mem_free(comp);
+        return -1;
+    }
+    Agraph_t *g = graph_open(title);
+    size_t count = summary ? ncomp : lts->states;
+    Agnode_t **nodes = g ? mem_calloc(count + 1, sizeof *nodes) : NULL;
+    unsigned char *div = summary ? NULL : lts_divergent(lts);
+    if (!nodes || (!summary && !div)) {
+        if (g)
+            agclose(g);
+        mem_free(nodes);
+        mem_free(comp);
+        snprintf(err, err_len, "out of memory drawing %s", path);
+        return -1;
+    }
+    if (count > LTS_DOT_MAX) { /* dot's layout takes minutes there */
+        set(g, "layout", "neato");
+        set(g, "overlap", "prism");
+    }
+    if (summary) {
+        lts_summary(g, lts, terms, comp, ncomp, nodes);
+    } else {
+        EventTable *ev = term_events(terms);
+        for (uint32_t s = 0; s < lts->states; s++) {
+            char name[32];
+            snprintf(name, sizeof name, "s%u", s);
+            lts_state(nodes[s] = node(g, name), lts, s, div);
+        }
+        for (uint32_t s = 0; s < lts->states; s++)
+            for (uint32_t k = lts->offset[s]; k < lts->offset[s + 1]; k++)
+                lts_edge(g, nodes[s], nodes[lts->target[k]], k,
+                         event_name(ev, lts->event[k]),
+                         lts->event[k] == EVENT_TAU);
+        lts_legend(g);
+    }
     int rc = write_graph(g, path, format, err, err_len);
     mem_free(nodes);
+    mem_free(comp);
+    mem_free(div);
     agclose(g);
     return rc;
 }

@@ -51,13 +51,16 @@ void render_waitgraph_free(WaitGraph *g);
 int render_waitgraph(const WaitGraph *g, const char *title, const char *path,
                      RenderFormat format, char *err, size_t err_len);
 
-/* Writes an explicit LTS (lts.h): states labelled with their terms, the
- * initial one in bold, taus dashed. */
 struct Lts;
 struct TermTable;
+/* An LTS as a picture: numbered states (the caller lists their terms),
+ * the initial one in bold, deadlocked, terminated and divergent ones
+ * coloured, taus dashed, with a legend. Above `budget` states, its
+ * strongly connected components instead (a box each, with its size);
+ * above `budget` of those, an error that says so. */
 int render_lts(const struct Lts *lts, struct TermTable *terms,
-               const char *title, const char *path, RenderFormat format,
-               char *err, size_t err_len);
+               const char *title, uint32_t budget, const char *path,
+               RenderFormat format, char *err, size_t err_len);
 
 /* Writes the counterexample of a failed check as a path graph. */
 int render_cex(const Machine *m, const CheckResult *r, const char *title,

@@ -970,6 +970,7 @@ int term_transitions(TermTable *t, uint32_t id, TermEmit emit, void *ctx)
 typedef struct Out {
     char *buf;
     size_t len, used;
+    int brief;   /* sets of many events by their channels */
 } Out;
 
 static void out_str(Out *o, const char *s)
@@ -981,9 +982,71 @@ static void out_str(Out *o, const char *s)
     o->buf[o->used] = '\0';
 }
 
+/* The length of the channel part of an event's name: "picks" of
+ * "picks.0.1". */
+static size_t channel_len(const char *name)
+{
+    const char *dot = strchr(name, '.');
+    return dot ? (size_t)(dot - name) : strlen(name);
+}
+
+static int same_channel(const char *x, size_t n, const char *y)
+{
+    return channel_len(y) == n && !strncmp(x, y, n);
+}
+
+/* How many interned events belong to the channel named by the first
+ * `n` characters of `name`. */
+static size_t channel_events(TermTable *t, const char *name, size_t n)
+{
+    size_t count = 0;
+    for (uint32_t e = 0; e < event_count(t->events); e++) {
+        const char *x = event_name(t->events, e);
+        count += x && same_channel(name, n, x);
+    }
+    return count;
+}
+
+/* A set of many events by its channels: {| picks, putsdown |} for whole
+ * channels, then "c.* (k of n)" for a part of one; never listed in full.
+ * (Only for pictures: quadratic in the set's size.) */
+static void print_set_brief(TermTable *t, Out *o, const EventSet *s)
+{
+    int whole = 0, part = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < s->count; i++) {
+            const char *x = event_name(t->events, s->ids[i]);
+            size_t n = channel_len(x), k = 0, seen = 0;
+            for (size_t j = 0; j < s->count; j++)
+                if (same_channel(x, n, event_name(t->events, s->ids[j]))) {
+                    seen += j < i;
+                    k++;
+                }
+            if (seen)
+                continue; /* the channel was printed at its first event */
+            size_t all = channel_events(t, x, n);
+            char text[300];
+            if (pass == 0 && k == all) {
+                snprintf(text, sizeof text, "%.*s", (int)n, x);
+                out_str(o, whole++ ? ", " : "{| ");
+                out_str(o, text);
+            } else if (pass == 1 && k != all) {
+                snprintf(text, sizeof text, "%.*s.* (%zu of %zu)", (int)n,
+                         x, k, all);
+                out_str(o, part++ ? ", " : whole ? " |} + {" : "{");
+                out_str(o, text);
+            }
+        }
+    out_str(o, part ? "}" : " |}");
+}
+
 static void print_set(TermTable *t, Out *o, uint32_t set)
 {
     EventSet s = term_set_get(t, set);
+    if (o->brief && s.count > 4) {
+        print_set_brief(t, o, &s);
+        return;
+    }
     out_str(o, "{");
     for (size_t i = 0; i < s.count; i++) {
         if (i)
@@ -1189,7 +1252,16 @@ void term_print(TermTable *t, uint32_t id, char *buf, size_t len)
 {
     if (len == 0)
         return;
-    Out o = {buf, len, 0};
+    Out o = {buf, len, 0, 0};
+    buf[0] = '\0';
+    print_term(t, &o, id, 0);
+}
+
+void term_print_brief(TermTable *t, uint32_t id, char *buf, size_t len)
+{
+    if (len == 0)
+        return;
+    Out o = {buf, len, 0, 1};
     buf[0] = '\0';
     print_term(t, &o, id, 0);
 }

@@ -189,6 +189,9 @@ TermCompressStats term_compression(TermTable *t, size_t i, uint32_t *source);
 
 /* The CSPM text of a term (bounded by len; "..." when cut). */
 void term_print(TermTable *t, uint32_t id, char *buf, size_t len);
+/* The same with each set of more than four events by its channels:
+ * {| picks, putsdown |}, or "picks.* (12 of 24)" for part of one. */
+void term_print_brief(TermTable *t, uint32_t id, char *buf, size_t len);
 
 /* 1 when the kind is a static operator of the network (docs/design.md):
  * PAR, APAR, HIDE, RENAME, LINK. */

@@ -118,9 +118,12 @@ static const char *const lts_help =
     "FILE (e.g. 'sbisim(P)'), explored as terms (up to 2,000,000 states).\n"
     "\n"
     "  --dot               print the LTS in Graphviz's dot language\n"
-    "  --graph DIR         draw the LTS into DIR\n"
+    "  --graph DIR         draw the LTS into DIR (numbered states, listed\n"
+    "                      in PROCESS.states.txt beside the picture)\n"
     "  --graph-format svg|dot|png   (default: svg, plus the .dot beside it)\n"
-    "  --max-draw N        draw at most N states (default 2000; exit 3 above)\n"
+    "  --max-draw N        above N states (default 1000), draw the strongly\n"
+    "                      connected components instead (exit 3 if even\n"
+    "                      those are more than N)\n"
     LOAD_OPTIONS;
 
 static const char *const trace_help =
@@ -556,31 +559,55 @@ static void lts_dot(TermTable *terms, const Lts *lts)
     printf("}\n");
 }
 
-/* lts --graph: the LTS as a picture, refused above --max-draw states. */
+/* NAME.states.txt beside the picture: each state's number and term,
+ * sets of many events by their channels. */
+static int write_states(const char *path, TermTable *terms, const Lts *lts)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    char text[4096];
+    for (uint32_t s = 0; s < lts->states; s++) {
+        term_print_brief(terms, lts->term[s], text, sizeof text);
+        fprintf(f, "%u: %s\n", s, text);
+    }
+    return fclose(f);
+}
+
+/* lts --graph: the LTS as a picture with its states listed beside it, or
+ * its strongly connected components above --max-draw states. */
 static int draw_lts(const Cli *cli, Model *m, const Lts *lts)
 {
-    unsigned long limit = cli->max_draw ? cli->max_draw : 2000;
-    if (lts->states > limit) {
-        fprintf(stderr, "lockstep: %s has %u states, more than can be drawn "
-                        "usefully (--max-draw %lu)\n",
-                cli->args[0], lts->states, limit);
-        return EXIT_LIMIT;
-    }
+    unsigned long limit = cli->max_draw ? cli->max_draw : 1000;
+    char name[256], path[4096], err[512];
+    snprintf(name, sizeof name, "%s", cli->args[0]);
+    for (char *c = name; *c; c++) /* a safe file name: PHIL(0) is PHIL_0 */
+        if (!(*c == '-' || *c == '_' || (*c >= '0' && *c <= '9') ||
+              ((*c | 32) >= 'a' && (*c | 32) <= 'z')))
+            *c = '_';
     RenderFormat formats[2] = {RENDER_DOT, cli->graph_format};
     for (int i = 0; i < (cli->graph_format == RENDER_DOT ? 1 : 2); i++) {
-        char path[4096], err[512], name[256];
-        snprintf(name, sizeof name, "%s", cli->args[0]);
-        for (char *c = name; *c; c++)
-            if (*c == '/' || *c == ' ')
-                *c = '_';
         snprintf(path, sizeof path, "%s/%s.%s", cli->graph_dir, name,
                  render_extension(formats[i]));
-        if (render_lts(lts, model_terms(m), cli->args[0], path, formats[i],
-                       err, sizeof err) != 0) {
+        if (render_lts(lts, model_terms(m), cli->args[0], (uint32_t)limit,
+                       path, formats[i], err, sizeof err) != 0) {
             fprintf(stderr, "lockstep: %s\n", err);
-            return EXIT_USAGE;
+            return lts->states > limit ? EXIT_LIMIT : EXIT_USAGE;
         }
     }
+    snprintf(path, sizeof path, "%s/%s.states.txt", cli->graph_dir, name);
+    if (write_states(path, model_terms(m), lts) != 0) {
+        fprintf(stderr, "lockstep: cannot write %s: %s\n", path,
+                strerror(errno));
+        return EXIT_USAGE;
+    }
+    if (lts->states > limit)
+        printf("drew the strongly connected components of %s's %u states "
+               "(more than --max-draw %lu); the states are listed in %s\n",
+               cli->args[0], lts->states, limit, path);
+    else
+        printf("drew %s's %u state%s; their terms are listed in %s\n",
+               cli->args[0], lts->states, lts->states == 1 ? "" : "s", path);
     return EXIT_HOLDS;
 }
 

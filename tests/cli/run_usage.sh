@@ -85,8 +85,19 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 chmod 755 "$tmp/graphs"
 expect 0 "lts --graph draws a small process" -- "$lockstep" lts --graph "$tmp/graphs" "$tmp/good.csp" P
-expect 3 "lts --graph refuses above --max-draw" -- "$lockstep" lts --graph "$tmp/graphs" --max-draw 1 "$tmp/good.csp" P
+contains out "drew P's 2 states; their terms are listed in" "... says what it drew"
+grep -q "^1: b -> P$" "$tmp/graphs/P.states.txt" && echo "ok   ... and lists each state's term beside the picture" ||
+  { echo "FAIL no P.states.txt listing"; failures=$((failures + 1)); }
+grep -q "deadlock: no move" "$tmp/graphs/P.svg" && echo "ok   ... with a legend of its marks" ||
+  { echo "FAIL no legend in P.svg"; failures=$((failures + 1)); }
+expect 0 "lts --graph above --max-draw draws the components" -- "$lockstep" lts --graph "$tmp/graphs" --max-draw 1 "$tmp/good.csp" P
+contains out "drew the strongly connected components of P's 2 states" "... and says so"
+printf 'channel a, b, c\nQ = a -> b -> c -> STOP\n' >"$tmp/line.csp"
+expect 3 "lts --graph refuses when even the components are too many" -- "$lockstep" lts --graph "$tmp/graphs" --max-draw 1 "$tmp/line.csp" Q
 contains err "more than can be drawn" "the drawing limit is explained"
+expect 0 "lts --graph draws 392 states (the philosophers' table) in bounded time" -- timeout 60 "$lockstep" lts --graph "$tmp/graphs" "$models/dining_philosophers.csp" TABLE
+grep -q "{| picks, putsdown |}" "$tmp/graphs/TABLE.states.txt" && echo "ok   ... sets listed by their channels" ||
+  { echo "FAIL TABLE.states.txt lists sets in full"; failures=$((failures + 1)); }
 printf 'channel a\nP = a -> (P ||| P)\nassert P :[deadlock free [F]]\n' >"$tmp/rec.csp"
 expect 3 "recursion through ||| ends with a limit" -- "$lockstep" check --quiet --max-states 5000 "$tmp/rec.csp"
 contains err "P has too many states for one sequential component" "the process is named"
