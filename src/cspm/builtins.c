@@ -17,7 +17,7 @@ typedef enum BuiltinId {
     B_SET, B_POWERSET, B_SEQ, B_LENGTH, B_NULL, B_HEAD, B_TAIL, B_CONCAT,
     B_ELEM, B_PRODUCTIONS, B_ERROR, B_SHOW, B_COMPRESS, B_PRIORITISE,
     B_PRIORITISEPO, B_LOOP, B_TRANSPOSE, B_RELIMAGE, B_RELINVIMAGE,
-    B_MTRANSCLOSE, B_CHARS,
+    B_MTRANSCLOSE, B_CHARS, B_TRUE, B_FALSE,
     B_IMAGE_OF, /* relational_image(R)'s function: R first, then x */
     B_TSTOP, B_TSKIP, B_WAIT, B_TIMED_PRIORITY,
     B_UNSUPPORTED,
@@ -39,6 +39,8 @@ static const struct {
     {"SKIP", B_SKIP, -1, "Proc"},
     {"DIV", B_DIV, -1, "Proc"},
     {"Bool", B_BOOL, -1, "{Bool}"},
+    {"True", B_TRUE, -1, "Bool"},   /* FDR 2's names, deprecated */
+    {"False", B_FALSE, -1, "Bool"},
     {"Int", B_INT, -1, "{Int}"},
     {"Proc", B_PROCS, -1, "{Proc}"},
     {"Events", B_EVENTS, -1, "{Event}"},
@@ -204,6 +206,8 @@ Value *builtin_value(Eval *ev, int id, SrcPos at, int timed)
         return value_set(ev->arena, items, 2);
     }
     case B_INT: return set_ints(ev, ISET_NEG_INF, ISET_POS_INF, at);
+    case B_TRUE: case B_FALSE:
+        return value_bool(ev->arena, builtins[id].id == B_TRUE);
     case B_PROCS: case B_CHARS: { /* infinite: they answer membership */
         Value *v = value_items(ev->arena, V_ISET, NULL, 0);
         if (v)

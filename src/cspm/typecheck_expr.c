@@ -40,6 +40,16 @@ int tc_is_constant(Checker *c, const char *name)
     return g && (g->kind == G_CTOR || g->kind == G_CHANNEL);
 }
 
+/* True and False, FDR 2's names of true and false: a warning, once. */
+static void deprecated(Checker *c, const Expr *e)
+{
+    char msg[96];
+    snprintf(msg, sizeof msg, "'%s' is deprecated: write '%s' (FDR warns "
+             "too)", e->name, e->name[0] == 'T' ? "true" : "false");
+    if (!diags_has(c->diags, DIAG_WARNING, e->pos, msg))
+        diags_add(c->diags, DIAG_WARNING, e->pos, "%s", msg);
+}
+
 /* name: a local, a global (generalised: instantiated), a builtin; a name
  * not known here is left to the evaluator (unknown type). */
 static Type *name_type(Checker *c, Expr *e)
@@ -51,6 +61,9 @@ static Type *name_type(Checker *c, Expr *e)
     if (g && g->kind == G_BUILTIN && !e->timed && builtin_timed_only(e->name))
         tc_error(c, e->pos, "%s is defined only inside a Timed section "
                  "(Timed(et) { ... })", e->name);
+    if (g && g->kind == G_BUILTIN &&
+        (!strcmp(e->name, "True") || !strcmp(e->name, "False")))
+        deprecated(c, e);
     if (g && g->type)
         return tc_check(c, types_instantiate(&c->ts, g->type));
     if (!g && builtin_lookup(e->name) < 0)

@@ -55,4 +55,9 @@ contains err ": error: " "a parse error is an error, not a type error"
 expect 2 "typecheck without a file" -- "$lockstep" typecheck
 expect 2 "typecheck of a missing file" -- "$lockstep" typecheck "$tmp/none.csp"
 
+# FDR 2's True and False: still accepted, with a warning (as FDR)
+printf 'Z = if True then false else False\n' >"$tmp/old.csp"
+expect 0 "True and False are accepted" -- "$lockstep" typecheck "$tmp/old.csp"
+contains err "old.csp:1:8: warning: 'True' is deprecated: write 'true'" "... with a warning at each use"
+lines err 2 "... once each"
 exit $((failures > 0))
