@@ -46,8 +46,8 @@ static int evaluation_error(RunResult *out, const Diags *diags,
             continue;
         out->check.verdict = VERDICT_ERROR;
         snprintf(out->check.message, sizeof out->check.message,
-                 "the process could not be evaluated%s: %s:%d:%d: %s", where,
-                 d->pos.file ? d->pos.file : "<input>", d->pos.line,
+                 "the process could not be evaluated%.100s: %s:%d:%d: %s",
+                 where, d->pos.file ? d->pos.file : "<input>", d->pos.line,
                  d->pos.col, d->message);
         return 0;
     }
