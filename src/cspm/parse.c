@@ -386,9 +386,9 @@ static Expr *parse_if(Parser *p, const Token *at)
     return node_kids(p, E_IF, at, &kids);
 }
 
-/* let -> 'let' decl { decl } 'within' expr */
 static void parse_timed(Parser *p, List *decls, const Token *at);
 
+/* let -> 'let' { decl | timed } 'within' expr */
 static Expr *parse_let(Parser *p, const Token *at)
 {
     List decls = {0};
