@@ -90,6 +90,8 @@ grep -q "^1: b -> P$" "$tmp/graphs/P.states.txt" && echo "ok   ... and lists eac
   { echo "FAIL no P.states.txt listing"; failures=$((failures + 1)); }
 grep -q "deadlock: no move" "$tmp/graphs/P.svg" && echo "ok   ... with a legend of its marks" ||
   { echo "FAIL no legend in P.svg"; failures=$((failures + 1)); }
+python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$tmp/graphs/P.svg" &&
+  echo "ok   ... in well-formed SVG" || { echo "FAIL P.svg does not parse"; failures=$((failures + 1)); }
 expect 0 "lts --graph above --max-draw draws the components" -- "$lockstep" lts --graph "$tmp/graphs" --max-draw 1 "$tmp/good.csp" P
 contains out "drew the strongly connected components of P's 2 states" "... and says so"
 printf 'channel a, b, c\nQ = a -> b -> c -> STOP\n' >"$tmp/line.csp"
