@@ -439,9 +439,15 @@ static int draw(const Cli *cli, Model *m, size_t index, const RunResult *r)
     return rc;
 }
 
+/* The folder of --graph: made when missing (its parent must exist). */
 static int check_graph_dir(const char *dir)
 {
     struct stat st;
+    if (stat(dir, &st) != 0 && mkdir(dir, 0777) != 0) {
+        fprintf(stderr, "lockstep: --graph: cannot make the folder '%s': "
+                "%s\n", dir, strerror(errno));
+        return EXIT_USAGE;
+    }
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return usage_error("--graph: '%s' is not a directory", dir);
     if (access(dir, W_OK) != 0)
