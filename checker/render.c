@@ -104,14 +104,28 @@ int render_waitgraph_of(const Machine *m, const uint32_t *state,
     m = priority_unwrap(m); /* :[tau priority]: the same states */
     if (!network_is(m))
         return -1;
-    char text[LABEL_MAX];
+    /* each component by its name (its process at the start), then where
+     * it is now */
+    char name[LABEL_MAX / 2], now[LABEL_MAX / 2], text[LABEL_MAX];
+    uint32_t *start = mem_alloc((m->width + 1) * sizeof *start);
+    if (!start)
+        return -1;
+    machine_initial(m, start);
     for (size_t i = 0; i < m->components; i++) {
-        if (m->ops->describe(m, state, i, text, sizeof text) != 0)
-            snprintf(text, sizeof text, "component %zu", i);
+        if (m->ops->describe(m, start, i, name, sizeof name) != 0)
+            snprintf(name, sizeof name, "component %zu", i);
+        if (m->ops->describe(m, state, i, now, sizeof now) != 0)
+            now[0] = '\0';
+        snprintf(text, sizeof text, "[%zu] %s%s%s", i, name,
+                 strcmp(name, now) ? "\nnow: " : "",
+                 strcmp(name, now) ? now : "");
         if (render_waitgraph_node(out, text,
-                                  network_leaf_idle(m, state, i)) != 0)
+                                  network_leaf_idle(m, state, i)) != 0) {
+            mem_free(start);
             goto fail;
+        }
     }
+    mem_free(start);
     WaitCtx ctx = {out, m->events, 0};
     if (network_waits(m, state, wait_edge, &ctx) != 0 || ctx.failed)
         goto fail;
@@ -243,6 +257,24 @@ static Agraph_t *graph_open(const char *title)
     return g;
 }
 
+static void waitgraph_legend(Agraph_t *g)
+{
+    Agnode_t *n = node(g, "legend");
+    set(n, "shape", "plaintext");
+    char *html = agstrdup_html(g,
+        "<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"0\" "
+        "CELLPADDING=\"3\">"
+        "<TR><TD>A &#8594; B</TD><TD ALIGN=\"LEFT\">A waits for B: A offers "
+        "the event, B does not</TD></TR>"
+        "<TR><TD><FONT COLOR=\"red\">&#8594;</FONT></TD><TD ALIGN=\"LEFT\">"
+        "on a cycle of waiting (the deadlock)</TD></TR>"
+        "<TR><TD BGCOLOR=\"lightgrey\">box</TD><TD ALIGN=\"LEFT\">a "
+        "component that offers nothing</TD></TR>"
+        "</TABLE>");
+    agsafeset(n, "label", html, "");
+    agstrfree(g, html);
+}
+
 int render_waitgraph(const WaitGraph *w, const char *title, const char *path,
                      RenderFormat format, char *err, size_t err_len)
 {
@@ -265,16 +297,24 @@ int render_waitgraph(const WaitGraph *w, const char *title, const char *path,
             set(nodes[i], "fillcolor", "lightgrey");
         }
     }
+    int cycle = 0;
     for (size_t e = 0; nodes && e < w->edges; e++) {
         Agedge_t *ed = edge(g, nodes[w->from[e]], nodes[w->to[e]], e);
-        set_label(ed, "label", w->event[e]);
+        char label[LABEL_MAX];
+        snprintf(label, sizeof label, "waits on %s", w->event[e]);
+        set_label(ed, "label", label);
         /* on a cycle of waiting: the target reaches the source back */
         if (reach[w->to[e] * w->nodes + w->from[e]]) {
             set(ed, "color", "red");
             set(ed, "fontcolor", "red");
             set(ed, "penwidth", "2");
+            cycle = 1;
         }
     }
+    if (cycle) /* a cycle of waiting drawn as the ring it is */
+        set(g, "layout", "circo");
+    if (nodes)
+        waitgraph_legend(g);
     int rc = nodes ? write_graph(g, path, format, err, err_len) : -1;
     if (!nodes)
         snprintf(err, err_len, "out of memory drawing %s", path);

@@ -83,7 +83,12 @@ static void test_philosophers_waitfor(void **state)
                                       sizeof err), 0);
     render_waitgraph_free(&w);
     Agraph_t *g = read_dot(path);
-    assert_int_equal(agnnodes(g), 6); /* 3 philosophers, 3 forks */
+    /* 3 philosophers, 3 forks, each by its name, and the legend */
+    assert_int_equal(agnnodes(g), 7);
+    assert_non_null(agnode(g, "legend", 0));
+    assert_non_null(strstr(attr(agnode(g, "c0", 0), "label"), "[0] PHIL("));
+    /* the cycle of waiting drawn as a ring */
+    assert_string_equal(agget(g, "layout"), "circo");
     int edges = 0, red = 0;
     for (Agnode_t *n = agfstnode(g); n; n = agnxtnode(g, n))
         for (Agedge_t *e = agfstout(g, n); e; e = agnxtout(g, e)) {

@@ -101,14 +101,14 @@ static void test_waitfor_cycle_in_red(void **state)
                                       sizeof err), 0);
     render_waitgraph_free(&w);
     Agraph_t *g = read_dot(path);
-    assert_int_equal(agnnodes(g), 2);
+    assert_int_equal(agnnodes(g), 3); /* two components, the legend */
     assert_int_equal(agnedges(g), 2);
     int red = 0, quoted = 0;
     for (Agnode_t *n = agfstnode(g); n; n = agnxtnode(g, n))
         for (Agedge_t *e = agfstout(g, n); e; e = agnxtout(g, e)) {
             red += !strcmp(attr(e, "color"), "red");
             /* read back as DOT escString: the backslash stays doubled */
-            quoted += !strcmp(attr(e, "label"), "a\"quoted\\\\");
+            quoted += !strcmp(attr(e, "label"), "waits on a\"quoted\\\\");
         }
     assert_int_equal(red, 2);
     assert_int_equal(quoted, 1);
