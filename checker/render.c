@@ -257,22 +257,27 @@ static Agraph_t *graph_open(const char *title)
     return g;
 }
 
-static void waitgraph_legend(Agraph_t *g)
+/* A legend: a table whose rows are `rows` (HTML-like label rows). */
+static void legend(Agraph_t *g, const char *rows)
 {
+    char html[2048];
+    snprintf(html, sizeof html, "<TABLE BORDER=\"0\" CELLBORDER=\"1\" "
+             "CELLSPACING=\"0\" CELLPADDING=\"3\">%s</TABLE>", rows);
     Agnode_t *n = node(g, "legend");
     set(n, "shape", "plaintext");
-    char *html = agstrdup_html(g,
-        "<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"0\" "
-        "CELLPADDING=\"3\">"
-        "<TR><TD>A &#8594; B</TD><TD ALIGN=\"LEFT\">A waits for B: A offers "
-        "the event, B does not</TD></TR>"
-        "<TR><TD><FONT COLOR=\"red\">&#8594;</FONT></TD><TD ALIGN=\"LEFT\">"
-        "on a cycle of waiting (the deadlock)</TD></TR>"
-        "<TR><TD BGCOLOR=\"lightgrey\">box</TD><TD ALIGN=\"LEFT\">a "
-        "component that offers nothing</TD></TR>"
-        "</TABLE>");
-    agsafeset(n, "label", html, "");
-    agstrfree(g, html);
+    char *label = agstrdup_html(g, html);
+    agsafeset(n, "label", label, "");
+    agstrfree(g, label);
+}
+
+static void waitgraph_legend(Agraph_t *g)
+{
+    legend(g, "<TR><TD>A &#8594; B</TD><TD ALIGN=\"LEFT\">A waits for B: A "
+           "offers the event, B does not</TD></TR>"
+           "<TR><TD><FONT COLOR=\"red\">&#8594;</FONT></TD><TD "
+           "ALIGN=\"LEFT\">on a cycle of waiting (the deadlock)</TD></TR>"
+           "<TR><TD BGCOLOR=\"lightgrey\">box</TD><TD ALIGN=\"LEFT\">a "
+           "component that offers nothing</TD></TR>");
 }
 
 int render_waitgraph(const WaitGraph *w, const char *title, const char *path,
@@ -516,22 +521,15 @@ int render_cex(const Machine *m, const CheckResult *r, const char *title,
 /* The marks of the states of an LTS picture, and their meaning. */
 static void lts_legend(Agraph_t *g)
 {
-    Agnode_t *n = node(g, "legend");
-    set(n, "shape", "plaintext");
-    char *html = agstrdup_html(g,
-        "<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"0\" "
-        "CELLPADDING=\"3\">"
-        "<TR><TD><B>0</B></TD><TD ALIGN=\"LEFT\">the initial state</TD></TR>"
-        "<TR><TD BGCOLOR=\"#f4a6a6\">n</TD><TD ALIGN=\"LEFT\">deadlock: "
-        "no move</TD></TR>"
-        "<TR><TD BGCOLOR=\"#b7e4b7\">n</TD><TD ALIGN=\"LEFT\">terminated "
-        "(after &#10003;)</TD></TR>"
-        "<TR><TD BGCOLOR=\"#ffd27f\">n</TD><TD ALIGN=\"LEFT\">may diverge "
-        "(taus for ever)</TD></TR>"
-        "<TR><TD>- - &gt;</TD><TD ALIGN=\"LEFT\">a tau move</TD></TR>"
-        "</TABLE>");
-    agsafeset(n, "label", html, "");
-    agstrfree(g, html);
+    legend(g, "<TR><TD><B>0</B></TD><TD ALIGN=\"LEFT\">the initial state"
+           "</TD></TR>"
+           "<TR><TD BGCOLOR=\"#f4a6a6\">n</TD><TD ALIGN=\"LEFT\">deadlock: "
+           "no move</TD></TR>"
+           "<TR><TD BGCOLOR=\"#b7e4b7\">n</TD><TD ALIGN=\"LEFT\">terminated "
+           "(after &#10003;)</TD></TR>"
+           "<TR><TD BGCOLOR=\"#ffd27f\">n</TD><TD ALIGN=\"LEFT\">may diverge "
+           "(taus for ever)</TD></TR>"
+           "<TR><TD>- - &gt;</TD><TD ALIGN=\"LEFT\">a tau move</TD></TR>");
 }
 
 /* State s: its number, marked as deadlocked, terminated or divergent. */
