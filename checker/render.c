@@ -116,7 +116,7 @@ int render_waitgraph_of(const Machine *m, const uint32_t *state,
             snprintf(name, sizeof name, "component %zu", i);
         if (m->ops->describe(m, state, i, now, sizeof now) != 0)
             now[0] = '\0';
-        snprintf(text, sizeof text, "[%zu] %s%s%s", i, name,
+        snprintf(text, sizeof text, "[%zu] %.900s%s%.900s", i, name,
                  strcmp(name, now) ? "\nnow: " : "",
                  strcmp(name, now) ? now : "");
         if (render_waitgraph_node(out, text,
