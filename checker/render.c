@@ -316,8 +316,11 @@ int render_waitgraph(const WaitGraph *w, const char *title, const char *path,
             cycle = 1;
         }
     }
-    if (cycle) /* a cycle of waiting drawn as the ring it is */
+    if (cycle) { /* a cycle of waiting drawn as the ring it is, spaced
+                    so that a label between two neighbours clears them */
         set(g, "layout", "circo");
+        set(g, "mindist", "2");
+    }
     if (nodes)
         waitgraph_legend(g);
     int rc = nodes ? write_graph(g, path, format, err, err_len) : -1;
