@@ -1124,9 +1124,8 @@ static void parse_property(Parser *p, Decl *d)
         expect(p, TOK_COLON, "':' and the datatypes");
         if (!p->tok.line_start && !check(p, TOK_EOF))
             parse_list(p, &names, TOK_EOF, L_DOT);
-        else if (!p->panic)
-            error_at(p, &p->tok, "expected the datatypes after "
-                                 "':[symmetric]:'");
+        else if (!p->panic) /* at the property: the next line is not */
+            error_at(p, &at, "expected the datatypes after ':[symmetric]:'");
         d->symmetric = (Expr **)names.items;
         d->nsymmetric = names.count;
     }

@@ -202,6 +202,8 @@ CSP
 expect 3 "--timeout: the slow assertion is LIMIT" -- "$lockstep" check --quiet --timeout 1 "$tmp/slow.csp"
 contains out "time limit reached (--timeout)" "... which says so"
 contains out "PASS  c!0 -> STOP" "... and the next one still runs"
+expect 2 "a bad --total-timeout is a usage error" -- "$lockstep" check --total-timeout 0 "$tmp/slow.csp"
+contains err "bad timeout '0'" "... which says so"
 expect 3 "--total-timeout: the run ends" -- "$lockstep" check --quiet --total-timeout 1 "$tmp/slow.csp"
 contains out "not run: time limit of the run reached (--total-timeout)" "... and the next one is not run"
 exit $((failures > 0))
