@@ -132,6 +132,9 @@ Value *lazy_tail(Eval *ev, Value *v, size_t k);
 /* "what: cannot enumerate the infinite sequence/set ..." */
 void lazy_enumerate_error(Eval *ev, Value *v, SrcPos at, const char *what);
 
+/* eval_priority.c: qsort's order of uint64_t keys. */
+int eval_u64_order(const void *a, const void *b);
+
 /* eval_types.c: a type binding's value, computed now (from
  * eval_binding); a datatype's fields that named a type still being
  * computed, once every type is; a dotted type's components as sets. */

@@ -11,7 +11,7 @@
 
 enum { ORDER_MAX_EVENTS = 4096 }; /* the closure: n * n bits, n^3/64 steps */
 
-static int u64_order(const void *a, const void *b)
+int eval_u64_order(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
@@ -65,7 +65,7 @@ Value *priority_apply(Eval *ev, const char *name, Value **args, SrcPos at)
             pairs[n++] = (uint64_t)e << 32 | (i + 1);
         }
     if (ok && n > 1)
-        qsort(pairs, n, sizeof *pairs, u64_order);
+        qsort(pairs, n, sizeof *pairs, eval_u64_order);
     for (size_t i = 0; ok && i < n; i++) /* an event keeps its first set */
         if (i == 0 || pairs[i] >> 32 != pairs[i - 1] >> 32) {
             from[kept] = (uint32_t)(pairs[i] >> 32);

@@ -816,12 +816,6 @@ static int rel_each(Eval *ev, Env *env, void *ctx)
     return 0;
 }
 
-static int pair_order(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* A link ties each event to one partner on each side (FDR rejects
  * [c.true <-> d.true, c.true <-> d.false]). 0, or -1 after the error. */
 static int link_unambiguous(Eval *ev, const Rel *r, SrcPos at)
@@ -832,7 +826,7 @@ static int link_unambiguous(Eval *ev, const Rel *r, SrcPos at)
         const uint32_t *a = side ? r->to : r->from, *b = side ? r->from : r->to;
         for (size_t i = 0; i < r->count; i++)
             keys[i] = (uint64_t)a[i] << 32 | b[i];
-        qsort(keys, r->count, sizeof *keys, pair_order);
+        qsort(keys, r->count, sizeof *keys, eval_u64_order);
         for (size_t i = 1; rc == 0 && i < r->count; i++)
             if (keys[i] >> 32 == keys[i - 1] >> 32 && keys[i] != keys[i - 1]) {
                 eval_error(ev, at, "this linked parallel ties %s to two "
