@@ -642,6 +642,66 @@ int network_waits(const Machine *m, const uint32_t *state, NetWaitFn fn,
     return rc;
 }
 
+/* 1 when c can move from s to t on local label l (t == NULL: at all). */
+static int comp_moves(const Comp *c, uint32_t s, uint32_t l, const uint32_t *t)
+{
+    for (uint32_t k = c->offset[s]; k < c->offset[s + 1]; k++)
+        if (c->local[k] == l && (!t || c->target[k] == *t))
+            return 1;
+    return 0;
+}
+
+/* 1 when `rule` can take `from` to `to` (NULL: anywhere). */
+static int rule_fits(const Network *net, const Rule *rule,
+                     const uint32_t *from, const uint32_t *to)
+{
+    for (uint32_t i = 0; i < rule->count; i++) {
+        uint32_t c = rule->comp[i];
+        if (!comp_moves(&net->comps[c], from[c], rule->local[i],
+                        to ? &to[c] : NULL))
+            return 0;
+    }
+    for (size_t c = 0; to && c < net->comp_count; c++) {
+        int part = 0;
+        for (uint32_t i = 0; i < rule->count && !part; i++)
+            part = rule->comp[i] == c;
+        if (!part && from[c] != to[c])
+            return 0;
+    }
+    return 1;
+}
+
+size_t network_step_parts(const Machine *m, const uint32_t *from,
+                          uint32_t event, const uint32_t *to, NetPartFn fn,
+                          void *ctx)
+{
+    const Network *net = (const Network *)m;
+    for (size_t r = 0; r < net->rule_count; r++) {
+        const Rule *rule = &net->rules[r];
+        if (rule->event != event || !rule_fits(net, rule, from, to))
+            continue;
+        size_t reported = 0;
+        for (size_t leaf = 0; leaf < m->components; leaf++)
+            for (uint32_t i = 0; i < rule->count; i++) {
+                if (rule->comp[i] != net->leaf_comp[leaf])
+                    continue;
+                uint32_t label =
+                    net->comps[rule->comp[i]].labels[rule->local[i]];
+                fn(ctx, leaf, label >= LABEL_FIRE ? EVENT_TICK : label);
+                reported++;
+            }
+        if (reported)
+            return reported;
+    }
+    return 0;
+}
+
+uint32_t network_leaf_state(const Machine *m, const uint32_t *state,
+                            size_t leaf)
+{
+    return state[((const Network *)m)->leaf_comp[leaf]];
+}
+
 int network_leaf_idle(const Machine *m, const uint32_t *state, size_t leaf)
 {
     const Network *net = (const Network *)m;

@@ -52,6 +52,22 @@ typedef void (*NetWaitFn)(void *ctx, size_t from, size_t to, uint32_t event);
 int network_waits(const Machine *m, const uint32_t *state, NetWaitFn fn,
                   void *ctx);
 
+/* The leaves that take part in a step on `event` from `from`: the first
+ * rule for `event` that can fire there and, when `to` is given, leads to
+ * `to` (each participant to its word in `to`, every other component
+ * staying put). Calls fn(ctx, leaf, label) for each participating leaf in
+ * order, `label` being the leaf's own event, before hiding or renaming
+ * (EVENT_TICK for termination). Returns the number of leaves reported, 0
+ * when no rule fits. For pictures: it walks every rule. */
+typedef void (*NetPartFn)(void *ctx, size_t leaf, uint32_t label);
+size_t network_step_parts(const Machine *m, const uint32_t *from,
+                          uint32_t event, const uint32_t *to, NetPartFn fn,
+                          void *ctx);
+
+/* Leaf `leaf`'s state (in network_leaf_lts) within `state`. */
+uint32_t network_leaf_state(const Machine *m, const uint32_t *state,
+                            size_t leaf);
+
 /* 1 when leaf `leaf` can do nothing at all in `state` (it refuses
  * everything, e.g. STOP or terminated). */
 int network_leaf_idle(const Machine *m, const uint32_t *state, size_t leaf);

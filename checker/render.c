@@ -162,6 +162,17 @@ static unsigned char *reachability(const WaitGraph *g)
     return reach;
 }
 
+unsigned char *render_waitgraph_cyclic(const WaitGraph *g)
+{
+    unsigned char *reach = reachability(g);
+    unsigned char *cyclic = reach ? mem_calloc(g->nodes + 1, 1) : NULL;
+    for (size_t e = 0; cyclic && e < g->edges; e++)
+        if (reach[g->to[e] * g->nodes + g->from[e]])
+            cyclic[g->from[e]] = cyclic[g->to[e]] = 1;
+    mem_free(reach);
+    return cyclic;
+}
+
 /* ---------- cgraph output ---------- */
 
 static void set(void *obj, const char *attr, const char *value)

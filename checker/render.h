@@ -46,6 +46,10 @@ int render_waitgraph_edge(WaitGraph *g, size_t from, size_t to,
                           const char *event);
 void render_waitgraph_free(WaitGraph *g);
 
+/* Per node, 1 when it is on a cycle of waiting; NULL when out of memory.
+ * Free with mem_free. */
+unsigned char *render_waitgraph_cyclic(const WaitGraph *g);
+
 /* Writes the wait-for diagram to `path`. Returns 0, or -1 with a message
  * in err (e.g. the file cannot be written). */
 int render_waitgraph(const WaitGraph *g, const char *title, const char *path,

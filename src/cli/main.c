@@ -14,6 +14,7 @@
 #include "model.h"
 #include "parse.h"
 #include "render.h"
+#include "render_msc.h"
 #include "report.h"
 #include "stack.h"
 #include "termmachine.h"
@@ -415,6 +416,27 @@ static int draw_one(const Cli *cli, const char *name, const char *title,
     return 0;
 }
 
+/* The sequence chart, always SVG (written by hand, not laid out). */
+static int draw_sequence(const Cli *cli, const char *stem, size_t index,
+                         const char *title, const RunResult *r)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s-%zu-sequence.svg", cli->graph_dir,
+             stem, index + 1);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "lockstep: cannot write %s: %s\n", path,
+                strerror(errno));
+        return -1;
+    }
+    int rc = render_msc(r->machine, &r->check, title, 1, f);
+    if (fclose(f) != 0 || rc != 0) {
+        fprintf(stderr, "lockstep: cannot write %s\n", path);
+        return -1;
+    }
+    return 0;
+}
+
 /* The pictures of one failed assertion: its counterexample, and for a
  * deadlock of a compiled network the wait-for diagram. */
 static int draw(const Cli *cli, Model *m, size_t index, const RunResult *r)
@@ -426,7 +448,8 @@ static int draw(const Cli *cli, Model *m, size_t index, const RunResult *r)
     const char *kind = check_fail_text(r->check.fail);
     snprintf(name, sizeof name, "%s-%zu-%s", stem, index + 1, kind);
     const char *title = model_assert(m, index)->text;
-    if (draw_one(cli, name, title, r->machine, &r->check, NULL) != 0)
+    if (draw_one(cli, name, title, r->machine, &r->check, NULL) != 0 ||
+        draw_sequence(cli, stem, index, title, r) != 0)
         return -1;
     const Cex *c = &r->check.cex;
     WaitGraph w;
