@@ -1,4 +1,5 @@
 /* render: cgraph graphs of counterexamples and deadlocks. See render.h. */
+#define _GNU_SOURCE /* memmem */
 #include "render.h"
 
 #include "priority.h"
@@ -17,6 +18,8 @@ enum { LABEL_MAX = 2048, DESCRIBE_MAX = 8 };
 /* Above this many nodes an LTS is laid out by neato: dot needs over a
  * minute for 400 states and 1,400 labelled moves, neato about a second. */
 enum { LTS_DOT_MAX = 80 };
+/* Characters per line of a wait-for node's label. */
+enum { WRAP_WIDTH = 28 };
 
 const char *render_extension(RenderFormat format)
 {
@@ -97,6 +100,28 @@ static void wait_edge(void *ctx, size_t from, size_t to, uint32_t event)
         w->failed = 1;
 }
 
+/* Breaks text into lines of about `width` characters at spaces, in
+ * place: a long process term makes a wide node, and a ring of wide nodes
+ * a picture too large to read. */
+static void wrap(char *text, size_t width)
+{
+    size_t col = 0;
+    char *space = NULL;
+    for (char *p = text; *p; p++, col++) {
+        if (*p == '\n') {
+            col = 0, space = NULL;
+            continue;
+        }
+        if (*p == ' ')
+            space = p;
+        if (col >= width && space) {
+            *space = '\n';
+            col = (size_t)(p - space);
+            space = NULL;
+        }
+    }
+}
+
 int render_waitgraph_of(const Machine *m, const uint32_t *state,
                         WaitGraph *out)
 {
@@ -119,6 +144,7 @@ int render_waitgraph_of(const Machine *m, const uint32_t *state,
         snprintf(text, sizeof text, "[%zu] %.900s%s%.900s", i, name,
                  strcmp(name, now) ? "\nnow: " : "",
                  strcmp(name, now) ? now : "");
+        wrap(text, WRAP_WIDTH);
         if (render_waitgraph_node(out, text,
                                   network_leaf_idle(m, state, i)) != 0) {
             mem_free(start);
@@ -215,7 +241,25 @@ static Agedge_t *edge(Agraph_t *g, Agnode_t *t, Agnode_t *h, size_t k)
     return agedge(g, t, h, name, 1);
 }
 
-/* Writes g to path: DOT with agwrite, SVG/PNG through gvc's dot layout. */
+/* Lays g out (with the engine it asks for, else dot) and renders it in
+ * `format` to path, or when path is NULL into *data (gvFreeRenderData). */
+static int layout_render(Agraph_t *g, const char *format, const char *path,
+                         char **data, unsigned *len)
+{
+    GVC_t *gvc = gvContext();
+    int rc = -1;
+    const char *engine = agget(g, "layout");
+    if (gvc && gvLayout(gvc, g, engine && *engine ? engine : "dot") == 0) {
+        rc = path ? gvRenderFilename(gvc, g, format, path)
+                  : gvRenderData(gvc, g, format, data, len);
+        gvFreeLayout(gvc, g);
+    }
+    if (gvc)
+        gvFreeContext(gvc);
+    return rc;
+}
+
+/* Writes g to path: DOT with agwrite, SVG/PNG through gvc's layout. */
 static int write_graph(Agraph_t *g, const char *path, RenderFormat format,
                        char *err, size_t err_len)
 {
@@ -239,15 +283,7 @@ static int write_graph(Agraph_t *g, const char *path, RenderFormat format,
         return -1;
     }
     fclose(probe);
-    GVC_t *gvc = gvContext();
-    int rc = -1;
-    const char *engine = agget(g, "layout"); /* a graph may ask for one */
-    if (gvc && gvLayout(gvc, g, engine && *engine ? engine : "dot") == 0) {
-        rc = gvRenderFilename(gvc, g, render_extension(format), path);
-        gvFreeLayout(gvc, g);
-    }
-    if (gvc)
-        gvFreeContext(gvc);
+    int rc = layout_render(g, render_extension(format), path, NULL, NULL);
     if (rc != 0)
         snprintf(err, err_len, "Graphviz could not lay out or render %s",
                  path);
@@ -291,18 +327,19 @@ static void waitgraph_legend(Agraph_t *g)
            "component that offers nothing</TD></TR>");
 }
 
-int render_waitgraph(const WaitGraph *w, const char *title, const char *path,
-                     RenderFormat format, char *err, size_t err_len)
+/* The diagram as a cgraph graph; NULL when out of memory. */
+static Agraph_t *waitgraph_build(const WaitGraph *w, const char *title)
 {
     unsigned char *reach = reachability(w);
     Agraph_t *g = reach ? graph_open(title) : NULL;
-    if (!g) {
+    Agnode_t **nodes = g ? mem_calloc(w->nodes + 1, sizeof *nodes) : NULL;
+    if (!nodes) {
+        if (g)
+            agclose(g);
         mem_free(reach);
-        snprintf(err, err_len, "out of memory drawing %s", path);
-        return -1;
+        return NULL;
     }
-    Agnode_t **nodes = mem_calloc(w->nodes + 1, sizeof *nodes);
-    for (size_t i = 0; nodes && i < w->nodes; i++) {
+    for (size_t i = 0; i < w->nodes; i++) {
         char name[32];
         snprintf(name, sizeof name, "c%zu", i);
         nodes[i] = node(g, name);
@@ -314,7 +351,7 @@ int render_waitgraph(const WaitGraph *w, const char *title, const char *path,
         }
     }
     int cycle = 0;
-    for (size_t e = 0; nodes && e < w->edges; e++) {
+    for (size_t e = 0; e < w->edges; e++) {
         Agedge_t *ed = edge(g, nodes[w->from[e]], nodes[w->to[e]], e);
         char label[LABEL_MAX];
         snprintf(label, sizeof label, "waits on %s", w->event[e]);
@@ -332,14 +369,40 @@ int render_waitgraph(const WaitGraph *w, const char *title, const char *path,
         set(g, "layout", "circo");
         set(g, "mindist", "2");
     }
-    if (nodes)
-        waitgraph_legend(g);
-    int rc = nodes ? write_graph(g, path, format, err, err_len) : -1;
-    if (!nodes)
-        snprintf(err, err_len, "out of memory drawing %s", path);
+    waitgraph_legend(g);
     mem_free(nodes);
     mem_free(reach);
+    return g;
+}
+
+int render_waitgraph(const WaitGraph *w, const char *title, const char *path,
+                     RenderFormat format, char *err, size_t err_len)
+{
+    Agraph_t *g = waitgraph_build(w, title);
+    if (!g) {
+        snprintf(err, err_len, "out of memory drawing %s", path);
+        return -1;
+    }
+    int rc = write_graph(g, path, format, err, err_len);
     agclose(g);
+    return rc;
+}
+
+int render_waitgraph_inline(const WaitGraph *w, const char *title, FILE *out)
+{
+    Agraph_t *g = waitgraph_build(w, title);
+    char *svg = NULL;
+    unsigned len = 0;
+    int rc = g ? layout_render(g, "svg", NULL, &svg, &len) : -1;
+    if (rc == 0) { /* from <svg on: no XML prolog or DOCTYPE inside HTML */
+        const char *start = memmem(svg, len, "<svg", 4);
+        if (start)
+            fwrite(start, 1, len - (size_t)(start - svg), out);
+        rc = start ? 0 : -1;
+        gvFreeRenderData(svg);
+    }
+    if (g)
+        agclose(g);
     return rc;
 }
 

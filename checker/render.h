@@ -20,6 +20,7 @@
 #include "machine.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 typedef enum RenderFormat { RENDER_DOT, RENDER_SVG, RENDER_PNG } RenderFormat;
 
@@ -54,6 +55,11 @@ unsigned char *render_waitgraph_cyclic(const WaitGraph *g);
  * in err (e.g. the file cannot be written). */
 int render_waitgraph(const WaitGraph *g, const char *title, const char *path,
                      RenderFormat format, char *err, size_t err_len);
+
+/* The wait-for diagram as SVG for inlining into HTML (no XML prolog),
+ * written to out. Returns 0, or -1 (out of memory, or no layout). */
+int render_waitgraph_inline(const WaitGraph *g, const char *title,
+                            FILE *out);
 
 struct Lts;
 struct TermTable;

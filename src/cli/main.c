@@ -16,6 +16,7 @@
 #include "render.h"
 #include "render_msc.h"
 #include "report.h"
+#include "report_html.h"
 #include "stack.h"
 #include "termmachine.h"
 #include "traceverb.h"
@@ -39,6 +40,7 @@ typedef struct Cli {
     ReportOptions report;
     const char *assert_sel;
     const char *graph_dir;
+    const char *report_path; /* check --report FILE.html */
     RenderFormat graph_format;
     const char *observe[64], *hide[64];
     size_t nobserve, nhide;
@@ -93,7 +95,13 @@ static const char *const check_help =
     "  --stats             print states/s, bytes/state, threads, peak memory\n"
     "  --graph DIR         draw each failed assertion's counterexample (and\n"
     "                      a deadlock's wait-for diagram) into DIR\n"
-    "  --graph-format svg|dot|png   (default: svg, plus the .dot beside it)\n"
+    "  --graph-format svg|dot|png   (default: svg, plus the .dot beside it;\n"
+    "                      the sequence chart NAME-N-sequence.svg is always\n"
+    "                      SVG)\n"
+    "  --report FILE       also write one self-contained HTML page: every\n"
+    "                      assertion's verdict and statistics, and for each\n"
+    "                      failure its sequence chart, wait-for diagram and\n"
+    "                      components\n"
     "  --quiet             no progress line\n";
 
 /* What every verb that loads a file accepts. */
@@ -245,6 +253,10 @@ static int parse_valued(Cli *cli, const char *opt, const char *val)
         }
     } else if (!strcmp(opt, "--graph")) {
         cli->graph_dir = val;
+    } else if (!strcmp(opt, "--report")) {
+        if (strcmp(cli->verb, "check"))
+            return usage_error("%s is an option of check", opt), -1;
+        cli->report_path = val;
     } else if (!strcmp(opt, "--eval-depth") || !strcmp(opt, "--eval-steps")) {
         if (parse_size(val, &n) || n == 0)
             return usage_error("bad limit '%s'", val), -1;
@@ -274,6 +286,7 @@ static int is_valued(const char *opt)
                                         "--memory", "--timeout",
                                         "--total-timeout", "--format",
                                         "--semantics", "--assert", "--graph",
+                                        "--report",
                                         "--leaf-compression",
                                         "--graph-format", "--observe",
                                         "--hide", "--max-draw",
@@ -497,7 +510,13 @@ static int verb_check(Cli *cli)
         printf("%s: no assertions\n", cli->file);
     cli->run.explore.progress = !cli->quiet;
     int fails = 0, limits = 0, errors = 0;
-    size_t compressions = 0;
+    size_t compressions = 0, html_compressions = 0;
+    HtmlReport *html = NULL;
+    if (cli->report_path &&
+        !(html = report_html_new(cli->report_path, cli->file))) {
+        model_free(m);
+        return fputs("lockstep: out of memory\n", stderr), EXIT_LIMIT;
+    }
     Diags said; /* each evaluation error once, however many checks meet it */
     diags_init(&said);
     for (size_t i = first; i < last; i++) {
@@ -513,6 +532,8 @@ static int verb_check(Cli *cli)
         limit_phase("drawing a counterexample");
         if (draw(cli, m, i, &r) != 0)
             errors++;
+        if (html)
+            report_html_assert(html, m, i, &r, &html_compressions);
         if (r.check.verdict == VERDICT_LIMIT)
             limits++;
         else if (r.check.verdict == VERDICT_ERROR)
@@ -521,6 +542,9 @@ static int verb_check(Cli *cli)
             fails++;
         checkrun_free(&r);
     }
+    limit_phase("writing the report");
+    if (html && report_html_finish(html) != 0)
+        errors++;
     model_free(m);
     diags_free(&diags);
     diags_free(&said);

@@ -100,7 +100,7 @@ static void component_offers(TermTable *terms, uint32_t term, Str *s)
 /* "s" unless there is one. */
 static const char *plural(unsigned long long n) { return n == 1 ? "" : "s"; }
 
-static const char *verdict_word(const ModelAssert *a, const RunResult *r)
+const char *report_verdict(const ModelAssert *a, const RunResult *r)
 {
     switch (r->check.verdict) {
     case VERDICT_PASS: case VERDICT_FAIL:
@@ -220,6 +220,24 @@ static void text_failure(FILE *out, EventTable *ev, const RunResult *r)
     mem_free(o.buf);
 }
 
+int report_component(Model *model, const RunResult *r, size_t i,
+                     char *process, size_t len, char **offers)
+{
+    const Cex *c = &r->check.cex;
+    *offers = NULL;
+    if (!c->states || !r->machine)
+        return -1;
+    uint32_t term = compile_component_term(
+        r->machine, c->states + c->steps * c->width, i);
+    if (term == TERM_NONE)
+        return -1;
+    Str o = {0};
+    term_print(model_terms(model), term, process, len);
+    component_offers(model_terms(model), term, &o);
+    *offers = o.buf ? o.buf : mem_strdup("?");
+    return 0;
+}
+
 /* Each component's process at the end of the trace and what it offers. */
 static void text_components(FILE *out, Model *model, const RunResult *r)
 {
@@ -231,16 +249,12 @@ static void text_components(FILE *out, Model *model, const RunResult *r)
     size_t shown = m->components < MAX_COMPONENTS_SHOWN ? m->components
                                                         : MAX_COMPONENTS_SHOWN;
     for (size_t i = 0; i < shown; i++) {
-        uint32_t term = compile_component_term(m, final, i);
-        if (term == TERM_NONE)
+        char text[160], *offers;
+        if (report_component(model, r, i, text, sizeof text, &offers) != 0)
             continue;
-        char text[160];
-        Str offers = {0};
-        term_print(model_terms(model), term, text, sizeof text);
-        component_offers(model_terms(model), term, &offers);
         fprintf(out, "        [%zu] %-36s offers %s\n", i, text,
-                str_get(&offers));
-        mem_free(offers.buf);
+                offers ? offers : "?");
+        mem_free(offers);
     }
     if (shown < m->components)
         fprintf(out, "        (%zu more components)\n",
@@ -262,7 +276,7 @@ static void report_text(FILE *out, Model *model, const ModelAssert *a,
                         const RunResult *r, const ReportOptions *opt)
 {
     const ExploreStats *s = &r->check.stats;
-    fprintf(out, "%-5s %s  (%s:%d)\n", verdict_word(a, r), a->text,
+    fprintf(out, "%-5s %s  (%s:%d)\n", report_verdict(a, r), a->text,
             a->pos.file ? a->pos.file : "?", a->pos.line);
     if (r->check.verdict == VERDICT_FAIL) {
         text_failure(out, model_events(model), r);

@@ -27,6 +27,16 @@ typedef struct ReportOptions {
 void report_assert(FILE *out, Model *model, size_t index, const RunResult *r,
                    const ReportOptions *options, size_t *compressions);
 
+/* PASS, FAIL (the assertion, negated or not, does not hold), LIMIT or
+ * ERROR. */
+const char *report_verdict(const ModelAssert *a, const RunResult *r);
+
+/* Component i's process at the end of r's counterexample (into process)
+ * and what it offers ("{a, b}", mem_alloc'd into *offers). 0, or -1 when
+ * there is none. */
+int report_component(Model *model, const RunResult *r, size_t i,
+                     char *process, size_t len, char **offers);
+
 /* --format json: each error of d (a file that does not load) as one
  * object {"schema_version", "verdict": "error", "kind", "message",
  * "file", "line", "column"} per line. */
