@@ -5,8 +5,10 @@
 #include "hash.h"
 #include "limit.h"
 #include "mem.h"
+#include "render_msc.h"
 #include "report.h"
 #include "tracefile.h"
+#include "tracepath.h"
 #include "traceverify.h"
 
 #include <pthread.h>
@@ -15,6 +17,9 @@
 #include <string.h>
 
 enum { CONTEXT = 5 }; /* accepted events shown before a deviation */
+/* Traces up to this long get a sequence chart with --graph (finding a
+ * path along the trace costs memory per event). */
+enum { CHART_EVENTS = 2000 };
 
 typedef struct Observer {
     Model *m;
@@ -62,7 +67,27 @@ typedef struct Outcome {
     size_t noffers;
     size_t states;
     const uint32_t *state; /* one state of the set, for the components */
+    /* The accepted events and the rejected one, for the sequence chart:
+     * kept while there are at most CHART_EVENTS (a longer run is drawn
+     * as its wait-for diagram only). */
+    uint32_t *ids;
+    size_t nids, ids_cap;
+    int ids_full;
 } Outcome;
+
+/* For the chart: the ids of a short trace. */
+static void keep_id(Outcome *o, uint32_t id)
+{
+    if (o->ids_full)
+        return;
+    if (o->nids == CHART_EVENTS ||
+        mem_grow((void **)&o->ids, &o->ids_cap, o->nids + 1,
+                 sizeof *o->ids) != 0) {
+        o->ids_full = 1;
+        return;
+    }
+    o->ids[o->nids++] = id;
+}
 
 static void remember(Outcome *o, uint32_t id)
 {
@@ -159,6 +184,7 @@ static int verify_file(Reader *r, TraceVerifier *tv, TraceFile *tf,
         TraceStatus st = traceverify_step(tv, id);
         if (st == TRACE_REJECTED) {
             o->rejected = 1;
+            keep_id(o, id);
             o->line = tf->line;
             snprintf(o->event, sizeof o->event, "%s", text);
             break;
@@ -167,6 +193,7 @@ static int verify_file(Reader *r, TraceVerifier *tv, TraceFile *tf,
             return st == TRACE_LIMIT ? 3 : 2;
         o->events++;
         remember(o, id);
+        keep_id(o, id);
     }
     return conclude(tv, tf, o);
 }
@@ -224,26 +251,71 @@ static int draw(const TraceOptions *opt, const TraceFile *tf,
     return 0;
 }
 
-/* --graph: a recorded deadlock as the runtime saw it; a rejected event
- * with the model's components where the trace left them. */
+/* The model's run along the trace as a sequence chart, into
+ * DIR/<trace>-<what>-sequence.svg: up to the rejected event (drawn as
+ * impossible), or on to the deadlock the model predicts. */
+static int draw_chart(const TraceOptions *opt, const Machine *mach,
+                      Observer *obs, const TraceFile *tf, const Outcome *o,
+                      const char *what, const char *title, Diags *diags)
+{
+    if (o->ids_full)
+        return 0; /* too long to chart; the diagram says what matters */
+    CheckResult r = {.verdict = VERDICT_FAIL};
+    size_t accepted = o->rejected ? o->nids - 1 : o->nids;
+    TracePathRequest rq = {mach, is_hidden, obs, o->ids, accepted,
+                           !o->rejected, opt->max_states};
+    long reached = tracepath_find(&rq, &r.cex);
+    if (reached != (long)accepted) { /* out of memory or over the bound */
+        check_result_free(&r);
+        return 0;
+    }
+    r.fail = o->rejected ? FAIL_NO_TRACE : FAIL_DEADLOCK;
+    r.cex.culprit = o->rejected ? o->ids[accepted] : EVENT_NONE;
+    const char *base = strrchr(tf->path, '/');
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s-%s-sequence.svg", opt->graph_dir,
+             base ? base + 1 : tf->path, what);
+    FILE *f = fopen(path, "w");
+    int rc = f ? render_msc(mach, &r, title, 1, f) : -1;
+    if (!f || fclose(f) != 0 || rc != 0) {
+        diags_error(diags, ((SrcPos){tf->path, 0, 0}), "cannot write %s",
+                    path);
+        rc = 2;
+    }
+    check_result_free(&r);
+    return rc;
+}
+
+/* --graph: a recorded deadlock as the runtime saw it (and the model's
+ * run to the deadlock it predicts); a rejected event with the model's
+ * components where the trace left them, and the run up to it. */
 static int draw_outcome(const TraceOptions *opt, const Machine *mach,
-                        const TraceFile *tf, const Outcome *o, Diags *diags)
+                        Observer *obs, const TraceFile *tf, const Outcome *o,
+                        Diags *diags)
 {
     WaitGraph w;
     int rc = 0;
-    if (o->rejected && o->state &&
-        render_waitgraph_of(mach, o->state, &w) == 0) {
+    if (o->rejected && o->state) {
         char title[400];
         snprintf(title, sizeof title, "event %ld '%s' is not possible here",
                  o->events + 1, o->event);
-        rc = draw(opt, tf, &w, "rejected", title, diags);
-        render_waitgraph_free(&w);
+        if (render_waitgraph_of(mach, o->state, &w) == 0) {
+            rc = draw(opt, tf, &w, "rejected", title, diags);
+            render_waitgraph_free(&w);
+        }
+        if (rc == 0)
+            rc = draw_chart(opt, mach, obs, tf, o, "rejected", title, diags);
     }
     if (!o->rejected && tf->deadlock) {
         if (recorded_waitgraph(tf, &w) == 0)
             rc = draw(opt, tf, &w, "deadlock",
                       "deadlock recorded by the runtime", diags);
         render_waitgraph_free(&w);
+        char title[400];
+        snprintf(title, sizeof title, "%.300s: the model's run to the "
+                 "recorded deadlock", tf->path);
+        if (rc == 0 && o->deadlock > 0)
+            rc = draw_chart(opt, mach, obs, tf, o, "deadlock", title, diags);
     }
     return rc;
 }
@@ -402,7 +474,8 @@ static void run_job(Pool *pool, Job *job)
             if (is_rejection(&o))
                 job->rc = 1;
             if (pool->opt->graph_dir &&
-                draw_outcome(pool->opt, pool->mach, &tf, &o, &job->diags))
+                draw_outcome(pool->opt, pool->mach, &obs, &tf, &o,
+                             &job->diags))
                 job->rc = 2;
         }
         tracefile_close(&tf);
@@ -411,6 +484,7 @@ static void run_job(Pool *pool, Job *job)
         fclose(out);
     mem_free(reader);
     mem_free(o.offers);
+    mem_free(o.ids);
     traceverify_free(tv);
 }
 

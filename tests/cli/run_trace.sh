@@ -60,8 +60,16 @@ mutant dropped "$want"
 mkdir "$tmp/graphs"
 run 1 "--graph draws a rejection" -- "$lockstep" trace --graph "$tmp/graphs" "$models/pipeline_rt.csp" SYSTEM "$tmp/injected"
 [[ -f $tmp/graphs/injected-rejected.svg ]] && ok "rejection drawn" || fail "no rejection diagram"
+chart=$tmp/graphs/injected-rejected-sequence.svg
+python3 - "$chart" <<'PY' && ok "... and the model's run up to it as a sequence chart, the rejected event in red" || fail "no sequence chart of the rejection"
+import sys, xml.etree.ElementTree as ET
+g = "{http://www.w3.org/2000/svg}g"
+rows = [e for e in ET.parse(sys.argv[1]).getroot().iter(g) if "row" in e.get("class", "").split()]
+sys.exit(0 if rows and "red" in rows[-1].get("class").split() and len(rows) > 1 else 1)
+PY
 run 0 "--graph draws a recorded deadlock" -- "$lockstep" trace --graph "$tmp/graphs" "$models/phils_rt.csp" TABLE "$tmp/phils.trace"
 grep -q 'color=red' "$tmp/graphs/phils.trace-deadlock.dot" && ok "the recorded cycle is red" || fail "no red cycle in the recorded deadlock"
+grep -q 'class="end red"' "$tmp/graphs/phils.trace-deadlock-sequence.svg" && ok "... and the model's run to that deadlock as a sequence chart" || fail "no sequence chart of the recorded deadlock"
 
 # A headerless file of events is a valid trace.
 head -20 "$tmp/events" >"$tmp/plain"
