@@ -8,7 +8,9 @@
 #include <cmocka.h>
 
 #include "checkrun.h"
+#include "compile.h"
 #include "render.h"
+#include "tracepath.h"
 
 #include <cgraph.h>
 #include <stdio.h>
@@ -151,12 +153,105 @@ static void test_refinement_step(void **state)
     model_free(m);
 }
 
+/* ---------- paths along recorded traces (tracepath) ---------- */
+
+static const char PATHS[] =
+    "channel a, b, c, d, h\n"
+    "P = a -> (b -> STOP |~| c -> STOP)\n"
+    "Q = h -> a -> Q\n";
+
+typedef struct PathModel {
+    Model *m;
+    Machine *mach;
+} PathModel;
+
+static PathModel path_model(const char *process)
+{
+    Diags diags;
+    diags_init(&diags);
+    PathModel pm = {model_load_text("paths.csp", PATHS, NULL, &diags), NULL};
+    assert_non_null(pm.m);
+    uint32_t root = model_process(pm.m, process, &diags);
+    assert_int_equal(diags_errors(&diags), 0);
+    CompileOptions opt = {.mode = COMPILE_NETWORK};
+    char err[256];
+    assert_int_equal(compile_machine(model_terms(pm.m), root, &opt, &pm.mach,
+                                     err, sizeof err), COMPILE_OK);
+    diags_free(&diags);
+    return pm;
+}
+
+static uint32_t ev(PathModel *pm, const char *name)
+{
+    uint32_t id = event_lookup(model_events(pm->m), name);
+    assert_int_not_equal(id, EVENT_NONE);
+    return id;
+}
+
+static int hide_h(void *ud, uint32_t event)
+{
+    return event == *(uint32_t *)ud;
+}
+
+/* Every step of a shortest path along the trace, taus included; a prefix
+ * when the rest is impossible; on to a deadlock when asked; events the
+ * trace does not observe taken silently. Derived by hand from PATHS. */
+static void test_trace_paths(void **state)
+{
+    (void)state;
+    PathModel pm = path_model("P");
+    uint32_t a = ev(&pm, "a"), b = ev(&pm, "b"), c = ev(&pm, "c"),
+             d = ev(&pm, "d");
+    Cex x;
+    uint32_t ac[] = {a, c};
+    TracePathRequest rq = {pm.mach, NULL, NULL, ac, 2, 0, 0};
+    assert_int_equal(tracepath_find(&rq, &x), 2);
+    assert_int_equal(x.steps, 3); /* a, tau (the choice), c */
+    assert_int_equal(x.events[0], a);
+    assert_int_equal(x.events[1], EVENT_TAU);
+    assert_int_equal(x.events[2], c);
+    check_cex_free(&x);
+    uint32_t ad[] = {a, d}; /* d is impossible: the path stops after a */
+    rq.trace = ad;
+    assert_int_equal(tracepath_find(&rq, &x), 1);
+    assert_int_equal(x.steps, 1);
+    check_cex_free(&x);
+    uint32_t ab[] = {a, b}; /* after b, STOP: the deadlock is there */
+    rq.trace = ab;
+    rq.deadlock = 1;
+    assert_int_equal(tracepath_find(&rq, &x), 2);
+    assert_int_equal(x.steps, 3);
+    assert_int_equal(x.events[2], b);
+    check_cex_free(&x);
+    machine_free(pm.mach);
+    model_free(pm.m);
+
+    pm = path_model("Q");
+    uint32_t h = ev(&pm, "h"), aa[] = {ev(&pm, "a"), ev(&pm, "a")};
+    TracePathRequest rq2 = {pm.mach, hide_h, &h, aa, 2, 0, 0};
+    assert_int_equal(tracepath_find(&rq2, &x), 2);
+    assert_int_equal(x.steps, 4); /* h, a, h, a */
+    assert_int_equal(x.events[2], h);
+    check_cex_free(&x);
+    rq2.hidden = NULL; /* h observed: the trace cannot start with a */
+    assert_int_equal(tracepath_find(&rq2, &x), 0);
+    assert_int_equal(x.steps, 0);
+    check_cex_free(&x);
+    rq2.hidden = hide_h;
+    rq2.max_pairs = 2; /* beyond the bound: no path */
+    assert_int_equal(tracepath_find(&rq2, &x), -1);
+    assert_null(x.states);
+    machine_free(pm.mach);
+    model_free(pm.m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_philosophers_waitfor),
         cmocka_unit_test(test_divergence_loop),
         cmocka_unit_test(test_refinement_step),
+        cmocka_unit_test(test_trace_paths),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
