@@ -457,6 +457,30 @@ static void refusal_note(const Machine *m, const Cex *c, size_t k, char *buf,
         snprintf(buf + used, len - used, "}");
 }
 
+static void first_label(void *ctx, size_t leaf, uint32_t label)
+{
+    (void)leaf;
+    uint32_t *first = ctx;
+    if (*first == EVENT_NONE)
+        *first = label;
+}
+
+/* A step's label: its event, and for a tau that a network's hiding made,
+ * the event hidden ("τ hides e"). */
+static void step_label(const Machine *m, const uint32_t *from,
+                       uint32_t event, const uint32_t *to, char *buf,
+                       size_t len)
+{
+    const Machine *net = priority_unwrap(m);
+    uint32_t own = EVENT_NONE;
+    if (event == EVENT_TAU && network_is(net))
+        network_step_parts(net, from, event, to, first_label, &own);
+    if (own != EVENT_NONE && own != EVENT_TAU)
+        snprintf(buf, len, "τ hides %s", name_of(m, own));
+    else
+        snprintf(buf, len, "%s", name_of(m, event));
+}
+
 /* Nodes s0..sN along the path; returns the array (N + 1 nodes). */
 static Agnode_t **path_nodes(Agraph_t *g, const Machine *m, const Cex *c)
 {
@@ -471,7 +495,8 @@ static Agnode_t **path_nodes(Agraph_t *g, const Machine *m, const Cex *c)
         set(nodes[i], "shape", "box");
         if (c->spec_nodes) { /* the specification's side, beside it */
             char spec[256];
-            snprintf(spec, sizeof spec, "spec node %u", c->spec_nodes[i]);
+            snprintf(spec, sizeof spec, "specification in state %u of "
+                     "its normal form", c->spec_nodes[i]);
             if (i < c->steps ? c->events[i] != EVENT_TAU
                              : c->culprit != EVENT_NONE)
                 refusal_note(m, c, visible++, spec, sizeof spec);
@@ -481,7 +506,9 @@ static Agnode_t **path_nodes(Agraph_t *g, const Machine *m, const Cex *c)
             set(nodes[i], "style", "bold");
         if (i > 0) {
             Agedge_t *e = edge(g, nodes[i - 1], nodes[i], i);
-            set_label(e, "label", name_of(m, c->events[i - 1]));
+            step_label(m, c->states + (i - 1) * c->width, c->events[i - 1],
+                       c->states + i * c->width, label, sizeof label);
+            set_label(e, "label", label);
             if (c->events[i - 1] == EVENT_TAU)
                 set(e, "style", "dashed");
         }
@@ -511,7 +538,10 @@ static void draw_lasso(Agraph_t *g, const Machine *m, const Cex *c,
         if (i == c->loop_start)
             loop_start = n;
         Agedge_t *e = edge(g, prev, n, 1000000 + i);
-        set_label(e, "label", "τ");
+        step_label(m, c->loop_states + (i - 1) * c->width,
+                   c->loop_events[i - 1], c->loop_states + i * c->width,
+                   label, sizeof label);
+        set_label(e, "label", label);
         set(e, "style", "dashed");
         if (i > c->loop_start)
             mark_red(e);
