@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <gvc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -241,21 +242,31 @@ static Agedge_t *edge(Agraph_t *g, Agnode_t *t, Agnode_t *h, size_t k)
     return agedge(g, t, h, name, 1);
 }
 
+/* Graphviz is not thread-safe (trace files are checked, and drawn, by
+ * several threads), and its pango plugin keeps a pointer to the last font
+ * name, which lives in the context that laid the graph out: freeing a
+ * context per picture leaves that pointer dangling for the next one. So
+ * every picture is drawn under one lock, with one context for the whole
+ * process (never freed: it is still reachable, not a leak). */
+static pthread_mutex_t gv_lock = PTHREAD_MUTEX_INITIALIZER;
+static GVC_t *gv_context;
+
 /* Lays g out (with the engine it asks for, else dot) and renders it in
- * `format` to path, or when path is NULL into *data (gvFreeRenderData). */
+ * `format` to path, or when path is NULL into *data (gvFreeRenderData).
+ * Called with gv_lock held. */
 static int layout_render(Agraph_t *g, const char *format, const char *path,
                          char **data, unsigned *len)
 {
-    GVC_t *gvc = gvContext();
+    if (!gv_context)
+        gv_context = gvContext();
     int rc = -1;
     const char *engine = agget(g, "layout");
-    if (gvc && gvLayout(gvc, g, engine && *engine ? engine : "dot") == 0) {
-        rc = path ? gvRenderFilename(gvc, g, format, path)
-                  : gvRenderData(gvc, g, format, data, len);
-        gvFreeLayout(gvc, g);
+    if (gv_context &&
+        gvLayout(gv_context, g, engine && *engine ? engine : "dot") == 0) {
+        rc = path ? gvRenderFilename(gv_context, g, format, path)
+                  : gvRenderData(gv_context, g, format, data, len);
+        gvFreeLayout(gv_context, g);
     }
-    if (gvc)
-        gvFreeContext(gvc);
     return rc;
 }
 
@@ -375,8 +386,9 @@ static Agraph_t *waitgraph_build(const WaitGraph *w, const char *title)
     return g;
 }
 
-int render_waitgraph(const WaitGraph *w, const char *title, const char *path,
-                     RenderFormat format, char *err, size_t err_len)
+static int draw_waitgraph(const WaitGraph *w, const char *title,
+                          const char *path, RenderFormat format, char *err,
+                          size_t err_len)
 {
     Agraph_t *g = waitgraph_build(w, title);
     if (!g) {
@@ -388,7 +400,17 @@ int render_waitgraph(const WaitGraph *w, const char *title, const char *path,
     return rc;
 }
 
-int render_waitgraph_inline(const WaitGraph *w, const char *title, FILE *out)
+int render_waitgraph(const WaitGraph *w, const char *title, const char *path,
+                     RenderFormat format, char *err, size_t err_len)
+{
+    pthread_mutex_lock(&gv_lock);
+    int rc = draw_waitgraph(w, title, path, format, err, err_len);
+    pthread_mutex_unlock(&gv_lock);
+    return rc;
+}
+
+static int draw_waitgraph_inline(const WaitGraph *w, const char *title,
+                                 FILE *out)
 {
     Agraph_t *g = waitgraph_build(w, title);
     char *svg = NULL;
@@ -403,6 +425,14 @@ int render_waitgraph_inline(const WaitGraph *w, const char *title, FILE *out)
     }
     if (g)
         agclose(g);
+    return rc;
+}
+
+int render_waitgraph_inline(const WaitGraph *w, const char *title, FILE *out)
+{
+    pthread_mutex_lock(&gv_lock);
+    int rc = draw_waitgraph_inline(w, title, out);
+    pthread_mutex_unlock(&gv_lock);
     return rc;
 }
 
@@ -602,9 +632,9 @@ static void draw_failure(Agraph_t *g, const Machine *m, const CheckResult *r,
     }
 }
 
-int render_cex(const Machine *m, const CheckResult *r, const char *title,
-               const char *path, RenderFormat format, char *err,
-               size_t err_len)
+static int draw_cex(const Machine *m, const CheckResult *r,
+                    const char *title, const char *path, RenderFormat format,
+                    char *err, size_t err_len)
 {
     if (r->verdict != VERDICT_FAIL || !r->cex.states) {
         snprintf(err, err_len, "no counterexample to draw");
@@ -622,6 +652,16 @@ int render_cex(const Machine *m, const CheckResult *r, const char *title,
     int rc = write_graph(g, path, format, err, err_len);
     mem_free(nodes);
     agclose(g);
+    return rc;
+}
+
+int render_cex(const Machine *m, const CheckResult *r, const char *title,
+               const char *path, RenderFormat format, char *err,
+               size_t err_len)
+{
+    pthread_mutex_lock(&gv_lock);
+    int rc = draw_cex(m, r, title, path, format, err, err_len);
+    pthread_mutex_unlock(&gv_lock);
     return rc;
 }
 
@@ -717,9 +757,9 @@ static void lts_summary(Agraph_t *g, const Lts *lts, TermTable *terms,
         }
 }
 
-int render_lts(const Lts *lts, TermTable *terms, const char *title,
-               uint32_t budget, const char *path, RenderFormat format,
-               char *err, size_t err_len)
+static int draw_lts(const Lts *lts, TermTable *terms, const char *title,
+                    uint32_t budget, const char *path, RenderFormat format,
+                    char *err, size_t err_len)
 {
     uint32_t ncomp = 0, *comp = NULL;
     int summary = lts->states > budget;
@@ -768,5 +808,15 @@ int render_lts(const Lts *lts, TermTable *terms, const char *title,
     mem_free(comp);
     mem_free(div);
     agclose(g);
+    return rc;
+}
+
+int render_lts(const Lts *lts, TermTable *terms, const char *title,
+               uint32_t budget, const char *path, RenderFormat format,
+               char *err, size_t err_len)
+{
+    pthread_mutex_lock(&gv_lock);
+    int rc = draw_lts(lts, terms, title, budget, path, format, err, err_len);
+    pthread_mutex_unlock(&gv_lock);
     return rc;
 }
