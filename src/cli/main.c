@@ -362,6 +362,8 @@ static Model *load(Cli *cli, Diags *diags)
         diags_print(diags, stderr);
         if (cli->report.format == REPORT_JSON) /* every outcome in JSON */
             report_errors_json(stdout, diags);
+        if (cli->report_path) /* while the model owns the file names */
+            report_html_load_errors(cli->report_path, cli->file, diags);
         cli->limit_hit = model_limit_hit(m) || limit_reached() != LIMIT_NONE;
         model_free(m);
         return NULL;

@@ -18,6 +18,7 @@ struct HtmlReport {
     char *rows_buf, *sections_buf;
     size_t rows_len, sections_len;
     size_t count, passed, failed, other;
+    int load_failed;
 };
 
 static void put_html(FILE *out, const char *s)
@@ -176,6 +177,29 @@ void report_html_assert(HtmlReport *h, Model *model, size_t index,
     fputs("</section>\n", h->sections);
 }
 
+int report_html_load_errors(const char *path, const char *model_file,
+                            const Diags *d)
+{
+    HtmlReport *h = report_html_new(path, model_file);
+    if (!h)
+        return -1;
+    h->load_failed = 1;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (f) {
+        diags_print(d, f);
+        fclose(f);
+        fputs("<section class=\"load-error\" id=\"load\">\n<h2><span "
+              "class=\"verdict\">ERROR</span> the file did not load</h2>\n"
+              "<pre class=\"text\">", h->sections);
+        put_html(h->sections, buf);
+        fputs("</pre>\n</section>\n", h->sections);
+        free(buf);
+    }
+    return report_html_finish(h);
+}
+
 static const char STYLE[] =
     "body{font-family:system-ui,'DejaVu Sans',sans-serif;margin:24px;"
     "color:#222}\n"
@@ -187,7 +211,8 @@ static const char STYLE[] =
     ".comps td{text-align:left}\n"
     ".PASS .verdict{color:#176b17;font-weight:bold}\n"
     ".FAIL .verdict{color:#c00;font-weight:bold}\n"
-    ".LIMIT .verdict,.ERROR .verdict{color:#a60;font-weight:bold}\n"
+    ".LIMIT .verdict,.ERROR .verdict,.load-error .verdict{color:#a60;"
+    "font-weight:bold}\n"
     "pre.text{background:#f7f7f7;padding:8px;overflow:auto;"
     "max-height:24em;white-space:pre-wrap}\n"
     ".chart{overflow:auto;max-height:80vh;border:1px solid #ddd;"
@@ -206,15 +231,23 @@ static void page(FILE *out, const HtmlReport *h)
     fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n"
             "<h1>lockstep: ", STYLE);
     put_html(out, h->model_file);
-    fprintf(out, "</h1>\n<p class=\"summary\">%zu assertion%s: %zu passed, "
-            "%zu failed, %zu without a verdict (limit or error). Checked %s "
-            "by lockstep %s.</p>\n", h->count, h->count == 1 ? "" : "s",
-            h->passed, h->failed, h->other, when, LOCKSTEP_VERSION);
-    fputs("<table class=\"asserts\">\n<thead><tr><th>#</th><th>Verdict</th>"
-          "<th>Assertion</th><th>Line</th><th>States</th><th>Transitions"
-          "</th><th>Time</th></tr></thead>\n<tbody>\n", out);
-    fwrite(h->rows_buf, 1, h->rows_len, out);
-    fputs("</tbody>\n</table>\n", out);
+    if (h->load_failed)
+        fprintf(out, "</h1>\n<p class=\"summary\">The file did not load: no "
+                "assertion was checked. Tried %s by lockstep %s.</p>\n", when,
+                LOCKSTEP_VERSION);
+    else
+        fprintf(out, "</h1>\n<p class=\"summary\">%zu assertion%s: %zu "
+                "passed, %zu failed, %zu without a verdict (limit or error). "
+                "Checked %s by lockstep %s.</p>\n", h->count,
+                h->count == 1 ? "" : "s", h->passed, h->failed, h->other, when,
+                LOCKSTEP_VERSION);
+    if (!h->load_failed) {
+        fputs("<table class=\"asserts\">\n<thead><tr><th>#</th><th>Verdict"
+              "</th><th>Assertion</th><th>Line</th><th>States</th><th>"
+              "Transitions</th><th>Time</th></tr></thead>\n<tbody>\n", out);
+        fwrite(h->rows_buf, 1, h->rows_len, out);
+        fputs("</tbody>\n</table>\n", out);
+    }
     fwrite(h->sections_buf, 1, h->sections_len, out);
     fputs("</body>\n</html>\n", out);
 }

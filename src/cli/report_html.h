@@ -28,6 +28,11 @@ HtmlReport *report_html_new(const char *path, const char *model_file);
  * those built since *compressions, which becomes the number built). */
 void report_html_assert(HtmlReport *h, Model *model, size_t index,
                         const RunResult *r, size_t *compressions);
+/* A page for a file that did not load: its errors (d), no assertion.
+ * 0, or -1 with a message on stderr. */
+int report_html_load_errors(const char *path, const char *model_file,
+                            const Diags *d);
+
 /* Writes the page and frees h. Returns 0, or -1 with a message on
  * stderr (the file cannot be written). */
 int report_html_finish(HtmlReport *h);

@@ -42,6 +42,13 @@ if [[ $browser != --browser ]]; then
   grep -q '<script\|src="http\|href="http' "$tmp/counterexamples.html" &&
     { echo "FAIL the report fetches or runs something"; failures=$((failures + 1)); } ||
     echo "ok   the report is self-contained (no script, nothing fetched)"
+  printf 'P = a -> STOP\nassert P :[deadlock free]\n' >"$tmp/unloadable.csp"
+  expect 2 "--report of a file that does not load: exit 2" -- \
+    "$lockstep" check --quiet --report "$tmp/unloadable.html" "$tmp/unloadable.csp"
+  grep -q "class=\"load-error\"" "$tmp/unloadable.html" &&
+    grep -q "unloadable.csp:1:5: type error: &#39;a&#39; is not defined\|unloadable.csp:1:5: type error: 'a' is not defined" "$tmp/unloadable.html" &&
+    echo "ok   ... and a page that says why, at file:line:col" ||
+    { echo "FAIL no page for a file that does not load"; failures=$((failures + 1)); }
   expect 2 "--report is an option of check only" -- \
     "$lockstep" lts --report "$tmp/x.html" "$here/pictures/long.csp" Chain
   expect 2 "--report into a missing folder: an error, after the verdicts" -- \
