@@ -1,90 +1,58 @@
 /* tracepath: a path along a recorded trace. See tracepath.h.
  *
- * Pairs are stored in one array of (1 + width)-word vectors (the position
- * first), with the parent and the event that led to each, in the order
+ * Pairs are (1 + width)-word vectors (the position first) in a vecset,
+ * with the parent and the event that led to each alongside, in the order
  * found: breadth-first, so the first pair found at a position is reached
- * by a shortest path. An open-addressing table of pair numbers finds
- * duplicates. */
+ * by a shortest path. */
 #include "tracepath.h"
 
-#include "hash.h"
 #include "mem.h"
+#include "vecset.h"
 
 #include <string.h>
 
 typedef struct Search {
     const TracePathRequest *rq;
     size_t words;          /* 1 + width */
-    uint32_t *vec;         /* pairs, `words` each */
-    uint32_t *parent, *event;
-    size_t count, cap;
-    uint32_t *table;       /* pair + 1, 0 empty */
-    size_t slots;
+    VecSet pairs;
+    uint32_t *parent, *event; /* per pair */
+    size_t cap;
     uint32_t *next;        /* scratch: the successor being added */
-    uint32_t *cur;         /* the state being expanded, copied: vec moves
-                              as it grows */
+    uint32_t *cur;         /* the state being expanded, copied: the set's
+                              array moves as it grows */
     uint32_t from;         /* the pair being expanded */
     int moved;             /* it has a successor, followed or not */
     int failed;            /* out of memory or over the bound */
 } Search;
 
-static uint64_t pair_hash(const uint32_t *v, size_t words)
+static const uint32_t *pair(const Search *s, size_t i)
 {
-    return hash_bytes(HASH_SEED, v, words * sizeof *v);
-}
-
-static int grow_table(Search *s)
-{
-    size_t slots = s->slots ? 2 * s->slots : 1024;
-    uint32_t *t = mem_calloc(slots, sizeof *t);
-    if (!t)
-        return -1;
-    for (size_t i = 0; i < s->count; i++) {
-        size_t k = pair_hash(s->vec + i * s->words, s->words) & (slots - 1);
-        while (t[k])
-            k = (k + 1) & (slots - 1);
-        t[k] = (uint32_t)i + 1;
-    }
-    mem_free(s->table);
-    s->table = t;
-    s->slots = slots;
-    return 0;
+    return s->pairs.vecs + i * s->words;
 }
 
 /* Adds s->next unless known. */
 static void add_pair(Search *s, uint32_t parent, uint32_t event)
 {
-    if (2 * (s->count + 1) > s->slots && grow_table(s) != 0) {
-        s->failed = 1;
-        return;
-    }
-    size_t k = pair_hash(s->next, s->words) & (s->slots - 1);
-    for (; s->table[k]; k = (k + 1) & (s->slots - 1))
-        if (!memcmp(s->vec + (s->table[k] - 1) * s->words, s->next,
-                    s->words * sizeof *s->next))
-            return;
     size_t max = s->rq->max_pairs ? s->rq->max_pairs : 1000000;
-    if (s->count >= max ||
-        mem_grow((void **)&s->vec, &s->cap, s->count + 1,
-                 s->words * sizeof *s->vec) != 0) {
+    size_t i = s->pairs.count;
+    if (i >= max || mem_grow((void **)&s->parent, &s->cap, i + 1,
+                             sizeof *s->parent) != 0) {
         s->failed = 1;
         return;
     }
-    size_t cap = s->cap; /* parent and event grow alongside */
-    uint32_t *p = mem_realloc(s->parent, cap * sizeof *p);
-    if (p)
-        s->parent = p;
-    uint32_t *e = p ? mem_realloc(s->event, cap * sizeof *e) : NULL;
+    uint32_t *e = mem_realloc(s->event, s->cap * sizeof *e);
     if (!e) {
         s->failed = 1;
         return;
     }
     s->event = e;
-    mem_copy(s->vec + s->count * s->words, s->next,
-             s->words * sizeof *s->next);
-    s->parent[s->count] = parent;
-    s->event[s->count] = event;
-    s->table[k] = (uint32_t)++s->count;
+    int added = vecset_add(&s->pairs, s->next, s->words);
+    if (added < 0)
+        s->failed = 1;
+    if (added != 1)
+        return;
+    s->parent[i] = parent;
+    s->event[i] = event;
 }
 
 /* A successor of s->from: silent (tau, unobserved) at the same position,
@@ -94,7 +62,7 @@ static void on_succ(void *ctx, uint32_t event, const uint32_t *target)
     Search *s = ctx;
     const TracePathRequest *rq = s->rq;
     s->moved = 1;
-    uint32_t pos = s->vec[s->from * s->words];
+    uint32_t pos = pair(s, s->from)[0];
     if (event == EVENT_TAU || (event != EVENT_TICK && rq->hidden &&
                                rq->hidden(rq->ud, event)))
         s->next[0] = pos;
@@ -119,7 +87,7 @@ static int path_out(const Search *s, uint32_t end, Cex *out)
         return -1;
     size_t k = steps;
     for (uint32_t i = end;; i = s->parent[i]) {
-        mem_copy(out->states + k * width, s->vec + (size_t)i * s->words + 1,
+        mem_copy(out->states + k * width, pair(s, i) + 1,
                  width * sizeof *out->states);
         if (i == 0)
             break;
@@ -144,13 +112,14 @@ long tracepath_find(const TracePathRequest *rq, Cex *out)
         add_pair(&s, 0, EVENT_NONE);
     }
     uint32_t best = 0, end = UINT32_MAX;
-    for (size_t i = 0; i < s.count && !s.failed && end == UINT32_MAX; i++) {
+    for (size_t i = 0; i < s.pairs.count && !s.failed && end == UINT32_MAX;
+         i++) {
         s.from = (uint32_t)i;
-        uint32_t pos = s.vec[i * s.words];
-        if (pos > s.vec[(size_t)best * s.words])
+        uint32_t pos = pair(&s, i)[0];
+        if (pos > pair(&s, best)[0])
             best = (uint32_t)i;
         s.moved = 0;
-        mem_copy(s.cur, s.vec + i * s.words + 1, m->width * sizeof *s.cur);
+        mem_copy(s.cur, pair(&s, i) + 1, m->width * sizeof *s.cur);
         if (machine_successors(m, s.cur, scratch, on_succ, &s) != MACHINE_OK)
             s.failed = 1;
         else if (rq->deadlock && pos == rq->len && !s.moved &&
@@ -159,15 +128,14 @@ long tracepath_find(const TracePathRequest *rq, Cex *out)
     }
     if (end == UINT32_MAX)
         end = best;
-    long reached = s.failed ? -1 : (long)s.vec[(size_t)end * s.words];
+    long reached = s.failed ? -1 : (long)pair(&s, end)[0];
     if (reached >= 0 && path_out(&s, end, out) != 0) {
         check_cex_free(out);
         reached = -1;
     }
-    mem_free(s.vec);
+    vecset_free(&s.pairs);
     mem_free(s.parent);
     mem_free(s.event);
-    mem_free(s.table);
     mem_free(s.next);
     mem_free(s.cur);
     mem_free(scratch);

@@ -1,18 +1,12 @@
 /* traceverify: the set of states after a trace, stepped event by event.
- * See traceverify.h. Sets are open-addressing hash sets of state vectors
- * with an insertion-ordered array, so the closure is a simple worklist. */
+ * See traceverify.h. Sets are vecsets (insertion-ordered), so the
+ * closure is a simple worklist. */
 #include "traceverify.h"
 
 #include "mem.h"
+#include "vecset.h"
 
 #include <string.h>
-
-typedef struct StateSet {
-    uint32_t *vecs;       /* count * width words, insertion order */
-    size_t count, cap;
-    uint32_t *slots;      /* index + 1, 0 = empty */
-    size_t nslots;
-} StateSet;
 
 struct TraceVerifier {
     const Machine *m;
@@ -21,79 +15,15 @@ struct TraceVerifier {
     void *ud;
     uint8_t *kind;        /* event id -> 0 unknown, 1 observed, 2 hidden */
     size_t kinds;
-    StateSet sets[2];
+    VecSet sets[2];
     int cur;
     void *scratch;
     uint32_t *vec;        /* the state being expanded (sets may move) */
     /* the successor callback's context */
-    StateSet *target;
+    VecSet *target;
     uint32_t want;        /* the event stepped on, or EVENT_NONE: closure */
     int failed;
 };
-
-static uint64_t hash_vec(const uint32_t *v, size_t width)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ull;
-    for (size_t i = 0; i < width; i++)
-        h = (h ^ v[i]) * 0xff51afd7ed558ccdull;
-    return h ^ (h >> 29);
-}
-
-static void set_clear(StateSet *s)
-{
-    s->count = 0;
-    if (s->slots)
-        memset(s->slots, 0, s->nslots * sizeof *s->slots);
-}
-
-static void set_free(StateSet *s)
-{
-    mem_free(s->vecs);
-    mem_free(s->slots);
-}
-
-static int set_rehash(StateSet *s, size_t width)
-{
-    size_t n = s->nslots ? 2 * s->nslots : 64;
-    uint32_t *slots = mem_calloc(n, sizeof *slots);
-    if (!slots)
-        return -1;
-    for (size_t i = 0; i < s->count; i++) {
-        size_t k = hash_vec(s->vecs + i * width, width) & (n - 1);
-        while (slots[k])
-            k = (k + 1) & (n - 1);
-        slots[k] = (uint32_t)i + 1;
-    }
-    mem_free(s->slots);
-    s->slots = slots;
-    s->nslots = n;
-    return 0;
-}
-
-/* Adds vec; 1 if new, 0 if present, -1 on failure. */
-static int set_add(StateSet *s, const uint32_t *vec, size_t width)
-{
-    if ((s->count + 1) * 2 > s->nslots && set_rehash(s, width) != 0)
-        return -1;
-    size_t k = hash_vec(vec, width) & (s->nslots - 1);
-    while (s->slots[k]) {
-        if (!memcmp(s->vecs + (s->slots[k] - 1) * width, vec,
-                    width * sizeof *vec))
-            return 0;
-        k = (k + 1) & (s->nslots - 1);
-    }
-    if (s->count == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 16;
-        uint32_t *v = mem_realloc(s->vecs, cap * width * sizeof *v + 4);
-        if (!v)
-            return -1;
-        s->vecs = v;
-        s->cap = cap;
-    }
-    mem_copy(s->vecs + s->count * width, vec, width * sizeof *vec);
-    s->slots[k] = (uint32_t)++s->count;
-    return 1;
-}
 
 TraceVerifier *traceverify_new(const Machine *m, TraceHidden hidden, void *ud,
                                size_t max_states)
@@ -121,8 +51,8 @@ void traceverify_free(TraceVerifier *tv)
 {
     if (!tv)
         return;
-    set_free(&tv->sets[0]);
-    set_free(&tv->sets[1]);
+    vecset_free(&tv->sets[0]);
+    vecset_free(&tv->sets[1]);
     mem_free(tv->kind);
     mem_free(tv->scratch);
     mem_free(tv->vec);
@@ -158,12 +88,12 @@ static void collect(void *ctx, uint32_t event, const uint32_t *target)
 {
     TraceVerifier *tv = ctx;
     int take = tv->want == EVENT_NONE ? silent(tv, event) : event == tv->want;
-    if (take && set_add(tv->target, target, tv->width) < 0)
+    if (take && vecset_add(tv->target, target, tv->width) < 0)
         tv->failed = 1;
 }
 
 /* Closes set s under silent steps, in place (a worklist over its array). */
-static TraceStatus close_set(TraceVerifier *tv, StateSet *s)
+static TraceStatus close_set(TraceVerifier *tv, VecSet *s)
 {
     tv->target = s;
     tv->want = EVENT_NONE;
@@ -182,21 +112,21 @@ static TraceStatus close_set(TraceVerifier *tv, StateSet *s)
 
 TraceStatus traceverify_start(TraceVerifier *tv)
 {
-    StateSet *s = &tv->sets[tv->cur];
-    set_clear(s);
+    VecSet *s = &tv->sets[tv->cur];
+    vecset_clear(s);
     uint32_t *init = mem_alloc(tv->width * sizeof *init + 4);
     if (!init)
         return TRACE_FAILED;
     machine_initial(tv->m, init);
-    int rc = set_add(s, init, tv->width);
+    int rc = vecset_add(s, init, tv->width);
     mem_free(init);
     return rc < 0 ? TRACE_FAILED : close_set(tv, s);
 }
 
 TraceStatus traceverify_step(TraceVerifier *tv, uint32_t event)
 {
-    StateSet *cur = &tv->sets[tv->cur], *next = &tv->sets[!tv->cur];
-    set_clear(next);
+    VecSet *cur = &tv->sets[tv->cur], *next = &tv->sets[!tv->cur];
+    vecset_clear(next);
     tv->target = next;
     tv->want = event;
     for (size_t i = 0; i < cur->count; i++)
@@ -244,7 +174,7 @@ static void offer(void *ctx, uint32_t event, const uint32_t *target)
 int traceverify_offers(TraceVerifier *tv, uint32_t **events, size_t *count)
 {
     Offers o = {tv, NULL, 0, 0, 0, 0};
-    const StateSet *s = &tv->sets[tv->cur];
+    const VecSet *s = &tv->sets[tv->cur];
     for (size_t i = 0; i < s->count && !o.failed; i++)
         if (machine_successors(tv->m, s->vecs + i * tv->width, tv->scratch,
                                offer, &o) != MACHINE_OK)
@@ -260,7 +190,7 @@ int traceverify_offers(TraceVerifier *tv, uint32_t **events, size_t *count)
 
 long traceverify_deadlock(TraceVerifier *tv)
 {
-    const StateSet *s = &tv->sets[tv->cur];
+    const VecSet *s = &tv->sets[tv->cur];
     for (size_t i = 0; i < s->count; i++) {
         const uint32_t *vec = s->vecs + i * tv->width;
         Offers o = {tv, NULL, 0, 0, 0, 0};
