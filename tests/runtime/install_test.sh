@@ -19,10 +19,11 @@ libdir=$(dirname "$(dirname "$pc")")
 ls "$libdir"/liblockstep.a "$libdir"/liblockstep.so >/dev/null
 export PKG_CONFIG_PATH="$(dirname "$pc")"
 
-# shared, through pkg-config
+# shared, through pkg-config: found at run time with no LD_LIBRARY_PATH
+# and no ldconfig (the .pc file gives an rpath to the installed libdir)
 cc $extra "$src/install_hello.c" $(pkg-config --cflags --libs lockstep) \
    -o "$prefix/hello_shared"
-LD_LIBRARY_PATH="$libdir" "$prefix/hello_shared" "$prefix/hello.trace"
+env -u LD_LIBRARY_PATH "$prefix/hello_shared" "$prefix/hello.trace"
 grep -qx 'c.7' "$prefix/hello.trace" || { echo "trace lacks c.7"; exit 1; }
 
 # static, through pkg-config
@@ -42,9 +43,14 @@ add_executable(hello install_hello.c)
 target_compile_options(hello PRIVATE $extra)
 target_link_options(hello PRIVATE $extra)
 target_link_libraries(hello PRIVATE lockstep::runtime)
+add_executable(hello_shared install_hello.c)
+target_compile_options(hello_shared PRIVATE $extra)
+target_link_options(hello_shared PRIVATE $extra)
+target_link_libraries(hello_shared PRIVATE lockstep::runtime_shared)
 CMAKE
 cmake -S "$prefix/proj" -B "$prefix/proj/build" \
       -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build "$prefix/proj/build" >/dev/null
 "$prefix/proj/build/hello"
+env -u LD_LIBRARY_PATH "$prefix/proj/build/hello_shared"
 echo "install test: ok"
