@@ -316,6 +316,15 @@ static int draw_outcome(const TraceOptions *opt, const Machine *mach,
                  "recorded deadlock", tf->path);
         if (rc == 0 && o->deadlock > 0)
             rc = draw_chart(opt, mach, obs, tf, o, "deadlock", title, diags);
+        /* the model knows every partner, where the runtime knows only
+         * those it has seen use a channel (or was told of) */
+        if (rc == 0 && o->deadlock > 0 &&
+            render_waitgraph_of(mach, o->state, &w) == 0) {
+            snprintf(title, sizeof title, "%.300s: who waits for whom in "
+                     "the model at the recorded deadlock", tf->path);
+            rc = draw(opt, tf, &w, "deadlock-model", title, diags);
+            render_waitgraph_free(&w);
+        }
     }
     return rc;
 }
