@@ -5,6 +5,9 @@
  *                                    then the right: deadlocks (TABLE)
  *   phils_rt --butler TRACE [ROUNDS] a butler seats at most N-1 of them:
  *                                    never deadlocks (POLITE)
+ *   phils_rt --free TRACE [ROUNDS]   no barrier: deadlocks once in a while;
+ *                                    with LOCKSTEP_REPLAY=cex.json (TABLE's
+ *                                    counterexample) on every run
  *
  * Each philosopher i and fork f is a process; every pick-up and put-down is
  * a rendezvous of one philosopher and one fork: the events picks.i.f and
@@ -33,6 +36,7 @@ typedef struct Table {
     LksChannel *picks[N][N], *putsdown[N][N]; /* [philosopher][fork] */
     LksChannel *sits, *rises;
     int butler, rounds;
+    int free;           /* no barrier: whether they deadlock is timing */
     pthread_barrier_t all_hold_left;
     atomic_int eating_left;
 } Table;
@@ -71,7 +75,7 @@ static int philosopher(LksProc *self, void *arg)
             rc = lks_send(self, t->sits, &i);
         if (rc == LKS_OK)
             rc = lks_send(self, t->picks[i][i], NULL);
-        if (rc == LKS_OK && !t->butler && round == 0)
+        if (rc == LKS_OK && !t->butler && !t->free && round == 0)
             pthread_barrier_wait(&t->all_hold_left);
         if (rc == LKS_OK)
             rc = lks_send(self, t->picks[i][r], NULL);
@@ -202,9 +206,12 @@ int main(int argc, char **argv)
     if (arg < argc && strcmp(argv[arg], "--butler") == 0) {
         t.butler = 1;
         arg++;
+    } else if (arg < argc && strcmp(argv[arg], "--free") == 0) {
+        t.free = 1;
+        arg++;
     }
     if (arg >= argc) {
-        fprintf(stderr, "usage: phils_rt [--butler] TRACE [ROUNDS]\n");
+        fprintf(stderr, "usage: phils_rt [--butler|--free] TRACE [ROUNDS]\n");
         return 2;
     }
     const char *trace = argv[arg++];

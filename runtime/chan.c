@@ -9,7 +9,8 @@
  * is taken at the moment both sides are bound. Otherwise it enqueues one
  * node per enabled channel guard and sleeps on its condition variable; the
  * first partner to come commits with it. Invariant: a channel never has
- * senders and receivers waiting at the same time.
+ * senders and receivers waiting at the same time, except under a replay
+ * (replay.c), where a pair waits for its event's turn.
  */
 #include "internal.h"
 
@@ -151,8 +152,56 @@ static int commit(LksProc *self, LksGuard *g, LksNode *node)
     }
     rt->events++;
     int status = lks_record_event(rt, self, ch, values);
+    lks_replay_done(rt, ch);
     lks_proc_wake(partner, node->guard);
     return status;
+}
+
+/* The first waiting node on the other end of g's channel that may meet g
+ * now: the first, unless a replay lets only the trace's next event pass. */
+static LksNode *partner_for(LksRuntime *rt, const LksGuard *g)
+{
+    LksNode *node = g->chan->waiting[!guard_dir(g)];
+    for (; node && rt->replay; node = node->next) {
+        const int *values = g->kind == LKS_GUARD_SEND
+                                ? g->values
+                                : node->proc->guards[node->guard].values;
+        if (lks_replay_allows(rt, g->chan, values))
+            break;
+    }
+    return node;
+}
+
+/* Replay: the trace moved on, so a pair that waits on both ends of a
+ * channel for its turn may now meet: commit them, in turn, until none
+ * can. (Without a replay both ends never wait at once.) */
+static void replay_kick(LksRuntime *rt)
+{
+    for (int again = rt->replay != NULL; again;) {
+        again = 0;
+        for (LksChannel *ch = rt->channels; ch && !again; ch = ch->next)
+            for (LksNode *s = ch->waiting[LKS_DIR_SEND]; s && !again;
+                 s = s->next)
+                for (LksNode *r = ch->waiting[LKS_DIR_RECV]; r && !again;
+                     r = r->next) {
+                    LksGuard *sg = &s->proc->guards[s->guard];
+                    LksGuard *rg = &r->proc->guards[r->guard];
+                    if (r->proc == s->proc ||
+                        !lks_replay_allows(rt, ch, sg->values))
+                        continue;
+                    if (ch->ndata)
+                        memcpy(rg->values, sg->values,
+                               sizeof(int) * (size_t)ch->ndata);
+                    rt->events++;
+                    lks_record_event(rt, s->proc, ch, sg->values);
+                    lks_replay_done(rt, ch);
+                    LksProc *sp = s->proc, *rp = r->proc;
+                    int sgi = s->guard, rgi = r->guard;
+                    lks_proc_wake(sp, sgi);
+                    lks_proc_wake(rp, rgi);
+                    again = 1;
+                }
+    }
 }
 
 /* One scan for a ready guard, from start round the array. Returns a guard
@@ -180,9 +229,10 @@ static int scan(LksProc *self, LksGuard *guards, int n, int start,
             self->poisoned = g->chan;
             return LKS_EPOISON;
         }
-        LksNode *partner = g->chan->waiting[!guard_dir(g)];
+        LksNode *partner = partner_for(self->rt, g);
         if (partner) {
             commit(self, g, partner);
+            replay_kick(self->rt);
             return i;
         }
     }
@@ -284,7 +334,9 @@ static int alt_run(LksProc *self, LksGuard *guards, int n, int start)
     if (n > LKS_STACK_NODES && !(nodes = malloc(sizeof *nodes * (size_t)n)))
         return LKS_ENOMEM;
     pthread_mutex_lock(&rt->lock);
-    int result = rt->ended ? LKS_EDEADLOCK : validate(self, guards, n);
+    int result = rt->ended ? rt->ended : validate(self, guards, n);
+    if (result == LKS_OK && (result = lks_replay_start(rt)) != LKS_OK)
+        lks_deadlock_end(rt, result);
     int timeout = -1, locked = 1;
     if (result == LKS_OK) {
         result = scan(self, guards, n, start, &timeout);

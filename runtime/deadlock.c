@@ -208,18 +208,27 @@ static void end_run(LksRuntime *rt, int partial, int nmarked)
         lks_record_metaf(rt, NULL, "deadlock%s (out of memory for the record)",
                          partial ? " partial" : "");
     }
-    rt->ended = 1;
-    for (LksProc *p = rt->procs; p; p = p->next) {
+    for (LksProc *p = rt->procs; p; p = p->next)
         p->mark = 0;
+    lks_deadlock_end(rt, LKS_EDEADLOCK);
+}
+
+void lks_deadlock_end(LksRuntime *rt, int code)
+{
+    rt->ended = code;
+    for (LksProc *p = rt->procs; p; p = p->next)
         if (p->state == LKS_BLOCKED)
-            lks_proc_wake(p, LKS_EDEADLOCK);
-    }
+            lks_proc_wake(p, code);
 }
 
 void lks_deadlock_check(LksRuntime *rt)
 {
     if (rt->ended || rt->live <= 0 || rt->blocked != rt->live)
         return;
+    if (lks_replay_stuck(rt)) { /* not a deadlock: the trace led here */
+        lks_deadlock_end(rt, LKS_EREPLAY);
+        return;
+    }
     int n = 0;
     for (LksProc *p = rt->procs; p; p = p->next)
         p->mark = p->counted ? ++n : 0;
@@ -261,7 +270,8 @@ static int releasable(LksRuntime *rt, const LksProc *p, int anyone_running)
 
 void lks_deadlock_check_partial(LksRuntime *rt, uint64_t now_ns)
 {
-    if (rt->ended || rt->cfg.partial_deadlock_ms <= 0)
+    /* under replay, processes wait for their turn: no partial search */
+    if (rt->ended || rt->cfg.partial_deadlock_ms <= 0 || rt->replay)
         return;
     uint64_t limit = (uint64_t)rt->cfg.partial_deadlock_ms * 1000000u;
     int inside = 0, outside = 0;

@@ -120,6 +120,8 @@ struct LksProc {
 
 #define LKS_PENDING (-1000)
 
+typedef struct LksReplay LksReplay;
+
 struct LksRuntime {
     LksConfig cfg;
     pthread_mutex_t lock;
@@ -129,7 +131,9 @@ struct LksRuntime {
     int next_id;
     int live;                /* processes running or blocked */
     int blocked;             /* of which blocked without a timeout */
-    int ended;               /* a deadlock ended the run */
+    int ended;               /* the run was ended: LKS_EDEADLOCK or
+                                LKS_EREPLAY (0 while it runs) */
+    LksReplay *replay;       /* LOCKSTEP_REPLAY's trace, or NULL */
     uint64_t seq;            /* next sequence number */
     uint64_t events;         /* events committed */
     uint64_t recorded;       /* of which written as event lines */
@@ -187,6 +191,25 @@ LKS_HIDDEN void lks_chan_note_user(LksChannel *ch, LksDir dir, int id);
 LKS_HIDDEN void lks_deadlock_check(LksRuntime *rt);
 LKS_HIDDEN void lks_deadlock_check_partial(LksRuntime *rt, uint64_t now_ns);
 LKS_HIDDEN void lks_deadlock_free(LksDeadlock *d);
+
+/* replay.c: all but load and free are called with rt->lock held */
+LKS_HIDDEN int lks_replay_load(LksRuntime *rt, const char *path);
+LKS_HIDDEN void lks_replay_free(LksReplay *r);
+/* At the first channel operation: LKS_OK, or LKS_EREPLAY when an event
+ * of the trace is not on a recorded channel of the program (said). */
+LKS_HIDDEN int lks_replay_start(LksRuntime *rt);
+/* 1 when ch.values may happen now: it is the trace's next event, or not
+ * recorded, or the trace is done. */
+LKS_HIDDEN int lks_replay_allows(LksRuntime *rt, const LksChannel *ch,
+                                 const int *values);
+/* After an event on ch committed: the trace moves on. */
+LKS_HIDDEN void lks_replay_done(LksRuntime *rt, const LksChannel *ch);
+/* Every live process blocked: 1 (and said) when the trace is not done. */
+LKS_HIDDEN int lks_replay_stuck(LksRuntime *rt);
+
+/* deadlock.c: ends the run with `code` (LKS_EREPLAY) for every blocked
+ * process, without a deadlock record. */
+LKS_HIDDEN void lks_deadlock_end(LksRuntime *rt, int code);
 
 /* monitor.c */
 LKS_HIDDEN void lks_monitor_start(LksRuntime *rt);

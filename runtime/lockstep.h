@@ -18,6 +18,16 @@
  * detection simple and exact. A waiting process spins briefly (a few
  * microseconds) before it sleeps, since its partner usually comes soon.
  *
+ * Replay: with LOCKSTEP_REPLAY=cex.json in the environment (what
+ * `lockstep check --format json` wrote: the first failed assertion's
+ * trace), a communication on a recorded channel commits only when its
+ * event is the trace's next; the others wait for their turn. After the
+ * trace the program runs freely, so the deadlock a model predicts happens
+ * for real, in the debugger. A program that cannot follow the trace ends
+ * with LKS_EREPLAY, saying (on stderr and in the trace) at which event and
+ * what each process offered instead. lks_runtime_new returns NULL
+ * (errno EINVAL, the reason on stderr) when the file cannot be read.
+ *
  * Ownership: the runtime owns every channel and process it makes; they live
  * until lks_runtime_free. Strings passed in are copied. Channel operations
  * may be called only from inside a process body (they take the LksProc of
@@ -74,7 +84,9 @@ enum {
     LKS_ERANGE = -5,    /* a value outside its channel field's type */
     LKS_EIO = -6,       /* the trace file could not be written */
     LKS_ESTATE = -7,    /* call not allowed now (e.g. declare after events) */
-    LKS_EPROC = -8      /* lks_par: some process returned non-zero */
+    LKS_EPROC = -8,     /* lks_par: some process returned non-zero */
+    LKS_EREPLAY = -9    /* LOCKSTEP_REPLAY: the program cannot follow the
+                           counterexample (lks_runtime_error says where) */
 };
 
 typedef struct LksRuntime LksRuntime;

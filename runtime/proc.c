@@ -132,7 +132,7 @@ int lks_par(LksRuntime *rt, LksProc *parent, LksProcSpec *specs, int n)
     if (!procs)
         return LKS_ENOMEM;
     pthread_mutex_lock(&rt->lock);
-    int status = rt->ended ? LKS_EDEADLOCK : enter(rt, procs, specs, n);
+    int status = rt->ended ? rt->ended : enter(rt, procs, specs, n);
     if (status == LKS_OK && parent) {
         parent->state = LKS_PARENT;
         rt->live--;
@@ -148,7 +148,7 @@ int lks_par(LksRuntime *rt, LksProc *parent, LksProcSpec *specs, int n)
         parent->state = LKS_RUNNING;
         rt->live++;
     }
-    status = rt->ended ? LKS_EDEADLOCK : LKS_OK;
+    status = rt->ended ? rt->ended : LKS_OK;
     pthread_mutex_unlock(&rt->lock);
     for (int i = 0; i < n; i++) {
         specs[i].result = procs[i].result;

@@ -49,6 +49,8 @@ const char *lks_strerror(int code)
     case LKS_OK: return "ok";
     case LKS_EPOISON: return "channel poisoned";
     case LKS_EDEADLOCK: return "deadlock: the run was ended";
+    case LKS_EREPLAY:
+        return "replay: the program cannot follow the counterexample";
     case LKS_ENOMEM: return "out of memory";
     case LKS_EINVAL: return "invalid argument";
     case LKS_ERANGE: return "value outside the channel field's type";
@@ -118,6 +120,13 @@ LksRuntime *lks_runtime_new(const LksConfig *cfg)
         errno = saved;
         return NULL;
     }
+    const char *replay = getenv("LOCKSTEP_REPLAY");
+    if (replay && *replay && lks_replay_load(rt, replay) != 0) {
+        fprintf(stderr, "lockstep %s\n", rt->error);
+        lks_runtime_free(rt);
+        errno = EINVAL;
+        return NULL;
+    }
     lks_monitor_start(rt);
     return rt;
 }
@@ -170,6 +179,7 @@ int lks_runtime_free(LksRuntime *rt)
         rt->decls = next;
     }
     lks_deadlock_free(rt->deadlock);
+    lks_replay_free(rt->replay);
     pthread_mutex_destroy(&rt->lock);
     pthread_mutex_destroy(&rt->write_lock);
     pthread_cond_destroy(&rt->write_turn);
