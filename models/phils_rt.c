@@ -99,8 +99,8 @@ static int fork_process(LksProc *self, void *arg)
     Table *t = seat->table;
     int f = seat->id, o = owner(f), fair = 0;
     for (;;) {
-        LksGuard g[2] = {{LKS_GUARD_RECV, 1, t->picks[f][f], NULL, 0},
-                         {LKS_GUARD_RECV, 1, t->picks[o][f], NULL, 0}};
+        LksGuard g[2] = {{LKS_GUARD_RECV, 1, t->picks[f][f], NULL, 0, NULL},
+                         {LKS_GUARD_RECV, 1, t->picks[o][f], NULL, 0, NULL}};
         int k = lks_alt_fair(self, g, 2, &fair);
         if (k < 0)
             return k == LKS_EPOISON ? 0 : k;
@@ -117,8 +117,8 @@ static int butler(LksProc *self, void *arg)
     Table *t = arg;
     int n = 0, who;
     for (;;) {
-        LksGuard g[2] = {{LKS_GUARD_RECV, n < N - 1, t->sits, &who, 0},
-                         {LKS_GUARD_RECV, n > 0, t->rises, &who, 0}};
+        LksGuard g[2] = {{LKS_GUARD_RECV, n < N - 1, t->sits, &who, 0, NULL},
+                         {LKS_GUARD_RECV, n > 0, t->rises, &who, 0, NULL}};
         int k = lks_alt_pri(self, g, 2);
         if (k < 0)
             return k == LKS_EPOISON ? 0 : k;

@@ -29,8 +29,8 @@ static int buffer_loop(LksProc *self, const LksBufferSpec *spec, Ring *r)
         }
         LksGuard g[2] = {
             {LKS_GUARD_RECV, in_open && r->count < r->capacity, spec->in,
-             ring_at(r, r->count), 0},
-            {LKS_GUARD_SEND, r->count > 0, spec->out, ring_at(r, 0), 0}};
+             ring_at(r, r->count), 0, NULL},
+            {LKS_GUARD_SEND, r->count > 0, spec->out, ring_at(r, 0), 0, NULL}};
         int k = lks_alt_fair(self, g, 2, &fair);
         if (k == 0) {
             r->count++;

@@ -52,11 +52,68 @@ static LksDir guard_dir(const LksGuard *g)
     return g->kind == LKS_GUARD_SEND ? LKS_DIR_SEND : LKS_DIR_RECV;
 }
 
-/* Checks the enabled guards before anything happens. */
+/* Room for the projected fields of n guards. */
+static int reserve_projected(LksProc *self, int n)
+{
+    if (self->nprojected >= n)
+        return LKS_OK;
+    void *p = realloc(self->projected, sizeof *self->projected * (size_t)n);
+    if (!p)
+        return LKS_ENOMEM;
+    self->projected = p;
+    self->nprojected = n;
+    return LKS_OK;
+}
+
+/* The data fields SEND guard i offers: its values, or its message's
+ * projection (filled by validate). */
+static const int *sent(const LksProc *p, const LksGuard *guards, int i)
+{
+    return guards[i].chan->decl->payload ? p->projected[i] : guards[i].values;
+}
+
+const int *lks_chan_sent(const LksNode *node)
+{
+    return sent(node->proc, node->proc->guards, node->guard);
+}
+
+/* A message channel's SEND guard i: its projection into projected[i]. */
+static int project(LksProc *self, const LksGuard *g, int i)
+{
+    const LksDecl *d = g->chan->decl;
+    int rc = d->project ? d->project(g->msg, self->projected[i],
+                                     d->project_ud)
+                        : 0;
+    if (rc != 0)
+        lks_runtime_set_error(self->rt, "send on %s: the projection refused "
+                              "the message (returned %d)", g->chan->name, rc);
+    return rc != 0 ? LKS_ERANGE : LKS_OK;
+}
+
+/* A SEND guard's fields, each in its type. */
+static int check_range(LksRuntime *rt, const LksChannel *ch,
+                       const int *values)
+{
+    for (int f = 0; f < ch->ndata; f++) {
+        const LksField *type = &ch->decl->fields[ch->nfixed + f];
+        if (values[f] < type->lo || values[f] > type->hi) {
+            lks_runtime_set_error(rt, "send on %s: %s %d outside field %d's "
+                                  "type", ch->name, ch->decl->payload
+                                  ? "the message's projection gave" : "value",
+                                  values[f], ch->nfixed + f + 1);
+            return LKS_ERANGE;
+        }
+    }
+    return LKS_OK;
+}
+
+/* Checks the enabled guards before anything happens (and projects the
+ * messages sent). */
 static int validate(LksProc *self, const LksGuard *guards, int n)
 {
     LksRuntime *rt = self->rt;
-    for (int i = 0; i < n; i++) {
+    int rc = reserve_projected(self, n);
+    for (int i = 0; i < n && rc == LKS_OK; i++) {
         const LksGuard *g = &guards[i];
         if (!g->enabled)
             continue;
@@ -67,8 +124,12 @@ static int validate(LksProc *self, const LksGuard *guards, int n)
         if (!is_chan_guard(g))
             continue;
         LksChannel *ch = g->chan;
-        if (!ch || ch->rt != rt || (ch->ndata > 0 && !g->values)) {
-            lks_runtime_set_error(rt, "guard %d: no channel or no values", i);
+        int payload = ch && ch->decl->payload;
+        if (!ch || ch->rt != rt ||
+            (payload ? g->kind == LKS_GUARD_SEND && !g->msg
+                     : ch->ndata > 0 && !g->values)) {
+            lks_runtime_set_error(rt, "guard %d: no channel, values or "
+                                  "message", i);
             return LKS_EINVAL;
         }
         /* offering an end, even without waiting on it, makes self one of
@@ -76,17 +137,12 @@ static int validate(LksProc *self, const LksGuard *guards, int n)
         lks_chan_note_user(ch, guard_dir(g), self->id);
         if (g->kind != LKS_GUARD_SEND)
             continue;
-        for (int f = 0; f < ch->ndata; f++) {
-            const LksField *type = &ch->decl->fields[ch->nfixed + f];
-            if (g->values[f] < type->lo || g->values[f] > type->hi) {
-                lks_runtime_set_error(rt, "send on %s: value %d outside "
-                                      "field %d's type", ch->name,
-                                      g->values[f], ch->nfixed + f + 1);
-                return LKS_ERANGE;
-            }
-        }
+        if (payload)
+            rc = project(self, g, i);
+        if (rc == LKS_OK)
+            rc = check_range(rt, ch, sent(self, guards, i));
     }
-    return LKS_OK;
+    return rc;
 }
 
 static void node_unlink(LksNode *node)
@@ -133,22 +189,32 @@ void lks_proc_wake(LksProc *p, int outcome)
         pthread_cond_signal(&p->cond);
 }
 
-/* self's guard g meets the waiting partner node: the communication. */
-static int commit(LksProc *self, LksGuard *g, LksNode *node)
+/* The receiving guard `to` gets what the sending guard `from` sent: the
+ * data fields `values` and, on a message channel, the message. */
+static void deliver(const LksChannel *ch, LksGuard *to, const LksGuard *from,
+                    const int *values)
+{
+    if (ch->ndata && to->values)
+        memcpy(to->values, values, sizeof(int) * (size_t)ch->ndata);
+    if (ch->decl->payload && to->msg)
+        memcpy(to->msg, from->msg, ch->decl->payload);
+}
+
+/* self's guard i meets the waiting partner node: the communication. */
+static int commit(LksProc *self, LksGuard *guards, int i, LksNode *node)
 {
     LksRuntime *rt = self->rt;
+    LksGuard *g = &guards[i];
     LksChannel *ch = g->chan;
     LksProc *partner = node->proc;
     LksGuard *pg = &partner->guards[node->guard];
-    const int *values = g->values;
-    size_t size = sizeof(int) * (size_t)ch->ndata;
+    const int *values;
     if (g->kind == LKS_GUARD_SEND) {
-        if (size)
-            memcpy(pg->values, g->values, size);
+        values = sent(self, guards, i);
+        deliver(ch, pg, g, values);
     } else {
-        if (size)
-            memcpy(g->values, pg->values, size);
-        values = pg->values;
+        values = lks_chan_sent(node);
+        deliver(ch, g, pg, values);
     }
     rt->events++;
     int status = lks_record_event(rt, self, ch, values);
@@ -159,14 +225,14 @@ static int commit(LksProc *self, LksGuard *g, LksNode *node)
 
 /* The first waiting node on the other end of g's channel that may meet g
  * now: the first, unless a replay lets only the trace's next event pass. */
-static LksNode *partner_for(LksRuntime *rt, const LksGuard *g)
+static LksNode *partner_for(LksProc *self, const LksGuard *guards, int i)
 {
+    const LksGuard *g = &guards[i];
     LksNode *node = g->chan->waiting[!guard_dir(g)];
-    for (; node && rt->replay; node = node->next) {
-        const int *values = g->kind == LKS_GUARD_SEND
-                                ? g->values
-                                : node->proc->guards[node->guard].values;
-        if (lks_replay_allows(rt, g->chan, values))
+    for (; node && self->rt->replay; node = node->next) {
+        const int *values = g->kind == LKS_GUARD_SEND ? sent(self, guards, i)
+                                                      : lks_chan_sent(node);
+        if (lks_replay_allows(self->rt, g->chan, values))
             break;
     }
     return node;
@@ -184,16 +250,14 @@ static void replay_kick(LksRuntime *rt)
                  s = s->next)
                 for (LksNode *r = ch->waiting[LKS_DIR_RECV]; r && !again;
                      r = r->next) {
-                    LksGuard *sg = &s->proc->guards[s->guard];
-                    LksGuard *rg = &r->proc->guards[r->guard];
+                    const int *values = lks_chan_sent(s);
                     if (r->proc == s->proc ||
-                        !lks_replay_allows(rt, ch, sg->values))
+                        !lks_replay_allows(rt, ch, values))
                         continue;
-                    if (ch->ndata)
-                        memcpy(rg->values, sg->values,
-                               sizeof(int) * (size_t)ch->ndata);
+                    deliver(ch, &r->proc->guards[r->guard],
+                            &s->proc->guards[s->guard], values);
                     rt->events++;
-                    lks_record_event(rt, s->proc, ch, sg->values);
+                    lks_record_event(rt, s->proc, ch, values);
                     lks_replay_done(rt, ch);
                     LksProc *sp = s->proc, *rp = r->proc;
                     int sgi = s->guard, rgi = r->guard;
@@ -229,9 +293,9 @@ static int scan(LksProc *self, LksGuard *guards, int n, int start,
             self->poisoned = g->chan;
             return LKS_EPOISON;
         }
-        LksNode *partner = partner_for(self->rt, g);
+        LksNode *partner = partner_for(self, guards, i);
         if (partner) {
-            commit(self, g, partner);
+            commit(self, guards, i, partner);
             replay_kick(self->rt);
             return i;
         }
@@ -376,14 +440,28 @@ int lks_alt_fair(LksProc *self, LksGuard *guards, int n, int *state)
 
 int lks_send(LksProc *self, LksChannel *ch, const int *values)
 {
-    LksGuard g = {LKS_GUARD_SEND, 1, ch, (int *)values, 0};
+    LksGuard g = {LKS_GUARD_SEND, 1, ch, (int *)values, 0, NULL};
     int result = alt_run(self, &g, 1, 0);
     return result >= 0 ? LKS_OK : result;
 }
 
 int lks_recv(LksProc *self, LksChannel *ch, int *values)
 {
-    LksGuard g = {LKS_GUARD_RECV, 1, ch, values, 0};
+    LksGuard g = {LKS_GUARD_RECV, 1, ch, values, 0, NULL};
+    int result = alt_run(self, &g, 1, 0);
+    return result >= 0 ? LKS_OK : result;
+}
+
+int lks_send_msg(LksProc *self, LksChannel *ch, const void *msg)
+{
+    LksGuard g = {LKS_GUARD_SEND, 1, ch, NULL, 0, (void *)msg};
+    int result = alt_run(self, &g, 1, 0);
+    return result >= 0 ? LKS_OK : result;
+}
+
+int lks_recv_msg(LksProc *self, LksChannel *ch, void *msg, int *fields)
+{
+    LksGuard g = {LKS_GUARD_RECV, 1, ch, fields, 0, msg};
     int result = alt_run(self, &g, 1, 0);
     return result >= 0 ? LKS_OK : result;
 }

@@ -58,7 +58,6 @@ static LksProc *find_marked(LksRuntime *rt, int id)
 static int fill_offer(LksOffer *offer, const LksNode *node)
 {
     const LksChannel *ch = node->chan;
-    const LksGuard *g = &node->proc->guards[node->guard];
     offer->dir = node->dir;
     offer->channel = strdup(ch->name);
     char *event = malloc(ch->max_text + 1);
@@ -70,7 +69,7 @@ static int fill_offer(LksOffer *offer, const LksNode *node)
         int *values = malloc(sizeof *values * (size_t)ch->ndata);
         if (!values)
             return 0;
-        memcpy(values, g->values, sizeof *values * (size_t)ch->ndata);
+        memcpy(values, lks_chan_sent(node), sizeof *values * (size_t)ch->ndata);
         offer->values = values;
         offer->nvalues = ch->ndata;
         size_t len = ch->name_len + lks_record_format_fields(

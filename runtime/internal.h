@@ -36,6 +36,9 @@ typedef struct LksDecl {
     int nfields;
     LksField fields[LKS_MAX_FIELDS];
     int traced;
+    size_t payload;      /* message channels: bytes per message, else 0 */
+    LksProject project;  /* message -> data fields, for the trace */
+    void *project_ud;
     struct LksDecl *next;
 } LksDecl;
 
@@ -111,6 +114,9 @@ struct LksProc {
     uint64_t blocked_since_ns;
     LksChannel *poisoned;
     int mark;            /* scratch for the partial-deadlock search */
+    /* per guard of its current alt: a message's projected fields */
+    int (*projected)[LKS_MAX_FIELDS];
+    int nprojected;
     LksChunk *buffer;    /* its records not yet collected (newest chunk
                             first) */
     int buffered;        /* records in buffer */
@@ -186,6 +192,9 @@ LKS_HIDDEN size_t lks_record_format_fields(char *out, const LksDecl *d,
 
 /* chan.c */
 LKS_HIDDEN void lks_chan_note_user(LksChannel *ch, LksDir dir, int id);
+/* The data fields a waiting SEND node offers (its values, or its
+ * message's projection). */
+LKS_HIDDEN const int *lks_chan_sent(const LksNode *node);
 
 /* deadlock.c: called with rt->lock held */
 LKS_HIDDEN void lks_deadlock_check(LksRuntime *rt);

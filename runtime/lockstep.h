@@ -55,6 +55,7 @@
 #ifndef LOCKSTEP_H
 #define LOCKSTEP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -178,6 +179,35 @@ LKS_API const char *lks_channel_name(const LksChannel *ch);
 /* Number of data fields a communication on ch carries. */
 LKS_API int lks_channel_arity(const LksChannel *ch);
 
+/* ---- Messages -------------------------------------------------------------
+ * Any C value can travel on a channel: lks_channel_payload makes every
+ * message of the declared channel `name` a block of `size` bytes, copied
+ * from the sender's buffer into the receiver's at the rendezvous (a struct;
+ * a string in a fixed-size array; to hand over a pointer and the ownership
+ * of what it points to, send the pointer itself, size sizeof(void *)). The
+ * trace still records a CSPM event: `project` maps a message to the
+ * channel's data fields (lks_channel_arity ints, each in its field's
+ * declared type), e.g. an order struct to `order.3.large`. It is called in
+ * the sender, under the runtime's lock: keep it short and pure. A value
+ * outside its field's type (or a non-zero return) makes the send fail with
+ * LKS_ERANGE naming the channel and field; nothing is recorded. A channel
+ * without data fields needs no projection (NULL). Call it after
+ * lks_channel_declare and before the first event.
+ *
+ *     static int project(const void *msg, int *fields, void *ud) {
+ *         const Order *o = msg;
+ *         fields[0] = o->id;
+ *         fields[1] = o->quantity > 100;       // {small, large}
+ *         return 0;
+ *     }
+ *     lks_channel_declare(rt, "order", "{0..9}.{small, large}", 0);
+ *     lks_channel_payload(rt, "order", sizeof(Order), project, NULL);
+ *     ... lks_send_msg(self, order, &o);  lks_recv_msg(self, order, &o, NULL);
+ */
+typedef int (*LksProject)(const void *msg, int *fields, void *ud);
+LKS_API int lks_channel_payload(LksRuntime *rt, const char *name,
+                                size_t size, LksProject project, void *ud);
+
 /* ---- Processes ------------------------------------------------------------
  * A process body runs in its own thread; its return value is its result
  * (0: success). lks_par starts the n processes and waits for all of them.
@@ -209,6 +239,11 @@ LKS_API LksRuntime *lks_proc_runtime(const LksProc *self);
  * run deadlocked), LKS_ERANGE (send: a value outside the field's type). */
 LKS_API int lks_send(LksProc *self, LksChannel *ch, const int *values);
 LKS_API int lks_recv(LksProc *self, LksChannel *ch, int *values);
+/* The same on a message channel: msg is copied into the receiver's msg
+ * (its projected fields into `fields` when not NULL). */
+LKS_API int lks_send_msg(LksProc *self, LksChannel *ch, const void *msg);
+LKS_API int lks_recv_msg(LksProc *self, LksChannel *ch, void *msg,
+                         int *fields);
 
 /* Poisons ch: idempotent. Every party blocked on ch wakes with LKS_EPOISON
  * and every later operation on ch returns it; lks_poisoned_channel(self)
@@ -241,8 +276,11 @@ typedef struct LksGuard {
     LksGuardKind kind;
     int enabled;          /* boolean precondition */
     LksChannel *chan;     /* SEND / RECV */
-    int *values;          /* SEND: data to send; RECV: where data goes */
+    int *values;          /* SEND: data to send; RECV: where data goes (on
+                             a message channel: its fields, or NULL) */
     long timeout_ms;      /* TIMEOUT */
+    void *msg;            /* message channels (lks_channel_payload): SEND
+                             the message; RECV where it goes, or NULL */
 } LksGuard;
 
 LKS_API int lks_alt_pri(LksProc *self, LksGuard *guards, int n);

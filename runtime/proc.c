@@ -155,6 +155,7 @@ int lks_par(LksRuntime *rt, LksProc *parent, LksProcSpec *specs, int n)
         if (status == LKS_OK && procs[i].result != 0)
             status = LKS_EPROC;
         free(procs[i].name);
+        free(procs[i].projected);
         pthread_cond_destroy(&procs[i].cond);
     }
     free(procs);

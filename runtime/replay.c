@@ -243,9 +243,9 @@ static char *offers_text(LksRuntime *rt)
                                 p->nnodes ? "{| " : "{}");
         for (int i = 0; i < p->nnodes; i++) {
             const LksNode *node = &p->nodes[i];
-            const LksGuard *g = &p->guards[node->guard];
             const char *e = node->dir == LKS_DIR_SEND
-                                ? event_text(rt->replay, node->chan, g->values)
+                                ? event_text(rt->replay, node->chan,
+                                             lks_chan_sent(node))
                                 : node->chan->name;
             len += (size_t)snprintf(text + len, cap - len, "%s%s",
                                     i ? ", " : "", e ? e : "?");

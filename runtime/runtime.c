@@ -402,6 +402,36 @@ static size_t field_width(const LksField *f)
     return width;
 }
 
+int lks_channel_payload(LksRuntime *rt, const char *name, size_t size,
+                        LksProject project, void *ud)
+{
+    if (!rt || !name)
+        return LKS_EINVAL;
+    pthread_mutex_lock(&rt->lock);
+    LksDecl *d = find_decl(rt, name);
+    int rc = LKS_OK;
+    if (rt->events > 0) {
+        lks_runtime_set_error(rt, "payload of %s set after the first event",
+                              name);
+        rc = LKS_ESTATE;
+    } else if (!d || size == 0) {
+        lks_runtime_set_error(rt, "payload of %s: %s", name,
+                              d ? "a message has at least one byte"
+                                : "no such channel declared");
+        rc = LKS_EINVAL;
+    } else if (!project && d->nfields > 0) {
+        lks_runtime_set_error(rt, "payload of %s: its fields need a "
+                              "projection from the message", name);
+        rc = LKS_EINVAL;
+    } else {
+        d->payload = size;
+        d->project = project;
+        d->project_ud = ud;
+    }
+    pthread_mutex_unlock(&rt->lock);
+    return rc;
+}
+
 static LksChannel *channel_make(LksRuntime *rt, LksDecl *d, int nfixed,
                                 const int *fixed)
 {

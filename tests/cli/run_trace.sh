@@ -30,6 +30,8 @@ run() { # run WANT_EXIT DESCRIPTION -- COMMAND... (output in $tmp/out, $tmp/err)
 "$bin/phils_rt" --butler "$tmp/polite.trace" >/dev/null 2>&1
 
 run 0 "the pipeline's trace is accepted" -- "$lockstep" trace "$models/pipeline_rt.csp" SYSTEM "$tmp/pipeline.trace"
+run 0 "structs and pointers sent (orders_rt) arrive intact" -- "$bin/orders_rt" "$tmp/orders.trace"
+run 0 "... and their projected trace is accepted" -- "$lockstep" trace "$models/orders_rt.csp" SYSTEM "$tmp/orders.trace"
 run 0 "the butler's trace is accepted" -- "$lockstep" trace "$models/phils_rt.csp" POLITE "$tmp/polite.trace"
 run 0 "the deadlocked run is accepted and its deadlock predicted" -- "$lockstep" trace "$models/phils_rt.csp" TABLE "$tmp/phils.trace"
 grep -q "deadlock predicted by the model" "$tmp/out" && ok "deadlock predicted" || fail "deadlock not reported as predicted"

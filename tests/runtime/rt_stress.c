@@ -57,7 +57,7 @@ static int receiver(LksProc *self, void *arg)
     int v[CHANNELS][2];
     LksGuard g[CHANNELS];
     for (int k = 0; k < CHANNELS; k++)
-        g[k] = (LksGuard){LKS_GUARD_RECV, 1, sh->chan[k], v[k], 0};
+        g[k] = (LksGuard){LKS_GUARD_RECV, 1, sh->chan[k], v[k], 0, NULL};
     int fair = 0;
     for (;;) {
         int k = lks_alt_fair(self, g, CHANNELS, &fair);

@@ -69,8 +69,8 @@ static int chooser(LksProc *self, void *arg)
 {
     World *w = arg;
     int va, vb, fair = 0;
-    LksGuard g[2] = {{LKS_GUARD_RECV, 1, w->a, &va, 0},
-                     {LKS_GUARD_RECV, 1, w->b, &vb, 0}};
+    LksGuard g[2] = {{LKS_GUARD_RECV, 1, w->a, &va, 0, NULL},
+                     {LKS_GUARD_RECV, 1, w->b, &vb, 0, NULL}};
     for (int i = 0; i < 30; i++) {
         if (!rt_wait_blocked(w->rt, 2))
             return 1;
@@ -128,8 +128,8 @@ static int skip_and_timeout(LksProc *self, void *arg)
 {
     World *w = arg;
     int v;
-    LksGuard g[2] = {{LKS_GUARD_RECV, 1, w->a, &v, 0},
-                     {LKS_GUARD_SKIP, 1, NULL, NULL, 0}};
+    LksGuard g[2] = {{LKS_GUARD_RECV, 1, w->a, &v, 0, NULL},
+                     {LKS_GUARD_SKIP, 1, NULL, NULL, 0, NULL}};
     w->picks[w->npicks++] = lks_alt_pri(self, g, 2);          /* 1: skip */
     g[1].kind = LKS_GUARD_TIMEOUT;
     g[1].timeout_ms = 20;
@@ -192,8 +192,8 @@ static int lonely_timeout(LksProc *self, void *arg)
 {
     World *w = arg;
     int v;
-    LksGuard g[2] = {{LKS_GUARD_RECV, 1, w->a, &v, 0},
-                     {LKS_GUARD_TIMEOUT, 1, NULL, NULL, 30}};
+    LksGuard g[2] = {{LKS_GUARD_RECV, 1, w->a, &v, 0, NULL},
+                     {LKS_GUARD_TIMEOUT, 1, NULL, NULL, 30, NULL}};
     w->status = lks_alt_pri(self, g, 2);
     return 0;
 }
@@ -215,8 +215,8 @@ static int send_or_recv(LksProc *self, void *arg)
 {
     World *w = arg;
     int out = 5, in = -1;
-    LksGuard g[2] = {{LKS_GUARD_SEND, 1, w->a, &out, 0},
-                     {LKS_GUARD_RECV, 1, w->b, &in, 0}};
+    LksGuard g[2] = {{LKS_GUARD_SEND, 1, w->a, &out, 0, NULL},
+                     {LKS_GUARD_RECV, 1, w->b, &in, 0, NULL}};
     w->picks[w->npicks++] = lks_alt_pri(self, g, 2);
     w->picks[w->npicks++] = lks_alt_pri(self, g, 2);
     w->value = in;
@@ -230,7 +230,7 @@ static int take_a_then_give_b(LksProc *self, void *arg)
     if (lks_recv(self, w->a, &v) != LKS_OK || v != 5)
         return 1;
     /* a's sender is gone; the alt now blocks until b delivers */
-    LksGuard g[1] = {{LKS_GUARD_SEND, 1, w->b, &v, 0}};
+    LksGuard g[1] = {{LKS_GUARD_SEND, 1, w->b, &v, 0, NULL}};
     v = 9;
     return lks_alt_pri(self, g, 1) != 0;
 }
@@ -260,8 +260,8 @@ static int alt_until_poisoned(LksProc *self, void *arg)
 {
     World *w = arg;
     int va, vb;
-    LksGuard g[2] = {{LKS_GUARD_RECV, 1, w->a, &va, 0},
-                     {LKS_GUARD_RECV, 1, w->b, &vb, 0}};
+    LksGuard g[2] = {{LKS_GUARD_RECV, 1, w->a, &va, 0, NULL},
+                     {LKS_GUARD_RECV, 1, w->b, &vb, 0, NULL}};
     w->status = lks_alt_pri(self, g, 2);
     w->poisoned = lks_poisoned_channel(self);
     /* later operations on b fail at once, a still works */
@@ -281,8 +281,8 @@ static int poisoner(LksProc *self, void *arg)
     /* The alt's offer on a must be gone: with nobody waiting, this send
      * waits until the poisoned process's lks_recv(a) takes it. */
     int v = 3;
-    LksGuard g[2] = {{LKS_GUARD_SEND, 1, w->a, &v, 0},
-                     {LKS_GUARD_TIMEOUT, 1, NULL, NULL, 100000}};
+    LksGuard g[2] = {{LKS_GUARD_SEND, 1, w->a, &v, 0, NULL},
+                     {LKS_GUARD_TIMEOUT, 1, NULL, NULL, 100000, NULL}};
     return lks_alt_pri(self, g, 2) != 0;
 }
 

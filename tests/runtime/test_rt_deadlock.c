@@ -163,7 +163,7 @@ static void expected_partners_give_edges(void **state)
 static int stop_body(LksProc *self, void *arg)
 {
     World *w = arg;
-    LksGuard g[1] = {{LKS_GUARD_RECV, 0, w->a, NULL, 0}};
+    LksGuard g[1] = {{LKS_GUARD_RECV, 0, w->a, NULL, 0, NULL}};
     return lks_alt_pri(self, g, 1);
 }
 
@@ -171,9 +171,9 @@ static int alt_body(LksProc *self, void *arg)
 {
     World *w = arg;
     int x, y, z = 3;
-    LksGuard g[3] = {{LKS_GUARD_RECV, 1, w->c, &x, 0},
-                     {LKS_GUARD_SEND, 1, w->b, &z, 0},
-                     {LKS_GUARD_RECV, 0, w->a, &y, 0}};
+    LksGuard g[3] = {{LKS_GUARD_RECV, 1, w->c, &x, 0, NULL},
+                     {LKS_GUARD_SEND, 1, w->b, &z, 0, NULL},
+                     {LKS_GUARD_RECV, 0, w->a, &y, 0, NULL}};
     return lks_alt_pri(self, g, 3);
 }
 
@@ -255,7 +255,7 @@ static int y_body(LksProc *self, void *arg)
 static int z_body(LksProc *self, void *arg)
 {
     World *w = arg;
-    LksGuard g[1] = {{LKS_GUARD_TIMEOUT, 1, NULL, NULL, 5}};
+    LksGuard g[1] = {{LKS_GUARD_TIMEOUT, 1, NULL, NULL, 5, NULL}};
     for (int i = 0; i < 2000; i++) {
         int r = lks_alt_pri(self, g, 1);
         if (r != 0) {
@@ -302,7 +302,7 @@ static void partial_deadlock_is_found(void **state)
 static int late_sender(LksProc *self, void *arg)
 {
     World *w = arg;
-    LksGuard g[1] = {{LKS_GUARD_TIMEOUT, 1, NULL, NULL, 150}};
+    LksGuard g[1] = {{LKS_GUARD_TIMEOUT, 1, NULL, NULL, 150, NULL}};
     if (lks_alt_pri(self, g, 1) != 0)
         return 1;
     int v = 5;

@@ -57,14 +57,14 @@ static int actor(LksProc *self, void *arg)
             values[k] = a->id * STEPS + step;
             g[k] = (LksGuard){send ? LKS_GUARD_SEND : LKS_GUARD_RECV,
                               next_rand(&a->seed) % 4 != 0,
-                              a->world->c[chans[k]], &values[k], 0};
+                              a->world->c[chans[k]], &values[k], 0, NULL};
         }
         int extra = (int)(next_rand(&a->seed) % 3);
         int n = GUARDS;
         if (extra == 0)
-            g[n++] = (LksGuard){LKS_GUARD_SKIP, 1, NULL, NULL, 0};
+            g[n++] = (LksGuard){LKS_GUARD_SKIP, 1, NULL, NULL, 0, NULL};
         else if (extra == 1)
-            g[n++] = (LksGuard){LKS_GUARD_TIMEOUT, 1, NULL, NULL, 1};
+            g[n++] = (LksGuard){LKS_GUARD_TIMEOUT, 1, NULL, NULL, 1, NULL};
         int fair = step;
         int k = next_rand(&a->seed) % 2 ? lks_alt_pri(self, g, n)
                                         : lks_alt_fair(self, g, n, &fair);
