@@ -19,6 +19,9 @@ enum {
     LANE_MAX = 240, FOOT_LINES = 4, OFFER_LINES = 3, WAIT_LINES = 3,
     LINE = 15, FOOT_H = (FOOT_LINES + OFFER_LINES + WAIT_LINES) * LINE + 16
 };
+/* A longer counterexample is charted from its last this many steps: a
+ * chart of 10^5 rows is megabytes no one reads. */
+enum { ROWS_MAX = 1000 };
 #define CHAR_W 7.2
 
 static const char LEGEND1[] =
@@ -51,6 +54,7 @@ typedef struct Msc {
     size_t *parts;
     size_t nparts, parts_cap;
     char note[512];       /* what fails, in words */
+    size_t first_step;    /* steps left out before the first row */
     int failed;           /* out of memory */
 } Msc;
 
@@ -284,10 +288,16 @@ static int gather(Msc *c, const CheckResult *r)
     const uint32_t *final = x->states + x->steps * x->width;
     if (gather_lanes(c, final) != 0)
         return -1;
-    for (size_t i = 0; i < x->steps && !c->failed; i++)
+    c->first_step = x->steps > ROWS_MAX ? x->steps - ROWS_MAX : 0;
+    for (size_t i = c->first_step; i < x->steps && !c->failed; i++)
         add_row(c, x->states + i * x->width, x->events[i],
                 x->states + (i + 1) * x->width, 0);
     set_note(c, r);
+    if (c->first_step) {
+        size_t len = strlen(c->note);
+        snprintf(c->note + len, sizeof c->note - len, " (Its first %zu "
+                 "steps are left out.)", c->first_step);
+    }
     if (r->fail == FAIL_DEADLOCK && mark_waiting(c, final) != 0)
         return -1;
     else if (r->fail == FAIL_DIVERGENCE)
@@ -332,9 +342,9 @@ static size_t chars(const char *s)
     return n;
 }
 
-/* Writes up to `max` characters of s[from..], escaped for XML, ending in
- * "…" when cut; returns the byte offset after what was written. */
-static size_t put_text(FILE *out, const char *s, size_t max)
+/* Writes up to `max` characters of s, escaped for XML, ending in "…"
+ * when cut. */
+static void put_text(FILE *out, const char *s, size_t max)
 {
     size_t n = 0, i = 0, total = chars(s);
     for (; s[i]; i++) {
@@ -352,7 +362,6 @@ static size_t put_text(FILE *out, const char *s, size_t max)
     }
     if (s[i])
         fputs("…", out);
-    return i;
 }
 
 static void put_all(FILE *out, const char *s) { put_text(out, s, SIZE_MAX); }
@@ -505,7 +514,7 @@ static void write_row(FILE *out, const Msc *c, const Layout *l, size_t r)
     const char *cls = row->red ? "red" : row->event == EVENT_TAU ? "tau" : "";
     char label[512], step[32];
     row_label(c, row, label, sizeof label);
-    snprintf(step, sizeof step, "%zu", r + 1);
+    snprintf(step, sizeof step, "%zu", c->first_step + r + 1);
     fprintf(out, "<g class=\"row%s%s\" data-event=\"", *cls ? " " : "", cls);
     put_all(out, label);
     fputs("\">\n", out);

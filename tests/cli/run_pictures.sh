@@ -39,6 +39,12 @@ if [[ $browser != --browser ]]; then
     done < "$tmp/$stem.json"
     pass $check html "$tmp/$stem.html" "$tmp/$stem.json"
   done
+  printf 'channel a : {0..1999}\nP(n) = if n < 1500 then a.n -> P(n + 1) else STOP\nassert P(0) :[deadlock free]\n' >"$tmp/steps.csp"
+  expect 1 "a counterexample of 1,500 steps" -- "$lockstep" check --quiet --graph "$tmp/g" "$tmp/steps.csp"
+  rows=$(grep -c '<g class="row' "$tmp/g/steps-1-sequence.svg")
+  [[ $rows -eq 1000 ]] && grep -q "Its first 500 steps are left out" "$tmp/g/steps-1-sequence.svg" &&
+    ok_line="ok   ... is charted from its last 1,000 steps, saying so" || ok_line="FAIL $rows rows charted"
+  echo "$ok_line"; [[ $ok_line == ok* ]] || failures=$((failures + 1))
   grep -q '<script\|src="http\|href="http' "$tmp/counterexamples.html" &&
     { echo "FAIL the report fetches or runs something"; failures=$((failures + 1)); } ||
     echo "ok   the report is self-contained (no script, nothing fetched)"
