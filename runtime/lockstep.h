@@ -292,7 +292,8 @@ LKS_API int lks_alt_fair(LksProc *self, LksGuard *guards, int n, int *state);
  * offers them on out in FIFO order, holding at most capacity at once:
  *   BUFF(s) = #s < K & in?x -> BUFF(s ^ <x>)
  *          [] #s > 0 & out!head(s) -> BUFF(tail(s))
- * Both channels must carry the same number of data fields. Both ends'
+ * Both channels must carry the same number of data fields, and be message
+ * channels of one size or neither (then it buffers the messages). Both ends'
  * events are recorded (in.x, then later out.x). When in is poisoned it
  * still delivers what it holds, then poisons out and returns 0; when out is
  * poisoned it poisons in and returns 0. Other errors are returned. */

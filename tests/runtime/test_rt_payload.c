@@ -1,7 +1,7 @@
 /* test_rt_payload.c — messages of any C type: a struct, a string in a
  * fixed array, a pointer whose ownership passes to the receiver; each
  * arrives byte for byte and is recorded through its channel's projection;
- * in an alt; a projection out of its field's type, or refusing, fails the
+ * in an alt; through a buffer process; a projection out of its field's type, or refusing, fails the
  * send with LKS_ERANGE naming the channel and records nothing; misuse is
  * refused with LKS_EINVAL / LKS_ESTATE.
  */
@@ -22,7 +22,8 @@ typedef struct Order {
 
 typedef struct World {
     LksRuntime *rt;
-    LksChannel *order, *note, *gift, *plain;
+    LksChannel *order, *note, *gift, *plain, *shelf;
+    int delivered;
     Order got;
     char note_got[32];
     char *gift_got;
@@ -73,6 +74,10 @@ static World *world_new(const char *tag)
     assert_int_equal(lks_channel_declare(w->rt, "note", "{0..31}", 0), LKS_OK);
     assert_int_equal(lks_channel_declare(w->rt, "gift", "{0..25}", 0), LKS_OK);
     assert_int_equal(lks_channel_declare(w->rt, "plain", "{0..9}", 0), LKS_OK);
+    assert_int_equal(lks_channel_declare(w->rt, "shelf",
+                                         "{0..9}.{small, large}", 0), LKS_OK);
+    assert_int_equal(lks_channel_payload(w->rt, "shelf", sizeof(Order),
+                                         project_order, NULL), LKS_OK);
     assert_int_equal(lks_channel_payload(w->rt, "order", sizeof(Order),
                                          project_order, NULL), LKS_OK);
     assert_int_equal(lks_channel_payload(w->rt, "note", 32, project_note,
@@ -83,6 +88,7 @@ static World *world_new(const char *tag)
     w->note = lks_channel_new(w->rt, "note", 0, NULL);
     w->gift = lks_channel_new(w->rt, "gift", 0, NULL);
     w->plain = lks_channel_new(w->rt, "plain", 0, NULL);
+    w->shelf = lks_channel_new(w->rt, "shelf", 0, NULL);
     return w;
 }
 
@@ -230,6 +236,51 @@ static void test_range_message(void **state)
     rt_free_lines((TraceLines[]){world_end(w)});
 }
 
+/* Four orders into a buffer of three messages, then poison. */
+static int stocker(LksProc *self, void *arg)
+{
+    World *w = arg;
+    for (int i = 0; i < 4; i++) {
+        Order o = {i, "", 1.0, 50 + 50 * i};
+        snprintf(o.item, sizeof o.item, "box %d", i);
+        if (lks_send_msg(self, w->order, &o) != LKS_OK)
+            return 1;
+    }
+    lks_poison(self, w->order);
+    return 0;
+}
+
+static int buyer(LksProc *self, void *arg)
+{
+    World *w = arg;
+    Order o;
+    while (lks_recv_msg(self, w->shelf, &o, NULL) == LKS_OK) {
+        char want[24];
+        snprintf(want, sizeof want, "box %d", w->delivered);
+        if (o.id != w->delivered || strcmp(o.item, want) != 0)
+            return 1;
+        w->delivered++;
+    }
+    return 0;
+}
+
+static void test_buffered_messages(void **state)
+{
+    (void)state;
+    World *w = world_new("payload_buffer");
+    LksBufferSpec spec = {w->order, w->shelf, 3};
+    LksProcSpec ps[3] = {{"STOCKER", stocker, w, 0},
+                         {"BUFFER", lks_buffer, &spec, 0},
+                         {"BUYER", buyer, w, 0}};
+    assert_int_equal(lks_par(w->rt, NULL, ps, 3), LKS_OK);
+    assert_int_equal(w->delivered, 4);
+    TraceLines t = world_end(w);
+    assert_true(rt_has_line(&t, "order.0.small"));
+    assert_true(rt_has_line(&t, "shelf.3.large"));
+    assert_int_equal(rt_count_prefix(&t, "shelf."), 4);
+    rt_free_lines(&t);
+}
+
 static void test_misuse(void **state)
 {
     (void)state;
@@ -252,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_alt),
         cmocka_unit_test(test_bad_projection),
         cmocka_unit_test(test_range_message),
+        cmocka_unit_test(test_buffered_messages),
         cmocka_unit_test(test_misuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
