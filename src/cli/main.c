@@ -754,8 +754,30 @@ static int run_verb(void *cli)
     return ((Cli *)cli)->run_verb(cli);
 }
 
+/* Started by mpirun with several processes? This build has no MPI: each
+ * would check the whole model on its own and print the same verdicts N
+ * times, so it says so instead. Open MPI and PMIx/Slurm launchers set
+ * these. */
+static int launched_in_parallel(void)
+{
+    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE",
+                                       "PMIX_SIZE", NULL};
+    for (int i = 0; vars[i]; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && atoi(v) > 1)
+            return atoi(v);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    int ranks = launched_in_parallel();
+    if (ranks)
+        return fprintf(stderr, "lockstep: started as %d MPI processes, but "
+                       "this build has no MPI support: run one process "
+                       "(-j N for threads)\n", ranks),
+               EXIT_USAGE;
     if (argc < 2)
         return fputs(usage_text, stderr), EXIT_USAGE;
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
