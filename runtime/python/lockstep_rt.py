@@ -83,14 +83,19 @@ def _member(field, value):
 class Channel:
     """A declared channel with its first fields fixed (`picks.2.3`)."""
 
-    def __init__(self, rt, name, fields, fixed, traced):
+    def __init__(self, rt, name, fields, fixed, traced, project):
         self.rt, self.fields, self.traced = rt, fields, traced
+        self.project = project       # message -> its fields, or None
         self.name = ".".join([name] + [str(v) for v in fixed])
         self.arity = len(fields) - len(fixed)
         self.poisoned = False
         self.users = ({}, {})        # send / recv end: process name -> 1
 
     def _event(self, values):
+        if self.project:             # one message, recorded as its fields
+            fields = self.project(*values)
+            values = tuple(fields) if isinstance(fields, (tuple, list)) \
+                else (fields,)
         if len(values) != self.arity:
             raise ValueError("%s carries %d field(s), not %d"
                              % (self.name, self.arity, len(values)))
@@ -165,16 +170,19 @@ class Runtime:
 
     # ---- declarations ---------------------------------------------------
 
-    def declare(self, name, *fields, traced=True):
+    def declare(self, name, *fields, traced=True, project=None):
         """Declares the CSPM channel `name`; each field a range of ints or
         a list of symbol names: declare("msg", ["req", "ack"], range(256))
         is `channel msg : {req, ack}.{0..255}`. An untraced channel's events
-        are not recorded (hidden, as `\\` in CSPM)."""
+        are not recorded (hidden, as `\\` in CSPM). With `project`, the
+        channel carries any Python object, one per send (the receiver gets
+        that very object), recorded as project(obj): the fields after the
+        fixed ones, a tuple (or one value)."""
         if self.events:
             raise RuntimeError("declare every channel before the first event")
         if not name.isidentifier() or name in self.decls:
             raise ValueError("bad or repeated channel name %r" % name)
-        self.decls[name] = (tuple(fields), traced)
+        self.decls[name] = (tuple(fields), traced, project)
         if traced:
             types = ".".join(_set_text(f) for f in fields)
             self._line("# channel %s" % name + (" : " + types if fields
@@ -185,7 +193,7 @@ class Runtime:
         fixed: channel("picks", 2, 3) is picks.2.3."""
         if name not in self.decls:
             raise ValueError("channel %r is not declared" % name)
-        fields, traced = self.decls[name]
+        fields, traced, project = self.decls[name]
         if len(fixed) > len(fields):
             raise ValueError("%s has %d field(s)" % (name, len(fields)))
         for k, v in enumerate(fixed):
@@ -196,7 +204,7 @@ class Runtime:
         with self.lock:  # one object per name: poison and users are shared
             if key not in self.channels:
                 self.channels[key] = Channel(self, name, fields, fixed,
-                                             traced)
+                                             traced, project)
             return self.channels[key]
 
     # ---- processes ------------------------------------------------------

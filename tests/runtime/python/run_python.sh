@@ -29,6 +29,10 @@ grep -qx "# end 1000 events" "$tmp/pipe.trace" && ok "... 200 messages through 5
 grep -qx "# poison c.0 by PRODUCER" "$tmp/pipe.trace" && grep -qx "# exit CONSUMER 0" "$tmp/pipe.trace" &&
   ok "... the poison recorded and every process ended" || fail "poison or exits missing"
 
+check 0 "objects on channels (orders.py)" -- timeout 60 python3 "$here/orders.py" "$tmp/orders.trace"
+grep -qx "receipt 4: 300 item 4" "$tmp/out" && ok "... arrive as sent" || fail "wrong receipt: $(cat "$tmp/out")"
+check 0 "... and are recorded through their projections, a trace of SYSTEM" -- "$lockstep" trace "$models/orders_rt.csp" SYSTEM "$tmp/orders.trace"
+
 check 0 "the butler's philosophers run" -- timeout 60 python3 "$here/phils.py" --butler "$tmp/polite.trace"
 check 0 "... and their trace is a trace of POLITE" -- "$lockstep" trace "$models/phils_rt.csp" POLITE "$tmp/polite.trace"
 
