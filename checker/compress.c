@@ -49,10 +49,75 @@ void cedges_free(CEdges *e)
     memset(e, 0, sizeof *e);
 }
 
-int compress_u64_cmp(const void *a, const void *b)
+static void insertion_u64(uint64_t *a, size_t n)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
+    for (size_t i = 1; i < n; i++) {
+        uint64_t x = a[i];
+        size_t j = i;
+        for (; j > 0 && a[j - 1] > x; j--)
+            a[j] = a[j - 1];
+        a[j] = x;
+    }
+}
+
+static void sift_u64(uint64_t *a, size_t root, size_t n)
+{
+    for (size_t child; (child = 2 * root + 1) < n; root = child) {
+        if (child + 1 < n && a[child + 1] > a[child])
+            child++;
+        if (a[root] >= a[child])
+            return;
+        uint64_t t = a[root];
+        a[root] = a[child];
+        a[child] = t;
+    }
+}
+
+/* Introsort: quicksort on a median of three, insertion below 16 items,
+ * heapsort where the recursion grows too deep (never quadratic). */
+static void intro_u64(uint64_t *a, size_t n, int depth)
+{
+    while (n > 16) {
+        if (depth-- == 0) {
+            for (size_t i = n / 2; i-- > 0;)
+                sift_u64(a, i, n);
+            for (size_t i = n; i-- > 1;) {
+                uint64_t t = a[0];
+                a[0] = a[i];
+                a[i] = t;
+                sift_u64(a, 0, i);
+            }
+            return;
+        }
+        uint64_t x = a[0], y = a[n / 2], z = a[n - 1];
+        uint64_t pivot = x < y ? (y < z ? y : x < z ? z : x)
+                               : (x < z ? x : y < z ? z : y);
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (a[i] < pivot)
+                i++;
+            while (a[j] > pivot)
+                j--;
+            if (i >= j)
+                break;
+            uint64_t t = a[i];
+            a[i++] = a[j];
+            a[j--] = t;
+        }
+        intro_u64(a, j + 1, depth); /* the smaller side first would bound
+                                       the stack; depth bounds it anyway */
+        a += j + 1;
+        n -= j + 1;
+    }
+    insertion_u64(a, n);
+}
+
+void compress_sort_u64(uint64_t *a, size_t n)
+{
+    int depth = 0;
+    for (size_t m = n; m > 1; m >>= 1)
+        depth += 2;
+    intro_u64(a, n, depth);
 }
 
 /* Rows of (event << 32 | target), sorted and without duplicates. */
@@ -83,7 +148,7 @@ static int rows_build(uint32_t nodes, const CEdges *e, Rows *r)
     uint32_t out = 0;
     for (uint32_t n = 0; n < nodes; n++) {
         uint32_t lo = r->off[n], hi = r->off[n + 1];
-        qsort(r->item + lo, hi - lo, sizeof *r->item, compress_u64_cmp);
+        compress_sort_u64(r->item + lo, hi - lo);
         r->off[n] = out;
         for (uint32_t k = lo; k < hi; k++)
             if (k == lo || r->item[k] != r->item[k - 1])

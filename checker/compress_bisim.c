@@ -72,7 +72,7 @@ static int signature(Refine *r, uint32_t s, size_t *len, uint64_t *hash)
         return -1;
     for (uint32_t k = g->off[s]; k < g->off[s + 1]; k++)
         r->sig[(*len)++] = (uint64_t)g->ev[k] << 32 | r->block[g->dst[k]];
-    qsort(r->sig + start, *len - start, sizeof *r->sig, compress_u64_cmp);
+    compress_sort_u64(r->sig + start, *len - start);
     size_t out = start;
     uint64_t h = 0;
     for (size_t k = start; k < *len; k++)
@@ -136,7 +136,7 @@ static int block_signatures(Refine *r, uint32_t b, const uint32_t *w,
  * hashes each member is compared with the run's leaders. */
 static uint32_t group_members(Refine *r, uint32_t nt)
 {
-    qsort(r->key, nt, sizeof *r->key, compress_u64_cmp);
+    compress_sort_u64(r->key, nt);
     uint32_t groups = 0;
     for (uint32_t i = 0; i < nt;) {
         uint32_t j = i, first = groups;
@@ -221,7 +221,7 @@ static int refine_round(Refine *r, int first)
         }
     for (uint32_t i = 0; i < nw; i++)
         r->touched[(uint32_t)r->order[i]] = 1;
-    qsort(r->order, nw, sizeof *r->order, compress_u64_cmp);
+    compress_sort_u64(r->order, nw);
     r->nnext = 0;
     int rc = 0;
     for (uint32_t i = 0; i < nw && rc == 0;) {

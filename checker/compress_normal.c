@@ -209,8 +209,7 @@ static int norm_moves(Norm *w, uint32_t node, size_t *count)
             w->moves[n++] = (uint64_t)in->event[k] << 32 | in->target[k];
         }
     }
-    if (n > 1) /* qsort may not be given NULL, even for 0 items */
-        qsort(w->moves, n, sizeof *w->moves, compress_u64_cmp);
+    compress_sort_u64(w->moves, n);
     *count = n;
     return 0;
 }

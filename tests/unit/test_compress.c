@@ -20,6 +20,7 @@
 #include "check.h"
 #include "compile.h"
 #include "compress.h"
+#include "compress_impl.h"
 #include "diag.h"
 #include "mem.h"
 #include "model.h"
@@ -343,9 +344,43 @@ static void test_random_processes_equivalent(void **state)
     }
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The compressions' own sort against qsort: every length up to 600, keys
+ * from few distinct values (long runs of equals, the signatures' case) to
+ * all distinct, ascending and descending input (the quicksort's bad
+ * cases, which the depth limit turns into heapsort). */
+static void test_sort_u64(void **state)
+{
+    (void)state;
+    uint64_t a[600], b[600];
+    uint64_t seed = 12345;
+    for (size_t n = 0; n <= 600; n += n < 40 ? 1 : 37) {
+        for (int kind = 0; kind < 4; kind++) {
+            for (size_t i = 0; i < n; i++) {
+                seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+                uint64_t r = seed >> 11;
+                a[i] = kind == 0 ? r % 3 : kind == 1 ? r
+                       : kind == 2 ? i : (uint64_t)(n - i) << 40;
+            }
+            memcpy(b, a, n * sizeof *a);
+            compress_sort_u64(a, n);
+            if (n) {
+                qsort(b, n, sizeof *b, cmp_u64);
+                assert_memory_equal(a, b, n * sizeof *a);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sort_u64),
         cmocka_unit_test(test_sbisim_brute_force),
         cmocka_unit_test(test_wbisim_brute_force),
         cmocka_unit_test(test_random_processes_equivalent),
