@@ -409,6 +409,26 @@ int render_waitgraph(const WaitGraph *w, const char *title, const char *path,
     return rc;
 }
 
+/* Writes Graphviz's <svg ...> with its size in px instead of pt (the
+ * viewBox unchanged): in a page, 1 pt = 1.33 px would make the diagram a
+ * third larger than its text needs. */
+static void write_inline(const char *svg, size_t len, FILE *out)
+{
+    const char *tag_end = memchr(svg, '>', len);
+    size_t head = tag_end ? (size_t)(tag_end - svg) : 0;
+    for (size_t i = 0; i < head; i++) {
+        if (i + 3 < head && svg[i] == 'p' && svg[i + 1] == 't' &&
+            svg[i + 2] == '"' && i > 0 && svg[i - 1] >= '0' &&
+            svg[i - 1] <= '9') {
+            fputs("px\"", out);
+            i += 2;
+        } else {
+            fputc(svg[i], out);
+        }
+    }
+    fwrite(svg + head, 1, len - head, out);
+}
+
 static int draw_waitgraph_inline(const WaitGraph *w, const char *title,
                                  FILE *out)
 {
@@ -419,7 +439,7 @@ static int draw_waitgraph_inline(const WaitGraph *w, const char *title,
     if (rc == 0) { /* from <svg on: no XML prolog or DOCTYPE inside HTML */
         const char *start = memmem(svg, len, "<svg", 4);
         if (start)
-            fwrite(start, 1, len - (size_t)(start - svg), out);
+            write_inline(start, len - (size_t)(start - svg), out);
         rc = start ? 0 : -1;
         gvFreeRenderData(svg);
     }

@@ -471,22 +471,25 @@ static void layout(const Msc *c, const char *title, Layout *l)
 
 static void write_style(FILE *out)
 {
+    /* every rule scoped to .msc: inline in a page, a chart's style must
+     * not restyle the page's other pictures */
     fputs("<style>\n"
-          "text{font-family:'DejaVu Sans Mono',monospace;font-size:12px;"
-          "fill:#222}\n"
-          "text.title{font-size:13px;font-weight:bold}\n"
-          "text.step{fill:#888;text-anchor:end}\n"
-          "text.name{font-weight:bold;text-anchor:middle}\n"
-          "text.ev{paint-order:stroke;stroke:#fff;stroke-width:3px}\n"
-          "text.red,text.ev.red{fill:#c00}\n"
-          "text.tau{fill:#666}\n"
-          ".life{stroke:#aaa;stroke-width:1}\n"
-          ".msg{stroke:#222;stroke-width:1.5}\n"
-          ".msg.tau{stroke:#777;stroke-dasharray:5,3}\n"
-          ".msg.red{stroke:#c00;stroke-width:2.5}\n"
-          ".dot{fill:#222}.dot.red{fill:#c00}.dot.tau{fill:#777}\n"
-          ".head{fill:#eef3fb;stroke:#4a6fa5}\n"
-          ".foot{fill:#fafafa;stroke:#999}.foot.red{fill:#fdeaea;"
+          ".msc text{font-family:'DejaVu Sans Mono',monospace;"
+          "font-size:12px;fill:#222}\n"
+          ".msc text.title{font-size:13px;font-weight:bold}\n"
+          ".msc text.step{fill:#888;text-anchor:end}\n"
+          ".msc text.name{font-weight:bold;text-anchor:middle}\n"
+          ".msc text.ev{paint-order:stroke;stroke:#fff;stroke-width:3px}\n"
+          ".msc text.red,.msc text.ev.red{fill:#c00}\n"
+          ".msc text.tau{fill:#666}\n"
+          ".msc .life{stroke:#aaa;stroke-width:1}\n"
+          ".msc .msg{stroke:#222;stroke-width:1.5}\n"
+          ".msc .msg.tau{stroke:#777;stroke-dasharray:5,3}\n"
+          ".msc .msg.red{stroke:#c00;stroke-width:2.5}\n"
+          ".msc .dot{fill:#222}.msc .dot.red{fill:#c00}"
+          ".msc .dot.tau{fill:#777}\n"
+          ".msc .head{fill:#eef3fb;stroke:#4a6fa5}\n"
+          ".msc .foot{fill:#fafafa;stroke:#999}.msc .foot.red{fill:#fdeaea;"
           "stroke:#c00;stroke-width:2}\n"
           "</style>\n", out);
 }
