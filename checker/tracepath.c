@@ -6,6 +6,7 @@
  * by a shortest path. */
 #include "tracepath.h"
 
+#include "limit.h"
 #include "mem.h"
 #include "vecset.h"
 
@@ -114,6 +115,10 @@ long tracepath_find(const TracePathRequest *rq, Cex *out)
     uint32_t best = 0, end = UINT32_MAX;
     for (size_t i = 0; i < s.pairs.count && !s.failed && end == UINT32_MAX;
          i++) {
+        if ((i & 1023) == 0 && limit_reached() != LIMIT_NONE) {
+            s.failed = 1; /* --timeout, --memory, Ctrl-C */
+            break;
+        }
         s.from = (uint32_t)i;
         uint32_t pos = pair(&s, i)[0];
         if (pos > pair(&s, best)[0])

@@ -32,8 +32,8 @@ typedef struct TracePathRequest {
  * performs the longest prefix of the trace the machine can (the whole
  * trace, then on to a deadlocked state when asked and one is reachable
  * without further observed events). Returns the length of that prefix,
- * or -1 when out of memory, the machine failed or max_pairs was
- * exceeded (out is then empty). */
+ * or -1 when out of memory, the machine failed, max_pairs was exceeded
+ * or the run's limits were reached (limit.h) (out is then empty). */
 long tracepath_find(const TracePathRequest *rq, Cex *out);
 
 #endif

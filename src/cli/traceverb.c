@@ -258,15 +258,24 @@ static int draw_chart(const TraceOptions *opt, const Machine *mach,
                       Observer *obs, const TraceFile *tf, const Outcome *o,
                       const char *what, const char *title, Diags *diags)
 {
-    if (o->ids_full)
-        return 0; /* too long to chart; the diagram says what matters */
+    SrcPos at = {tf->path, 0, 0};
+    if (o->ids_full) { /* the diagram says what matters */
+        diags_add(diags, DIAG_NOTE, at, "no sequence chart: the trace has "
+                  "more than %d events", CHART_EVENTS);
+        return 0;
+    }
     CheckResult r = {.verdict = VERDICT_FAIL};
     size_t accepted = o->rejected ? o->nids - 1 : o->nids;
     TracePathRequest rq = {mach, is_hidden, obs, o->ids, accepted,
                            !o->rejected, opt->max_states};
     long reached = tracepath_find(&rq, &r.cex);
-    if (reached != (long)accepted) { /* out of memory or over the bound */
+    if (reached != (long)accepted) {
         check_result_free(&r);
+        diags_add(diags, DIAG_NOTE, at, "no sequence chart: the search for "
+                  "the model's run along the trace %s",
+                  limit_reached() != LIMIT_NONE
+                      ? "was stopped by a limit of the run"
+                      : "ran out of memory or of --max-states");
         return 0;
     }
     r.fail = o->rejected ? FAIL_NO_TRACE : FAIL_DEADLOCK;
@@ -278,8 +287,7 @@ static int draw_chart(const TraceOptions *opt, const Machine *mach,
     FILE *f = fopen(path, "w");
     int rc = f ? render_msc(mach, &r, title, 1, f) : -1;
     if (!f || fclose(f) != 0 || rc != 0) {
-        diags_error(diags, ((SrcPos){tf->path, 0, 0}), "cannot write %s",
-                    path);
+        diags_error(diags, at, "cannot write %s", path);
         rc = 2;
     }
     check_result_free(&r);
@@ -297,8 +305,8 @@ static int draw_outcome(const TraceOptions *opt, const Machine *mach,
     int rc = 0;
     if (o->rejected && o->state) {
         char title[400];
-        snprintf(title, sizeof title, "event %ld '%s' is not possible here",
-                 o->events + 1, o->event);
+        snprintf(title, sizeof title, "%.200s: event %ld '%.100s' is not "
+                 "possible here", tf->path, o->events + 1, o->event);
         if (render_waitgraph_of(mach, o->state, &w) == 0) {
             rc = draw(opt, tf, &w, "rejected", title, diags);
             render_waitgraph_free(&w);

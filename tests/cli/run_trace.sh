@@ -69,6 +69,11 @@ g = "{http://www.w3.org/2000/svg}g"
 rows = [e for e in ET.parse(sys.argv[1]).getroot().iter(g) if "row" in e.get("class", "").split()]
 sys.exit(0 if rows and "red" in rows[-1].get("class").split() and len(rows) > 1 else 1)
 PY
+rm -rf "$tmp/g2"
+run 1 "--graph with a path search beyond --max-states" -- "$lockstep" trace --graph "$tmp/g2" --max-states 2 "$models/pipeline_rt.csp" SYSTEM "$tmp/injected"
+grep -q "note: no sequence chart: the search for the model's run along the trace ran out of memory or of --max-states" "$tmp/err" &&
+  [[ ! -e $tmp/g2/injected-rejected-sequence.svg && -f $tmp/g2/injected-rejected.svg ]] &&
+  ok "... draws the diagram and says why there is no chart" || fail "no note for the missing chart"
 run 0 "--graph draws a recorded deadlock" -- "$lockstep" trace --graph "$tmp/graphs" "$models/phils_rt.csp" TABLE "$tmp/phils.trace"
 grep -q 'color=red' "$tmp/graphs/phils.trace-deadlock.dot" && ok "the recorded cycle is red" || fail "no red cycle in the recorded deadlock"
 grep -q 'class="end red"' "$tmp/graphs/phils.trace-deadlock-sequence.svg" && ok "... and the model's run to that deadlock as a sequence chart" || fail "no sequence chart of the recorded deadlock"
