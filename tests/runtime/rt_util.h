@@ -1,5 +1,6 @@
-/* rt_util.h — helpers shared by the runtime tests: temporary trace paths,
- * reading a trace back as lines, waiting until processes are blocked.
+/* rt_util.h — helpers shared by the runtime tests: a runtime recording to
+ * a temporary trace and its lines read back at the end, waiting until
+ * processes are blocked.
  * Header-only (static inline) so each test stays one executable.
  */
 #ifndef RT_UTIL_H
@@ -24,6 +25,31 @@ static inline void rt_temp_path(char *out, size_t size, const char *tag)
     const char *dir = getenv("TMPDIR");
     snprintf(out, size, "%s/lks_%s_%ld.trace", dir ? dir : "/tmp", tag,
              (long)getpid());
+}
+
+static inline TraceLines rt_read_lines(const char *path);
+
+/* A runtime recording into a fresh temporary trace (its path into path):
+ * cfg's other settings, or the defaults when cfg is NULL. NULL when it
+ * cannot be made. */
+static inline LksRuntime *rt_traced(char *path, size_t size, const char *tag,
+                                    const LksConfig *cfg)
+{
+    LksConfig c = cfg ? *cfg : lks_config_default();
+    rt_temp_path(path, size, tag);
+    c.trace_path = path;
+    return lks_runtime_new(&c);
+}
+
+/* Frees rt (its result into *status) and returns the trace's lines; the
+ * file is removed. */
+static inline TraceLines rt_finish(LksRuntime *rt, const char *path,
+                                   int *status)
+{
+    *status = lks_runtime_free(rt);
+    TraceLines t = rt_read_lines(path);
+    unlink(path);
+    return t;
 }
 
 static inline TraceLines rt_read_lines(const char *path)

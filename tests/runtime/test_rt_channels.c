@@ -31,15 +31,10 @@ static int recv_one(LksProc *self, void *arg)
     return lks_recv(self, w->c, w->got);
 }
 
-static World *world_new(const char *tag, LksConfig *cfg)
+static World *world_new(const char *tag, const LksConfig *cfg)
 {
     World *w = calloc(1, sizeof *w);
-    rt_temp_path(w->path, sizeof w->path, tag);
-    LksConfig local = lks_config_default();
-    if (!cfg)
-        cfg = &local;
-    cfg->trace_path = w->path;
-    w->rt = lks_runtime_new(cfg);
+    w->rt = rt_traced(w->path, sizeof w->path, tag, cfg);
     assert_non_null(w->rt);
     return w;
 }
@@ -47,9 +42,9 @@ static World *world_new(const char *tag, LksConfig *cfg)
 /* Frees the runtime and returns the whole trace. */
 static TraceLines world_end(World *w)
 {
-    assert_int_equal(lks_runtime_free(w->rt), LKS_OK);
-    TraceLines t = rt_read_lines(w->path);
-    unlink(w->path);
+    int status;
+    TraceLines t = rt_finish(w->rt, w->path, &status);
+    assert_int_equal(status, LKS_OK);
     free(w);
     return t;
 }

@@ -22,11 +22,9 @@ typedef struct World {
 static World *world_new(const char *tag, int partial_ms)
 {
     World *w = calloc(1, sizeof *w);
-    rt_temp_path(w->path, sizeof w->path, tag);
     LksConfig cfg = lks_config_default();
-    cfg.trace_path = w->path;
     cfg.partial_deadlock_ms = partial_ms;
-    w->rt = lks_runtime_new(&cfg);
+    w->rt = rt_traced(w->path, sizeof w->path, tag, &cfg);
     assert_non_null(w->rt);
     lks_channel_declare(w->rt, "a", "{0..9}", 0);
     lks_channel_declare(w->rt, "b", "{0..9}", 0);
@@ -39,9 +37,9 @@ static World *world_new(const char *tag, int partial_ms)
 
 static TraceLines world_end(World *w)
 {
-    assert_int_equal(lks_runtime_free(w->rt), LKS_OK);
-    TraceLines t = rt_read_lines(w->path);
-    unlink(w->path);
+    int status;
+    TraceLines t = rt_finish(w->rt, w->path, &status);
+    assert_int_equal(status, LKS_OK);
     free(w);
     return t;
 }

@@ -64,10 +64,7 @@ static int project_gift(const void *msg, int *fields, void *ud)
 static World *world_new(const char *tag)
 {
     World *w = calloc(1, sizeof *w);
-    rt_temp_path(w->path, sizeof w->path, tag);
-    LksConfig cfg = lks_config_default();
-    cfg.trace_path = w->path;
-    w->rt = lks_runtime_new(&cfg);
+    w->rt = rt_traced(w->path, sizeof w->path, tag, NULL);
     assert_non_null(w->rt);
     assert_int_equal(lks_channel_declare(w->rt, "order",
                                          "{0..9}.{small, large}", 0), LKS_OK);
@@ -94,9 +91,9 @@ static World *world_new(const char *tag)
 
 static TraceLines world_end(World *w)
 {
-    assert_int_equal(lks_runtime_free(w->rt), LKS_OK);
-    TraceLines t = rt_read_lines(w->path);
-    unlink(w->path);
+    int status;
+    TraceLines t = rt_finish(w->rt, w->path, &status);
+    assert_int_equal(status, LKS_OK);
     free(w);
     return t;
 }
