@@ -8,6 +8,10 @@ build=$1 total=${2:-400000} runs=${3:-3}
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+command -v go >/dev/null ||
+  { echo "run_scale.sh: Go is needed beside lockstep: apt-get install -y golang-go" >&2; exit 2; }
+[[ -x $build/runtime/rt_scale ]] ||
+  { echo "run_scale.sh: no $build/runtime/rt_scale: build lockstep into $build first" >&2; exit 2; }
 (cd "$here/go" && GOCACHE="$tmp/gocache" go build -o "$tmp/scale" scale.go)
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(go version | cut -d' ' -f3)"
 printf '%-10s %5s %-9s %12s\n' who procs recorded "rendezvous/s"
