@@ -407,6 +407,20 @@ static void pairset_free(PairSet *p)
     mem_free(p->gen);
 }
 
+/* A minimal acceptance of node `node`: its events, the stable state
+ * `from` it is the initials of, and node's visible edges (edges
+ * [first, first + count) of Diamond.edges). */
+typedef struct AccNeed {
+    uint32_t node, from, at, len;
+    size_t first, count;
+} AccNeed;
+
+/* The generation in which a state was one of the targets in hand, was
+ * reached by a search, was dropped. */
+typedef struct Mark {
+    uint32_t member, visit, dropped;
+} Mark;
+
 typedef struct Diamond {
     const Lts *in;
     uint8_t *is_node;
@@ -415,8 +429,25 @@ typedef struct Diamond {
     Accs acc;
     CEdges edges;
     PairSet seen;        /* this node's (event, target) pairs */
+    uint64_t *pairs;     /* the same, in a sortable array */
+    size_t pairs_cap;
+    uint32_t *targets;   /* one event's targets */
+    size_t targets_cap;
+    AccNeed *need;       /* the acceptances unstable nodes mark */
+    size_t need_count, need_cap;
+    uint32_t *need_events; /* their events, need[i].at .. + len */
+    size_t need_events_len, need_events_cap;
+    uint32_t *rep, nodes; /* per node its input state; states, then copies */
+    size_t rep_cap;
     uint32_t *events;
     size_t events_cap;
+    /* diamond_minimal's marks per state, by generation, and the tau
+     * transitions alone (its searches read nothing else) */
+    Mark *mark;
+    uint32_t gen, *tau_off, *tau_dst;
+    size_t budget;       /* states diamond_minimal may still visit */
+    uint32_t *stack;
+    size_t stack_cap;
 } Diamond;
 
 static void diamond_enqueue(Diamond *d, uint32_t s)
@@ -427,77 +458,248 @@ static void diamond_enqueue(Diamond *d, uint32_t s)
     }
 }
 
-static CompressStatus diamond_expand(Diamond *d, uint32_t s, int div)
+/* Keeps of one event's distinct targets t[0 .. n) only those no other
+ * target reaches by taus, compacting t and returning how many remain.
+ * What a target reaches by taus it may become without a sign, so its
+ * behaviours include those of every state it reaches: dropping these
+ * changes no failure or divergence after the event (the diamonds the
+ * compression is named for: P -tau-> P' -a-> Q' and P -a-> Q -tau-> Q'
+ * leave only Q). Targets are searched in order with one visited mark, so
+ * a later search only marks earlier targets it reaches; the last of any
+ * chain survives and a tau cycle among targets keeps its first. */
+static int diamond_minimal(Diamond *d, uint32_t *t, size_t *n)
+{
+    /* Searching is bounded by d->budget: in a graph of large
+     * tau-closures (random ones: one giant component) every search
+     * would cross it. Stopping early only keeps more targets; what was
+     * marked stays right. */
+    size_t budget = d->budget;
+    if (++d->gen == 0) {
+        memset(d->mark, 0, ((size_t)d->in->states + 1) * sizeof *d->mark);
+        d->gen = 1;
+    }
+    uint32_t g = d->gen;
+    Mark *m = d->mark;
+    for (size_t i = 0; i < *n; i++)
+        m[t[i]].member = g;
+    for (size_t i = 0; i < *n && budget; i++) {
+        if (m[t[i]].visit == g)
+            continue;
+        m[t[i]].visit = g;
+        size_t top = 0;
+        if (mem_grow((void **)&d->stack, &d->stack_cap, 1, sizeof *d->stack))
+            return -1;
+        d->stack[top++] = t[i];
+        while (top && budget) {
+            uint32_t u = d->stack[--top];
+            budget--;
+            for (uint32_t k = d->tau_off[u]; k < d->tau_off[u + 1]; k++) {
+                uint32_t v = d->tau_dst[k];
+                if (m[v].member == g && v != t[i])
+                    m[v].dropped = g;
+                if (m[v].visit == g)
+                    continue;
+                m[v].visit = g;
+                if (mem_grow((void **)&d->stack, &d->stack_cap, top + 1,
+                             sizeof *d->stack))
+                    return -1;
+                d->stack[top++] = v;
+            }
+        }
+    }
+    d->budget = budget;
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (m[t[i]].dropped != g)
+            t[kept++] = t[i];
+    *n = kept;
+    return 0;
+}
+
+/* The distinct (event, target) pairs of s's tau-closure, sorted. Sets
+ * diamond_minimal's budget for this node: a few times the moves read
+ * here, so that it costs at most that much more. */
+static int diamond_pairs(Diamond *d, size_t *np)
 {
     const Lts *in = d->in;
-    if (closure_of(&d->cl, in, &s, 1) != 0)
-        return COMPRESS_NOMEM;
-    size_t ne = 0;
+    size_t np_ = 0;
     pairset_clear(&d->seen);
     for (size_t i = 0; i < d->cl.count; i++) {
         uint32_t u = d->cl.items[i];
         for (uint32_t k = in->offset[u]; k < in->offset[u + 1]; k++) {
             if (in->event[k] == EVENT_TAU)
                 continue;
-            int fresh = pairset_add(&d->seen, (uint64_t)in->event[k] << 32 |
-                                                  in->target[k]);
-            if (fresh == 0)
-                continue;
-            if (fresh < 0 ||
-                cedges_add(&d->edges, s, in->event[k], in->target[k]) != 0 ||
-                mem_grow((void **)&d->events, &d->events_cap, ne + 1,
-                         sizeof *d->events))
+            uint64_t key = (uint64_t)in->event[k] << 32 | in->target[k];
+            int fresh = pairset_add(&d->seen, key);
+            if (fresh < 0 || (fresh && mem_grow((void **)&d->pairs,
+                                                &d->pairs_cap, np_ + 1,
+                                                sizeof *d->pairs)))
+                return -1;
+            if (fresh)
+                d->pairs[np_++] = key;
+        }
+    }
+    compress_sort_u64(d->pairs, np_);
+    *np = np_;
+    d->budget = 256;
+    for (size_t i = 0; i < d->cl.count; i++) {
+        uint32_t u = d->cl.items[i];
+        d->budget += 32 * (size_t)(in->offset[u + 1] - in->offset[u]);
+    }
+    return 0;
+}
+
+/* Records node s's k-th minimal acceptance; s's visible edges are
+ * d->edges [first, first + count). */
+static int diamond_need(Diamond *d, uint32_t s, uint32_t k, size_t first,
+                        size_t count)
+{
+    const uint32_t *a = d->acc.sets + d->acc.off[k];
+    uint32_t na = d->acc.off[k + 1] - d->acc.off[k];
+    if (mem_grow((void **)&d->need, &d->need_cap, d->need_count + 1,
+                 sizeof *d->need) ||
+        mem_grow((void **)&d->need_events, &d->need_events_cap,
+                 d->need_events_len + na, sizeof *d->need_events))
+        return -1;
+    mem_copy(d->need_events + d->need_events_len, a, na * sizeof *a);
+    d->need[d->need_count++] = (AccNeed){
+        s, d->acc.from[k], (uint32_t)d->need_events_len, na, first, count};
+    d->need_events_len += na;
+    return 0;
+}
+
+/* Once the nodes are known: each acceptance's tau leads to the stable
+ * state it came from when that is a node anyway, else to a new stable
+ * copy of the node offering exactly the acceptance's events, to the
+ * node's targets. (Always taking the state would keep it and all it
+ * reaches, much of it what diamond_minimal dropped.) */
+static int diamond_accept(Diamond *d)
+{
+    for (size_t i = 0; i < d->need_count; i++) {
+        AccNeed n = d->need[i];
+        if (d->is_node[n.from]) {
+            if (cedges_add(&d->edges, n.node, EVENT_TAU, n.from) != 0)
+                return -1;
+            continue;
+        }
+        uint32_t c = d->nodes;
+        if (mem_grow((void **)&d->rep, &d->rep_cap, (size_t)c + 1,
+                     sizeof *d->rep) ||
+            cedges_add(&d->edges, n.node, EVENT_TAU, c) != 0)
+            return -1;
+        d->rep[d->nodes++] = n.from;
+        const uint32_t *a = d->need_events + n.at;
+        uint32_t k = 0;
+        for (size_t j = n.first; j < n.first + n.count && k < n.len; j++) {
+            uint32_t ev = d->edges.ev[j], dst = d->edges.dst[j];
+            while (k < n.len && a[k] < ev)
+                k++;
+            if (k < n.len && a[k] == ev &&
+                cedges_add(&d->edges, c, ev, dst) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static CompressStatus diamond_expand(Diamond *d, uint32_t s, int div)
+{
+    const Lts *in = d->in;
+    size_t np, ne = 0, nk = 0, first = d->edges.count;
+    if (closure_of(&d->cl, in, &s, 1) != 0 || diamond_pairs(d, &np) != 0)
+        return COMPRESS_NOMEM;
+    for (size_t i = 0, j; i < np; i = j) {
+        uint32_t ev = (uint32_t)(d->pairs[i] >> 32);
+        for (j = i; j < np && (uint32_t)(d->pairs[j] >> 32) == ev; j++)
+            ;
+        if (mem_grow((void **)&d->targets, &d->targets_cap, j - i,
+                     sizeof *d->targets))
+            return COMPRESS_NOMEM;
+        uint32_t *t = d->targets;
+        size_t n = 0;
+        for (size_t k = i; k < j; k++)
+            t[n++] = (uint32_t)d->pairs[k];
+        if ((n > 1 && diamond_minimal(d, t, &n) != 0) ||
+            mem_grow((void **)&d->events, &d->events_cap, ne + 1,
+                     sizeof *d->events))
+            return COMPRESS_NOMEM;
+        d->events[ne++] = ev;
+        for (size_t k = 0; k < n; k++) {
+            if (cedges_add(&d->edges, s, ev, t[k]) != 0)
                 return COMPRESS_NOMEM;
-            d->events[ne++] = in->event[k];
-            diamond_enqueue(d, in->target[k]);
+            nk++;
+            diamond_enqueue(d, t[k]);
         }
     }
     if (!compress_unstable(in, s))
         return COMPRESS_OK;
-    if (ne > 1)
-        qsort(d->events, ne, sizeof *d->events, compress_u32_cmp);
-    size_t distinct = 0;
-    for (size_t i = 0; i < ne; i++)
-        if (!distinct || d->events[distinct - 1] != d->events[i])
-            d->events[distinct++] = d->events[i];
     if (accs_of(&d->acc, in, d->cl.items, d->cl.count) != 0)
         return COMPRESS_NOMEM;
-    if (plain_stable(&d->acc, div, d->events, distinct))
+    if (plain_stable(&d->acc, div, d->events, ne))
         return COMPRESS_OK;
     if (div && cedges_add(&d->edges, s, EVENT_TAU, s) != 0)
         return COMPRESS_NOMEM;
-    for (uint32_t k = 0; k < d->acc.count; k++) {
-        if (cedges_add(&d->edges, s, EVENT_TAU, d->acc.from[k]) != 0)
+    for (uint32_t k = 0; k < d->acc.count; k++)
+        if (diamond_need(d, s, k, first, nk) != 0)
             return COMPRESS_NOMEM;
-        diamond_enqueue(d, d->acc.from[k]);
-    }
     return COMPRESS_OK;
+}
+
+/* The input's tau transitions as rows of their own (rows begin with
+ * their taus). */
+static int diamond_taus(Diamond *d)
+{
+    const Lts *in = d->in;
+    size_t taus = 0;
+    d->tau_off = mem_alloc(((size_t)in->states + 1) * sizeof *d->tau_off);
+    if (!d->tau_off)
+        return -1;
+    for (uint32_t s = 0; s < in->states; s++) {
+        d->tau_off[s] = (uint32_t)taus;
+        for (uint32_t k = in->offset[s];
+             k < in->offset[s + 1] && in->event[k] == EVENT_TAU; k++)
+            taus++;
+    }
+    d->tau_off[in->states] = (uint32_t)taus;
+    d->tau_dst = mem_alloc((taus + 1) * sizeof *d->tau_dst);
+    if (!d->tau_dst)
+        return -1;
+    for (uint32_t s = 0; s < in->states; s++)
+        mem_copy(d->tau_dst + d->tau_off[s], in->target + in->offset[s],
+                 (d->tau_off[s + 1] - d->tau_off[s]) * sizeof *d->tau_dst);
+    return 0;
 }
 
 CompressStatus compress_diamond(const Lts *in, size_t max_states, Lts *out)
 {
     Diamond d = {.in = in};
     uint8_t *div = NULL;
-    uint32_t *rep = mem_alloc(((size_t)in->states + 1) * sizeof *rep);
-    d.is_node = mem_calloc((size_t)in->states + 1, 1);
+    size_t cells = (size_t)in->states + 1;
+    d.rep = mem_alloc(cells * sizeof *d.rep);
+    d.rep_cap = cells;
+    d.nodes = in->states;
+    d.is_node = mem_calloc(cells, 1);
+    d.mark = mem_calloc(cells, sizeof *d.mark);
     d.queue = mem_alloc(((size_t)in->states + 1) * sizeof *d.queue);
     CompressStatus st = COMPRESS_NOMEM;
-    if (!rep || !d.is_node || !d.queue || compress_divergent(in, &div) != 0 ||
+    if (!d.rep || !d.is_node || !d.queue || !d.mark ||
+        diamond_taus(&d) != 0 || compress_divergent(in, &div) != 0 ||
         closure_init(&d.cl, in->states) != 0)
         goto done;
     for (uint32_t s = 0; s < in->states; s++)
-        rep[s] = s;
+        d.rep[s] = s;
     diamond_enqueue(&d, 0);
     st = COMPRESS_OK;
     for (uint32_t q = 0; q < d.count && st == COMPRESS_OK; q++)
         st = limit_reached() != LIMIT_NONE
                  ? COMPRESS_STOPPED
                  : diamond_expand(&d, d.queue[q], div[d.queue[q]]);
+    if (st == COMPRESS_OK && diamond_accept(&d) != 0)
+        st = COMPRESS_NOMEM;
     if (st == COMPRESS_OK)
-        st = compress_finish(in, in->states, rep, 0, in->omega, &d.edges,
+        st = compress_finish(in, d.nodes, d.rep, 0, in->omega, &d.edges,
                              max_states, out);
 done:
-    mem_free(rep);
     mem_free(div);
     mem_free(d.is_node);
     mem_free(d.queue);
@@ -505,6 +707,9 @@ done:
     accs_free(&d.acc);
     cedges_free(&d.edges);
     pairset_free(&d.seen);
-    mem_free(d.events);
+    void *owned[] = {d.events, d.pairs, d.targets, d.need, d.need_events,
+                     d.rep, d.mark, d.tau_off, d.tau_dst, d.stack};
+    for (size_t i = 0; i < sizeof owned / sizeof *owned; i++)
+        mem_free(owned[i]);
     return st;
 }
