@@ -24,8 +24,12 @@
  *                    failures, failures-divergences
  *   diamond          diamond elimination: a node for the root and every
  *                    state a visible event leads to, offering every visible
- *                    transition of its tau-closure; preserves traces,
- *                    failures, failures-divergences
+ *                    transition of its tau-closure, except to a target
+ *                    another target of the same event reaches by taus (its
+ *                    behaviours are included); a minimal acceptance leads
+ *                    to its stable state when that is a node, else to a
+ *                    stable copy of the node offering exactly it; preserves
+ *                    traces, failures, failures-divergences
  *   tau_loop_factor  each strongly connected tau component becomes one
  *                    state with a tau self-loop (preserves everything)
  *   chase            forced tau: a state with tau transitions becomes the

@@ -44,6 +44,10 @@ typedef struct Comp {
      * short (see comp_enabled_init) */
     uint64_t *enabled;
     uint32_t label_words;
+    /* per state, its acceptance jumps (see comp_jumps_init): their
+     * targets jump_target[jump_off[s] .. jump_off[s + 1]); NULL when the
+     * component has none or may not take them together */
+    uint32_t *jump_off, *jump_target;
 } Comp;
 
 typedef struct Rule {
@@ -68,6 +72,7 @@ typedef struct Network {
     NetPart *terminate;
     size_t terminate_count;
     uint32_t *word_max;
+    int has_jumps;         /* some component has jumps */
 } Network;
 
 static const MachineOps network_ops;
@@ -114,9 +119,127 @@ static int comp_init(Comp *c, const Lts *lts)
     return 0;
 }
 
+/* The first transition of comp's state s labelled `want` or above (its
+ * transitions are sorted by label). A short row is scanned (callgrind,
+ * buffers: a binary search costs 7% more instructions in all), a long
+ * one searched. */
+enum { ROW_SCAN = 8 };
+
+static inline uint32_t row_lower(const Comp *comp, uint32_t s, uint32_t want)
+{
+    uint32_t a = comp->offset[s], b = comp->offset[s + 1];
+    if (b - a <= ROW_SCAN) {
+        while (a < b && comp->local[a] < want)
+            a++;
+        return a;
+    }
+    while (a < b) {
+        uint32_t mid = a + (b - a) / 2;
+        if (comp->local[mid] < want)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    return a;
+}
+
+/* The transitions [*lo, *hi) of comp's state s labelled `want`; 0 when
+ * there are none. */
+static inline int row_find(const Comp *comp, uint32_t s, uint32_t want,
+                           uint32_t *lo, uint32_t *hi)
+{
+    uint32_t a = row_lower(comp, s, want), b = a, end = comp->offset[s + 1];
+    while (b < end && comp->local[b] == want)
+        b++;
+    *lo = a;
+    *hi = b;
+    return b > a;
+}
+
+/* 1 when c's transition k (a tau from s) is an acceptance jump: to a
+ * stable state t != s whose every transition s also has (same label, same
+ * target). Compressions (normal, diamond) mark a node's minimal
+ * acceptances so: one tau to a stable copy restricted to each. */
+static int comp_is_jump(const Comp *c, uint32_t s, uint32_t k)
+{
+    uint32_t t = c->target[k];
+    if (t == s)
+        return 0;
+    for (uint32_t j = c->offset[t]; j < c->offset[t + 1]; j++) {
+        if (c->labels[c->local[j]] == EVENT_TAU)
+            return 0;
+        uint32_t lo, hi;
+        if (!row_find(c, s, c->local[j], &lo, &hi))
+            return 0;
+        while (lo < hi && c->target[lo] != c->target[j])
+            lo++;
+        if (lo == hi)
+            return 0;
+    }
+    return 1;
+}
+
+/* A component's acceptance jumps are taken all at once with every other
+ * component's (network_successors): a state where some components have
+ * jumped and others not yet is stable in no component that matters and
+ * offers only what the state before the jumps offers, so leaving such
+ * states out changes no trace, failure or divergence, and a network of k
+ * compressed leaves no longer has 2^k such states per state. Only where
+ * the component's tau is fired alone, as the network's tau, by exactly
+ * one rule (not inside a synchronisation of flags). */
+static int comp_jumps_init(Network *net, uint32_t ci)
+{
+    Comp *c = &net->comps[ci];
+    uint32_t tau = comp_local(c, EVENT_TAU);
+    if (tau == UINT32_MAX)
+        return 0;
+    int alone = 0;
+    for (size_t r = 0; r < net->rule_count; r++) {
+        const Rule *rule = &net->rules[r];
+        for (uint32_t i = 0; i < rule->count; i++)
+            if (rule->comp[i] == ci && rule->local[i] == tau) {
+                if (rule->count != 1 || rule->event != EVENT_TAU)
+                    return 0;
+                alone++;
+            }
+    }
+    if (alone != 1)
+        return 0;
+    uint32_t n = c->offset[c->states], count = 0;
+    c->jump_off = mem_alloc(((size_t)c->states + 1) * sizeof *c->jump_off);
+    c->jump_target = mem_alloc(((size_t)n + 1) * sizeof *c->jump_target);
+    if (!c->jump_off || !c->jump_target)
+        return -1;
+    for (uint32_t s = 0; s < c->states; s++) {
+        c->jump_off[s] = count;
+        for (uint32_t k = c->offset[s]; k < c->offset[s + 1]; k++)
+            if (c->local[k] == tau && comp_is_jump(c, s, k))
+                c->jump_target[count++] = c->target[k];
+    }
+    c->jump_off[c->states] = count;
+    if (count == 0) {
+        mem_free(c->jump_off);
+        mem_free(c->jump_target);
+        c->jump_off = c->jump_target = NULL;
+    }
+    return 0;
+}
+
+/* 1 when transition k of c's state s is one of its jumps. */
+static int comp_jump_at(const Comp *c, uint32_t s, uint32_t k)
+{
+    if (!c->jump_off || c->labels[c->local[k]] != EVENT_TAU)
+        return 0;
+    for (uint32_t j = c->jump_off[s]; j < c->jump_off[s + 1]; j++)
+        if (c->jump_target[j] == c->target[k])
+            return 1;
+    return 0;
+}
+
 /* Per state, the transitions under whose label some rule is filed, in
- * transition order: the successor loop then skips the others (a fork's
- * transitions, filed under the philosopher, cost nothing). */
+ * transition order, jumps left out: the successor loop then skips the
+ * others (a fork's transitions, filed under the philosopher, cost
+ * nothing). */
 static int comp_starts(Comp *c)
 {
     uint32_t n = c->offset[c->states];
@@ -129,7 +252,7 @@ static int comp_starts(Comp *c)
         c->start_off[s] = count;
         for (uint32_t k = c->offset[s]; k < c->offset[s + 1]; k++) {
             uint32_t l = c->local[k];
-            if (c->first[l] < c->first[l + 1])
+            if (c->first[l] < c->first[l + 1] && !comp_jump_at(c, s, k))
                 c->starts[count++] =
                     (Start){c->target[k], c->first[l], c->first[l + 1]};
         }
@@ -191,10 +314,13 @@ static int network_index(Network *net)
         Comp *c = &net->comps[rule->fire_comp[0]];
         c->rule_index[c->first[rule->fire_local[0] + 1]++] = (uint32_t)r;
     }
-    for (size_t i = 0; i < net->comp_count; i++)
-        if (comp_starts(&net->comps[i]) != 0 ||
+    for (size_t i = 0; i < net->comp_count; i++) {
+        if (comp_jumps_init(net, (uint32_t)i) != 0 ||
+            comp_starts(&net->comps[i]) != 0 ||
             comp_enabled_init(&net->comps[i]) != 0)
             return -1;
+        net->has_jumps |= net->comps[i].jump_off != NULL;
+    }
     return 0;
 }
 
@@ -370,6 +496,8 @@ static void network_destroy(Machine *m)
             mem_free(net->comps[i].first);
             mem_free(net->comps[i].rule_index);
             mem_free(net->comps[i].start_off);
+            mem_free(net->comps[i].jump_off);
+            mem_free(net->comps[i].jump_target);
             mem_free(net->comps[i].starts);
             mem_free(net->comps[i].enabled);
         }
@@ -403,43 +531,6 @@ typedef struct Firing {
     MachineEmit emit;
     void *ctx;
 } Firing;
-
-/* The first transition of comp's state s labelled `want` or above (its
- * transitions are sorted by label). A short row is scanned (callgrind,
- * buffers: a binary search costs 7% more instructions in all), a long
- * one searched. */
-enum { ROW_SCAN = 8 };
-
-static inline uint32_t row_lower(const Comp *comp, uint32_t s, uint32_t want)
-{
-    uint32_t a = comp->offset[s], b = comp->offset[s + 1];
-    if (b - a <= ROW_SCAN) {
-        while (a < b && comp->local[a] < want)
-            a++;
-        return a;
-    }
-    while (a < b) {
-        uint32_t mid = a + (b - a) / 2;
-        if (comp->local[mid] < want)
-            a = mid + 1;
-        else
-            b = mid;
-    }
-    return a;
-}
-
-/* The transitions [*lo, *hi) of comp's state s labelled `want`; 0 when
- * there are none. */
-static inline int row_find(const Comp *comp, uint32_t s, uint32_t want,
-                           uint32_t *lo, uint32_t *hi)
-{
-    uint32_t a = row_lower(comp, s, want), b = a, end = comp->offset[s + 1];
-    while (b < end && comp->local[b] == want)
-        b++;
-    *lo = a;
-    *hi = b;
-    return b > a;
-}
 
 /* 1 when component c offers local label l in state s. */
 static int comp_offers(const Comp *comp, uint32_t s, uint32_t l)
@@ -512,8 +603,31 @@ static void fire_second(Firing *f, const Rule *rule)
     f->vec[c] = s;
 }
 
+/* Every component from c on that can jump takes one of its jumps, in
+ * every combination, as one tau (comp_jumps_init says why); `any`: some
+ * component before c jumped. */
+static void fire_jumps(Firing *f, size_t c, int any)
+{
+    const Network *net = f->net;
+    for (; c < net->comp_count; c++) {
+        const Comp *comp = &net->comps[c];
+        uint32_t s = f->state[c];
+        if (!comp->jump_off || comp->jump_off[s] == comp->jump_off[s + 1])
+            continue;
+        for (uint32_t j = comp->jump_off[s]; j < comp->jump_off[s + 1]; j++) {
+            f->vec[c] = comp->jump_target[j];
+            fire_jumps(f, c + 1, 1);
+        }
+        f->vec[c] = s;
+        return;
+    }
+    if (any)
+        f->emit(f->ctx, EVENT_TAU, f->vec);
+}
+
 /* Components in order, each one's transitions in order, the rules filed
- * under each in order: the emission order depends only on the state. */
+ * under each in order, then the jumps: the emission order depends only on
+ * the state. */
 static int network_successors(const Machine *m, const uint32_t *state,
                               void *scratch, MachineEmit emit, void *ctx)
 {
@@ -541,6 +655,8 @@ static int network_successors(const Machine *m, const uint32_t *state,
             f.vec[c] = s;
         }
     }
+    if (net->has_jumps)
+        fire_jumps(&f, 0, 0);
     return MACHINE_OK;
 }
 
@@ -693,7 +809,17 @@ size_t network_step_parts(const Machine *m, const uint32_t *from,
         if (reported)
             return reported;
     }
-    return 0;
+    /* the jumps of several components at once (fire_jumps) */
+    size_t reported = 0;
+    for (size_t leaf = 0; to && event == EVENT_TAU && leaf < m->components;
+         leaf++) {
+        uint32_t c = net->leaf_comp[leaf];
+        if (from[c] != to[c]) {
+            fn(ctx, leaf, EVENT_TAU);
+            reported++;
+        }
+    }
+    return reported;
 }
 
 uint32_t network_leaf_state(const Machine *m, const uint32_t *state,

@@ -278,6 +278,8 @@ NormalStatus normal_build(const Machine *spec, const ExploreOptions *options,
     specgraph_free(&b.g);
     intern_free(b.sets);
     idvec_free(&b.members);
+    if (st == NORMAL_OK)
+        st = normal_minimise(out);
     if (st != NORMAL_OK)
         normal_free(out);
     return st;

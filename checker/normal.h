@@ -5,7 +5,10 @@
  * event (tick included) leads to exactly one node. Each node records
  * whether Spec can diverge there and its minimal acceptances: the initial
  * event sets of its stable states, keeping only the minimal ones under
- * inclusion. Node 0 is the closure of the initial state.
+ * inclusion. Node 0 is the closure of the initial state. Nodes that
+ * carry the same marks and lead to equivalent nodes on every event are
+ * then merged (normal_min.c), as FDR does, so the number of nodes does
+ * not depend on how the specification is written.
  *
  * The normal form can be exponentially larger than Spec: max_nodes bounds
  * it (NORMAL_LIMIT). The Normal owns its arrays.
@@ -41,6 +44,8 @@ typedef enum NormalStatus {
  * ones (the revivals model needs them). */
 NormalStatus normal_build(const Machine *spec, const ExploreOptions *options,
                           uint64_t max_nodes, int all, Normal *out);
+/* normal_min.c: merges equivalent nodes in place (normal_build does). */
+NormalStatus normal_minimise(Normal *n);
 /* The node after `event` from `node`, or UINT32_MAX when Spec cannot. */
 uint32_t normal_after(const Normal *n, uint32_t node, uint32_t event);
 void normal_free(Normal *n);

@@ -357,6 +357,62 @@ static void test_random_processes_equivalent(void **state)
     }
 }
 
+/* Compressed leaves inside a network: a network takes the acceptance
+ * jumps of its leaves together (network.c), which must change nothing.
+ * Each round composes two random leaves with hidden events (so they have
+ * acceptances to mark) under |||, [| {a} |] or [| {a, b} |], plain and
+ * with both leaves compressed by normal, diamond and sbisim(diamond),
+ * also with b hidden over the whole, and compares them in T, F and FD. */
+static void test_random_networks_equivalent(void **state)
+{
+    (void)state;
+    static const char *const ops[] = {"|||", "[| {a} |]", "[| {a, b} |]"};
+    static const char *const cs[] = {"normal", "diamond", "sbd"};
+    char text[8192];
+    for (int round = 0; round < 45; round++) {
+        random_process(text, sizeof text, 2 + (int)rnd(6), 0);
+        size_t at = strlen(text);
+        const char *op = ops[round % 3];
+        at += (size_t)snprintf(text + at, sizeof text - at,
+                               "sbd(P) = sbisim(diamond(P))\n"
+                               "L0 = P0 \\ {c}\nL1 = P1 \\ {c}\n"
+                               "NP = L0 %s L1\nHP = NP \\ {b}\n", op);
+        for (int k = 0; k < 3; k++)
+            at += (size_t)snprintf(text + at, sizeof text - at,
+                                   "N%d = %s(L0) %s %s(L1)\n"
+                                   "H%d = N%d \\ {b}\n",
+                                   k, cs[k], op, cs[k], k, k);
+        Diags diags;
+        diags_init(&diags);
+        Model *m = model_load_text("random.csp", text, NULL, &diags);
+        assert_non_null(m);
+        assert_int_equal(diags_errors(&diags), 0);
+        TermTable *terms = model_terms(m);
+        for (int hidden = 0; hidden < 2; hidden++) {
+            char name[8];
+            uint32_t p = model_process(m, hidden ? "HP" : "NP", &diags);
+            assert_int_not_equal(p, TERM_NONE);
+            Machine *mp = compile(terms, p);
+            for (int k = 0; k < 3; k++) {
+                snprintf(name, sizeof name, "%c%d", hidden ? 'H' : 'N', k);
+                uint32_t q = model_process(m, name, &diags);
+                assert_int_not_equal(q, TERM_NONE);
+                Machine *mq = compile(terms, q);
+                for (int model = CHECK_T; model <= CHECK_FD; model++)
+                    if (!refines(mp, mq, (CheckModel)model) ||
+                        !refines(mq, mp, (CheckModel)model))
+                        fail_msg("%s differs from %s in the %d-semantics "
+                                 "of\n%s", name, hidden ? "HP" : "NP",
+                                 model, text);
+                machine_free(mq);
+            }
+            machine_free(mp);
+        }
+        model_free(m);
+        diags_free(&diags);
+    }
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -397,6 +453,7 @@ int main(void)
         cmocka_unit_test(test_sbisim_brute_force),
         cmocka_unit_test(test_wbisim_brute_force),
         cmocka_unit_test(test_random_processes_equivalent),
+        cmocka_unit_test(test_random_networks_equivalent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
