@@ -250,6 +250,25 @@ static void test_failures(void **state)
     check_result_free(&r);
 }
 
+/* Normal forms are minimised: a -> a -> P normalises to the nodes
+ * {a -> a -> P}, {a -> P}, {P}, each offering exactly a and leading to
+ * the next: one node once merged. T = a -> STOP |~| b -> STOP keeps two:
+ * {T, a -> STOP, b -> STOP} with acceptances {a} and {b}, and {STOP}. */
+static void test_normal_form_minimised(void **state)
+{
+    World *w = *state;
+    CheckResult r;
+    uint32_t aap = pre(w, w->a, pre(w, w->a, call(w, 0)));
+    run(w, CHECK_REFINES, CHECK_FD, call(w, 0), aap, &r);
+    assert_int_equal(r.verdict, VERDICT_PASS);
+    assert_int_equal(r.spec_nodes, 1);
+    check_result_free(&r);
+    run(w, CHECK_REFINES, CHECK_F, call(w, 4), call(w, 4), &r);
+    assert_int_equal(r.verdict, VERDICT_PASS);
+    assert_int_equal(r.spec_nodes, 2);
+    check_result_free(&r);
+}
+
 /* Determinism: T is nondeterministic at <> (a may be refused); S is
  * deterministic; a -> STOP [] a -> b -> STOP is not, after <a>, on b. */
 static void test_determinism(void **state)
@@ -299,6 +318,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_determinism, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_normal_form_minimised, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_tick_in_parallel, setup,
                                         teardown),
     };
