@@ -517,8 +517,8 @@ static int diamond_minimal(Diamond *d, uint32_t *t, size_t *n)
 }
 
 /* The distinct (event, target) pairs of s's tau-closure, sorted. Sets
- * diamond_minimal's budget for this node: a few times the moves read
- * here, so that it costs at most that much more. */
+ * diamond_minimal's budget for this node: 32 times the moves read here
+ * (the bully network's nodes need about that to drop all they can). */
 static int diamond_pairs(Diamond *d, size_t *np)
 {
     const Lts *in = d->in;
@@ -605,7 +605,7 @@ static int diamond_accept(Diamond *d)
 static CompressStatus diamond_expand(Diamond *d, uint32_t s, int div)
 {
     const Lts *in = d->in;
-    size_t np, ne = 0, nk = 0, first = d->edges.count;
+    size_t np, ne = 0, first = d->edges.count;
     if (closure_of(&d->cl, in, &s, 1) != 0 || diamond_pairs(d, &np) != 0)
         return COMPRESS_NOMEM;
     for (size_t i = 0, j; i < np; i = j) {
@@ -627,7 +627,6 @@ static CompressStatus diamond_expand(Diamond *d, uint32_t s, int div)
         for (size_t k = 0; k < n; k++) {
             if (cedges_add(&d->edges, s, ev, t[k]) != 0)
                 return COMPRESS_NOMEM;
-            nk++;
             diamond_enqueue(d, t[k]);
         }
     }
@@ -637,10 +636,11 @@ static CompressStatus diamond_expand(Diamond *d, uint32_t s, int div)
         return COMPRESS_NOMEM;
     if (plain_stable(&d->acc, div, d->events, ne))
         return COMPRESS_OK;
+    size_t visible = d->edges.count - first;
     if (div && cedges_add(&d->edges, s, EVENT_TAU, s) != 0)
         return COMPRESS_NOMEM;
     for (uint32_t k = 0; k < d->acc.count; k++)
-        if (diamond_need(d, s, k, first, nk) != 0)
+        if (diamond_need(d, s, k, first, visible) != 0)
             return COMPRESS_NOMEM;
     return COMPRESS_OK;
 }

@@ -308,6 +308,16 @@ static int pending(LksProc *self)
     return __atomic_load_n(&self->outcome, __ATOMIC_ACQUIRE) == LKS_PENDING;
 }
 
+/* Whether to spin at all: only while a core is free for the partner to
+ * run on (this process, blocked, spins on one). With more running
+ * processes than cores a spinning waiter only takes the time its partner
+ * needs: 256 processes in pairs on 2 cores spent most of their time
+ * spinning. Lock held. */
+static int spin_worth(const LksRuntime *rt)
+{
+    return rt->live - rt->blocked < rt->cores;
+}
+
 /* A partner often comes within a microsecond or two: wait for it briefly
  * without the lock and without sleeping, which saves two context switches
  * per rendezvous when there are cores to spare. Lock held on entry. Returns
@@ -370,7 +380,7 @@ static int wait_for_partner(LksProc *self, LksGuard *guards, int n,
         rt->blocked++;
         lks_deadlock_check(rt);
     }
-    if (!rt->ended && spin_for_partner(self)) {
+    if (!rt->ended && spin_worth(rt) && spin_for_partner(self)) {
         *locked = 0;
         return __atomic_load_n(&self->outcome, __ATOMIC_ACQUIRE);
     }

@@ -137,6 +137,8 @@ struct LksRuntime {
     int next_id;
     int live;                /* processes running or blocked */
     int blocked;             /* of which blocked without a timeout */
+    int cores;               /* online processors (spinning pays only
+                                while one is free for the partner) */
     int ended;               /* the run was ended: LKS_EDEADLOCK or
                                 LKS_EREPLAY (0 while it runs) */
     LksReplay *replay;       /* LOCKSTEP_REPLAY's trace, or NULL */

@@ -102,6 +102,8 @@ LksRuntime *lks_runtime_new(const LksConfig *cfg)
         rt->cfg.flush_events = 1;
     rt->fd = -1;
     rt->start_ns = lks_runtime_now_ns();
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    rt->cores = cores > 0 ? (int)cores : 1;
     pthread_mutex_init(&rt->lock, NULL);
     pthread_mutex_init(&rt->write_lock, NULL);
     pthread_cond_init(&rt->write_turn, NULL);
