@@ -452,9 +452,19 @@ static Value *arith(Eval *ev, Expr *e, long long a, long long b)
                        e->op == TOK_SLASH ? "division" : "modulo");
             return NULL;
         }
-        /* FDR rounds towards zero, like C and Haskell's quot/rem:
-         * (-20)/3 == -6 and (-20)%3 == -2 (libcspm's arithmetic test) */
-        r = e->op == TOK_SLASH ? a / b : a % b;
+        /* Floored, as Haskell's div and mod, which libcspm's evaluator
+         * (FDR's front end) uses: (-20)/3 == -7, (-20)%3 == 1, so that
+         * (i-1)%N is N-1 for i = 0, as FDR's own dining philosophers
+         * scripts need for their fork numbers. */
+        if (e->op == TOK_SLASH) {
+            r = a / b;
+            if (a % b != 0 && (a < 0) != (b < 0))
+                r--;
+        } else {
+            r = a % b;
+            if (r != 0 && (r < 0) != (b < 0))
+                r += b;
+        }
         break;
     }
     if (r > 2147483647LL || r < -2147483648LL) {
