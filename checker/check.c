@@ -5,6 +5,7 @@
 
 #include "check_impl.h"
 #include "diverge.h"
+#include "limit.h"
 #include "mem.h"
 #include "store.h"
 #include "tracemachine.h"
@@ -196,12 +197,20 @@ void check_explore_error(CheckResult *r, ExploreStatus st,
     }
 }
 
+/* check_divergence_after failed: the run's limit, or out of memory. */
+static void divergence_error(CheckResult *r)
+{
+    LimitKind k = limit_reached();
+    check_set_error(r, k != LIMIT_NONE ? explore_limit_status(k)
+                                       : EXPLORE_NOMEM, NULL);
+}
+
 void check_product_divergence(const CheckRequest *req, CheckResult *r,
                               const Explorer *ex, const Machine *prod)
 {
     int found = check_divergence_after(ex, prod, &r->cex, 1);
     if (found < 0) {
-        check_set_error(r, EXPLORE_NOMEM, NULL);
+        divergence_error(r);
     } else if (found) {
         r->verdict = VERDICT_FAIL;
         r->fail = FAIL_DIVERGENCE;
@@ -275,7 +284,7 @@ static void check_explore(const CheckRequest *req, CheckResult *r,
     } else if (then_divergence && atomic_load(&watch.saw_tau)) {
         int found = check_divergence_after(ex, req->impl, &r->cex, 0);
         if (found < 0)
-            check_set_error(r, EXPLORE_NOMEM, NULL);
+            divergence_error(r);
         else if (found) {
             r->verdict = VERDICT_FAIL;
             r->fail = FAIL_DIVERGENCE;
@@ -361,7 +370,7 @@ static void check_has_trace(const CheckRequest *req, CheckResult *r)
                            ? check_divergence_after(ex, m, &witness, 1) : 0;
         check_cex_free(&witness);
         if (diverges < 0)
-            check_set_error(r, EXPLORE_NOMEM, NULL);
+            divergence_error(r);
         else if (diverges == 0) {
             r->verdict = VERDICT_FAIL;
             r->fail = FAIL_NO_TRACE;

@@ -12,6 +12,7 @@
 #include "check_impl.h"
 
 #include "diverge.h"
+#include "limit.h"
 #include "mem.h"
 #include "pool.h"
 
@@ -127,6 +128,10 @@ static void tau_build_part(void *arg, unsigned worker)
     TauPart *p = &b->parts[worker];
     TauCtx *t = &p->ctx;
     for (uint64_t at = p->lo; at < p->hi && !p->failed; at += TAU_GROUP) {
+        if (limit_reached() != LIMIT_NONE) {
+            p->failed = 1;
+            break;
+        }
         uint64_t end = p->hi - at < TAU_GROUP ? p->hi : at + TAU_GROUP;
         p->count = 0;
         for (uint64_t id = at; id < end && !p->failed; id++) {
@@ -241,7 +246,7 @@ static int loop_to_cex(TauCtx *t, const IdVec *loop, Cex *cex, size_t skip)
 int check_divergence_after(const Explorer *ex, const Machine *m, Cex *cex,
                            size_t skip)
 {
-    TauCtx t;
+    TauCtx t = {0};
     TauGraph arrays;
     uint8_t *div = NULL;
     IdVec lead = {0}, loop = {0};
@@ -249,7 +254,8 @@ int check_divergence_after(const Explorer *ex, const Machine *m, Cex *cex,
     DivGraph g = {explore_stats(ex)->states, tau_succ, &t};
     if (tau_graph_build(&arrays, ex, m, explore_stats(ex)->threads) == 0)
         g = (DivGraph){g.states, tau_succ_arrays, &arrays};
-    if (tau_ctx_init(&t, ex, m) != 0 || diverge_mark(&g, &div) != 0)
+    if (limit_reached() != LIMIT_NONE || tau_ctx_init(&t, ex, m) != 0 ||
+        diverge_mark(&g, &div) != 0)
         goto out;
     uint64_t first = UINT64_MAX;
     for (uint64_t id = 0; id < g.states && first == UINT64_MAX; id++)

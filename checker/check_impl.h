@@ -19,7 +19,8 @@ int check_offers_tau(const Machine *m, const uint32_t *state,
 /* After a complete exploration of m by ex: finds the reachable divergent
  * state with the smallest id. Returns 1 and fills the counterexample (path
  * to it, the tau loop) when there is one, 0 when there is none, -1 when out
- * of memory. `skip` as for check_cex_path. */
+ * of memory or stopped by the run's limit (limit_reached() says which).
+ * `skip` as for check_cex_path. */
 int check_divergence_after(const Explorer *ex, const Machine *m, Cex *cex,
                            size_t skip);
 /* An exploration that ended with `st` (not DONE, not VIOLATION): the

@@ -1,6 +1,7 @@
 /* diverge: tau-cycle analysis by Tarjan's SCC algorithm. See diverge.h. */
 #include "diverge.h"
 
+#include "limit.h"
 #include "mem.h"
 
 #include <string.h>
@@ -37,6 +38,7 @@ typedef struct Tarjan {
     IdVec succ;            /* successor lists of the frames, stacked */
     Frame *frames;
     size_t depth, frames_cap;
+    uint32_t steps;        /* since the run's limits were last polled */
 } Tarjan;
 
 static int tarjan_open(Tarjan *t, uint64_t id)
@@ -77,6 +79,12 @@ static int tarjan_run(Tarjan *t, uint64_t root)
     if (tarjan_open(t, root) != 0)
         return -1;
     while (t->depth) {
+        /* a graph of millions of states: the run's limits are polled */
+        if (++t->steps == 1u << 16) {
+            t->steps = 0;
+            if (limit_reached() != LIMIT_NONE)
+                return -1;
+        }
         Frame *f = &t->frames[t->depth - 1];
         if (f->next < f->succ_end) {
             uint64_t s = t->succ.items[f->next++];

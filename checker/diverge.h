@@ -31,7 +31,8 @@ typedef struct DivGraph {
 } DivGraph;
 
 /* *divergent gets a byte per state (1: can diverge), owned by the caller
- * (mem_free). Returns 0, or -1 (out of memory or a callback failure). */
+ * (mem_free). Returns 0, or -1 (out of memory, a callback failure, or the
+ * run's limit reached: limit_reached() says which). */
 int diverge_mark(const DivGraph *g, uint8_t **divergent);
 
 /* diverge_mark, and also each state's strongly connected component under
