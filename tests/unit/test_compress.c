@@ -322,7 +322,7 @@ static void test_random_processes_equivalent(void **state)
         COMPRESS_EXPLICATE, COMPRESS_SBISIM, COMPRESS_WBISIM,
         COMPRESS_NORMAL, COMPRESS_DIAMOND, COMPRESS_TAU_LOOP};
     char text[4096];
-    for (int round = 0; round < 150; round++) {
+    for (int round = 0; round < 90; round++) {
         random_process(text, sizeof text, 2 + (int)rnd(6), round % 3);
         Diags diags;
         diags_init(&diags);
@@ -369,7 +369,7 @@ static void test_random_networks_equivalent(void **state)
     static const char *const ops[] = {"|||", "[| {a} |]", "[| {a, b} |]"};
     static const char *const cs[] = {"normal", "diamond", "sbd"};
     char text[8192];
-    for (int round = 0; round < 45; round++) {
+    for (int round = 0; round < 30; round++) {
         random_process(text, sizeof text, 2 + (int)rnd(6), 0);
         size_t at = strlen(text);
         const char *op = ops[round % 3];
