@@ -308,14 +308,17 @@ static int pending(LksProc *self)
     return __atomic_load_n(&self->outcome, __ATOMIC_ACQUIRE) == LKS_PENDING;
 }
 
-/* Whether to spin at all: only while a core is free for the partner to
- * run on (this process, blocked, spins on one). With more running
- * processes than cores a spinning waiter only takes the time its partner
- * needs: 256 processes in pairs on 2 cores spent most of their time
- * spinning. Lock held. */
-static int spin_worth(const LksRuntime *rt)
+/* How long to spin: LKS_SPIN while a core is free for the partner to run
+ * on (this process, blocked, spins on one), less in proportion as running
+ * processes outnumber the cores, where a spinning waiter mostly takes the
+ * time its partner needs (256 processes in pairs on 2 cores spent most of
+ * their time spinning). Lock held. */
+static int spin_budget(const LksRuntime *rt)
 {
-    return rt->live - rt->blocked < rt->cores;
+    int running = rt->live - rt->blocked;
+    return running < rt->cores ? LKS_SPIN
+                               : (int)((long)LKS_SPIN * rt->cores /
+                                       (running + 1));
 }
 
 /* A partner often comes within a microsecond or two: wait for it briefly
@@ -326,8 +329,9 @@ static int spin_worth(const LksRuntime *rt)
  * else 0 with the lock held again. */
 static int spin_for_partner(LksProc *self)
 {
+    int spins = spin_budget(self->rt);
     pthread_mutex_unlock(&self->rt->lock);
-    for (int i = 0; i < LKS_SPIN; i++) {
+    for (int i = 0; i < spins; i++) {
         if (!pending(self))
             return 1;
         lks_chan_relax();
@@ -380,7 +384,7 @@ static int wait_for_partner(LksProc *self, LksGuard *guards, int n,
         rt->blocked++;
         lks_deadlock_check(rt);
     }
-    if (!rt->ended && spin_worth(rt) && spin_for_partner(self)) {
+    if (!rt->ended && spin_for_partner(self)) {
         *locked = 0;
         return __atomic_load_n(&self->outcome, __ATOMIC_ACQUIRE);
     }
