@@ -315,6 +315,27 @@ static int refines(const Machine *spec, const Machine *impl, CheckModel model)
     return holds;
 }
 
+/* A random model, loaded without errors. */
+static Model *load_random(const char *text, Diags *diags)
+{
+    diags_init(diags);
+    Model *m = model_load_text("random.csp", text, NULL, diags);
+    assert_non_null(m);
+    assert_int_equal(diags_errors(diags), 0);
+    return m;
+}
+
+/* p and q refine each other in traces, failures and failures-divergences;
+ * else fails naming them and the model. */
+static void assert_equivalent(const Machine *p, const Machine *q,
+                              const char *what, const char *text)
+{
+    for (int model = CHECK_T; model <= CHECK_FD; model++)
+        if (!refines(p, q, (CheckModel)model) ||
+            !refines(q, p, (CheckModel)model))
+            fail_msg("%s changes the %d-semantics of\n%s", what, model, text);
+}
+
 static void test_random_processes_equivalent(void **state)
 {
     (void)state;
@@ -325,10 +346,7 @@ static void test_random_processes_equivalent(void **state)
     for (int round = 0; round < 90; round++) {
         random_process(text, sizeof text, 2 + (int)rnd(6), round % 3);
         Diags diags;
-        diags_init(&diags);
-        Model *m = model_load_text("random.csp", text, NULL, &diags);
-        assert_non_null(m);
-        assert_int_equal(diags_errors(&diags), 0);
+        Model *m = load_random(text, &diags);
         TermTable *terms = model_terms(m);
         uint32_t p = model_process(m, "SYS", &diags);
         assert_int_not_equal(p, TERM_NONE);
@@ -342,13 +360,10 @@ static void test_random_processes_equivalent(void **state)
                                                               COMPRESS_DIAMOND,
                                                               p));
             Machine *mq = compile(terms, q);
-            for (int model = CHECK_T; model <= CHECK_FD; model++)
-                if (!refines(mp, mq, (CheckModel)model) ||
-                    !refines(mq, mp, (CheckModel)model))
-                    fail_msg("%s changes the %d-semantics of\n%s",
-                             k < nk ? compress_name(kinds[k])
-                                    : "sbisim(diamond)",
-                             model, text);
+            assert_equivalent(mp, mq,
+                              k < nk ? compress_name(kinds[k])
+                                     : "sbisim(diamond)",
+                              text);
             machine_free(mq);
         }
         machine_free(mp);
@@ -383,10 +398,7 @@ static void test_random_networks_equivalent(void **state)
                                    "H%d = N%d \\ {b}\n",
                                    k, cs[k], op, cs[k], k, k);
         Diags diags;
-        diags_init(&diags);
-        Model *m = model_load_text("random.csp", text, NULL, &diags);
-        assert_non_null(m);
-        assert_int_equal(diags_errors(&diags), 0);
+        Model *m = load_random(text, &diags);
         TermTable *terms = model_terms(m);
         for (int hidden = 0; hidden < 2; hidden++) {
             char name[8];
@@ -398,12 +410,7 @@ static void test_random_networks_equivalent(void **state)
                 uint32_t q = model_process(m, name, &diags);
                 assert_int_not_equal(q, TERM_NONE);
                 Machine *mq = compile(terms, q);
-                for (int model = CHECK_T; model <= CHECK_FD; model++)
-                    if (!refines(mp, mq, (CheckModel)model) ||
-                        !refines(mq, mp, (CheckModel)model))
-                        fail_msg("%s differs from %s in the %d-semantics "
-                                 "of\n%s", name, hidden ? "HP" : "NP",
-                                 model, text);
+                assert_equivalent(mp, mq, name, text);
                 machine_free(mq);
             }
             machine_free(mp);
