@@ -43,7 +43,8 @@ static int tau_succ(void *ud, uint64_t id, IdVec *out)
     explore_state(t->ex, id, t->vec);
     t->out = out;
     t->failed = 0;
-    if (machine_successors(t->m, t->vec, t->scratch, tau_collect, t) != 0)
+    if (machine_tau_successors(t->m, t->vec, t->scratch, tau_collect, t) !=
+        0)
         return -1;
     return t->failed ? -1 : 0;
 }
@@ -137,7 +138,8 @@ static void tau_build_part(void *arg, unsigned worker)
         for (uint64_t id = at; id < end && !p->failed; id++) {
             size_t before = p->count;
             explore_state(t->ex, id, t->vec);
-            if (machine_successors(t->m, t->vec, t->scratch, tau_gather, p) !=
+            if (machine_tau_successors(t->m, t->vec, t->scratch, tau_gather,
+                                       p) !=
                 MACHINE_OK)
                 p->failed = 1;
             b->g->off[id + 1] = (uint32_t)(p->count - before);

@@ -115,7 +115,7 @@ static void rt_destroy(Machine *m)
 
 static const MachineOps rt_ops = {
     rt_initial, rt_successors, wrapped_terminated, wrapped_describe,
-    rt_destroy,
+    rt_destroy, NULL,
 };
 
 typedef struct RtCtx {

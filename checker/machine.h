@@ -49,6 +49,13 @@ typedef struct MachineOps {
                     char *buf, size_t len);
     /* Releases the machine's own memory. */
     void (*destroy)(Machine *m);
+    /* Optional, for the divergence searches: like `successors`, but may
+     * leave out every transition that is not tau (in the same order
+     * otherwise), which spares a network the rules that give visible
+     * events and a product its specification's moves. NULL: `successors`
+     * serves. */
+    int (*tau_successors)(const Machine *m, const uint32_t *state,
+                          void *scratch, MachineEmit emit, void *ctx);
 } MachineOps;
 
 struct Machine {
@@ -71,6 +78,16 @@ static inline int machine_successors(const Machine *m, const uint32_t *state,
                                      void *scratch, MachineEmit emit, void *ctx)
 {
     return m->ops->successors(m, state, scratch, emit, ctx);
+}
+
+/* At least the tau transitions of `state` (the caller ignores others). */
+static inline int machine_tau_successors(const Machine *m,
+                                         const uint32_t *state, void *scratch,
+                                         MachineEmit emit, void *ctx)
+{
+    return m->ops->tau_successors
+               ? m->ops->tau_successors(m, state, scratch, emit, ctx)
+               : m->ops->successors(m, state, scratch, emit, ctx);
 }
 
 static inline int machine_terminated(const Machine *m, const uint32_t *state)

@@ -627,9 +627,11 @@ static void fire_jumps(Firing *f, size_t c, int any)
 
 /* Components in order, each one's transitions in order, the rules filed
  * under each in order, then the jumps: the emission order depends only on
- * the state. */
-static int network_successors(const Machine *m, const uint32_t *state,
-                              void *scratch, MachineEmit emit, void *ctx)
+ * the state. tau_only: only the rules that give tau; inlined into both
+ * callers, so the full walk does not pay for the test. */
+static inline __attribute__((always_inline)) int
+network_walk(const Machine *m, const uint32_t *state, void *scratch,
+             MachineEmit emit, void *ctx, int tau_only)
 {
     const Network *net = (const Network *)m;
     uint32_t *vec = scratch;
@@ -645,6 +647,8 @@ static int network_successors(const Machine *m, const uint32_t *state,
             f.vec[c] = start->target;
             for (uint32_t r = start->rule_lo; r < start->rule_hi; r++) {
                 const Rule *rule = &net->rules[comp->rule_index[r]];
+                if (tau_only && rule->event != EVENT_TAU)
+                    continue;
                 if (rule->count == 1)
                     emit(ctx, rule->event, f.vec);
                 else if (rule->count == 2)
@@ -658,6 +662,18 @@ static int network_successors(const Machine *m, const uint32_t *state,
     if (net->has_jumps)
         fire_jumps(&f, 0, 0);
     return MACHINE_OK;
+}
+
+static int network_successors(const Machine *m, const uint32_t *state,
+                              void *scratch, MachineEmit emit, void *ctx)
+{
+    return network_walk(m, state, scratch, emit, ctx, 0);
+}
+
+static int network_tau_successors(const Machine *m, const uint32_t *state,
+                                  void *scratch, MachineEmit emit, void *ctx)
+{
+    return network_walk(m, state, scratch, emit, ctx, 1);
 }
 
 /* Terminated when every termination condition holds: each named component
@@ -704,7 +720,7 @@ static int network_describe(const Machine *m, const uint32_t *state,
 
 static const MachineOps network_ops = {
     network_initial, network_successors, network_terminated,
-    network_describe, network_destroy,
+    network_describe, network_destroy, network_tau_successors,
 };
 
 typedef struct WaitEdge {

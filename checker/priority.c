@@ -187,7 +187,7 @@ static void pr_destroy(Machine *m)
 
 static const MachineOps priority_ops = {pr_initial, pr_successors,
                                         pr_terminated, pr_describe,
-                                        pr_destroy};
+                                        pr_destroy, NULL};
 
 Machine *priority_machine(Machine *inner, const uint32_t *events,
                           const uint32_t *levels, size_t count)

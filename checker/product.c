@@ -49,17 +49,34 @@ static void product_relay(void *ctx, uint32_t event, const uint32_t *target)
     r->emit(r->ctx, event, r->vec);
 }
 
-static int product_successors(const Machine *m, const uint32_t *state,
-                              void *scratch, MachineEmit emit, void *ctx)
+static inline int product_walk(const Machine *m, const uint32_t *state,
+                               void *scratch, MachineEmit emit, void *ctx,
+                               int tau_only)
 {
     const Product *p = (const Product *)m;
     uint32_t node = state[0];
     if (node >= p->normal->nodes || (p->prune && p->normal->divergent[node]))
         return MACHINE_OK;
     Relay r = {p, node, wrapped_vec(scratch), emit, ctx};
-    return machine_successors(p->w.inner, state + 1,
-                              wrapped_inner_scratch(m, scratch), product_relay,
-                              &r);
+    void *inner = wrapped_inner_scratch(m, scratch);
+    return tau_only ? machine_tau_successors(p->w.inner, state + 1, inner,
+                                             product_relay, &r)
+                    : machine_successors(p->w.inner, state + 1, inner,
+                                         product_relay, &r);
+}
+
+static int product_successors(const Machine *m, const uint32_t *state,
+                              void *scratch, MachineEmit emit, void *ctx)
+{
+    return product_walk(m, state, scratch, emit, ctx, 0);
+}
+
+/* Tau keeps the specification's node: no lookups, and the impl's own
+ * tau-only walk where it has one. */
+static int product_tau_successors(const Machine *m, const uint32_t *state,
+                                  void *scratch, MachineEmit emit, void *ctx)
+{
+    return product_walk(m, state, scratch, emit, ctx, 1);
 }
 
 static void product_destroy(Machine *m)
@@ -71,7 +88,7 @@ static void product_destroy(Machine *m)
 
 static const MachineOps product_ops = {
     product_initial, product_successors, wrapped_terminated,
-    wrapped_describe, product_destroy,
+    wrapped_describe, product_destroy, product_tau_successors,
 };
 
 Machine *product_new(const Machine *impl, const Normal *normal,

@@ -96,7 +96,7 @@ static int tm_describe(const Machine *m, const uint32_t *state,
 static void tm_destroy(Machine *m) { mem_free(m); }
 
 static const MachineOps termmachine_ops = {
-    tm_initial, tm_successors, tm_terminated, tm_describe, tm_destroy,
+    tm_initial, tm_successors, tm_terminated, tm_describe, tm_destroy, NULL,
 };
 
 Machine *termmachine_new(TermTable *terms, uint32_t start)

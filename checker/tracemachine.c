@@ -63,7 +63,7 @@ static void tm_destroy(Machine *m)
 
 static const MachineOps tracemachine_ops = {
     tm_initial, tm_successors, wrapped_terminated, wrapped_describe,
-    tm_destroy,
+    tm_destroy, NULL,
 };
 
 Machine *tracemachine_new(const Machine *inner, const uint32_t *trace,

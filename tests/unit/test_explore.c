@@ -96,7 +96,7 @@ static int tm_successors(const Machine *base, const uint32_t *state,
 static void tm_destroy(Machine *m) { (void)m; }
 
 static const MachineOps tm_ops = {tm_initial, tm_successors, NULL, NULL,
-                                  tm_destroy};
+                                  tm_destroy, NULL};
 
 static void machine(TestMachine *tm, Kind kind, uint32_t k, uint32_t m)
 {
