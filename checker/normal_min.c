@@ -5,90 +5,161 @@
  * carry the same marks (divergence, the set of acceptances) and every
  * event leads to equivalent nodes: DFA minimisation. Classes are refined
  * by signatures (Moore's algorithm): a node's signature is its class and,
- * per event in order, its target's class; signatures are numbered by an
- * intern table, so equal means equal, never a hash collision. Rounds stop
- * when no class splits. FDR minimises its normal forms the same way
- * (bisimulation over the normalised graph), which is why its node counts
- * do not depend on how the specification is written.
+ * per event in order, its target's class; equal signatures are found by
+ * hashing and then compared word for word, so equal means equal, never a
+ * hash collision. Rounds stop when no class splits. FDR minimises its
+ * normal forms too (bisimulation over the normalised graph), which is why
+ * its node counts do not depend on how the specification is written.
  */
 #include "normal.h"
 
-#include "intern.h"
+#include "hash.h"
 #include "limit.h"
 #include "mem.h"
 
 #include <string.h>
 
-/* Canonical marks of each node: [divergent, acceptance ids sorted], the
- * acceptances themselves numbered by their event lists. */
-static int mark_classes(const Normal *n, uint32_t *cls, uint32_t *count)
+/* Rounds before giving up: each costs a pass over every node and edge,
+ * and a chain of n nodes (a counter, a long buffer) needs n of them; an
+ * unmerged normal form is as correct, only larger. Specifications whose
+ * nodes merge usually settle in a few rounds (the bully network's, 221
+ * nodes to 111). Hopcroft's algorithm would need no such bound. */
+enum { MIN_ROUNDS = 32 };
+
+/* Per node a blob of words (pool[off[v] .. off[v + 1])), and the table
+ * that numbers equal blobs; reused from round to round. */
+typedef struct Blobs {
+    uint32_t *pool, *off, *slot;
+    size_t pool_len, pool_cap, off_cap, slot_cap;
+} Blobs;
+
+static int blobs_put(Blobs *b, uint32_t word)
 {
-    Intern *accs = intern_new(), *marks = intern_new();
-    uint32_t *blob = NULL;
-    size_t cap = 0;
-    int rc = accs && marks ? 0 : -1;
-    for (uint32_t v = 0; v < n->nodes && rc == 0; v++) {
-        uint32_t first = n->acc_node[v], last = n->acc_node[v + 1];
-        if (mem_grow((void **)&blob, &cap, (size_t)(last - first) + 1,
-                     sizeof *blob)) {
-            rc = -1;
-            break;
-        }
-        blob[0] = n->divergent[v];
-        for (uint32_t a = first; a < last && rc == 0; a++) {
-            uint32_t lo = n->acc_off[a], len = n->acc_off[a + 1] - lo;
-            /* an empty acceptance is a valid blob of size 0 */
-            blob[1 + a - first] = intern_add(accs, n->acc_event + lo,
-                                             len * sizeof *n->acc_event);
-            rc = blob[1 + a - first] == UINT32_MAX ? -1 : 0;
-        }
-        /* sorted, so the order the acceptances were found in is lost */
-        for (uint32_t i = 2; i <= last - first; i++)
-            for (uint32_t j = i; j > 1 && blob[j - 1] > blob[j]; j--) {
-                uint32_t t = blob[j];
-                blob[j] = blob[j - 1];
-                blob[j - 1] = t;
+    if (mem_grow((void **)&b->pool, &b->pool_cap, b->pool_len + 1,
+                 sizeof *b->pool))
+        return -1;
+    b->pool[b->pool_len++] = word;
+    return 0;
+}
+
+/* ids[v]: the number of v's blob among the distinct ones, in order of
+ * first appearance; *count: how many there are. */
+static int blobs_number(Blobs *b, uint32_t nodes, uint32_t *ids,
+                        uint32_t *count)
+{
+    size_t slots = 16;
+    while (slots < 2 * (size_t)nodes)
+        slots *= 2;
+    if (mem_grow((void **)&b->slot, &b->slot_cap, slots, sizeof *b->slot))
+        return -1;
+    memset(b->slot, 0xff, slots * sizeof *b->slot);
+    *count = 0;
+    for (uint32_t v = 0; v < nodes; v++) {
+        const uint32_t *blob = b->pool + b->off[v];
+        size_t len = b->off[v + 1] - b->off[v];
+        size_t k = hash_bytes(HASH_SEED, blob, len * sizeof *blob) &
+                   (slots - 1);
+        for (;; k = (k + 1) & (slots - 1)) {
+            uint32_t u = b->slot[k];
+            if (u == UINT32_MAX) {
+                b->slot[k] = v;
+                ids[v] = (*count)++;
+                break;
             }
-        cls[v] = intern_add(marks, blob,
-                            (size_t)(last - first + 1) * sizeof *blob);
-        rc = rc == 0 && cls[v] != UINT32_MAX ? 0 : -1;
+            if (b->off[u + 1] - b->off[u] == len &&
+                !memcmp(b->pool + b->off[u], blob, len * sizeof *blob)) {
+                ids[v] = ids[u];
+                break;
+            }
+        }
     }
-    if (rc == 0)
-        *count = intern_count(marks);
-    mem_free(blob);
-    intern_free(accs);
-    intern_free(marks);
-    return rc;
+    return 0;
+}
+
+/* Starts node v's blob. */
+static int blobs_open(Blobs *b, uint32_t v)
+{
+    if (mem_grow((void **)&b->off, &b->off_cap, (size_t)v + 2,
+                 sizeof *b->off))
+        return -1;
+    if (v == 0)
+        b->pool_len = 0;
+    b->off[v] = (uint32_t)b->pool_len;
+    return 0;
+}
+
+static void blobs_close(Blobs *b, uint32_t v)
+{
+    b->off[v + 1] = (uint32_t)b->pool_len;
+}
+
+/* 1 when acceptance a sorts before c (by size, then events). */
+static int acc_before(const Normal *n, uint32_t a, uint32_t c)
+{
+    uint32_t la = n->acc_off[a + 1] - n->acc_off[a];
+    uint32_t lc = n->acc_off[c + 1] - n->acc_off[c];
+    if (la != lc)
+        return la < lc;
+    return memcmp(n->acc_event + n->acc_off[a], n->acc_event + n->acc_off[c],
+                  la * sizeof *n->acc_event) < 0;
+}
+
+/* Node v's marks: divergence, then its acceptances in a canonical order
+ * (the order they were found in says nothing). */
+static int mark_blob(Blobs *b, const Normal *n, uint32_t v,
+                     uint32_t **order, size_t *order_cap)
+{
+    uint32_t first = n->acc_node[v], count = n->acc_node[v + 1] - first;
+    if (mem_grow((void **)order, order_cap, (size_t)count + 1,
+                 sizeof **order) ||
+        blobs_open(b, v) != 0 || blobs_put(b, n->divergent[v]) != 0 ||
+        blobs_put(b, count) != 0)
+        return -1;
+    uint32_t *o = *order;
+    for (uint32_t i = 0; i < count; i++) { /* insertion sort: a handful */
+        uint32_t j = i;
+        for (; j > 0 && acc_before(n, first + i, o[j - 1]); j--)
+            o[j] = o[j - 1];
+        o[j] = first + i;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t lo = n->acc_off[o[i]], hi = n->acc_off[o[i] + 1];
+        if (blobs_put(b, hi - lo) != 0)
+            return -1;
+        for (uint32_t e = lo; e < hi; e++)
+            if (blobs_put(b, n->acc_event[e]) != 0)
+                return -1;
+    }
+    blobs_close(b, v);
+    return 0;
+}
+
+static int mark_classes(const Normal *n, Blobs *b, uint32_t *cls,
+                        uint32_t *count)
+{
+    uint32_t *order = NULL;
+    size_t order_cap = 0;
+    int rc = 0;
+    for (uint32_t v = 0; v < n->nodes && rc == 0; v++)
+        rc = mark_blob(b, n, v, &order, &order_cap);
+    mem_free(order);
+    return rc == 0 ? blobs_number(b, n->nodes, cls, count) : -1;
 }
 
 /* One round: each node's new class from its signature. */
-static int refine_round(const Normal *n, const uint32_t *cls, uint32_t *next,
-                        uint32_t *count)
+static int refine_round(const Normal *n, Blobs *b, const uint32_t *cls,
+                        uint32_t *next, uint32_t *count)
 {
-    Intern *sigs = intern_new();
-    uint32_t *sig = NULL;
-    size_t cap = 0;
-    int rc = sigs ? 0 : -1;
-    for (uint32_t v = 0; v < n->nodes && rc == 0; v++) {
-        uint32_t lo = n->off[v], hi = n->off[v + 1], len = 1;
-        if (mem_grow((void **)&sig, &cap, 1 + 2 * (size_t)(hi - lo),
-                     sizeof *sig)) {
-            rc = -1;
-            break;
-        }
-        sig[0] = cls[v];
-        for (uint32_t k = lo; k < hi; k++) {
-            sig[len++] = n->event[k];
-            sig[len++] = cls[n->target[k]];
-        }
-        next[v] = intern_add(sigs, sig, len * sizeof *sig);
-        rc = next[v] == UINT32_MAX ? -1 : 0;
+    for (uint32_t v = 0; v < n->nodes; v++) {
+        if (blobs_open(b, v) != 0 || blobs_put(b, cls[v]) != 0)
+            return -1;
+        for (uint32_t k = n->off[v]; k < n->off[v + 1]; k++)
+            if (blobs_put(b, n->event[k]) != 0 ||
+                blobs_put(b, cls[n->target[k]]) != 0)
+                return -1;
+        blobs_close(b, v);
     }
-    if (rc == 0)
-        *count = intern_count(sigs);
-    mem_free(sig);
-    intern_free(sigs);
-    return rc;
+    return blobs_number(b, n->nodes, next, count);
 }
 
 /* The quotient: classes numbered breadth-first from node 0's (so node 0
@@ -112,7 +183,6 @@ static int quotient(Normal *n, const uint32_t *cls, uint32_t classes)
     if (!rep || !id || !order || !q.off || !q.divergent || !q.acc_node ||
         !q.event || !q.target || !q.acc_off || !q.acc_event)
         goto done;
-    memset(rep, 0xff, (size_t)classes * sizeof *rep);
     memset(id, 0xff, (size_t)classes * sizeof *id);
     for (uint32_t v = n->nodes; v-- > 0;)
         rep[cls[v]] = v; /* ends as the first node of each class */
@@ -160,16 +230,21 @@ NormalStatus normal_minimise(Normal *n)
 {
     uint32_t *cls = mem_alloc(((size_t)n->nodes + 1) * sizeof *cls);
     uint32_t *next = mem_alloc(((size_t)n->nodes + 1) * sizeof *next);
+    Blobs b = {0};
     uint32_t count = 0, refined = 0;
     NormalStatus st = NORMAL_NOMEM;
-    if (!cls || !next || mark_classes(n, cls, &count) != 0)
+    if (!cls || !next || mark_classes(n, &b, cls, &count) != 0)
         goto done;
-    for (;;) {
+    for (int round = 0;; round++) {
         if (limit_reached() != LIMIT_NONE) {
             st = NORMAL_STOPPED;
             goto done;
         }
-        if (refine_round(n, cls, next, &refined) != 0)
+        if (round == MIN_ROUNDS) { /* not settling: n stays as it is */
+            st = NORMAL_OK;
+            goto done;
+        }
+        if (refine_round(n, &b, cls, next, &refined) != 0)
             goto done;
         uint32_t *t = cls;
         cls = next;
@@ -183,5 +258,8 @@ NormalStatus normal_minimise(Normal *n)
 done:
     mem_free(cls);
     mem_free(next);
+    mem_free(b.pool);
+    mem_free(b.off);
+    mem_free(b.slot);
     return st;
 }
