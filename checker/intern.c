@@ -58,9 +58,12 @@ void intern_free(Intern *in)
 {
     if (!in)
         return;
-    if (in->dir)
-        for (size_t i = 0; i < DIR_SIZE; i++)
-            mem_free(atomic_load(&in->dir[i]));
+    /* only the chunks in use: reading all DIR_SIZE entries faulted in
+     * half a megabyte per table (a ring of 1,000 normalised nodes spent
+     * a fifth of its time here) */
+    size_t used = ((size_t)atomic_load(&in->count) >> CHUNK_BITS) + 1;
+    for (size_t i = 0; in->dir && i < used && i < DIR_SIZE; i++)
+        mem_free(atomic_load(&in->dir[i]));
     mem_free(in->dir);
     mem_free(in->index);
     arena_free(in->arena);

@@ -187,23 +187,35 @@ static int comp_is_jump(const Comp *c, uint32_t s, uint32_t k)
  * compressed leaves no longer has 2^k such states per state. Only where
  * the component's tau is fired alone, as the network's tau, by exactly
  * one rule (not inside a synchronisation of flags). */
-static int comp_jumps_init(Network *net, uint32_t ci)
+/* Per component, the rules its tau takes part in: the number of rules
+ * where it fires alone as the network's tau, or UINT32_MAX when some rule
+ * joins it with others or renames it. One pass over the rules. */
+static uint32_t *tau_rules(const Network *net)
+{
+    uint32_t *alone = mem_calloc(net->comp_count + 1, sizeof *alone);
+    if (!alone)
+        return NULL;
+    for (size_t r = 0; r < net->rule_count; r++) {
+        const Rule *rule = &net->rules[r];
+        for (uint32_t i = 0; i < rule->count; i++) {
+            uint32_t ci = rule->comp[i];
+            const Comp *c = &net->comps[ci];
+            if (c->labels[rule->local[i]] != EVENT_TAU ||
+                alone[ci] == UINT32_MAX)
+                continue;
+            alone[ci] = rule->count == 1 && rule->event == EVENT_TAU
+                            ? alone[ci] + 1
+                            : UINT32_MAX;
+        }
+    }
+    return alone;
+}
+
+static int comp_jumps_init(Network *net, uint32_t ci, uint32_t alone)
 {
     Comp *c = &net->comps[ci];
     uint32_t tau = comp_local(c, EVENT_TAU);
-    if (tau == UINT32_MAX)
-        return 0;
-    int alone = 0;
-    for (size_t r = 0; r < net->rule_count; r++) {
-        const Rule *rule = &net->rules[r];
-        for (uint32_t i = 0; i < rule->count; i++)
-            if (rule->comp[i] == ci && rule->local[i] == tau) {
-                if (rule->count != 1 || rule->event != EVENT_TAU)
-                    return 0;
-                alone++;
-            }
-    }
-    if (alone != 1)
+    if (tau == UINT32_MAX || alone != 1)
         return 0;
     uint32_t n = c->offset[c->states], count = 0;
     c->jump_off = mem_alloc(((size_t)c->states + 1) * sizeof *c->jump_off);
@@ -314,14 +326,17 @@ static int network_index(Network *net)
         Comp *c = &net->comps[rule->fire_comp[0]];
         c->rule_index[c->first[rule->fire_local[0] + 1]++] = (uint32_t)r;
     }
-    for (size_t i = 0; i < net->comp_count; i++) {
-        if (comp_jumps_init(net, (uint32_t)i) != 0 ||
+    uint32_t *alone = tau_rules(net);
+    int rc = alone ? 0 : -1;
+    for (size_t i = 0; i < net->comp_count && rc == 0; i++) {
+        if (comp_jumps_init(net, (uint32_t)i, alone[i]) != 0 ||
             comp_starts(&net->comps[i]) != 0 ||
             comp_enabled_init(&net->comps[i]) != 0)
-            return -1;
+            rc = -1;
         net->has_jumps |= net->comps[i].jump_off != NULL;
     }
-    return 0;
+    mem_free(alone);
+    return rc;
 }
 
 /* Per local label of c: transitions with that label (how often it is
