@@ -179,14 +179,6 @@ static int comp_is_jump(const Comp *c, uint32_t s, uint32_t k)
     return 1;
 }
 
-/* A component's acceptance jumps are taken all at once with every other
- * component's (network_successors): a state where some components have
- * jumped and others not yet is stable in no component that matters and
- * offers only what the state before the jumps offers, so leaving such
- * states out changes no trace, failure or divergence, and a network of k
- * compressed leaves no longer has 2^k such states per state. Only where
- * the component's tau is fired alone, as the network's tau, by exactly
- * one rule (not inside a synchronisation of flags). */
 /* Per component, the rules its tau takes part in: the number of rules
  * where it fires alone as the network's tau, or UINT32_MAX when some rule
  * joins it with others or renames it. One pass over the rules. */
@@ -211,6 +203,20 @@ static uint32_t *tau_rules(const Network *net)
     return alone;
 }
 
+/* A component's acceptance jumps are taken all at once with every other
+ * component's (fire_jumps), and never one by one. Why nothing changes:
+ * a jump's target offers only moves its source has (same label, same
+ * target), so any path that moves a component after its jump can move it
+ * from the source instead; any stable state reachable by taus is then
+ * reached by the other taus first and the jumps of exactly the
+ * components still at a jump's source last, all together; traces and
+ * tau cycles map over the same way. A state where some components have
+ * jumped and others not is unstable and offers nothing new, and a network
+ * of k compressed leaves no longer visits up to 2^k of them per state.
+ * Under priority too: tau has the top level, so blocking happens only in
+ * stable states, which are the same. Only where the component's tau is
+ * fired alone, as the network's tau, by exactly one rule (`alone`, from
+ * tau_rules), not inside a synchronisation of flags. */
 static int comp_jumps_init(Network *net, uint32_t ci, uint32_t alone)
 {
     Comp *c = &net->comps[ci];
