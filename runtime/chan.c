@@ -1,26 +1,33 @@
-/* chan.c — rendezvous, choice and poison.
+/* chan.c — rendezvous, choice and poison, without a global lock.
  *
  * Every operation is an alt (lks_send and lks_recv are alts of one guard).
- * Under rt->lock an alt looks for a ready guard: a partner already waiting
- * on the other end of a channel, SKIP, an expired timeout, a poisoned
- * channel. If it finds a partner it commits the communication there and
- * then — copies the data, numbers and records the event, wakes the partner
- * with the index of the partner's guard that fired — so the event's number
- * is taken at the moment both sides are bound. Otherwise it enqueues one
- * node per enabled channel guard and sleeps on its condition variable; the
- * first partner to come commits with it. Invariant: a channel never has
- * senders and receivers waiting at the same time, except under a replay
- * (replay.c), where a pair waits for its event's turn.
+ * An alt locks the channels it offers on, in the one lock order, and looks
+ * for a ready guard: a partner waiting on the other end of a channel,
+ * SKIP, an expired timeout, a poisoned channel. A partner is taken by
+ * compare-and-swap on its outcome (lks_chan_claim), because it may be
+ * waiting on other channels whose locks this alt does not hold; then the
+ * communication commits there and then: the data copied, the event
+ * numbered and recorded, the partner given the index of its guard that
+ * fired, so the event's number is taken while both sides are bound (the
+ * trace's order agrees with every process's own order). Otherwise the alt
+ * appends one node per enabled channel guard to the wait lists, unlocks,
+ * spins briefly, and then sleeps on its own condition variable; the first
+ * partner to come claims it. The nodes it left on other channels are
+ * stale until it removes them itself: scanners skip nodes whose process
+ * no longer waits. A replayed run (replay.c) stops the world for every
+ * operation instead: it is for debugging, not speed.
  */
 #include "internal.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define LKS_STACK_NODES 8
 #define LKS_SPIN 2000
+#define LKS_YIELDS 64
 
 static inline void lks_chan_relax(void)
 {
@@ -31,7 +38,7 @@ static inline void lks_chan_relax(void)
 #endif
 }
 
-void lks_chan_note_user(LksChannel *ch, LksDir dir, int id)
+static void note_user(LksChannel *ch, LksDir dir, int id)
 {
     for (int i = 0; i < ch->nusers[dir]; i++)
         if (ch->users[dir][i] == id)
@@ -132,9 +139,6 @@ static int validate(LksProc *self, const LksGuard *guards, int n)
                                   "message", i);
             return LKS_EINVAL;
         }
-        /* offering an end, even without waiting on it, makes self one of
-         * its users: the wait-for graph's partners */
-        lks_chan_note_user(ch, guard_dir(g), self->id);
         if (g->kind != LKS_GUARD_SEND)
             continue;
         if (payload)
@@ -157,6 +161,7 @@ static void node_unlink(LksNode *node)
         node->next->prev = node->prev;
     else
         ch->tail[d] = node->prev;
+    node->linked = 0;
 }
 
 static void node_append(LksNode *node)
@@ -170,24 +175,107 @@ static void node_append(LksNode *node)
     else
         ch->waiting[d] = node;
     ch->tail[d] = node;
+    node->linked = 1;
 }
 
-/* Ends p's wait with outcome (a guard index or an error). Lock held. */
-void lks_proc_wake(LksProc *p, int outcome)
+/* ---- the world and the channels' lock order ------------------------------ */
+
+void lks_chan_lock_channels(LksRuntime *rt)
 {
-    for (int i = 0; i < p->nnodes; i++)
-        node_unlink(&p->nodes[i]);
-    p->nnodes = 0;
-    if (p->counted) {
-        p->rt->blocked--;
-        p->counted = 0;
-    }
-    p->state = LKS_RUNNING;
-    /* release: a spinning waiter reads its received values after this */
-    __atomic_store_n(&p->outcome, outcome, __ATOMIC_RELEASE);
-    if (p->sleeping)
-        pthread_cond_signal(&p->cond);
+    for (LksChannel *ch = rt->channels; ch; ch = ch->next)
+        pthread_mutex_lock(&ch->lock);
 }
+
+void lks_chan_unlock_channels(LksRuntime *rt)
+{
+    for (LksChannel *ch = rt->channels; ch; ch = ch->next)
+        pthread_mutex_unlock(&ch->lock);
+}
+
+void lks_chan_stop_world(LksRuntime *rt)
+{
+    pthread_mutex_lock(&rt->lock);
+    lks_chan_lock_channels(rt);
+}
+
+void lks_chan_start_world(LksRuntime *rt)
+{
+    lks_chan_unlock_channels(rt);
+    pthread_mutex_unlock(&rt->lock);
+}
+
+/* The distinct channels of the enabled channel guards into set, in the
+ * lock order (higher id first); returns how many. */
+static int channel_set(const LksGuard *guards, int n, LksChannel **set)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (!guards[i].enabled || !is_chan_guard(&guards[i]))
+            continue;
+        LksChannel *ch = guards[i].chan;
+        int at = 0;
+        while (at < k && set[at]->id > ch->id)
+            at++;
+        if (at < k && set[at] == ch)
+            continue;
+        memmove(set + at + 1, set + at, sizeof *set * (size_t)(k - at));
+        set[at] = ch;
+        k++;
+    }
+    return k;
+}
+
+/* ---- claiming a waiting process ------------------------------------------ */
+
+int lks_chan_waiting(const LksProc *p)
+{
+    int o = __atomic_load_n(&p->outcome, __ATOMIC_ACQUIRE);
+    return o == LKS_PENDING || o == LKS_ASLEEP;
+}
+
+int lks_chan_claim(LksProc *p, int *was)
+{
+    int o = __atomic_load_n(&p->outcome, __ATOMIC_ACQUIRE);
+    while (o == LKS_PENDING || o == LKS_ASLEEP) {
+        if (__atomic_compare_exchange_n(&p->outcome, &o, LKS_CLAIMED, 0,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+            *was = o;
+            /* an asleep untimed waiter was counted (or is about to be:
+             * then the count dips below the truth for a moment, which
+             * never reports a false deadlock) */
+            if (o == LKS_ASLEEP && p->counted)
+                __atomic_fetch_sub(&p->rt->blocked, 1, __ATOMIC_SEQ_CST);
+            __atomic_store_n(&p->state, LKS_RUNNING, __ATOMIC_RELAXED);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void lks_chan_release(LksProc *p, int was, int outcome)
+{
+    if (was != LKS_ASLEEP) {
+        /* it spins on outcome: after this store it may return at once */
+        __atomic_store_n(&p->outcome, outcome, __ATOMIC_RELEASE);
+        return;
+    }
+    /* it may sleep: store under its mutex, which it takes again before it
+     * returns, so p outlives our signal */
+    pthread_mutex_lock(&p->mu);
+    __atomic_store_n(&p->outcome, outcome, __ATOMIC_RELEASE);
+    pthread_cond_signal(&p->cond);
+    pthread_mutex_unlock(&p->mu);
+}
+
+uint64_t lks_chan_events(LksRuntime *rt)
+{
+    uint64_t n = rt->events;
+    for (const LksProc *p = rt->procs; p; p = p->next)
+        n += __atomic_load_n(&p->events, __ATOMIC_RELAXED);
+    return n;
+}
+
+/* ---- communication -------------------------------------------------------- */
 
 /* The receiving guard `to` gets what the sending guard `from` sent: the
  * data fields `values` and, on a message channel, the message. */
@@ -200,47 +288,63 @@ static void deliver(const LksChannel *ch, LksGuard *to, const LksGuard *from,
         memcpy(to->msg, from->msg, ch->decl->payload);
 }
 
-/* self's guard i meets the waiting partner node: the communication. */
-static int commit(LksProc *self, LksGuard *guards, int i, LksNode *node)
+/* The event of sender s and receiver r, both bound (claimed or the
+ * caller), on node's channel: data copied, counted, numbered, recorded
+ * in committer's buffer. */
+static int communicate(LksProc *committer, LksChannel *ch, LksGuard *to,
+                       const LksGuard *from, const int *values)
 {
-    LksRuntime *rt = self->rt;
-    LksGuard *g = &guards[i];
-    LksChannel *ch = g->chan;
-    LksProc *partner = node->proc;
-    LksGuard *pg = &partner->guards[node->guard];
-    const int *values;
-    if (g->kind == LKS_GUARD_SEND) {
-        values = sent(self, guards, i);
-        deliver(ch, pg, g, values);
-    } else {
-        values = lks_chan_sent(node);
-        deliver(ch, g, pg, values);
-    }
-    rt->events++;
-    int status = lks_record_event(rt, self, ch, values);
+    LksRuntime *rt = committer->rt;
+    deliver(ch, to, from, values);
+    __atomic_fetch_add(&committer->events, 1, __ATOMIC_RELAXED);
+    int status = lks_record_event(rt, committer, ch, values);
     lks_replay_done(rt, ch);
-    lks_proc_wake(partner, node->guard);
     return status;
 }
 
-/* The first waiting node on the other end of g's channel that may meet g
- * now: the first, unless a replay lets only the trace's next event pass. */
-static LksNode *partner_for(LksProc *self, const LksGuard *guards, int i)
+/* self's guard i meets the claimed partner waiting at node. Channel lock
+ * held. */
+static void commit(LksProc *self, LksGuard *guards, int i, LksNode *node,
+                   int was)
 {
-    const LksGuard *g = &guards[i];
-    LksNode *node = g->chan->waiting[!guard_dir(g)];
-    for (; node && self->rt->replay; node = node->next) {
-        const int *values = g->kind == LKS_GUARD_SEND ? sent(self, guards, i)
-                                                      : lks_chan_sent(node);
-        if (lks_replay_allows(self->rt, g->chan, values))
-            break;
-    }
-    return node;
+    LksGuard *g = &guards[i];
+    LksProc *partner = node->proc;
+    LksGuard *pg = &partner->guards[node->guard];
+    int outcome = node->guard;
+    node_unlink(node);
+    if (g->kind == LKS_GUARD_SEND)
+        communicate(self, g->chan, pg, g, sent(self, guards, i));
+    else
+        communicate(self, g->chan, g, pg, lks_chan_sent(node));
+    lks_chan_release(partner, was, outcome);
 }
 
-/* Replay: the trace moved on, so a pair that waits on both ends of a
- * channel for its turn may now meet: commit them, in turn, until none
- * can. (Without a replay both ends never wait at once.) */
+/* Claims the first waiting node on the other end of g's channel that may
+ * meet g now (under a replay: only the trace's next event passes); NULL
+ * when none. Channel lock held. */
+static LksNode *claim_partner(LksProc *self, const LksGuard *guards, int i,
+                              int *was)
+{
+    const LksGuard *g = &guards[i];
+    for (LksNode *node = g->chan->waiting[!guard_dir(g)]; node;
+         node = node->next) {
+        if (!lks_chan_waiting(node->proc))
+            continue;  /* stale: its owner removes it */
+        if (self->rt->replay &&
+            !lks_replay_allows(self->rt, g->chan,
+                               g->kind == LKS_GUARD_SEND
+                                   ? sent(self, guards, i)
+                                   : lks_chan_sent(node)))
+            continue;
+        if (lks_chan_claim(node->proc, was))
+            return node;
+    }
+    return NULL;
+}
+
+/* Replay (world stopped): the trace moved on, so a pair that waits on
+ * both ends of a channel for its turn may now meet: commit them, in turn,
+ * until none can. */
 static void replay_kick(LksRuntime *rt)
 {
     for (int again = rt->replay != NULL; again;) {
@@ -250,19 +354,31 @@ static void replay_kick(LksRuntime *rt)
                  s = s->next)
                 for (LksNode *r = ch->waiting[LKS_DIR_RECV]; r && !again;
                      r = r->next) {
-                    const int *values = lks_chan_sent(s);
-                    if (r->proc == s->proc ||
-                        !lks_replay_allows(rt, ch, values))
-                        continue;
-                    deliver(ch, &r->proc->guards[r->guard],
-                            &s->proc->guards[s->guard], values);
-                    rt->events++;
-                    lks_record_event(rt, s->proc, ch, values);
-                    lks_replay_done(rt, ch);
                     LksProc *sp = s->proc, *rp = r->proc;
+                    int swas, rwas;
+                    if (sp == rp || !lks_chan_waiting(sp) ||
+                        !lks_chan_waiting(rp) ||
+                        !lks_replay_allows(rt, ch, lks_chan_sent(s)) ||
+                        !lks_chan_claim(sp, &swas))
+                        continue;
+                    if (!lks_chan_claim(rp, &rwas)) {
+                        /* rp timed out just now: sp waits on */
+                        if (swas == LKS_ASLEEP && sp->counted)
+                            __atomic_fetch_add(&rt->blocked, 1,
+                                               __ATOMIC_SEQ_CST);
+                        __atomic_store_n(&sp->state, LKS_BLOCKED,
+                                         __ATOMIC_RELAXED);
+                        __atomic_store_n(&sp->outcome, swas,
+                                         __ATOMIC_RELEASE);
+                        continue;
+                    }
                     int sgi = s->guard, rgi = r->guard;
-                    lks_proc_wake(sp, sgi);
-                    lks_proc_wake(rp, rgi);
+                    node_unlink(s);
+                    node_unlink(r);
+                    communicate(sp, ch, &rp->guards[rgi], &sp->guards[sgi],
+                                lks_chan_sent(s));
+                    lks_chan_release(sp, swas, sgi);
+                    lks_chan_release(rp, rwas, rgi);
                     again = 1;
                 }
     }
@@ -270,7 +386,8 @@ static void replay_kick(LksRuntime *rt)
 
 /* One scan for a ready guard, from start round the array. Returns a guard
  * index, LKS_EPOISON, or LKS_PENDING when nothing is ready; *timeout gets
- * the index of the earliest timeout guard (or -1). */
+ * the index of the earliest timeout guard (or -1). The guards' channel
+ * locks are held. */
 static int scan(LksProc *self, LksGuard *guards, int n, int start,
                 int *timeout)
 {
@@ -289,13 +406,14 @@ static int scan(LksProc *self, LksGuard *guards, int n, int start,
                 *timeout = i;
             continue;
         }
-        if (g->chan->poisoned) {
+        if (__atomic_load_n(&g->chan->poisoned, __ATOMIC_RELAXED)) {
             self->poisoned = g->chan;
             return LKS_EPOISON;
         }
-        LksNode *partner = partner_for(self, guards, i);
+        int was;
+        LksNode *partner = claim_partner(self, guards, i, &was);
         if (partner) {
-            commit(self, guards, i, partner);
+            commit(self, guards, i, partner, was);
             replay_kick(self->rt);
             return i;
         }
@@ -303,41 +421,59 @@ static int scan(LksProc *self, LksGuard *guards, int n, int start,
     return LKS_PENDING;
 }
 
-static int pending(LksProc *self)
+/* Nothing was ready: offer every enabled channel guard (the channel locks
+ * are held, so no partner sees a half-made offer). */
+static void publish(LksProc *self, LksGuard *guards, int n, LksNode *nodes,
+                    int timeout)
 {
-    return __atomic_load_n(&self->outcome, __ATOMIC_ACQUIRE) == LKS_PENDING;
+    self->guards = guards;
+    self->nodes = nodes;
+    self->nnodes = 0;
+    /* atomic: the monitor may read them while a wait on no channel (a
+     * timeout alone) begins */
+    __atomic_store_n(&self->counted, timeout < 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&self->blocked_since_ns, lks_runtime_now_ns(),
+                     __ATOMIC_RELAXED);
+    __atomic_store_n(&self->state, LKS_BLOCKED, __ATOMIC_RELAXED);
+    __atomic_store_n(&self->outcome, LKS_PENDING, __ATOMIC_RELEASE);
+    for (int i = 0; i < n; i++) {
+        if (!guards[i].enabled || !is_chan_guard(&guards[i]))
+            continue;
+        LksNode *node = &nodes[self->nnodes++];
+        node->proc = self;
+        node->guard = i;
+        node->dir = guard_dir(&guards[i]);
+        node->chan = guards[i].chan;
+        node_append(node);
+    }
 }
 
-/* How long to spin: LKS_SPIN while a core is free for the partner to run
- * on (this process, blocked, spins on one), less in proportion as running
- * processes outnumber the cores, where a spinning waiter mostly takes the
- * time its partner needs (256 processes in pairs on 2 cores spent most of
- * their time spinning). Lock held. */
-static int spin_budget(const LksRuntime *rt)
-{
-    int running = rt->live - rt->blocked;
-    return running < rt->cores ? LKS_SPIN
-                               : (int)((long)LKS_SPIN * rt->cores /
-                                       (running + 1));
-}
-
-/* A partner often comes within a microsecond or two: wait for it briefly
- * without the lock and without sleeping, which saves two context switches
- * per rendezvous when there are cores to spare. Lock held on entry. Returns
- * 1 with the lock released when the partner came (it has done everything
- * under the lock already, and published the outcome with release order),
- * else 0 with the lock held again. */
+/* Spins for the partner, briefly: a partner often comes within a
+ * microsecond or two, and waiting without sleeping saves two context
+ * switches per rendezvous. With a core free for the partner (fewer
+ * other running processes than cores) that is a busy wait of LKS_SPIN
+ * pauses;
+ * with more, a busy wait mostly takes the time the partner needs, so it
+ * yields the core instead, LKS_YIELDS times (256 processes in pairs on 2
+ * cores: 0.2-0.4 M rendezvous/s spinning, 0.6-0.8 M yielding; pausing
+ * 100 times before yielding halved that). Returns the
+ * outcome, or LKS_PENDING when the partner did not come. */
 static int spin_for_partner(LksProc *self)
 {
-    int spins = spin_budget(self->rt);
-    pthread_mutex_unlock(&self->rt->lock);
-    for (int i = 0; i < spins; i++) {
-        if (!pending(self))
-            return 1;
-        lks_chan_relax();
+    const LksRuntime *rt = self->rt;
+    int others = __atomic_load_n(&rt->live, __ATOMIC_RELAXED) -
+                 __atomic_load_n(&rt->blocked, __ATOMIC_RELAXED) - 1;
+    int spare = others < rt->cores;
+    for (int i = 0; i < (spare ? LKS_SPIN : LKS_YIELDS); i++) {
+        int o = __atomic_load_n(&self->outcome, __ATOMIC_ACQUIRE);
+        if (o != LKS_PENDING && o != LKS_CLAIMED)
+            return o;
+        if (spare)
+            lks_chan_relax();
+        else
+            sched_yield();
     }
-    pthread_mutex_lock(&self->rt->lock);
-    return 0;
+    return LKS_PENDING;
 }
 
 static struct timespec deadline_after(long ms)
@@ -353,53 +489,135 @@ static struct timespec deadline_after(long ms)
     return ts;
 }
 
-/* Nothing was ready: offer every enabled channel guard and sleep until a
- * partner, poison, deadlock or the timeout ends the wait. Lock held on
- * entry; on return *locked says whether it still is. */
-static int wait_for_partner(LksProc *self, LksGuard *guards, int n,
-                            LksNode *nodes, int timeout, int *locked)
+/* Asleep: sleeps until a claimer stores the outcome or the timeout
+ * guard's time is up (then it ends its own wait, unless a claimer came
+ * first). */
+static void sleep_until_released(LksProc *self, const LksGuard *guards,
+                                 int timeout)
 {
-    LksRuntime *rt = self->rt;
     struct timespec deadline;
     if (timeout >= 0)
         deadline = deadline_after(guards[timeout].timeout_ms);
-    self->guards = guards;
-    self->nodes = nodes;
-    self->nnodes = 0;
-    for (int i = 0; i < n; i++) {
-        if (!guards[i].enabled || !is_chan_guard(&guards[i]))
+    pthread_mutex_lock(&self->mu);
+    for (;;) {
+        int o = __atomic_load_n(&self->outcome, __ATOMIC_ACQUIRE);
+        if (o != LKS_ASLEEP && o != LKS_CLAIMED)
+            break;
+        if (timeout < 0 || o == LKS_CLAIMED) {
+            pthread_cond_wait(&self->cond, &self->mu);
             continue;
-        LksNode *node = &nodes[self->nnodes++];
-        node->proc = self;
-        node->guard = i;
-        node->dir = guard_dir(&guards[i]);
-        node->chan = guards[i].chan;
-        node_append(node);
+        }
+        if (pthread_cond_timedwait(&self->cond, &self->mu, &deadline) ==
+                ETIMEDOUT &&
+            __atomic_compare_exchange_n(&self->outcome, &o, timeout, 0,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            __atomic_store_n(&self->state, LKS_RUNNING, __ATOMIC_RELAXED);
     }
-    __atomic_store_n(&self->outcome, LKS_PENDING, __ATOMIC_RELAXED);
-    self->state = LKS_BLOCKED;
-    self->blocked_since_ns = lks_runtime_now_ns();
-    if (timeout < 0) {
-        self->counted = 1;
-        rt->blocked++;
-        lks_deadlock_check(rt);
+    pthread_mutex_unlock(&self->mu);
+}
+
+/* Waits for the end of the published wait; returns its outcome. */
+static int await(LksProc *self, const LksGuard *guards, int timeout)
+{
+    LksRuntime *rt = self->rt;
+    int o = spin_for_partner(self);
+    if (o != LKS_PENDING)
+        return o;
+    if (__atomic_compare_exchange_n(&self->outcome, &o, LKS_ASLEEP, 0,
+                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        if (self->counted &&
+            __atomic_add_fetch(&rt->blocked, 1, __ATOMIC_SEQ_CST) ==
+                __atomic_load_n(&rt->live, __ATOMIC_SEQ_CST)) {
+            lks_chan_stop_world(rt);
+            lks_deadlock_check(rt);
+            lks_chan_start_world(rt);
+        }
+        sleep_until_released(self, guards, timeout);
+    } else {
+        /* claimed while spinning: the claimer stores the outcome next */
+        for (int k = 0; __atomic_load_n(&self->outcome, __ATOMIC_ACQUIRE) ==
+                        LKS_CLAIMED; k++)
+            if (k > 64)
+                sched_yield();
+            else
+                lks_chan_relax();
     }
-    if (!rt->ended && spin_for_partner(self)) {
-        *locked = 0;
-        return __atomic_load_n(&self->outcome, __ATOMIC_ACQUIRE);
-    }
-    while (pending(self)) {
-        self->sleeping = 1;
-        int rc = 0;
-        if (timeout < 0)
-            pthread_cond_wait(&self->cond, &rt->lock);
+    return __atomic_load_n(&self->outcome, __ATOMIC_ACQUIRE);
+}
+
+/* After the wait: takes self's nodes that no claimer removed out of their
+ * lists (only self touches them now). */
+static void withdraw(LksProc *self, int serial)
+{
+    for (int i = 0; i < self->nnodes; i++) {
+        LksNode *node = &self->nodes[i];
+        if (!node->linked)
+            continue;
+        if (!serial)
+            pthread_mutex_lock(&node->chan->lock);
         else
-            rc = pthread_cond_timedwait(&self->cond, &rt->lock, &deadline);
-        self->sleeping = 0;
-        if (rc == ETIMEDOUT && pending(self))
-            lks_proc_wake(self, timeout);
+            lks_chan_stop_world(self->rt);
+        if (node->linked)
+            node_unlink(node);
+        if (!serial)
+            pthread_mutex_unlock(&node->chan->lock);
+        else
+            lks_chan_start_world(self->rt);
     }
-    return self->outcome;
+    self->nnodes = 0;
+}
+
+/* Locks what the alt needs: its channels, or the world under a replay. */
+static void alt_lock(LksRuntime *rt, LksChannel **set, int k)
+{
+    if (rt->replay)
+        lks_chan_stop_world(rt);
+    else
+        for (int j = 0; j < k; j++)
+            pthread_mutex_lock(&set[j]->lock);
+}
+
+static void alt_unlock(LksRuntime *rt, LksChannel **set, int k)
+{
+    if (rt->replay)
+        lks_chan_start_world(rt);
+    else
+        for (int j = k - 1; j >= 0; j--)
+            pthread_mutex_unlock(&set[j]->lock);
+}
+
+/* Under the alt's locks: a ready guard's index, or the wait published
+ * (LKS_PENDING), or an error. */
+static int alt_locked(LksProc *self, LksGuard *guards, int n, int start,
+                      LksNode *nodes, int *timeout)
+{
+    LksRuntime *rt = self->rt;
+    int result = __atomic_load_n(&rt->ended, __ATOMIC_ACQUIRE);
+    if (result != LKS_OK)
+        return result;
+    if (rt->replay && (result = lks_replay_start(rt)) != LKS_OK) {
+        lks_deadlock_end(rt, result);
+        return result;
+    }
+    /* offering an end, even without waiting on it, makes self one of its
+     * users: the wait-for graph's partners */
+    for (int i = 0; i < n; i++)
+        if (guards[i].enabled && is_chan_guard(&guards[i]))
+            note_user(guards[i].chan, guard_dir(&guards[i]), self->id);
+    result = scan(self, guards, n, start, timeout);
+    if (result == LKS_PENDING)
+        publish(self, guards, n, nodes, *timeout);
+    return result;
+}
+
+static void flush_if_full(LksRuntime *rt, LksProc *self)
+{
+    if (!lks_record_want_flush(rt, self))
+        return;
+    pthread_mutex_lock(&rt->lock);
+    LksBatch batch = lks_record_collect(rt);
+    pthread_mutex_unlock(&rt->lock);
+    lks_record_write(rt, batch);
 }
 
 static int alt_run(LksProc *self, LksGuard *guards, int n, int start)
@@ -408,31 +626,34 @@ static int alt_run(LksProc *self, LksGuard *guards, int n, int start)
         return LKS_EINVAL;
     LksRuntime *rt = self->rt;
     LksNode stack_nodes[LKS_STACK_NODES];
+    LksChannel *stack_set[LKS_STACK_NODES];
     LksNode *nodes = stack_nodes;
-    if (n > LKS_STACK_NODES && !(nodes = malloc(sizeof *nodes * (size_t)n)))
-        return LKS_ENOMEM;
-    pthread_mutex_lock(&rt->lock);
-    int result = rt->ended ? rt->ended : validate(self, guards, n);
-    if (result == LKS_OK && (result = lks_replay_start(rt)) != LKS_OK)
-        lks_deadlock_end(rt, result);
-    int timeout = -1, locked = 1;
+    LksChannel **set = stack_set;
+    if (n > LKS_STACK_NODES) {
+        nodes = malloc(sizeof *nodes * (size_t)n);
+        set = malloc(sizeof *set * (size_t)n);
+        if (!nodes || !set) {
+            free(nodes);
+            free(set);
+            return LKS_ENOMEM;
+        }
+    }
+    int result = validate(self, guards, n);
     if (result == LKS_OK) {
-        result = scan(self, guards, n, start, &timeout);
-        if (result == LKS_PENDING)
-            result = wait_for_partner(self, guards, n, nodes, timeout,
-                                      &locked);
+        int k = channel_set(guards, n, set), timeout = -1;
+        alt_lock(rt, set, k);
+        result = alt_locked(self, guards, n, start, nodes, &timeout);
+        alt_unlock(rt, set, k);
+        if (result == LKS_PENDING) {
+            result = await(self, guards, timeout);
+            withdraw(self, rt->replay != NULL);
+        }
     }
-    if (!locked) {
-        /* a partner committed with us: it recorded, we have nothing to do */
-    } else if (lks_record_want_flush(rt, self)) {
-        LksBatch batch = lks_record_collect(rt);
-        pthread_mutex_unlock(&rt->lock);
-        lks_record_write(rt, batch);
-    } else {
-        pthread_mutex_unlock(&rt->lock);
-    }
-    if (nodes != stack_nodes)
+    flush_if_full(rt, self);
+    if (nodes != stack_nodes) {
         free(nodes);
+        free(set);
+    }
     return result;
 }
 
@@ -480,22 +701,33 @@ int lks_recv_msg(LksProc *self, LksChannel *ch, void *msg, int *fields)
     return result >= 0 ? LKS_OK : result;
 }
 
+/* Wakes every process waiting on ch with LKS_EPOISON (ch's lock held). */
+static void poison_locked(LksProc *self, LksChannel *ch)
+{
+    if (__atomic_load_n(&ch->poisoned, __ATOMIC_RELAXED))
+        return;
+    __atomic_store_n(&ch->poisoned, 1, __ATOMIC_RELAXED);
+    lks_record_metaf(ch->rt, self, "poison %s by %s", ch->name,
+                     self ? self->name : "main");
+    for (int d = 0; d < 2; d++)
+        for (LksNode *node = ch->waiting[d], *next; node; node = next) {
+            next = node->next;
+            LksProc *p = node->proc;
+            int was;
+            if (!lks_chan_claim(p, &was))
+                continue;
+            node_unlink(node);
+            p->poisoned = ch;
+            lks_chan_release(p, was, LKS_EPOISON);
+        }
+}
+
 void lks_poison(LksProc *self, LksChannel *ch)
 {
     LksRuntime *rt = ch->rt;
-    pthread_mutex_lock(&rt->lock);
-    if (!ch->poisoned) {
-        ch->poisoned = 1;
-        lks_record_metaf(rt, self, "poison %s by %s", ch->name,
-                         self ? self->name : "main");
-        for (int d = 0; d < 2; d++)
-            while (ch->waiting[d]) {
-                LksProc *p = ch->waiting[d]->proc;
-                p->poisoned = ch;
-                lks_proc_wake(p, LKS_EPOISON);
-            }
-    }
-    pthread_mutex_unlock(&rt->lock);
+    alt_lock(rt, &ch, 1);
+    poison_locked(self, ch);
+    alt_unlock(rt, &ch, 1);
 }
 
 LksChannel *lks_poisoned_channel(const LksProc *self)

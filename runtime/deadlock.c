@@ -12,7 +12,8 @@
  *
  * Either way the run ends: the record is built as data (LksDeadlock), written
  * to the trace as `#` lines, and every blocked process wakes with
- * LKS_EDEADLOCK. Everything here runs with rt->lock held.
+ * LKS_EDEADLOCK. Everything here runs with the world stopped (rt->lock and
+ * every channel lock held), so no wait can begin or end meanwhile.
  */
 #include "internal.h"
 
@@ -139,7 +140,7 @@ static LksDeadlock *build(LksRuntime *rt, int partial, int nmarked)
         return NULL;
     }
     d->partial = partial;
-    d->after_events = rt->events;
+    d->after_events = lks_chan_events(rt);
     d->blocked = blocked;
     d->nblocked = nmarked;
     int ok = 1;
@@ -214,15 +215,21 @@ static void end_run(LksRuntime *rt, int partial, int nmarked)
 
 void lks_deadlock_end(LksRuntime *rt, int code)
 {
-    rt->ended = code;
-    for (LksProc *p = rt->procs; p; p = p->next)
-        if (p->state == LKS_BLOCKED)
-            lks_proc_wake(p, code);
+    __atomic_store_n(&rt->ended, code, __ATOMIC_RELEASE);
+    for (LksProc *p = rt->procs; p; p = p->next) {
+        int was;
+        if (lks_chan_claim(p, &was))
+            lks_chan_release(p, was, code);
+    }
 }
 
 void lks_deadlock_check(LksRuntime *rt)
 {
-    if (rt->ended || rt->live <= 0 || rt->blocked != rt->live)
+    /* with the world stopped the count is exact or (a waiter between
+     * falling asleep and counting itself) low: equality is a deadlock */
+    int live = __atomic_load_n(&rt->live, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&rt->ended, __ATOMIC_ACQUIRE) || live <= 0 ||
+        __atomic_load_n(&rt->blocked, __ATOMIC_SEQ_CST) != live)
         return;
     if (lks_replay_stuck(rt)) { /* not a deadlock: the trace led here */
         lks_deadlock_end(rt, LKS_EREPLAY);
@@ -230,7 +237,8 @@ void lks_deadlock_check(LksRuntime *rt)
     }
     int n = 0;
     for (LksProc *p = rt->procs; p; p = p->next)
-        p->mark = p->counted ? ++n : 0;
+        p->mark = lks_chan_waiting(p) &&
+                  __atomic_load_n(&p->counted, __ATOMIC_RELAXED) ? ++n : 0;
     end_run(rt, 0, n);
 }
 
@@ -240,7 +248,7 @@ static int outside_helper(LksRuntime *rt, int id, const char *name)
 {
     for (LksProc *q = rt->procs; q; q = q->next)
         if ((name ? strcmp(q->name, name) == 0 : q->id == id) && !q->mark &&
-            q->state != LKS_PARENT)
+            __atomic_load_n(&q->state, __ATOMIC_RELAXED) != LKS_PARENT)
             return 1;
     return 0;
 }
@@ -270,14 +278,19 @@ static int releasable(LksRuntime *rt, const LksProc *p, int anyone_running)
 void lks_deadlock_check_partial(LksRuntime *rt, uint64_t now_ns)
 {
     /* under replay, processes wait for their turn: no partial search */
-    if (rt->ended || rt->cfg.partial_deadlock_ms <= 0 || rt->replay)
+    if (__atomic_load_n(&rt->ended, __ATOMIC_ACQUIRE) ||
+        rt->cfg.partial_deadlock_ms <= 0 || rt->replay)
         return;
     uint64_t limit = (uint64_t)rt->cfg.partial_deadlock_ms * 1000000u;
     int inside = 0, outside = 0;
     for (LksProc *p = rt->procs; p; p = p->next) {
-        p->mark = p->counted && now_ns - p->blocked_since_ns >= limit;
+        p->mark = lks_chan_waiting(p) &&
+                  __atomic_load_n(&p->counted, __ATOMIC_RELAXED) &&
+                  now_ns - __atomic_load_n(&p->blocked_since_ns,
+                                           __ATOMIC_RELAXED) >= limit;
         inside += p->mark;
-        outside += !p->mark && p->state != LKS_PARENT;
+        outside += !p->mark &&
+                   __atomic_load_n(&p->state, __ATOMIC_RELAXED) != LKS_PARENT;
     }
     for (int changed = 1; changed && inside > 0;) {
         changed = 0;

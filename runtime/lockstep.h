@@ -12,11 +12,12 @@
  *
  * What it deliberately does not do: multi-way synchronisation (an event is a
  * rendezvous of exactly one sender and one receiver), asynchronous channels
- * (a buffer is a process, as in CSP: lks_buffer is one), and scaling to
- * many cores: every channel operation takes one runtime-wide lock, which
- * keeps the global order, alt over both inputs and outputs, and deadlock
- * detection simple and exact. A waiting process spins briefly (a few
- * microseconds) before it sleeps, since its partner usually comes soon.
+ * (a buffer is a process, as in CSP: lks_buffer is one). There is no
+ * runtime-wide lock on communication: an alt locks only its own channels,
+ * and takes a waiting partner atomically, so processes on different
+ * channels never wait for each other. A waiting process spins briefly (a
+ * few microseconds; with more running processes than cores it yields the
+ * core instead) before it sleeps, since its partner usually comes soon.
  *
  * Replay: with LOCKSTEP_REPLAY=cex.json in the environment (what
  * `lockstep check --format json` wrote: the first failed assertion's

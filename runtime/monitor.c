@@ -42,9 +42,13 @@ static void *monitor_main(void *arg)
             rc = pthread_cond_timedwait(&rt->monitor_wake, &rt->lock, &ts);
         if (rt->monitor_stop)
             break;
-        lks_deadlock_check_partial(rt, lks_runtime_now_ns());
+        if (rt->cfg.partial_deadlock_ms > 0) {
+            lks_chan_lock_channels(rt);
+            lks_deadlock_check_partial(rt, lks_runtime_now_ns());
+            lks_chan_unlock_channels(rt);
+        }
         if (rt->fd >= 0 && rt->cfg.flush_interval_ms > 0 &&
-            rt->seq > rt->collected_seq) {
+            __atomic_load_n(&rt->seq, __ATOMIC_RELAXED) > rt->collected_seq) {
             LksBatch batch = lks_record_collect(rt);
             pthread_mutex_unlock(&rt->lock);
             lks_record_write(rt, batch);

@@ -2,7 +2,9 @@
  * waits for them, keeping the counts that deadlock detection reads (live:
  * running or blocked; a parent waiting in lks_par is not live). A process
  * that ends is recorded with `# exit NAME CODE`; its unwritten records are
- * handed to rt->meta so they are not lost with it.
+ * handed to rt->meta so they are not lost with it, and its counts to rt.
+ * The process list changes under rt->lock; an exit stops the world, since
+ * it may leave every remaining process blocked.
  */
 #include "internal.h"
 
@@ -10,25 +12,30 @@
 #include <string.h>
 #include <time.h>
 
-/* Hands p's buffer to rt->meta behind its head chunk (appends go on there). */
+/* Hands p's buffer to rt->meta behind its head chunk (appends go on
+ * there), and its counts to rt. */
 static void adopt_buffer(LksRuntime *rt, LksProc *p)
 {
+    pthread_mutex_lock(&p->buf_lock);
+    pthread_mutex_lock(&rt->meta_lock);
+    rt->events += __atomic_load_n(&p->events, __ATOMIC_RELAXED);
+    rt->recorded += p->recorded;
     LksChunk *chain = p->buffer;
     p->buffer = NULL;
-    if (!chain)
-        return;
-    if (!rt->meta) {
+    if (chain && !rt->meta) {
         rt->meta = chain;
-        return;
+    } else if (chain) {
+        LksChunk *last = chain;
+        while (last->next)
+            last = last->next;
+        last->next = rt->meta->next;
+        rt->meta->next = chain;
     }
-    LksChunk *last = chain;
-    while (last->next)
-        last = last->next;
-    last->next = rt->meta->next;
-    rt->meta->next = chain;
+    pthread_mutex_unlock(&rt->meta_lock);
+    pthread_mutex_unlock(&p->buf_lock);
 }
 
-/* Leaves the live set: lock held. */
+/* Leaves the live set: world stopped. */
 static void proc_finish(LksRuntime *rt, LksProc *p, int result)
 {
     p->result = result;
@@ -40,8 +47,8 @@ static void proc_finish(LksRuntime *rt, LksProc *p, int result)
         rt->procs = p->next;
     if (p->next)
         p->next->prev = p->prev;
-    p->state = LKS_DONE;
-    rt->live--;
+    __atomic_store_n(&p->state, LKS_DONE, __ATOMIC_RELAXED);
+    __atomic_sub_fetch(&rt->live, 1, __ATOMIC_SEQ_CST);
     lks_deadlock_check(rt);
 }
 
@@ -49,10 +56,19 @@ static void *proc_main(void *arg)
 {
     LksProc *p = arg;
     int result = p->body(p, p->arg);
-    pthread_mutex_lock(&p->rt->lock);
+    lks_chan_stop_world(p->rt);
     proc_finish(p->rt, p, result);
-    pthread_mutex_unlock(&p->rt->lock);
+    lks_chan_start_world(p->rt);
     return NULL;
+}
+
+static void proc_destroy(LksProc *p)
+{
+    free(p->name);
+    free(p->projected);
+    pthread_cond_destroy(&p->cond);
+    pthread_mutex_destroy(&p->mu);
+    pthread_mutex_destroy(&p->buf_lock);
 }
 
 static int valid_specs(LksRuntime *rt, const LksProcSpec *specs, int n)
@@ -79,14 +95,14 @@ static int enter(LksRuntime *rt, LksProc *procs, LksProcSpec *specs, int n)
         p->rt = rt;
         p->name = strdup(specs[i].name);
         if (!p->name) {
-            for (int k = 0; k < i; k++) {
-                free(procs[k].name);
-                pthread_cond_destroy(&procs[k].cond);
-            }
+            for (int k = 0; k < i; k++)
+                proc_destroy(&procs[k]);
             pthread_condattr_destroy(&attr);
             return LKS_ENOMEM;
         }
         pthread_cond_init(&p->cond, &attr);
+        pthread_mutex_init(&p->mu, NULL);
+        pthread_mutex_init(&p->buf_lock, NULL);
         p->id = rt->next_id++;
         p->body = specs[i].body;
         p->arg = specs[i].arg;
@@ -99,7 +115,7 @@ static int enter(LksRuntime *rt, LksProc *procs, LksProcSpec *specs, int n)
         if (rt->procs)
             rt->procs->prev = p;
         rt->procs = p;
-        rt->live++;
+        __atomic_add_fetch(&rt->live, 1, __ATOMIC_SEQ_CST);
         lks_record_metaf(rt, NULL, "process %s", p->name);
     }
     return LKS_OK;
@@ -112,9 +128,9 @@ static void start_and_join(LksRuntime *rt, LksProc *procs, int n)
         started[i] = pthread_create(&procs[i].thread, NULL, proc_main,
                                     &procs[i]) == 0;
         if (!started[i]) {
-            pthread_mutex_lock(&rt->lock);
+            lks_chan_stop_world(rt);
             proc_finish(rt, &procs[i], LKS_ENOMEM);
-            pthread_mutex_unlock(&rt->lock);
+            lks_chan_start_world(rt);
         }
     }
     for (int i = 0; i < n; i++)
@@ -132,10 +148,11 @@ int lks_par(LksRuntime *rt, LksProc *parent, LksProcSpec *specs, int n)
     if (!procs)
         return LKS_ENOMEM;
     pthread_mutex_lock(&rt->lock);
-    int status = rt->ended ? rt->ended : enter(rt, procs, specs, n);
+    int ended = __atomic_load_n(&rt->ended, __ATOMIC_ACQUIRE);
+    int status = ended ? ended : enter(rt, procs, specs, n);
     if (status == LKS_OK && parent) {
-        parent->state = LKS_PARENT;
-        rt->live--;
+        __atomic_store_n(&parent->state, LKS_PARENT, __ATOMIC_RELAXED);
+        __atomic_sub_fetch(&rt->live, 1, __ATOMIC_SEQ_CST);
     }
     pthread_mutex_unlock(&rt->lock);
     if (status != LKS_OK) {
@@ -145,18 +162,17 @@ int lks_par(LksRuntime *rt, LksProc *parent, LksProcSpec *specs, int n)
     start_and_join(rt, procs, n);
     pthread_mutex_lock(&rt->lock);
     if (parent) {
-        parent->state = LKS_RUNNING;
-        rt->live++;
+        __atomic_store_n(&parent->state, LKS_RUNNING, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&rt->live, 1, __ATOMIC_SEQ_CST);
     }
-    status = rt->ended ? rt->ended : LKS_OK;
+    ended = __atomic_load_n(&rt->ended, __ATOMIC_ACQUIRE);
+    status = ended ? ended : LKS_OK;
     pthread_mutex_unlock(&rt->lock);
     for (int i = 0; i < n; i++) {
         specs[i].result = procs[i].result;
         if (status == LKS_OK && procs[i].result != 0)
             status = LKS_EPROC;
-        free(procs[i].name);
-        free(procs[i].projected);
-        pthread_cond_destroy(&procs[i].cond);
+        proc_destroy(&procs[i]);
     }
     free(procs);
     if (!parent) {

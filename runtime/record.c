@@ -1,10 +1,12 @@
 /* record.c — trace recording: per-process buffers, batches, the file.
  *
  * Every record (an event or a `#` line) takes the next number of the global
- * sequence while the committing process holds rt->lock, and goes into that
- * process's own buffer (records made outside any process go into rt->meta).
- * A flush collects every buffer at once under the lock, so the batch holds
- * exactly the records numbered [lo, hi): no gaps, nothing left behind. The
+ * sequence (an atomic counter) while holding its buffer's lock: a process's
+ * own buf_lock, or rt->meta_lock for records made outside any process. The
+ * committer of an event numbers it while both parties are bound (chan.c),
+ * so the order agrees with causality. A flush holds every buffer's lock at
+ * once, so every number below rt->seq is in some buffer: the batch holds
+ * exactly the records numbered [lo, hi), no gaps, nothing left behind. The
  * batch is then sorted by direct placement (record seq - lo) and written
  * with write(2) outside the lock; tickets keep batches in order when two
  * flushes overlap. What write(2) accepted survives a crash or a signal that
@@ -39,7 +41,7 @@ static LksChunk *chunk_new(int capacity)
 
 static void recycle(LksRuntime *rt, LksChunk *chunk)
 {
-    pthread_mutex_lock(&rt->lock);
+    pthread_mutex_lock(&rt->pool_lock);
     while (chunk) {
         LksChunk *next = chunk->next;
         for (int i = 0; i < chunk->count; i++)
@@ -56,7 +58,7 @@ static void recycle(LksRuntime *rt, LksChunk *chunk)
         }
         chunk = next;
     }
-    pthread_mutex_unlock(&rt->lock);
+    pthread_mutex_unlock(&rt->pool_lock);
 }
 
 void lks_record_release(LksChunk *chunk)
@@ -85,20 +87,35 @@ static int next_capacity(const LksRuntime *rt, LksProc *p)
     return cap;
 }
 
-/* The next free record of p's buffer (or rt->meta), numbered. */
+/* A chunk of the capacity, from the pool when it has one. */
+static LksChunk *chunk_get(LksRuntime *rt, int capacity)
+{
+    LksChunk *c = NULL;
+    if (capacity == rt->cfg.flush_events) {
+        pthread_mutex_lock(&rt->pool_lock);
+        if ((c = rt->pool) != NULL) {
+            rt->pool = c->next;
+            rt->npool--;
+            c->next = NULL;
+        }
+        pthread_mutex_unlock(&rt->pool_lock);
+    }
+    return c ? c : chunk_new(capacity);
+}
+
+/* The lock of p's buffer (or of rt->meta). */
+static pthread_mutex_t *buffer_lock(LksRuntime *rt, LksProc *p)
+{
+    return p ? &p->buf_lock : &rt->meta_lock;
+}
+
+/* The next free record of p's buffer (or rt->meta), numbered; its lock is
+ * held. */
 static LksRecord *record_slot(LksRuntime *rt, LksProc *p)
 {
     LksChunk **head = p ? &p->buffer : &rt->meta;
     if (!*head || (*head)->count == (*head)->capacity) {
-        int capacity = next_capacity(rt, p);
-        LksChunk *c = rt->pool;
-        if (c && capacity == rt->cfg.flush_events) {
-            rt->pool = c->next;
-            rt->npool--;
-            c->next = NULL;
-        } else {
-            c = chunk_new(capacity);
-        }
+        LksChunk *c = chunk_get(rt, next_capacity(rt, p));
         if (!c) {
             pthread_mutex_lock(&rt->write_lock);
             rt->trace_status = LKS_ENOMEM;
@@ -109,9 +126,9 @@ static LksRecord *record_slot(LksRuntime *rt, LksProc *p)
         *head = c;
     }
     if (p)
-        p->buffered++;
+        __atomic_store_n(&p->buffered, p->buffered + 1, __ATOMIC_RELAXED);
     LksRecord *r = &(*head)->records[(*head)->count++];
-    r->seq = rt->seq++;
+    r->seq = __atomic_fetch_add(&rt->seq, 1, __ATOMIC_RELAXED);
     r->time_ns = rt->cfg.timestamps ? lks_runtime_now_ns() - rt->start_ns : 0;
     return r;
 }
@@ -121,16 +138,18 @@ int lks_record_event(LksRuntime *rt, LksProc *p, const LksChannel *ch,
 {
     if (rt->fd < 0 || !ch->decl->traced)
         return LKS_OK;
+    pthread_mutex_lock(&p->buf_lock);
     LksRecord *r = record_slot(rt, p);
-    if (!r)
-        return LKS_ENOMEM;
-    rt->recorded++;
-    r->kind = LKS_REC_EVENT;
-    r->chan = ch;
-    r->text = NULL;
-    if (ch->ndata > 0)
-        memcpy(r->values, values, sizeof *values * (size_t)ch->ndata);
-    return LKS_OK;
+    if (r) {
+        p->recorded++;
+        r->kind = LKS_REC_EVENT;
+        r->chan = ch;
+        r->text = NULL;
+        if (ch->ndata > 0)
+            memcpy(r->values, values, sizeof *values * (size_t)ch->ndata);
+    }
+    pthread_mutex_unlock(&p->buf_lock);
+    return r ? LKS_OK : LKS_ENOMEM;
 }
 
 int lks_record_meta(LksRuntime *rt, LksProc *p, char *text)
@@ -141,15 +160,21 @@ int lks_record_meta(LksRuntime *rt, LksProc *p, char *text)
         pthread_mutex_unlock(&rt->write_lock);
         return LKS_ENOMEM;
     }
-    LksRecord *r = rt->fd >= 0 ? record_slot(rt, p) : NULL;
-    if (!r) {
+    if (rt->fd < 0) {
         free(text);
-        return rt->fd >= 0 ? LKS_ENOMEM : LKS_OK;
+        return LKS_OK;
     }
-    r->kind = LKS_REC_META;
-    r->chan = NULL;
-    r->text = text;
-    return LKS_OK;
+    pthread_mutex_lock(buffer_lock(rt, p));
+    LksRecord *r = record_slot(rt, p);
+    if (r) {
+        r->kind = LKS_REC_META;
+        r->chan = NULL;
+        r->text = text;
+    }
+    pthread_mutex_unlock(buffer_lock(rt, p));
+    if (!r)
+        free(text);
+    return r ? LKS_OK : LKS_ENOMEM;
 }
 
 int lks_record_metaf(LksRuntime *rt, LksProc *p, const char *fmt, ...)
@@ -170,7 +195,9 @@ int lks_record_metaf(LksRuntime *rt, LksProc *p, const char *fmt, ...)
 
 int lks_record_want_flush(const LksRuntime *rt, const LksProc *p)
 {
-    return rt->fd >= 0 && p->buffered >= rt->cfg.flush_events;
+    return rt->fd >= 0 &&
+           __atomic_load_n(&p->buffered, __ATOMIC_RELAXED) >=
+               rt->cfg.flush_events;
 }
 
 static void append_chain(LksChunk **all, LksChunk *chain)
@@ -185,17 +212,25 @@ static void append_chain(LksChunk **all, LksChunk *chain)
 
 LksBatch lks_record_collect(LksRuntime *rt)
 {
-    LksBatch batch = {NULL, rt->collected_seq, rt->seq, 0};
+    LksBatch batch = {NULL, rt->collected_seq, 0, 0};
     if (rt->fd < 0)
         return batch;
+    for (LksProc *p = rt->procs; p; p = p->next)
+        pthread_mutex_lock(&p->buf_lock);
+    pthread_mutex_lock(&rt->meta_lock);
+    /* no record is being numbered now: all below hi are in the buffers */
+    batch.hi = __atomic_load_n(&rt->seq, __ATOMIC_RELAXED);
     for (LksProc *p = rt->procs; p; p = p->next) {
         append_chain(&batch.chunks, p->buffer);
         p->buffer = NULL;
-        p->buffered = 0;
+        __atomic_store_n(&p->buffered, 0, __ATOMIC_RELAXED);
     }
     append_chain(&batch.chunks, rt->meta);
     rt->meta = NULL;
-    rt->collected_seq = rt->seq;
+    pthread_mutex_unlock(&rt->meta_lock);
+    for (LksProc *p = rt->procs; p; p = p->next)
+        pthread_mutex_unlock(&p->buf_lock);
+    rt->collected_seq = batch.hi;
     batch.ticket = rt->tickets++;
     return batch;
 }

@@ -12,7 +12,8 @@
  * follow it: the run ends (LKS_EREPLAY) with a line on stderr and in the
  * trace naming the event and what the processes offered instead.
  * Untraced channels are not in the trace and never wait for a turn.
- * Everything here but loading runs with rt->lock held.
+ * Everything here but loading runs with the world stopped: a replayed run
+ * stops it for every channel operation (chan.c).
  */
 #include "internal.h"
 
@@ -229,14 +230,14 @@ static char *offers_text(LksRuntime *rt)
 {
     size_t cap = 64, len = 0;
     for (LksProc *p = rt->procs; p; p = p->next)
-        for (int i = 0; p->state == LKS_BLOCKED && i < p->nnodes; i++)
+        for (int i = 0; lks_chan_waiting(p) && i < p->nnodes; i++)
             cap += p->nodes[i].chan->max_text + strlen(p->name) + 24;
     char *text = malloc(cap);
     if (!text)
         return NULL;
     text[0] = '\0';
     for (LksProc *p = rt->procs; p; p = p->next) {
-        if (p->state != LKS_BLOCKED)
+        if (!lks_chan_waiting(p))
             continue;
         len += (size_t)snprintf(text + len, cap - len, "%s%s offers %s",
                                 len ? "; " : "", p->name,

@@ -34,7 +34,9 @@ void lks_runtime_set_error(LksRuntime *rt, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    pthread_mutex_lock(&rt->error_lock);
     vsnprintf(rt->error, sizeof rt->error, fmt, ap);
+    pthread_mutex_unlock(&rt->error_lock);
     va_end(ap);
 }
 
@@ -92,6 +94,17 @@ static int open_trace(LksRuntime *rt, const char *path)
     return 0;
 }
 
+static void destroy_locks(LksRuntime *rt)
+{
+    pthread_mutex_destroy(&rt->lock);
+    pthread_mutex_destroy(&rt->error_lock);
+    pthread_mutex_destroy(&rt->meta_lock);
+    pthread_mutex_destroy(&rt->pool_lock);
+    pthread_mutex_destroy(&rt->write_lock);
+    pthread_cond_destroy(&rt->write_turn);
+    pthread_cond_destroy(&rt->monitor_wake);
+}
+
 LksRuntime *lks_runtime_new(const LksConfig *cfg)
 {
     LksRuntime *rt = calloc(1, sizeof *rt);
@@ -105,6 +118,9 @@ LksRuntime *lks_runtime_new(const LksConfig *cfg)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     rt->cores = cores > 0 ? (int)cores : 1;
     pthread_mutex_init(&rt->lock, NULL);
+    pthread_mutex_init(&rt->error_lock, NULL);
+    pthread_mutex_init(&rt->meta_lock, NULL);
+    pthread_mutex_init(&rt->pool_lock, NULL);
     pthread_mutex_init(&rt->write_lock, NULL);
     pthread_cond_init(&rt->write_turn, NULL);
     pthread_condattr_t attr;
@@ -114,10 +130,7 @@ LksRuntime *lks_runtime_new(const LksConfig *cfg)
     pthread_condattr_destroy(&attr);
     if (rt->cfg.trace_path && open_trace(rt, rt->cfg.trace_path) != 0) {
         int saved = errno;
-        pthread_mutex_destroy(&rt->lock);
-        pthread_mutex_destroy(&rt->write_lock);
-        pthread_cond_destroy(&rt->write_turn);
-        pthread_cond_destroy(&rt->monitor_wake);
+        destroy_locks(rt);
         free(rt);
         errno = saved;
         return NULL;
@@ -171,6 +184,7 @@ int lks_runtime_free(LksRuntime *rt)
                 free(rt->channels->expected[d][i]);
             free(rt->channels->expected[d]);
         }
+        pthread_mutex_destroy(&rt->channels->lock);
         free(rt->channels->name);
         free(rt->channels);
         rt->channels = next;
@@ -182,10 +196,7 @@ int lks_runtime_free(LksRuntime *rt)
     }
     lks_deadlock_free(rt->deadlock);
     lks_replay_free(rt->replay);
-    pthread_mutex_destroy(&rt->lock);
-    pthread_mutex_destroy(&rt->write_lock);
-    pthread_cond_destroy(&rt->write_turn);
-    pthread_cond_destroy(&rt->monitor_wake);
+    destroy_locks(rt);
     free(rt);
     return status;
 }
@@ -194,7 +205,7 @@ uint64_t lks_event_count(const LksRuntime *rt)
 {
     LksRuntime *mut = (LksRuntime *)rt;  /* the lock is not part of the value */
     pthread_mutex_lock(&mut->lock);
-    uint64_t n = rt->events;
+    uint64_t n = lks_chan_events(mut);
     pthread_mutex_unlock(&mut->lock);
     return n;
 }
@@ -203,10 +214,10 @@ int lks_blocked_count(const LksRuntime *rt)
 {
     LksRuntime *mut = (LksRuntime *)rt;
     int n = 0;
-    pthread_mutex_lock(&mut->lock);
+    lks_chan_stop_world(mut);
     for (const LksProc *p = rt->procs; p; p = p->next)
-        n += p->state == LKS_BLOCKED;
-    pthread_mutex_unlock(&mut->lock);
+        n += lks_chan_waiting(p);
+    lks_chan_start_world(mut);
     return n;
 }
 
@@ -329,7 +340,7 @@ static int valid_name(const char *name)
 static int declare_locked(LksRuntime *rt, const char *name, const char *type,
                           int flags)
 {
-    if (rt->events > 0) {
+    if (lks_chan_events(rt) > 0) {
         lks_runtime_set_error(rt, "channel %s declared after the first event",
                               name);
         return LKS_ESTATE;
@@ -412,7 +423,7 @@ int lks_channel_payload(LksRuntime *rt, const char *name, size_t size,
     pthread_mutex_lock(&rt->lock);
     LksDecl *d = find_decl(rt, name);
     int rc = LKS_OK;
-    if (rt->events > 0) {
+    if (lks_chan_events(rt) > 0) {
         lks_runtime_set_error(rt, "payload of %s set after the first event",
                               name);
         rc = LKS_ESTATE;
@@ -487,6 +498,9 @@ LksChannel *lks_channel_new(LksRuntime *rt, const char *name, int nfixed,
             }
         ch = ok ? channel_make(rt, d, nfixed, fixed) : NULL;
         if (ch) {
+            /* the newest has the highest id: the list is in lock order */
+            ch->id = rt->nchannels++;
+            pthread_mutex_init(&ch->lock, NULL);
             ch->next = rt->channels;
             rt->channels = ch;
         } else if (ok) {
@@ -501,8 +515,7 @@ int lks_channel_expect(LksChannel *ch, LksDir dir, const char *process)
 {
     if (!ch || !process || (dir != LKS_DIR_SEND && dir != LKS_DIR_RECV))
         return LKS_EINVAL;
-    LksRuntime *rt = ch->rt;
-    pthread_mutex_lock(&rt->lock);
+    pthread_mutex_lock(&ch->lock);
     int status = LKS_ENOMEM;
     char **grown = realloc(ch->expected[dir],
                            sizeof *grown * (size_t)(ch->nexpected[dir] + 1));
@@ -514,7 +527,7 @@ int lks_channel_expect(LksChannel *ch, LksDir dir, const char *process)
             status = LKS_OK;
         }
     }
-    pthread_mutex_unlock(&rt->lock);
+    pthread_mutex_unlock(&ch->lock);
     return status;
 }
 
