@@ -104,9 +104,11 @@ static LksProc *find_marked_name(LksRuntime *rt, const char *name)
 
 /* P's wait-for edges: the marked processes that used, offered or are
  * expected at the other end of a channel P offers on (indices are
- * mark - 1). */
+ * mark - 1). In a full deadlock an end that nobody is known to use (or
+ * used by more than the runtime remembers) can only be taken by one of
+ * the blocked processes, all marked: P waits for each of them there. */
 static int fill_waits(LksRuntime *rt, LksBlocked *blk, const LksProc *p,
-                      int nmarked)
+                      int nmarked, int partial)
 {
     int *edges = calloc((size_t)nmarked + 1, sizeof *edges);
     int *via = calloc((size_t)nmarked + 1, sizeof *via);
@@ -124,6 +126,12 @@ static int fill_waits(LksRuntime *rt, LksBlocked *blk, const LksProc *p,
         for (int x = 0; x < ch->nexpected[other]; x++)
             add_edge(edges, via, &count, p,
                      find_marked_name(rt, ch->expected[other][x]), i);
+        int unknown = (ch->nusers[other] == 0 && ch->nexpected[other] == 0) ||
+                      ch->users_overflow[other];
+        for (const LksProc *q = rt->procs; unknown && !partial && q;
+             q = q->next)
+            if (q->mark)
+                add_edge(edges, via, &count, p, q, i);
     }
     blk->nwaits_for = count;
     return 1;
@@ -156,7 +164,7 @@ static LksDeadlock *build(LksRuntime *rt, int partial, int nmarked)
             blk->noffers = i + 1;
             ok &= fill_offer(&offers[i], &p->nodes[i]);
         }
-        ok = ok && fill_waits(rt, blk, p, nmarked);
+        ok = ok && fill_waits(rt, blk, p, nmarked, partial);
     }
     if (!ok) {
         lks_deadlock_free(d);

@@ -347,8 +347,12 @@ typedef struct LksDeadlock {
  * edge per waits_for[e], labelled offers[waits_via[e]].event.
  * The deadlock of the last run (NULL if it did not deadlock). Wait-for
  * edges: P waits for Q when Q has used or offered the other end of a channel
- * P offers on, or is named for it by lks_channel_expect; any other partner
- * is unknown to the runtime. */
+ * P offers on, or is named for it by lks_channel_expect. In a full deadlock
+ * an end nobody is known to use can only be taken by a blocked process, so
+ * P then waits for every other blocked process there: every process has an
+ * edge unless it offers nothing, and the graph holds the deadlock's cycles
+ * with no hint given (lks_channel_expect narrows those edges to the one
+ * named). A partial deadlock names only partners seen or expected. */
 LKS_API const LksDeadlock *lks_deadlock(const LksRuntime *rt);
 
 #ifdef __cplusplus

@@ -349,11 +349,14 @@ class Runtime:
             self._line("# blocked %s offers %s" % (p.name, "{| %s |}"
                                                     % ", ".join(items)
                                                     if items else "{}"))
-        names = {p.name for p in self.blocked}
+        names = [p.name for p in self.blocked]
         for p in self.blocked:
             for o in p.offers:
                 shown = o.chan._event(o.values) if o.sending else o.chan.name
-                for q in o.chan.users[1 if o.sending else 0]:
+                # an end nobody has used can only be taken by a blocked
+                # process: each of them
+                partners = o.chan.users[1 if o.sending else 0] or names
+                for q in partners:
                     if q in names and q != p.name:
                         self._line("# waits %s for %s on %s" % (p.name, q,
                                                                 shown))

@@ -110,7 +110,10 @@ static void full_deadlock_is_captured(void **state)
     assert_int_equal(p->nwaits_for, 1);
     assert_ptr_equal(&d->blocked[p->waits_for[0]], q);
     assert_int_equal(p->waits_via[0], 0);
-    assert_int_equal(q->nwaits_for, 0); /* nobody ever sent on b */
+    /* nobody ever sent on b, so only a blocked process could: P */
+    assert_int_equal(q->nwaits_for, 1);
+    assert_ptr_equal(&d->blocked[q->waits_for[0]], p);
+    assert_int_equal(q->waits_via[0], 0);
 
     /* a new run on an ended runtime is refused */
     assert_int_equal(lks_par(w->rt, NULL, ps, 2), LKS_EDEADLOCK);
@@ -127,6 +130,7 @@ static void full_deadlock_is_captured(void **state)
     assert_true(rt_has_line(&t, "# blocked P offers {| a.2 |}"));
     assert_true(rt_has_line(&t, "# blocked Q offers {| b |}"));
     assert_true(rt_has_line(&t, "# waits P for Q on a.2"));
+    assert_true(rt_has_line(&t, "# waits Q for P on b"));
     /* the record comes after the last event and before the exits */
     assert_string_equal(t.lines[at - 1], "a.1");
     assert_true(rt_has_line(&t, "# exit P -2"));
@@ -371,10 +375,79 @@ static void nested_par_deadlock(void **state)
     rt_free_lines(&t);
 }
 
+/* The case that once drew one arrow, labelled data.1, and no cycle: a
+ * producer that waits for an extra ack.1 and a consumer that waits for a
+ * done.1 nobody ever sent, no lks_channel_expect. Both edges, each on the
+ * channel its process waits on, and the cycle between them. */
+typedef struct Pc {
+    LksRuntime *rt;
+    LksChannel *data, *ack, *done;
+    char path[256];
+} Pc;
+
+static int producer_body(LksProc *self, void *arg)
+{
+    Pc *pc = arg;
+    for (int i = 0; i < 3; i++)
+        if (lks_send(self, pc->data, &i) != LKS_OK ||
+            lks_recv(self, pc->ack, NULL) != LKS_OK)
+            return 1;
+    return lks_recv(self, pc->ack, NULL) == LKS_EDEADLOCK ? 0 : 1;
+}
+
+static int consumer_body(LksProc *self, void *arg)
+{
+    Pc *pc = arg;
+    int v;
+    for (int i = 0; i < 3; i++)
+        if (lks_recv(self, pc->data, &v) != LKS_OK || v != i ||
+            lks_send(self, pc->ack, NULL) != LKS_OK)
+            return 1;
+    return lks_recv(self, pc->done, NULL) == LKS_EDEADLOCK ? 0 : 1;
+}
+
+static void unhinted_cycle_is_complete(void **state)
+{
+    (void)state;
+    Pc pc;
+    pc.rt = rt_traced(pc.path, sizeof pc.path, "unhinted", NULL);
+    assert_non_null(pc.rt);
+    lks_channel_declare(pc.rt, "data", "{1..2}.{0..9}", 0);
+    lks_channel_declare(pc.rt, "ack", "{1..2}", 0);
+    lks_channel_declare(pc.rt, "done", "{1..2}", 0);
+    pc.data = lks_channel_new(pc.rt, "data", 1, (int[]){1});
+    pc.ack = lks_channel_new(pc.rt, "ack", 1, (int[]){1});
+    pc.done = lks_channel_new(pc.rt, "done", 1, (int[]){1});
+    LksProcSpec ps[2] = {{"PRODUCER", producer_body, &pc, -1},
+                         {"CONSUMER", consumer_body, &pc, -1}};
+    assert_int_equal(lks_par(pc.rt, NULL, ps, 2), LKS_EDEADLOCK);
+    assert_int_equal(ps[0].result, 0);
+    assert_int_equal(ps[1].result, 0);
+    const LksDeadlock *d = lks_deadlock(pc.rt);
+    assert_non_null(d);
+    const LksBlocked *p = find_blocked(d, "PRODUCER");
+    const LksBlocked *c = find_blocked(d, "CONSUMER");
+    assert_non_null(p);
+    assert_non_null(c);
+    assert_int_equal(p->nwaits_for, 1);
+    assert_ptr_equal(&d->blocked[p->waits_for[0]], c);
+    assert_string_equal(p->offers[p->waits_via[0]].event, "ack.1");
+    assert_int_equal(c->nwaits_for, 1);
+    assert_ptr_equal(&d->blocked[c->waits_for[0]], p);
+    assert_string_equal(c->offers[c->waits_via[0]].event, "done.1");
+    int status;
+    TraceLines t = rt_finish(pc.rt, pc.path, &status);
+    assert_int_equal(status, LKS_OK);
+    assert_true(rt_has_line(&t, "# waits PRODUCER for CONSUMER on ack.1"));
+    assert_true(rt_has_line(&t, "# waits CONSUMER for PRODUCER on done.1"));
+    rt_free_lines(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(full_deadlock_is_captured),
+        cmocka_unit_test(unhinted_cycle_is_complete),
         cmocka_unit_test(expected_partners_give_edges),
         cmocka_unit_test(stop_and_alt_offers),
         cmocka_unit_test(last_runner_ending_is_deadlock),
