@@ -1,13 +1,15 @@
 /* pipeline_rt.c — a pipeline of one-place buffers on the lockstep runtime,
  * next to its model models/pipeline_rt.csp (SYSTEM).
  *
- *   pipeline_rt TRACE [MESSAGES]     (default 1000 messages)
+ *   pipeline_rt [--buffered] TRACE [MESSAGES]     (default 1000 messages)
  *
  * A producer sends 0, 1, ..., K-1, 0, 1, ... on c.0; N cells each copy c.i
  * to c.(i+1) (a buffered channel is a process, as in CSP); a consumer takes
  * them from c.N and checks they come out in order. When the producer is
  * done it poisons c.0; each cell passes the poison on downstream, so the
- * whole pipeline ends after delivering every message.
+ * whole pipeline ends after delivering every message. With --buffered the
+ * N cells are one buffered channel instead, lks_buffer of capacity N from
+ * c.0 to c.N (the model's BUFFERED).
  * Exit status: 0 every message arrived in order, 1 otherwise, 2 an error.
  */
 #include "lockstep.h"
@@ -80,8 +82,11 @@ static int consumer(LksProc *self, void *arg)
 
 int main(int argc, char **argv)
 {
+    int buffered = argc > 1 && strcmp(argv[1], "--buffered") == 0;
+    argv += buffered;
+    argc -= buffered;
     if (argc < 2) {
-        fprintf(stderr, "usage: pipeline_rt TRACE [MESSAGES]\n");
+        fprintf(stderr, "usage: pipeline_rt [--buffered] TRACE [MESSAGES]\n");
         return 2;
     }
     Pipeline p;
@@ -101,14 +106,18 @@ int main(int argc, char **argv)
     Cell cells[N];
     LksProcSpec ps[N + 2];
     char names[N][16];
-    ps[0] = (LksProcSpec){"PRODUCER", producer, &p, 0};
-    for (int i = 0; i < N; i++) {
+    LksBufferSpec buffer = {p.c[0], p.c[N], N};
+    int n = 0;
+    ps[n++] = (LksProcSpec){"PRODUCER", producer, &p, 0};
+    for (int i = 0; i < N && !buffered; i++) {
         cells[i] = (Cell){&p, i};
         snprintf(names[i], sizeof names[i], "CELL.%d", i);
-        ps[1 + i] = (LksProcSpec){names[i], cell, &cells[i], 0};
+        ps[n++] = (LksProcSpec){names[i], cell, &cells[i], 0};
     }
-    ps[N + 1] = (LksProcSpec){"CONSUMER", consumer, &p, 0};
-    int rc = lks_par(rt, NULL, ps, N + 2);
+    if (buffered)
+        ps[n++] = (LksProcSpec){"BUFFER", lks_buffer, &buffer, 0};
+    ps[n++] = (LksProcSpec){"CONSUMER", consumer, &p, 0};
+    int rc = lks_par(rt, NULL, ps, n);
     printf("%s: %d of %d messages arrived%s, %llu events\n", lks_strerror(rc),
            p.received, p.messages, p.in_order ? " in order" : " OUT OF ORDER",
            (unsigned long long)lks_event_count(rt));

@@ -146,10 +146,12 @@ static int conclude(TraceVerifier *tv, const TraceFile *tf, Outcome *o)
     o->state = o->states ? traceverify_state(tv, 0) : NULL;
     /* A file with a version line that lacks its "# end N events" was cut
      * short (the program was killed): what is there is still checked. A
-     * headerless file is plain events and has no end line to miss. */
-    o->complete = tf->version == 0 ||
+     * headerless file is plain events and has no end line to miss. At a
+     * rejected event the reading stopped, short of the end line: nothing
+     * is known, and a complete file must not be called cut short. */
+    o->complete = tf->version == 0 || o->rejected ||
                   (tf->declared_events >= 0 &&
-                   (o->rejected || tf->declared_events == o->events));
+                   tf->declared_events == o->events);
     if (!o->rejected && tf->deadlock) {
         long k = traceverify_deadlock(tv);
         o->deadlock = k >= 0 ? 1 : -1;

@@ -36,6 +36,18 @@ run 0 "the butler's trace is accepted" -- "$lockstep" trace "$models/phils_rt.cs
 run 0 "the deadlocked run is accepted and its deadlock predicted" -- "$lockstep" trace "$models/phils_rt.csp" TABLE "$tmp/phils.trace"
 grep -q "deadlock predicted by the model" "$tmp/out" && ok "deadlock predicted" || fail "deadlock not reported as predicted"
 run 1 "the deadlock is not predicted by the butler's model" -- "$lockstep" trace "$models/phils_rt.csp" POLITE "$tmp/phils.trace"
+# A buffered channel (lks_buffer, capacity N = 4) is checked against the
+# model's explicit buffer process BUFF.
+run 0 "the buffered pipeline runs" -- "$bin/pipeline_rt" --buffered "$tmp/buffered.trace" 200
+run 0 "... and its trace is accepted by BUFFERED" -- "$lockstep" trace "$models/pipeline_rt.csp" BUFFERED "$tmp/buffered.trace"
+run 1 "... and rejected by the cells' SYSTEM" -- "$lockstep" trace "$models/pipeline_rt.csp" SYSTEM "$tmp/buffered.trace"
+# event 2 is c.4.0 (the cells would need c.1.0 first) or c.0.1 (cell 0
+# would still be full), as the threads happened to run
+grep -q "event 2 'c.[04].[01]' is not possible" "$tmp/out" && ok "... at event 2" || fail "buffered trace not rejected at event 2"
+grep -q "incomplete" "$tmp/out" && fail "a complete trace rejected early called incomplete" || ok "... and not called incomplete (its end line is there)"
+{ grep '^#' "$tmp/buffered.trace" | head -4; printf 'c.0.%d\n' 0 1 2 3 4; } >"$tmp/overfull"
+run 1 "a fifth message into a 4-place buffer is rejected" -- "$lockstep" trace "$models/pipeline_rt.csp" BUFFERED "$tmp/overfull"
+grep -q "event 5 'c.0.4'" "$tmp/out" && ok "... at event 5" || fail "overfull buffer not rejected at event 5"
 run 0 "several traces in one call" -- "$lockstep" trace "$models/phils_rt.csp" POLITE "$tmp/polite.trace" "$tmp/polite.trace"
 
 # Mutations of the pipeline trace. Events are the lines not starting with #.
