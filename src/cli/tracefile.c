@@ -129,8 +129,8 @@ static long read_line(TraceFile *t)
     size_t n = 0;
     int c;
     while ((c = getc_unlocked(t->f)) != EOF) {
-        if (n + 2 > t->cap &&
-            (n > MAX_LINE || mem_grow((void **)&t->buf, &t->cap, n + 2, 1)))
+        if (n > MAX_LINE ||
+            (n + 2 > t->cap && mem_grow((void **)&t->buf, &t->cap, n + 2, 1)))
             return -1;
         t->buf[n++] = (char)c;
         if (c == '\n')

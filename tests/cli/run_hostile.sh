@@ -79,6 +79,11 @@ printf '# lockstep trace 1\ntick\n# end 2 events\n' >"$tmp/short.trace"
 expect 0 "a trace with fewer events than its end line" -- "$lockstep" trace "$tmp/tm.csp" P "$tmp/short.trace"
 contains out "incomplete: '# end 2 events' but the file holds 1" "is incomplete"
 
+# A line longer than the reader takes (1 MiB): a located error, not a crash
+{ printf '# lockstep trace 1\n# channel tick\ntick\n'; head -c 2000000 /dev/zero | tr '\0' x; printf '\n# end 2 events\n'; } >"$tmp/long.trace"
+expect 2 "a trace line over 1 MiB is refused" -- "$lockstep" trace "$tmp/tm.csp" P "$tmp/long.trace"
+contains err "long.trace:4:1: error: line too long" "at its line"
+
 # --- Long flat chains check; deep nesting ends in a located error ---------
 # (not under ThreadSanitizer: it cannot record stacks of 65,536 frames or more)
 if [[ -z ${TSAN_OPTIONS-} ]]; then

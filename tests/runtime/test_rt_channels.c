@@ -341,6 +341,35 @@ static void failing_process_is_recorded(void **state)
     rt_free_lines(&t);
 }
 
+/* A line longer than the 64 KiB write buffer (a process name of 100,000
+ * characters) is written whole, in its place, and the file ends cleanly. */
+static void line_longer_than_the_buffer(void **state)
+{
+    (void)state;
+    World *w = world_new("longline", NULL);
+    lks_channel_declare(w->rt, "c", "{0..99}", 0);
+    w->c = lks_channel_new(w->rt, "c", 0, NULL);
+    enum { LEN = 100000 };
+    char *name = malloc(LEN + 1), *line = malloc(LEN + 16);
+    assert_non_null(name);
+    assert_non_null(line);
+    memset(name, 'x', LEN);
+    name[0] = 'S';
+    name[LEN] = '\0';
+    LksProcSpec ps[2] = {{name, send_42, w, -1}, {"R", recv_one, w, -1}};
+    assert_int_equal(lks_par(w->rt, NULL, ps, 2), LKS_OK);
+    TraceLines t = world_end(w);
+    snprintf(line, LEN + 16, "# process %s", name);
+    assert_true(rt_has_line(&t, line));
+    snprintf(line, LEN + 16, "# exit %s 0", name);
+    assert_true(rt_has_line(&t, line));
+    assert_true(rt_has_line(&t, "c.42"));
+    assert_string_equal(t.lines[t.count - 1], "# end 1 events");
+    free(name);
+    free(line);
+    rt_free_lines(&t);
+}
+
 static int nested_parent(LksProc *self, void *arg)
 {
     World *w = arg;
@@ -396,6 +425,7 @@ int main(void)
         cmocka_unit_test(timestamps_precede_events),
         cmocka_unit_test(failing_process_is_recorded),
         cmocka_unit_test(nested_par_runs_children),
+        cmocka_unit_test(line_longer_than_the_buffer),
         cmocka_unit_test(untraced_runtime_writes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
