@@ -76,4 +76,13 @@ const char *compress_name(CompressKind kind);
 CompressStatus compress_lts(CompressKind kind, const Lts *in,
                             size_t max_states, Lts *out);
 
+/* The coarsest strong bisimulation of the graph of n nodes (node v's
+ * edges: ev[k], dst[k] for k in off[v] .. off[v + 1] - 1) within the
+ * partition block[] (ids 0 .. *blocks - 1, each used): refines block[]
+ * in place, *blocks its new count. Incremental partition refinement
+ * (compress_bisim.c), O(m log n) whatever the graph's shape. */
+CompressStatus compress_refine(uint32_t n, const uint32_t *off,
+                               const uint32_t *ev, const uint32_t *dst,
+                               uint32_t *block, uint32_t *blocks);
+
 #endif

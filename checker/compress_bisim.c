@@ -330,6 +330,14 @@ done:
     return st;
 }
 
+CompressStatus compress_refine(uint32_t n, const uint32_t *off,
+                               const uint32_t *ev, const uint32_t *dst,
+                               uint32_t *block, uint32_t *blocks)
+{
+    Graph g = {n, off, ev, dst};
+    return refine(&g, block, blocks);
+}
+
 /* The quotient: node = block, named by its first member; every edge of
  * the graph `in` maps to blocks. With `inert` (weak bisimulation) a tau
  * inside one block is dropped, and a block whose states may diverge

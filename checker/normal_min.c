@@ -3,31 +3,24 @@
  *
  * A normal form is deterministic, so its nodes are equivalent when they
  * carry the same marks (divergence, the set of acceptances) and every
- * event leads to equivalent nodes: DFA minimisation. Classes are refined
- * by signatures (Moore's algorithm): a node's signature is its class and,
- * per event in order, its target's class; equal signatures are found by
- * hashing and then compared word for word, so equal means equal, never a
- * hash collision. Rounds stop when no class splits. FDR minimises its
- * normal forms too (bisimulation over the normalised graph), which is why
- * its node counts do not depend on how the specification is written.
+ * event leads to equivalent nodes: DFA minimisation, which is the
+ * coarsest strong bisimulation within the partition by marks. Nodes are
+ * first numbered by their marks (equal marks found by hashing, then
+ * compared word for word, so equal means equal, never a hash collision);
+ * compress_refine (the sbisim refinement) does the rest. FDR minimises
+ * its normal forms too (bisimulation over the normalised graph), which is
+ * why its node counts do not depend on how the specification is written.
  */
 #include "normal.h"
 
+#include "compress.h"
 #include "hash.h"
-#include "limit.h"
 #include "mem.h"
 
 #include <string.h>
 
-/* Rounds before giving up: each costs a pass over every node and edge,
- * and a chain of n nodes (a counter, a long buffer) needs n of them; an
- * unmerged normal form is as correct, only larger. Specifications whose
- * nodes merge usually settle in a few rounds (the bully network's, 221
- * nodes to 111). Hopcroft's algorithm would need no such bound. */
-enum { MIN_ROUNDS = 32 };
-
 /* Per node a blob of words (pool[off[v] .. off[v + 1])), and the table
- * that numbers equal blobs; reused from round to round. */
+ * that numbers equal blobs. */
 typedef struct Blobs {
     uint32_t *pool, *off, *slot;
     size_t pool_len, pool_cap, off_cap, slot_cap;
@@ -146,22 +139,6 @@ static int mark_classes(const Normal *n, Blobs *b, uint32_t *cls,
     return rc == 0 ? blobs_number(b, n->nodes, cls, count) : -1;
 }
 
-/* One round: each node's new class from its signature. */
-static int refine_round(const Normal *n, Blobs *b, const uint32_t *cls,
-                        uint32_t *next, uint32_t *count)
-{
-    for (uint32_t v = 0; v < n->nodes; v++) {
-        if (blobs_open(b, v) != 0 || blobs_put(b, cls[v]) != 0)
-            return -1;
-        for (uint32_t k = n->off[v]; k < n->off[v + 1]; k++)
-            if (blobs_put(b, n->event[k]) != 0 ||
-                blobs_put(b, cls[n->target[k]]) != 0)
-                return -1;
-        blobs_close(b, v);
-    }
-    return blobs_number(b, n->nodes, next, count);
-}
-
 /* The quotient: classes numbered breadth-first from node 0's (so node 0
  * stays the root), each class taking its first node's marks. */
 static int quotient(Normal *n, const uint32_t *cls, uint32_t classes)
@@ -229,35 +206,19 @@ done:
 NormalStatus normal_minimise(Normal *n)
 {
     uint32_t *cls = mem_alloc(((size_t)n->nodes + 1) * sizeof *cls);
-    uint32_t *next = mem_alloc(((size_t)n->nodes + 1) * sizeof *next);
     Blobs b = {0};
-    uint32_t count = 0, refined = 0;
+    uint32_t count = 0;
     NormalStatus st = NORMAL_NOMEM;
-    if (!cls || !next || mark_classes(n, &b, cls, &count) != 0)
-        goto done;
-    for (int round = 0;; round++) {
-        if (limit_reached() != LIMIT_NONE) {
-            st = NORMAL_STOPPED;
-            goto done;
-        }
-        if (round == MIN_ROUNDS) { /* not settling: n stays as it is */
-            st = NORMAL_OK;
-            goto done;
-        }
-        if (refine_round(n, &b, cls, next, &refined) != 0)
-            goto done;
-        uint32_t *t = cls;
-        cls = next;
-        next = t;
-        if (refined == count)
-            break;
-        count = refined;
+    if (cls && mark_classes(n, &b, cls, &count) == 0) {
+        CompressStatus cs = compress_refine(n->nodes, n->off, n->event,
+                                            n->target, cls, &count);
+        st = cs == COMPRESS_STOPPED ? NORMAL_STOPPED
+             : cs != COMPRESS_OK    ? NORMAL_NOMEM
+             : count == n->nodes || quotient(n, cls, count) == 0
+                 ? NORMAL_OK
+                 : NORMAL_NOMEM;
     }
-    st = count == n->nodes || quotient(n, cls, count) == 0 ? NORMAL_OK
-                                                            : NORMAL_NOMEM;
-done:
     mem_free(cls);
-    mem_free(next);
     mem_free(b.pool);
     mem_free(b.off);
     mem_free(b.slot);

@@ -4,7 +4,9 @@
  *
  * The k-th line of the form
  *     -- expect: pass|fail [KIND [<trace>]] [states=N] [transitions=M]
- * applies to the k-th assertion. pass/fail is whether the assertion holds
+ *                [spec-nodes=K]
+ * applies to the k-th assertion; spec-nodes is the size of a refinement
+ * specification's (minimised) normal form. pass/fail is whether the assertion holds
  * (after `assert not`); KIND (deadlock, divergence, trace, acceptance) and
  * the trace (CSPM syntax, taus omitted; for a trace error ending with the
  * event the specification cannot do) describe the counterexample.
@@ -33,7 +35,7 @@ typedef struct Expect {
     int holds;
     char kind[32];
     char trace[4096];
-    long long states, transitions; /* -1: not given */
+    long long states, transitions, spec_nodes; /* -1: not given */
     long long terms_states, terms_transitions; /* -1: as the network's */
 } Expect;
 
@@ -42,7 +44,7 @@ typedef struct Outcome {
     Verdict verdict;
     FailKind fail;
     char trace[4096];
-    unsigned long long states, transitions;
+    unsigned long long states, transitions, spec_nodes;
     char message[256];
 } Outcome;
 
@@ -53,9 +55,13 @@ static int parse_expect(const char *text, int line, Expect *e)
     snprintf(buf, sizeof buf, "%s", text);
     memset(e, 0, sizeof *e);
     e->line = line;
-    e->states = e->transitions = -1;
+    e->states = e->transitions = e->spec_nodes = -1;
     e->terms_states = e->terms_transitions = -1;
     char *kv;
+    if ((kv = strstr(buf, "spec-nodes=")) != NULL) {
+        e->spec_nodes = strtoll(kv + 11, NULL, 10);
+        *kv = '\0';
+    }
     /* before states= and transitions=, which they contain */
     if ((kv = strstr(buf, "terms-transitions=")) != NULL) {
         e->terms_transitions = strtoll(kv + 18, NULL, 10);
@@ -131,6 +137,7 @@ static void run_one(Model *m, size_t i, CompileMode sem, unsigned threads,
     o->holds = o->ran && checkrun_holds(model_assert(m, i), &r);
     o->states = r.check.stats.states;
     o->transitions = r.check.stats.transitions;
+    o->spec_nodes = r.check.spec_nodes;
     snprintf(o->message, sizeof o->message, "%s", r.check.message);
     if (diags.count)
         snprintf(o->message, sizeof o->message, "%s", diags.items[0].message);
@@ -185,6 +192,10 @@ static int check_assert(const char *path, Model *m, size_t i, const Expect *e)
         net1.transitions != (unsigned long long)e->transitions)
         FAILED("expected %lld transitions, got %llu", e->transitions,
                net1.transitions);
+    if (e->spec_nodes >= 0 &&
+        net1.spec_nodes != (unsigned long long)e->spec_nodes)
+        FAILED("expected a normal form of %lld nodes, got %llu",
+               e->spec_nodes, net1.spec_nodes);
     const Outcome *others[2] = {&net2, &terms};
     const char *names[2] = {"2 threads", "explored terms"};
     for (int k = 0; k < 2; k++) {
