@@ -72,7 +72,7 @@ static int rules_add(Compiler *c, Rules *r, uint32_t event, const NetPart *a,
     while (i < na || j < nb)
         parts[k++] = (j >= nb || (i < na && a[i].comp < b[j].comp)) ? a[i++]
                                                                     : b[j++];
-    r->items[r->count++] = (NetRule){event, (uint32_t)(na + nb), parts};
+    r->items[r->count++] = (NetRule){event, (uint32_t)(na + nb), parts, 0};
     return 0;
 nomem:
     c->status = COMPILE_NOMEM;
@@ -82,7 +82,10 @@ nomem:
 static int rules_copy(Compiler *c, Rules *r, const NetRule *src,
                       uint32_t event)
 {
-    return rules_add(c, r, event, src->parts, src->count, NULL, 0);
+    if (rules_add(c, r, event, src->parts, src->count, NULL, 0) != 0)
+        return -1;
+    r->items[r->count - 1].forced = src->forced;
+    return 0;
 }
 
 static void compile_fail(Compiler *c, CompileStatus status, uint32_t term,
@@ -423,6 +426,30 @@ static int compile_unary(Compiler *c, const Term *p, Sub *out)
     return rc;
 }
 
+/*  chase(P), P a network: P's taus are forced (network.h), everything
+ *  else passes through. The term semantics walks the same first taus
+ *  (term.c, step_chase); which tau is first may differ between the two
+ *  where P's taus are not confluent, where chase does not preserve the
+ *  semantics anyway (FDR's caveat). */
+static int compile_chase(Compiler *c, const Term *p, Sub *out)
+{
+    if (compile_node(c, p->kids[0], out) != 0)
+        return -1;
+    for (size_t i = 0; i < out->rules.count; i++)
+        if (out->rules.items[i].event == EVENT_TAU)
+            out->rules.items[i].forced = 1;
+    return 0;
+}
+
+/* 1 when term is chase(P) with P a static operator (a network). */
+static int chase_of_network(TermTable *terms, const Term *p)
+{
+    if (p->kind != TERM_COMPRESS || p->event != COMPRESS_CHASE)
+        return 0;
+    uint32_t kid = term_unfold(terms, p->kids[0]);
+    return kid != TERM_NONE && term_is_static(term_get(terms, kid)->kind);
+}
+
 /* A static operator becomes a node; anything else is a leaf, explored from
  * the term as written (a thunk keeps its name, e.g. PHIL(2)). */
 static int compile_node(Compiler *c, uint32_t term, Sub *out)
@@ -447,7 +474,8 @@ static int compile_node(Compiler *c, uint32_t term, Sub *out)
     case TERM_HIDE: case TERM_RENAME:
         return compile_unary(c, p, out);
     default:
-        return compile_leaf(c, term, out);
+        return chase_of_network(c->terms, p) ? compile_chase(c, p, out)
+                                      : compile_leaf(c, term, out);
     }
 }
 
@@ -472,7 +500,7 @@ static uint64_t static_leaves(TermTable *terms, uint32_t term, uint64_t *memo,
         return memo[body];
     const Term *p = term_get(terms, body);
     uint64_t n = 1;
-    if (term_is_static(p->kind)) {
+    if (term_is_static(p->kind) || chase_of_network(terms, p)) {
         n = 0;
         for (uint32_t i = 0; i < p->nkids && n <= MAX_COMPONENTS; i++)
             n += static_leaves(terms, p->kids[i], memo, memo_size, depth + 1,
@@ -524,6 +552,13 @@ static CompileStatus compile_network(TermTable *terms, uint32_t root,
     }
     *out = network_new(terms, c.comps, c.comp_count, top.rules.items,
                        top.rules.count, top.term, top.term_count);
+    if (*out && network_chase_cycle(*out)) {
+        snprintf(err, err_len, "chase: the forced taus of the initial state "
+                 "go round a cycle (chase of a process that diverges)");
+        machine_free(*out);
+        *out = NULL;
+        return COMPILE_ERROR;
+    }
     return *out ? COMPILE_OK : COMPILE_NOMEM;
 }
 

@@ -1,6 +1,6 @@
 /* compress: the entry point, the result builder, and the compressions that
- * need no partition or closure: explicate, tau_loop_factor, chase.
- * See compress.h. */
+ * need no partition or closure: explicate, tau_loop_factor. See
+ * compress.h. */
 #include "compress_impl.h"
 
 #include "diverge.h"
@@ -315,7 +315,7 @@ void closure_free(Closure *c)
     memset(c, 0, sizeof *c);
 }
 
-/* ---------- explicate, tau_loop_factor, chase ---------- */
+/* ---------- explicate, tau_loop_factor ---------- */
 
 /* Every node is the input state `map` sends it to; an edge u -e-> v of the
  * input becomes map(u) -e-> map(v), for the states u with keep[u] (all
@@ -374,49 +374,6 @@ done:
     return st;
 }
 
-/* chase(s): follow each state's first tau transition until a stable state,
- * or until the walk comes back to itself (then the state where it closed
- * stands for the loop and keeps its tau self-loop). Only the chased-to
- * states keep their transitions. */
-static CompressStatus compress_chase(const Lts *in, size_t max_states,
-                                     Lts *out)
-{
-    uint32_t *to = mem_alloc(((size_t)in->states + 1) * sizeof *to);
-    uint32_t *path = mem_alloc(((size_t)in->states + 1) * sizeof *path);
-    uint8_t *mark = mem_calloc((size_t)in->states + 1, 1); /* 1 on path, 2 done */
-    CompressStatus st = COMPRESS_NOMEM;
-    if (!to || !path || !mark)
-        goto done;
-    for (uint32_t s = 0; s < in->states; s++) {
-        size_t len = 0;
-        uint32_t cur = s, end;
-        while (!mark[cur] && compress_unstable(in, cur)) {
-            mark[cur] = 1;
-            path[len++] = cur;
-            cur = in->target[in->offset[cur]];
-        }
-        end = mark[cur] == 2 ? to[cur] : cur; /* done, on path, or stable */
-        for (size_t i = 0; i < len; i++) {
-            to[path[i]] = end;
-            mark[path[i]] = 2;
-        }
-        if (!mark[cur]) {
-            to[cur] = cur;
-            mark[cur] = 2;
-        }
-    }
-    uint8_t *keep = mark; /* reuse: keep the states something chases to */
-    memset(keep, 0, in->states);
-    for (uint32_t s = 0; s < in->states; s++)
-        keep[to[s]] = 1;
-    st = compress_mapped(in, to, keep, max_states, out);
-done:
-    mem_free(to);
-    mem_free(path);
-    mem_free(mark);
-    return st;
-}
-
 CompressStatus compress_lts(CompressKind kind, const Lts *in,
                             size_t max_states, Lts *out)
 {
@@ -430,7 +387,7 @@ CompressStatus compress_lts(CompressKind kind, const Lts *in,
     case COMPRESS_NORMAL: st = compress_normal(in, max_states, out); break;
     case COMPRESS_DIAMOND: st = compress_diamond(in, max_states, out); break;
     case COMPRESS_TAU_LOOP: st = compress_tau_loop(in, max_states, out); break;
-    case COMPRESS_CHASE: st = compress_chase(in, max_states, out); break;
+    case COMPRESS_CHASE: return COMPRESS_LIMIT; /* lazy: compress.h */
     default: {
         uint32_t *id = mem_alloc(((size_t)in->states + 1) * sizeof *id);
         if (!id)

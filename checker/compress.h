@@ -32,10 +32,14 @@
  *                    traces, failures, failures-divergences
  *   tau_loop_factor  each strongly connected tau component becomes one
  *                    state with a tau self-loop (preserves everything)
- *   chase            forced tau: a state with tau transitions becomes the
- *                    state its first tau transitions lead to. Not
+ *   chase            not here: forced tau (a state with taus becomes the
+ *                    state its first taus lead to) is lazy, as FDR's: the
+ *                    term semantics (term.c) and networks (network.c)
+ *                    chase each state as it is reached, so a chased
+ *                    process is never explored alone. Not
  *                    semantics-preserving in general (FDR's caveat: only
- *                    when P's taus are confluent and never disable events)
+ *                    when P's taus are confluent and never disable events).
+ *                    compress_lts refuses it (COMPRESS_LIMIT).
  *
  * The result's state 0 is the root; states are numbered breadth-first and
  * rows are sorted, so the result depends only on the input. out->term[s]

@@ -57,6 +57,7 @@ typedef struct Rule {
      * enabled first: fire[0] is the rule's lead, under whose label it is
      * filed; the others are looked up in this order */
     uint32_t *fire_comp, *fire_local;
+    int forced;            /* a chased network's tau (network.h) */
 } Rule;
 
 typedef struct Network {
@@ -73,6 +74,13 @@ typedef struct Network {
     size_t terminate_count;
     uint32_t *word_max;
     int has_jumps;         /* some component has jumps */
+    /* chase: the forced rules in rule order, and per component the forced
+     * rules it takes part in (forced_rule[forced_off[c] ..
+     * forced_off[c + 1]), indices into `forced`) */
+    uint32_t *forced, forced_count;
+    uint32_t *forced_off, *forced_rule;
+    uint32_t *init;        /* the initial state, chased */
+    int init_failed;       /* its forced taus go round a cycle */
 } Network;
 
 static const MachineOps network_ops;
@@ -192,6 +200,10 @@ static uint32_t *tau_rules(const Network *net)
         for (uint32_t i = 0; i < rule->count; i++) {
             uint32_t ci = rule->comp[i];
             const Comp *c = &net->comps[ci];
+            if (rule->forced) { /* chased taus are never taken together */
+                alone[ci] = UINT32_MAX;
+                continue;
+            }
             if (c->labels[rule->local[i]] != EVENT_TAU ||
                 alone[ci] == UINT32_MAX)
                 continue;
@@ -316,7 +328,8 @@ static int network_index(Network *net)
     }
     for (size_t r = 0; r < net->rule_count; r++) {
         Rule *rule = &net->rules[r];
-        net->comps[rule->fire_comp[0]].first[rule->fire_local[0] + 2]++;
+        if (!rule->forced) /* taken by chase_vec only */
+            net->comps[rule->fire_comp[0]].first[rule->fire_local[0] + 2]++;
     }
     for (size_t i = 0; i < net->comp_count; i++) {
         Comp *c = &net->comps[i];
@@ -330,7 +343,8 @@ static int network_index(Network *net)
     for (size_t r = 0; r < net->rule_count; r++) {
         Rule *rule = &net->rules[r];
         Comp *c = &net->comps[rule->fire_comp[0]];
-        c->rule_index[c->first[rule->fire_local[0] + 1]++] = (uint32_t)r;
+        if (!rule->forced)
+            c->rule_index[c->first[rule->fire_local[0] + 1]++] = (uint32_t)r;
     }
     uint32_t *alone = tau_rules(net);
     int rc = alone ? 0 : -1;
@@ -419,6 +433,7 @@ static int rule_init(Network *net, Rule *rule, const NetRule *src, int *ok)
 {
     rule->event = src->event;
     rule->count = src->count;
+    rule->forced = src->forced;
     rule->comp = mem_alloc(src->count * sizeof *rule->comp);
     rule->local = mem_alloc(src->count * sizeof *rule->local);
     if (!rule->comp || !rule->local) {
@@ -433,6 +448,134 @@ static int rule_init(Network *net, Rule *rule, const NetRule *src, int *ok)
             return 0;
     }
     return 1;
+}
+
+/* ---------- chase: forced taus ---------- */
+
+/* 1 when component c offers local label l in state s (its enabled bit,
+ * or a binary search of its row). */
+static int comp_offers_label(const Comp *c, uint32_t s, uint32_t l)
+{
+    if (c->enabled)
+        return c->enabled[(size_t)s * c->label_words + l / 64] >> (l % 64) & 1;
+    uint32_t k = row_lower(c, s, l);
+    return k < c->offset[s + 1] && c->local[k] == l;
+}
+
+static int forced_enabled(const Network *net, const Rule *rule,
+                          const uint32_t *vec)
+{
+    for (uint32_t i = 0; i < rule->count; i++) {
+        uint32_t c = rule->fire_comp[i];
+        if (!comp_offers_label(&net->comps[c], vec[c], rule->fire_local[i]))
+            return 0;
+    }
+    return 1;
+}
+
+/* Takes forced rule f in vec: each participant its first transition on
+ * its label. */
+static void forced_take(const Network *net, const Rule *rule, uint32_t *vec)
+{
+    for (uint32_t i = 0; i < rule->count; i++) {
+        uint32_t c = rule->comp[i];
+        const Comp *comp = &net->comps[c];
+        vec[c] = comp->target[row_lower(comp, vec[c], rule->local[i])];
+    }
+}
+
+/* The first forced rule enabled in vec, or UINT32_MAX. */
+static uint32_t forced_first(const Network *net, const uint32_t *vec)
+{
+    for (uint32_t f = 0; f < net->forced_count; f++)
+        if (forced_enabled(net, &net->rules[net->forced[f]], vec))
+            return f;
+    return UINT32_MAX;
+}
+
+/* Follows vec's first forced taus until none is enabled; -1 when they go
+ * round a cycle (Brent's: `saved` is compared with each step and moved
+ * on at powers of two, so a cycle is met within twice its reach). */
+static int chase_vec(const Network *net, uint32_t *vec, uint32_t *saved)
+{
+    size_t bytes = net->comp_count * sizeof *vec;
+    uint64_t power = 1, steps = 0;
+    mem_copy(saved, vec, bytes);
+    for (uint32_t f; (f = forced_first(net, vec)) != UINT32_MAX;) {
+        forced_take(net, &net->rules[net->forced[f]], vec);
+        if (memcmp(saved, vec, bytes) == 0)
+            return -1;
+        if (++steps == power) {
+            mem_copy(saved, vec, bytes);
+            power *= 2;
+            steps = 0;
+        }
+    }
+    return 0;
+}
+
+/* 1 when target may enable a forced rule: some component that moved
+ * from `state` (chased, so none was enabled there) takes part in one. */
+static int forced_touched(const Network *net, const uint32_t *state,
+                          const uint32_t *target)
+{
+    for (size_t c = 0; c < net->comp_count; c++)
+        if (target[c] != state[c] &&
+            net->forced_off[c] < net->forced_off[c + 1])
+            for (uint32_t k = net->forced_off[c]; k < net->forced_off[c + 1];
+                 k++)
+                if (forced_enabled(net,
+                                   &net->rules[net->forced[net->forced_rule[k]]],
+                                   target))
+                    return 1;
+    return 0;
+}
+
+/* The initial state: every component's root, chased. */
+static int network_init_state(Network *net)
+{
+    size_t n = net->comp_count + 1;
+    net->init = mem_calloc(n, sizeof *net->init);
+    uint32_t *saved = mem_alloc(n * sizeof *saved);
+    int rc = net->init && saved ? 0 : -1;
+    if (rc == 0 && net->forced_count)
+        net->init_failed = chase_vec(net, net->init, saved) != 0;
+    mem_free(saved);
+    return rc;
+}
+
+int network_chase_cycle(const Machine *m)
+{
+    return network_is(m) && ((const Network *)m)->init_failed;
+}
+
+/* The forced rules in rule order, and each component's share of them. */
+static int forced_index(Network *net)
+{
+    net->forced = mem_alloc((net->rule_count + 1) * sizeof *net->forced);
+    net->forced_off = mem_calloc(net->comp_count + 2,
+                                 sizeof *net->forced_off);
+    if (!net->forced || !net->forced_off)
+        return -1;
+    size_t parts = 0;
+    for (size_t r = 0; r < net->rule_count; r++)
+        if (net->rules[r].forced) {
+            net->forced[net->forced_count++] = (uint32_t)r;
+            parts += net->rules[r].count;
+            for (uint32_t i = 0; i < net->rules[r].count; i++)
+                net->forced_off[net->rules[r].comp[i] + 2]++;
+        }
+    for (size_t c = 0; c < net->comp_count; c++)
+        net->forced_off[c + 2] += net->forced_off[c + 1];
+    net->forced_rule = mem_alloc((parts + 1) * sizeof *net->forced_rule);
+    if (!net->forced_rule)
+        return -1;
+    for (uint32_t f = 0; f < net->forced_count; f++) {
+        const Rule *rule = &net->rules[net->forced[f]];
+        for (uint32_t i = 0; i < rule->count; i++)
+            net->forced_rule[net->forced_off[rule->comp[i] + 1]++] = f;
+    }
+    return 0;
 }
 
 static void network_destroy(Machine *m);
@@ -458,7 +601,10 @@ static int network_build(Network *net, const NetRule *rules, size_t count)
         if (!ok)
             return -1;
     }
-    return rule_fire_order(net) != 0 || network_index(net) != 0 ? -1 : 0;
+    return rule_fire_order(net) != 0 || network_index(net) != 0 ||
+                   forced_index(net) != 0
+               ? -1
+               : 0;
 }
 
 Machine *network_new(TermTable *terms, NetComp *comps, size_t comp_count,
@@ -499,11 +645,16 @@ Machine *network_new(TermTable *terms, NetComp *comps, size_t comp_count,
         if (comps[i].is_leaf)
             net->leaf_comp[leaves++] = (uint32_t)i;
     }
-    /* scratch: the vector, then the ranges found for a rule */
+    /* scratch: the vector, the ranges found for a rule, then two vectors
+     * for chasing */
     size_t scratch =
-        (comp_count + 2 * (size_t)net->max_count) * sizeof(uint32_t);
+        (3 * comp_count + 2 * (size_t)net->max_count) * sizeof(uint32_t);
     net->base = (Machine){&network_ops, comp_count, net->word_max, leaves,
                           scratch, term_events(terms)};
+    if (network_init_state(net) != 0) {
+        network_destroy(&net->base);
+        return NULL;
+    }
     return &net->base;
 }
 
@@ -536,12 +687,16 @@ static void network_destroy(Machine *m)
     mem_free(net->terminate);
     mem_free(net->word_max);
     mem_free(net->leaf_comp);
+    mem_free(net->forced);
+    mem_free(net->forced_off);
+    mem_free(net->forced_rule);
+    mem_free(net->init);
     mem_free(net);
 }
 
 static void network_initial(const Machine *m, uint32_t *state)
 {
-    memset(state, 0, m->width * sizeof *state);
+    mem_copy(state, ((const Network *)m)->init, m->width * sizeof *state);
 }
 
 typedef struct Firing {
@@ -650,12 +805,45 @@ static void fire_jumps(Firing *f, size_t c, int any)
  * under each in order, then the jumps: the emission order depends only on
  * the state. tau_only: only the rules that give tau; inlined into both
  * callers, so the full walk does not pay for the test. */
+/* The emission of a network with forced rules: each target is chased
+ * first (network.h), so only chased states are ever reached. */
+typedef struct Chasing {
+    const Network *net;
+    const uint32_t *state;
+    uint32_t *vec, *saved;
+    MachineEmit emit;
+    void *ctx;
+    int cycle;
+} Chasing;
+
+static void chase_emit(void *ctx, uint32_t event, const uint32_t *target)
+{
+    Chasing *ch = ctx;
+    if (ch->cycle || !forced_touched(ch->net, ch->state, target)) {
+        if (!ch->cycle)
+            ch->emit(ch->ctx, event, target);
+        return;
+    }
+    mem_copy(ch->vec, target, ch->net->comp_count * sizeof *target);
+    if (chase_vec(ch->net, ch->vec, ch->saved) != 0)
+        ch->cycle = 1;
+    else
+        ch->emit(ch->ctx, event, ch->vec);
+}
+
 static inline __attribute__((always_inline)) int
 network_walk(const Machine *m, const uint32_t *state, void *scratch,
              MachineEmit emit, void *ctx, int tau_only)
 {
     const Network *net = (const Network *)m;
     uint32_t *vec = scratch;
+    uint32_t *chase_space = vec + m->width + 2 * (size_t)net->max_count;
+    Chasing ch = {net, state, chase_space, chase_space + m->width, emit, ctx,
+                  0};
+    if (net->forced_count) {
+        emit = chase_emit;
+        ctx = &ch;
+    }
     Firing f = {net, state, vec, vec + m->width,
                 vec + m->width + net->max_count, emit, ctx};
     mem_copy(f.vec, state, m->width * sizeof *state);
@@ -682,6 +870,12 @@ network_walk(const Machine *m, const uint32_t *state, void *scratch,
     }
     if (net->has_jumps)
         fire_jumps(&f, 0, 0);
+    if (ch.cycle) {
+        term_fail_text(net->terms, "chase: the forced taus of a chased "
+                       "network go round a cycle (chase of a process that "
+                       "diverges)", 0);
+        return MACHINE_ERROR;
+    }
     return MACHINE_OK;
 }
 
@@ -763,6 +957,8 @@ int network_waits(const Machine *m, const uint32_t *state, NetWaitFn fn,
     int rc = 0;
     for (size_t r = 0; r < net->rule_count && rc == 0; r++) {
         const Rule *rule = &net->rules[r];
+        if (rule->forced) /* never offered: taken before anything else */
+            continue;
         for (uint32_t i = 0; i < rule->count && rc == 0; i++) {
             uint32_t ci = rule->comp[i];
             if (leaf_of[ci] == UINT32_MAX ||
@@ -808,6 +1004,8 @@ static int comp_moves(const Comp *c, uint32_t s, uint32_t l, const uint32_t *t)
 static int rule_fits(const Network *net, const Rule *rule,
                      const uint32_t *from, const uint32_t *to)
 {
+    if (rule->forced)
+        return 0;
     for (uint32_t i = 0; i < rule->count; i++) {
         uint32_t c = rule->comp[i];
         if (!comp_moves(&net->comps[c], from[c], rule->local[i],

@@ -7,7 +7,10 @@
  * termination are all expressed as rules, as in FDR's supercombinators.
  * network.c turns them into a Machine whose successor function walks the
  * enabled transitions of each component and fires the rules that start
- * there, allocating nothing.
+ * there, allocating nothing. chase(P) over a network P is part of the
+ * network: P's taus are forced rules, taken before anything else, so the
+ * states of P are only those the system around it reaches (FDR's chase is
+ * lazy the same way; a spy's knowledge explored alone explodes).
  */
 #ifndef LOCKSTEP_NETWORK_H
 #define LOCKSTEP_NETWORK_H
@@ -28,6 +31,10 @@ typedef struct NetRule {
     uint32_t event; /* the event of the composite transition */
     uint32_t count; /* participants */
     NetPart *parts; /* count entries; parts[0] is the lowest component */
+    int forced;     /* a tau of a chased subnetwork (chase(P), P a
+                       network): never offered; every state reached is
+                       first chased along the first forced tau enabled,
+                       in rule order, until none is */
 } NetRule;
 
 typedef struct NetComp {
@@ -76,6 +83,9 @@ int network_leaf_idle(const Machine *m, const uint32_t *state, size_t leaf);
 uint32_t network_leaf_term(const Machine *m, const uint32_t *state,
                            size_t component);
 int network_is(const Machine *m);
+/* 1 when the initial state's forced taus (a chased network's) go round a
+ * cycle: compile_machine reports it. */
+int network_chase_cycle(const Machine *m);
 /* The LTS of leaf `component` (counting leaves only). */
 const Lts *network_leaf_lts(const Machine *m, size_t component);
 

@@ -315,8 +315,11 @@ uint32_t term_alias_end(TermTable *t, uint32_t id)
 {
     for (int hops = 0; hops < TERM_MAX_UNFOLD && id != TERM_NONE; hops++) {
         if (term_get(t, id)->kind == TERM_COMPRESS) {
-            /* sbisim(P) is the root state of its LTS, not a state before it */
-            uint32_t root = term_compressed_root(t, id);
+            /* sbisim(P) is the root state of its LTS, not a state before
+             * it; chase(P) is chase(what P's first taus lead to) */
+            uint32_t root = term_get(t, id)->event == COMPRESS_CHASE
+                                ? term_chase_root(t, id)
+                                : term_compressed_root(t, id);
             return root == TERM_NONE ? id : root;
         }
         if (term_get(t, id)->kind != TERM_THUNK)
@@ -667,6 +670,100 @@ static void step_hide(Step *s, const Term *p)
     moves_free(&m);
 }
 
+/* chase(P), lazily: P takes its first tau whenever it has one (FDR's
+ * forced tau), and only what P reaches so is ever stepped, so a chased
+ * process of a huge state space costs what the system around it visits
+ * (a spy's knowledge, chased through its inferences, is explored as the
+ * protocol feeds it, not in isolation). The state chase(Q) holds the
+ * stable term the walk stops at; every target is chased as it is made,
+ * so a chase state never holds a term the walk would leave. Forced taus
+ * that go round a cycle (chase of a divergent process) are an error, as
+ * in a chased network (network.c). */
+enum { CHASE_MAX_WALK = 1 << 20 };
+
+/* Walks p's first taus; returns the term the walk stops at, its moves in
+ * *m (owned by the caller), or TERM_NONE (s->failed) on failure. */
+static uint32_t chase_walk(Step *s, uint32_t p, Moves *m)
+{
+    uint32_t *seen = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        *m = (Moves){0};
+        if (term_collect(s, p, m) != 0)
+            break;
+        size_t k = 0;
+        while (k < m->count && m->event[k] != EVENT_TAU)
+            k++;
+        if (k == m->count) { /* stable */
+            mem_free(seen);
+            return p;
+        }
+        size_t i = 0;
+        while (i < len && seen[i] != p)
+            i++;
+        if (i < len) {
+            term_fail(s->t, "chase: the forced taus of %s go round a cycle "
+                      "(chase of a process that diverges)", p);
+            s->failed = 1;
+            break;
+        }
+        if (len == CHASE_MAX_WALK ||
+            mem_grow((void **)&seen, &cap, len + 1, sizeof *seen)) {
+            term_fail(s->t, "chase: more than 2^20 forced taus from %s",
+                      p);
+            s->failed = 1;
+            break;
+        }
+        seen[len++] = p;
+        p = m->target[k];
+        moves_free(m);
+    }
+    moves_free(m);
+    *m = (Moves){0};
+    mem_free(seen);
+    return TERM_NONE;
+}
+
+/* The chase state of term p: chase(the term its walk stops at). A chase
+ * term is one already (it has no taus): a process that recurs through
+ * its chase, P = chase(a -> P |~| b -> STOP), comes back to it. */
+static uint32_t chase_of(Step *s, uint32_t p)
+{
+    if (p == s->t->omega)
+        return p;
+    uint32_t body = term_unfold(s->t, p);
+    if (body != TERM_NONE && term_get(s->t, body)->kind == TERM_COMPRESS &&
+        term_get(s->t, body)->event == COMPRESS_CHASE)
+        return term_alias_end(s->t, p);
+    Moves m;
+    uint32_t q = chase_walk(s, p, &m);
+    moves_free(&m);
+    return q == TERM_NONE ? TERM_NONE : term_compress(s->t, COMPRESS_CHASE,
+                                                      q);
+}
+
+static void step_chase(Step *s, const Term *p)
+{
+    Moves m;
+    if (chase_walk(s, p->kids[0], &m) == TERM_NONE)
+        return;
+    for (size_t k = 0; k < m.count && !s->failed; k++)
+        step_emit(s, m.event[k], m.event[k] == EVENT_TICK
+                                     ? s->t->omega
+                                     : chase_of(s, m.target[k]));
+    moves_free(&m);
+}
+
+uint32_t term_chase_root(TermTable *t, uint32_t id)
+{
+    Step s = {t, moves_push, NULL, 0, 0, 0,
+              TERM_NONE, TERM_NONE, TERM_NONE, TERM_NONE};
+    Moves m;
+    uint32_t q = chase_walk(&s, term_get(t, id)->kids[0], &m);
+    moves_free(&m);
+    return q == TERM_NONE ? TERM_NONE : term_compress(t, COMPRESS_CHASE, q);
+}
+
 /* The smallest priority level among the moves (UINT32_MAX: none). */
 static uint32_t lowest_level(const EventRel *rel, const Moves *m)
 {
@@ -911,8 +1008,13 @@ static int term_step(Step *s, uint32_t id)
     case TERM_EXCEPT: step_except(s, p); break;
     case TERM_SYNCEXT: case TERM_SYNCINT: step_sync_choice(s, p); break;
     case TERM_RUN: case TERM_CHAOS: step_run(s, id, p); break;
-    /* A compressed process moves as the root of its LTS. */
+    /* A compressed process moves as the root of its LTS; a chased one
+     * lazily, by itself. */
     case TERM_COMPRESS: {
+        if (p->event == COMPRESS_CHASE) {
+            step_chase(s, p);
+            break;
+        }
         uint32_t root = term_compressed_root(s->t, id);
         return root == TERM_NONE ? -1 : term_step(s, root);
     }

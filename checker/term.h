@@ -156,6 +156,9 @@ int term_transitions(TermTable *t, uint32_t id, TermEmit emit, void *ctx);
 
 /* The first semantic error met (e.g. unguarded recursion), or NULL. */
 const char *term_last_error(TermTable *t);
+/* Records an error, as written, unless one is recorded already (machines
+ * built over the terms report theirs so); is_limit as below. */
+void term_fail_text(TermTable *t, const char *text, int is_limit);
 /* 1 when that error is a limit reached rather than a mistake in the model
  * (a compressed process too large for max_states, the run's limit). */
 int term_error_is_limit(TermTable *t);

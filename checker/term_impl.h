@@ -79,14 +79,16 @@ static inline void term_proto(Term *p, TermKind kind)
 uint32_t term_intern(TermTable *t, const Term *proto, const uint32_t *kids,
                      size_t n);
 
-/* Records the first semantic error, as written. */
-void term_fail_text(TermTable *t, const char *text, int is_limit);
 /* Records the first semantic error; `fmt` has one %s, the term's text. */
 void term_fail(TermTable *t, const char *fmt, uint32_t id);
 
 /* The root state of a TERM_COMPRESS term's compressed LTS (an EXPLICIT
  * term), compressing it on first use; TERM_NONE after an error. */
 uint32_t term_compressed_root(TermTable *t, uint32_t id);
+/* The state a chase term stands for: chase(the term its argument's first
+ * taus lead to), term.c; TERM_NONE on failure (said). chase is lazy: it
+ * builds no LTS. */
+uint32_t term_chase_root(TermTable *t, uint32_t id);
 
 /* Compressed LTS `index`. */
 static inline TermExplicit *term_explicit_get(const TermTable *t,

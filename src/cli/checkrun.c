@@ -54,8 +54,9 @@ static int evaluation_error(RunResult *out, const Diags *diags,
     return -1;
 }
 
-/* A check the evaluator stopped while exploring: its error, and the
- * trace that reached the state it could not expand. */
+/* A check the evaluator or the term semantics (unguarded recursion, a
+ * chase that diverges) stopped while exploring: its error, and the trace
+ * that reached the state it could not expand. */
 static void expansion_error(RunResult *out, Model *model, const Diags *diags)
 {
     char where[400] = "";
@@ -69,7 +70,10 @@ static void expansion_error(RunResult *out, Model *model, const Diags *diags)
         snprintf(where, sizeof where, " after %s", text);
     }
     mem_free(trace);
-    evaluation_error(out, diags, where);
+    const char *why = term_last_error(model_terms(model));
+    if (evaluation_error(out, diags, where) != 0 && why)
+        snprintf(out->check.message, sizeof out->check.message, "%.180s%.70s",
+                 why, where);
 }
 
 /* Compiles `term`; on failure records why in out and diags. */
