@@ -4,6 +4,8 @@
 #include "check.h"
 
 #include "check_impl.h"
+
+#include "dist.h"
 #include "diverge.h"
 #include "limit.h"
 #include "mem.h"
@@ -381,11 +383,31 @@ static void check_has_trace(const CheckRequest *req, CheckResult *r)
     machine_free(m);
 }
 
+/* What an MPI job can check so far (explore_dist.h): the checks that
+ * are one exploration with per-state verdicts. The divergence search after
+ * an exploration, has trace and refusal testing are not distributed yet. */
+static int distributable(const CheckRequest *req)
+{
+    switch (req->kind) {
+    case CHECK_DEADLOCK: return !check_model_strict(req->model);
+    case CHECK_REFINES: return req->model == CHECK_T || req->model == CHECK_F;
+    case CHECK_DETERMINISM: return req->model == CHECK_F;
+    default: return 0;
+    }
+}
+
 void check_run(const CheckRequest *req, CheckResult *r)
 {
     memset(r, 0, sizeof *r);
     r->verdict = VERDICT_PASS;
     r->cex.culprit = EVENT_NONE;
+    if (req->explore.distributed && dist_size() > 1 && !distributable(req)) {
+        check_set_error(r, EXPLORE_DONE, /* an error verdict, no limit */
+                        "not distributed over MPI yet (divergence, has "
+                        "trace, and the FD, V and R models): run this check "
+                        "as one process");
+        return;
+    }
     switch (req->kind) {
     case CHECK_DEADLOCK: {
         DeadlockCtx d = {req->impl};

@@ -29,6 +29,8 @@
  * leads to the child, which is the canonical discovery). */
 #include "explore.h"
 
+#include "dist.h"
+#include "explore_dist.h"
 #include "limit.h"
 #include "mem.h"
 #include "order.h"
@@ -109,6 +111,7 @@ typedef struct Worker {
 } Worker;
 
 struct Explorer {
+    ExploreDist *dist;            /* a distributed run: everything is there */
     const Machine *m;
     ExploreOptions opt;
     ExploreStats stats;
@@ -157,6 +160,14 @@ Explorer *explore_new(const Machine *m, const ExploreOptions *options)
     ex->m = m;
     if (options)
         ex->opt = *options;
+    if (ex->opt.distributed && dist_size() > 1) {
+        ex->dist = explore_dist_new(m, &ex->opt);
+        if (!ex->dist) {
+            mem_free(ex);
+            return NULL;
+        }
+        return ex;
+    }
     /* The store and the discovery array (8 bytes a state) share what is
      * left of the process's budget, so the store fills before the
      * process reaches the budget. */
@@ -209,21 +220,29 @@ void explore_free(Explorer *ex)
 {
     if (!ex)
         return;
+    explore_dist_free(ex->dist);
     workers_free(ex);
     store_free(ex->store);
     mem_unmap((void *)ex->disc, ex->disc_bytes);
     mem_free(ex);
 }
 
-const ExploreStats *explore_stats(const Explorer *ex) { return &ex->stats; }
+const ExploreStats *explore_stats(const Explorer *ex)
+{
+    return ex->dist ? explore_dist_stats(ex->dist) : &ex->stats;
+}
 
 uint64_t explore_error_state(const Explorer *ex)
 {
+    if (ex->dist)
+        return explore_dist_error_state(ex->dist);
     return atomic_load(&((Explorer *)ex)->error_state);
 }
 
 uint64_t explore_violation(const Explorer *ex, int *code)
 {
+    if (ex->dist)
+        return explore_dist_violation(ex->dist, code);
     if (code)
         *code = ex->violation_code;
     return ex->violation;
@@ -231,18 +250,26 @@ uint64_t explore_violation(const Explorer *ex, int *code)
 
 void explore_state(const Explorer *ex, uint64_t id, uint32_t *vec)
 {
-    store_state(ex->store, id, vec);
+    if (ex->dist)
+        explore_dist_state(ex->dist, id, vec);
+    else
+        store_state(ex->store, id, vec);
 }
 
+/* A distributed run answers no lookup (explore_dist.h): its checks do not
+ * ask (check.c refuses those that would). */
 uint64_t explore_lookup(const Explorer *ex, const uint32_t *vec)
 {
-    return store_lookup(ex->store, vec);
+    return ex->dist ? UINT64_MAX : store_lookup(ex->store, vec);
 }
 
 void explore_lookup_many(const Explorer *ex, const uint32_t *vecs, size_t n,
                          uint64_t *ids)
 {
-    store_lookup_many(ex->store, vecs, n, ids);
+    if (ex->dist)
+        memset(ids, 0xff, n * sizeof *ids);
+    else
+        store_lookup_many(ex->store, vecs, n, ids);
 }
 
 /* ---------- parent links: the event is recomputed ---------- */
@@ -306,6 +333,8 @@ static void linkbuf_free(LinkBuf *b)
 int explore_parent(const Explorer *ex, uint64_t id, uint64_t *parent,
                    uint32_t *event)
 {
+    if (ex->dist)
+        return explore_dist_parent(ex->dist, id, parent, event);
     uint32_t p = store_parent(ex->store, id);
     if (p == STORE_NO_PARENT)
         return -1;
@@ -322,6 +351,8 @@ int explore_parent(const Explorer *ex, uint64_t id, uint64_t *parent,
 int explore_path(const Explorer *ex, uint64_t id, uint32_t **events,
                  uint64_t **states, size_t *len)
 {
+    if (ex->dist)
+        return explore_dist_path(ex->dist, id, events, states, len);
     size_t n = 0;
     for (uint64_t s = id; store_parent(ex->store, s) != STORE_NO_PARENT;
          s = store_parent(ex->store, s))
@@ -1051,6 +1082,8 @@ static size_t peak_rss(void)
 
 ExploreStatus explore_run(Explorer *ex, ExploreInspect inspect, void *ud)
 {
+    if (ex->dist)
+        return explore_dist_run(ex->dist, inspect, ud);
     ex->start = ex->last_progress = now();
     ex->inspect = inspect;
     ex->ud = ud;

@@ -33,6 +33,10 @@ typedef struct ExploreOptions {
     size_t memory;       /* bytes for the store; 0: half of physical memory */
     double timeout;      /* seconds; 0: none */
     int progress;        /* 1: live progress line on stderr if it is a tty */
+    int distributed;     /* 1: shared out over the ranks of an MPI job when
+                            it has several (explore_dist.h); only a check's
+                            main exploration asks, never the explorations
+                            of its parts (specifications, compressions) */
 } ExploreOptions;
 
 typedef struct ExploreStats {

@@ -71,7 +71,10 @@ NormalStatus specgraph_build(const Machine *spec,
                              const ExploreOptions *options, SpecGraph *out)
 {
     memset(out, 0, sizeof *out);
-    Explorer *ex = explore_new(spec, options);
+    /* every rank of a distributed check builds the specification itself */
+    ExploreOptions local = *options;
+    local.distributed = 0;
+    Explorer *ex = explore_new(spec, &local);
     if (!ex)
         return NORMAL_NOMEM;
     ExploreStatus st = explore_run(ex, NULL, NULL);

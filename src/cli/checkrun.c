@@ -162,6 +162,8 @@ void checkrun_assert(Model *model, size_t index, const RunOptions *options,
     term_clear_error(model_terms(model)); /* an earlier check's error */
     CheckRequest req = {.model = check_model(a->model),
                         .explore = options->explore};
+    req.explore.distributed = 1; /* the check's own exploration: shared
+                                    out when run by an MPI job */
     switch (a->kind) {
     case ASSERT_DEADLOCK_FREE: req.kind = CHECK_DEADLOCK; break;
     case ASSERT_DIVERGENCE_FREE: req.kind = CHECK_DIVERGENCE; break;

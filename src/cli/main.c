@@ -7,6 +7,7 @@
  */
 #include "checkrun.h"
 #include "compile.h"
+#include "dist.h"
 #include "explore.h"
 #include "limit.h"
 #include "lts.h"
@@ -754,10 +755,10 @@ static int run_verb(void *cli)
     return ((Cli *)cli)->run_verb(cli);
 }
 
-/* Started by mpirun with several processes? This build has no MPI: each
- * would check the whole model on its own and print the same verdicts N
- * times, so it says so instead. Open MPI and PMIx/Slurm launchers set
- * these. */
+/* Started by mpirun with several processes? A build without MPI would
+ * check the whole model in each and print the same verdicts N times, so
+ * it says so instead; a build with MPI joins the job (dist.h). Open MPI
+ * and PMIx/Slurm launchers set these. */
 static int launched_in_parallel(void)
 {
     static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE",
@@ -770,14 +771,8 @@ static int launched_in_parallel(void)
     return 0;
 }
 
-int main(int argc, char **argv)
+static int run_main(int argc, char **argv)
 {
-    int ranks = launched_in_parallel();
-    if (ranks)
-        return fprintf(stderr, "lockstep: started as %d MPI processes, but "
-                       "this build has no MPI support: run one process "
-                       "(-j N for threads)\n", ranks),
-               EXIT_USAGE;
     if (argc < 2)
         return fputs(usage_text, stderr), EXIT_USAGE;
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
@@ -802,6 +797,8 @@ int main(int argc, char **argv)
     int rc = parse_args(&cli, argc, argv);
     if (rc >= 0)
         return rc;
+    if (dist_rank() != 0) /* rank 0 writes the pictures and the report */
+        cli.graph_dir = cli.report_path = NULL;
     if (access(cli.file, R_OK) != 0)
         return fprintf(stderr, "%s: error: cannot read file: %s\n", cli.file,
                        strerror(errno)),
@@ -810,4 +807,27 @@ int main(int argc, char **argv)
     limit_start(cli.total_timeout, process_budget(&cli));
     limit_lap(cli.timeout); /* loading, and all of any verb but check */
     return stack_run(STACK_BIG, run_verb, &cli);
+}
+
+/* Every rank of an MPI job runs the same command; rank 0 speaks for the
+ * job (the others' output goes nowhere) and all end with the same exit
+ * code, as every collective gave them the same answers. */
+int main(int argc, char **argv)
+{
+    int ranks = launched_in_parallel();
+    if (ranks && !dist_built())
+        return fprintf(stderr, "lockstep: started as %d MPI processes, but "
+                       "this build has no MPI support: run one process "
+                       "(-j N for threads), or build with Open MPI "
+                       "(libopenmpi-dev) installed\n", ranks),
+               EXIT_USAGE;
+    if (ranks && dist_init(&argc, &argv) < 0)
+        return fprintf(stderr, "lockstep: could not join the MPI job\n"),
+               EXIT_LIMIT;
+    if (dist_rank() != 0 && (!freopen("/dev/null", "w", stdout) ||
+                             !freopen("/dev/null", "w", stderr)))
+        dist_abort(EXIT_LIMIT);
+    int rc = run_main(argc, argv);
+    dist_finish();
+    return rc;
 }

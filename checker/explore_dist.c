@@ -1,0 +1,686 @@
+/* explore_dist: breadth-first exploration over the ranks of an MPI job.
+ * See explore_dist.h.
+ *
+ * A level, on every rank:
+ *   1. expand the states of the level this rank owns, in id order, each
+ *      successor sent to its owner (hash of the vector) with its
+ *      discovery, parent id << 32 | successor index;
+ *   2. one all-to-all exchange; each owner keeps the smallest discovery of
+ *      each state new to it (its first discovery in a sequential BFS);
+ *   3. numbering: every new state's discovery goes to the rank that keeps
+ *      its parent's slice of the level (slices of equal width in parent
+ *      id); each keeper sorts its slice, the slices' sizes are summed
+ *      below each rank (exscan), and the ids, level base + slice base +
+ *      position, go back to the owners. The canonical order is by
+ *      parent, then successor index, and slices are in parent order, so
+ *      these are explore.h's ids.
+ * The level's first violation and machine error are global minima, so
+ * every rank stops at the same point with the same answer.
+ *
+ * States are kept whole (width words) in a local open-addressing table:
+ * simple before small (the single-process store packs them). */
+#include "explore_dist.h"
+
+#include "dist.h"
+#include "hash.h"
+#include "limit.h"
+#include "mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#define PENDING UINT64_MAX       /* gid of a state new in this level */
+#define DROPPED (UINT64_MAX - 1) /* new, but beyond --max-states */
+
+struct ExploreDist {
+    const Machine *m;
+    ExploreOptions opt;
+    ExploreStats stats;
+    size_t w;
+    int rank, size;
+    /* local states */
+    uint32_t *vecs;
+    uint64_t *gid, *parent, *disc;
+    size_t n, cap;
+    uint32_t *index; /* local index + 1, by hash; 0 empty */
+    size_t index_size;
+    uint64_t *byid;  /* committed local indices, in id order */
+    size_t nbyid, byid_cap;
+    uint64_t violation, error_state;
+    int violation_code;
+    void *scratch;
+    /* one state's successors while it is expanded */
+    uint32_t *succ_vecs, *succ_events;
+    size_t succ_count, succ_cap;
+    int succ_failed;
+};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t vec_hash(const ExploreDist *d, const uint32_t *vec)
+{
+    return hash_bytes(HASH_SEED, vec, d->w * sizeof *vec);
+}
+
+static int owner_of(const ExploreDist *d, const uint32_t *vec)
+{
+    return (int)((vec_hash(d, vec) >> 32) % (uint64_t)d->size);
+}
+
+ExploreDist *explore_dist_new(const Machine *m, const ExploreOptions *opt)
+{
+    ExploreDist *d = mem_calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->m = m;
+    d->opt = *opt;
+    d->w = m->width;
+    d->rank = dist_rank();
+    d->size = dist_size();
+    d->index_size = 1024;
+    d->index = mem_calloc(d->index_size, sizeof *d->index);
+    d->scratch = mem_calloc(1, m->scratch_size + 16);
+    d->violation = d->error_state = UINT64_MAX;
+    if (!d->index || !d->scratch) {
+        explore_dist_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+void explore_dist_free(ExploreDist *d)
+{
+    if (!d)
+        return;
+    mem_free(d->vecs);
+    mem_free(d->gid);
+    mem_free(d->parent);
+    mem_free(d->disc);
+    mem_free(d->index);
+    mem_free(d->byid);
+    mem_free(d->scratch);
+    mem_free(d->succ_vecs);
+    mem_free(d->succ_events);
+    mem_free(d);
+}
+
+/* ---------- the local table ---------- */
+
+static int index_grow(ExploreDist *d)
+{
+    size_t size = d->index_size * 2;
+    uint32_t *index = mem_calloc(size, sizeof *index);
+    if (!index)
+        return -1;
+    for (size_t k = 0; k < d->index_size; k++) {
+        uint32_t v = d->index[k];
+        if (!v)
+            continue;
+        size_t i = vec_hash(d, d->vecs + (v - 1) * d->w) & (size - 1);
+        while (index[i])
+            i = (i + 1) & (size - 1);
+        index[i] = v;
+    }
+    mem_free(d->index);
+    d->index = index;
+    d->index_size = size;
+    return 0;
+}
+
+/* The local index of vec, adding it (as PENDING with discovery `disc`)
+ * when new; *added says which. SIZE_MAX when out of memory. */
+static size_t local_find_add(ExploreDist *d, const uint32_t *vec,
+                             uint64_t disc, int *added)
+{
+    *added = 0;
+    if ((d->n + 1) * 2 > d->index_size && index_grow(d) != 0)
+        return SIZE_MAX;
+    size_t mask = d->index_size - 1;
+    for (size_t i = vec_hash(d, vec) & mask;; i = (i + 1) & mask) {
+        uint32_t v = d->index[i];
+        if (v && !memcmp(d->vecs + (v - 1) * d->w, vec, d->w * sizeof *vec))
+            return v - 1;
+        if (v)
+            continue;
+        if (d->n == d->cap) {
+            size_t cap = d->cap ? 2 * d->cap : 1024;
+            if (cap > UINT32_MAX - 1 ||
+                mem_grow((void **)&d->vecs, &d->cap, cap * d->w,
+                         sizeof *d->vecs))
+                return SIZE_MAX;
+            d->cap = cap;
+            uint64_t *g = mem_realloc(d->gid, cap * sizeof *g);
+            if (g)
+                d->gid = g;
+            uint64_t *p = g ? mem_realloc(d->parent, cap * sizeof *p) : NULL;
+            if (p)
+                d->parent = p;
+            uint64_t *q = p ? mem_realloc(d->disc, cap * sizeof *q) : NULL;
+            if (!q)
+                return SIZE_MAX;
+            d->disc = q;
+        }
+        size_t k = d->n++;
+        mem_copy(d->vecs + k * d->w, vec, d->w * sizeof *vec);
+        d->gid[k] = PENDING;
+        d->parent[k] = UINT64_MAX;
+        d->disc[k] = disc;
+        d->index[i] = (uint32_t)k + 1;
+        *added = 1;
+        return k;
+    }
+}
+
+/* The local index of committed state `id`, or SIZE_MAX. */
+static size_t local_of(const ExploreDist *d, uint64_t id)
+{
+    size_t lo = 0, hi = d->nbyid;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        uint64_t g = d->gid[d->byid[mid]];
+        if (g == id)
+            return d->byid[mid];
+        if (g < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return SIZE_MAX;
+}
+
+/* ---------- one level ---------- */
+
+/* Words per record, per destination: a growable buffer. */
+typedef struct Out {
+    uint32_t *words;
+    size_t count, cap;
+} Out;
+
+static int out_put(Out *o, const uint32_t *words, size_t n)
+{
+    if (mem_grow((void **)&o->words, &o->cap, o->count + n, sizeof *o->words))
+        return -1;
+    mem_copy(o->words + o->count, words, n * sizeof *words);
+    o->count += n;
+    return 0;
+}
+
+/* Concatenates the per-destination buffers (out may be NULL: nothing to
+ * send) and exchanges them; frees them. Every rank takes part, also one
+ * that ran out of memory (it sends nothing), or the others would wait for
+ * it for ever; failure is then agreed on by the caller. */
+static int exchange(ExploreDist *d, Out *out, uint32_t **recv,
+                    size_t *rcount, size_t *rdispl, size_t *total)
+{
+    size_t all = 0, scount[d->size];
+    for (int r = 0; r < d->size; r++)
+        all += scount[r] = out ? out[r].count : 0;
+    uint32_t *send = mem_alloc(all * sizeof *send + 4);
+    int rc = send ? 0 : -1;
+    for (size_t r = 0, at = 0; out && r < (size_t)d->size; r++) {
+        if (send)
+            mem_copy(send + at, out[r].words, out[r].count * sizeof *send);
+        at += out[r].count;
+        mem_free(out[r].words);
+        out[r] = (Out){0};
+    }
+    if (rc != 0)
+        memset(scount, 0, sizeof scount);
+    *recv = NULL;
+    if (dist_alltoall_u32(send, scount, recv, rcount, rdispl, total) != 0)
+        rc = -1;
+    mem_free(send);
+    return rc;
+}
+
+static void collect(void *ctx, uint32_t event, const uint32_t *target)
+{
+    ExploreDist *d = ctx;
+    if (d->succ_failed)
+        return;
+    if (d->succ_count == d->succ_cap) {
+        size_t cap = d->succ_cap ? 2 * d->succ_cap : 64;
+        uint32_t *v = mem_realloc(d->succ_vecs, cap * d->w * sizeof *v);
+        if (v)
+            d->succ_vecs = v;
+        uint32_t *e = v ? mem_realloc(d->succ_events, cap * sizeof *e)
+                        : NULL;
+        if (!e) {
+            d->succ_failed = 1;
+            return;
+        }
+        d->succ_events = e;
+        d->succ_cap = cap;
+    }
+    mem_copy(d->succ_vecs + d->succ_count * d->w, target,
+             d->w * sizeof *target);
+    d->succ_events[d->succ_count++] = event;
+}
+
+/* Expands state k (id g): inspects it, sends its successors to their
+ * owners. -1 when out of memory. */
+static int expand_one(ExploreDist *d, size_t k, ExploreInspect inspect,
+                      void *ud, Out *out, uint64_t *transitions,
+                      uint64_t *viol, int *code)
+{
+    uint64_t g = d->gid[k];
+    d->succ_count = 0;
+    d->succ_failed = 0;
+    /* vecs may move while we add states: copy the state first */
+    uint32_t state[d->w + 1];
+    mem_copy(state, d->vecs + k * d->w, d->w * sizeof *state);
+    if (machine_successors(d->m, state, d->scratch, collect, d) !=
+        MACHINE_OK) {
+        if (g < d->error_state)
+            d->error_state = g;
+        return 0;
+    }
+    if (d->succ_failed)
+        return -1;
+    *transitions += d->succ_count;
+    if (inspect && g < *viol) {
+        ExploreSucc succ[d->succ_count + 1];
+        for (size_t i = 0; i < d->succ_count; i++)
+            succ[i] = (ExploreSucc){d->succ_events[i],
+                                    d->succ_vecs + i * d->w};
+        int c = inspect(ud, state, succ, d->succ_count);
+        if (c > 0) {
+            *viol = g;
+            *code = c;
+        }
+    }
+    uint32_t head[2];
+    for (size_t i = 0; i < d->succ_count; i++) {
+        const uint32_t *t = d->succ_vecs + i * d->w;
+        uint64_t disc = g << 32 | i;
+        head[0] = (uint32_t)(disc >> 32);
+        head[1] = (uint32_t)disc;
+        Out *o = &out[owner_of(d, t)];
+        if (out_put(o, head, 2) != 0 || out_put(o, t, d->w) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Takes the successors this rank owns; the new ones into *fresh. */
+static int absorb(ExploreDist *d, const uint32_t *recv, size_t total,
+                  size_t **fresh, size_t *nfresh)
+{
+    size_t rec = 2 + d->w, cap = 0;
+    *fresh = NULL;
+    *nfresh = 0;
+    for (size_t at = 0; at + rec <= total; at += rec) {
+        uint64_t disc = (uint64_t)recv[at] << 32 | recv[at + 1];
+        int added;
+        size_t k = local_find_add(d, recv + at + 2, disc, &added);
+        if (k == SIZE_MAX)
+            return -1;
+        if (added) {
+            if (mem_grow((void **)fresh, &cap, *nfresh + 1, sizeof **fresh))
+                return -1;
+            (*fresh)[(*nfresh)++] = k;
+        } else if (d->gid[k] == PENDING && disc < d->disc[k]) {
+            d->disc[k] = disc;
+        }
+    }
+    return 0;
+}
+
+typedef struct Keyed {
+    uint64_t disc;
+    uint32_t src, local;
+} Keyed;
+
+static int keyed_cmp(const void *a, const void *b)
+{
+    uint64_t x = ((const Keyed *)a)->disc, y = ((const Keyed *)b)->disc;
+    return (x > y) - (x < y);
+}
+
+/* Step 3: ids for the new states (fresh), from `next` on; returns the
+ * number of new states in the whole job, or UINT64_MAX when out of
+ * memory. */
+static uint64_t number(ExploreDist *d, const size_t *fresh, size_t nfresh,
+                       uint64_t lo, uint64_t hi, uint64_t next)
+{
+    Out *out = mem_calloc(d->size, sizeof *out);
+    size_t rcount[2 * d->size], *rdispl = rcount + d->size;
+    uint32_t *recv = NULL, *back = NULL;
+    Keyed *keys = NULL;
+    size_t total = 0, nkeys = 0;
+    int rc = out ? 0 : -1;
+    uint64_t span = hi - lo;
+    for (size_t i = 0; i < nfresh && rc == 0; i++) {
+        size_t k = fresh[i];
+        uint64_t parent = d->disc[k] >> 32;
+        int slice = (int)((parent - lo) * (uint64_t)d->size / span);
+        uint32_t rec[3] = {(uint32_t)(d->disc[k] >> 32),
+                           (uint32_t)d->disc[k], (uint32_t)k};
+        rc = out_put(&out[slice], rec, 3);
+    }
+    if (exchange(d, rc == 0 ? out : NULL, &recv, rcount, rdispl, &total) !=
+        0)
+        rc = -1;
+    nkeys = rc == 0 ? total / 3 : 0;
+    keys = mem_alloc(nkeys * sizeof *keys + sizeof *keys);
+    if (!keys)
+        rc = -1;
+    for (int s = 0; rc == 0 && s < d->size; s++)
+        for (size_t at = rdispl[s]; at < rdispl[s] + rcount[s]; at += 3)
+            keys[at / 3] = (Keyed){(uint64_t)recv[at] << 32 | recv[at + 1],
+                                   (uint32_t)s, recv[at + 2]};
+    if (rc == 0)
+        qsort(keys, nkeys, sizeof *keys, keyed_cmp);
+    /* every rank takes part in the scans, whatever happened here */
+    uint64_t base = dist_exscan_u64(nkeys);
+    uint64_t all = dist_sum_u64(nkeys);
+    uint64_t failed = dist_max_u64(rc != 0);
+    for (size_t i = 0; !failed && i < nkeys; i++) {
+        uint64_t id = next + base + i;
+        uint32_t rec[3] = {keys[i].local, (uint32_t)(id >> 32),
+                           (uint32_t)id};
+        if (out_put(&out[keys[i].src], rec, 3) != 0)
+            failed = 1;
+    }
+    if (exchange(d, failed ? NULL : out, &back, rcount, rdispl, &total) != 0)
+        failed = 1;
+    failed = dist_max_u64(failed);
+    for (size_t at = 0; !failed && at + 3 <= total; at += 3) {
+        size_t k = back[at];
+        d->gid[k] = (uint64_t)back[at + 1] << 32 | back[at + 2];
+        d->parent[k] = d->disc[k] >> 32;
+    }
+    for (int r = 0; out && r < d->size; r++)
+        mem_free(out[r].words);
+    mem_free(out);
+    mem_free(recv);
+    mem_free(back);
+    mem_free(keys);
+    return failed ? UINT64_MAX : all;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Appends the level's new states below `limit` to byid, in id order (ids
+ * and local indices are below 2^32: id << 32 | index sorts by id); the
+ * others are dropped (--max-states). */
+static int commit_level(ExploreDist *d, const size_t *fresh, size_t nfresh,
+                        uint64_t limit)
+{
+    if (mem_grow((void **)&d->byid, &d->byid_cap, d->nbyid + nfresh + 1,
+                 sizeof *d->byid))
+        return -1;
+    size_t first = d->nbyid;
+    for (size_t i = 0; i < nfresh; i++) {
+        size_t k = fresh[i];
+        if (d->gid[k] >= limit)
+            d->gid[k] = DROPPED;
+        else
+            d->byid[d->nbyid++] = d->gid[k] << 32 | k;
+    }
+    qsort(d->byid + first, d->nbyid - first, sizeof *d->byid, u64_cmp);
+    for (size_t i = first; i < d->nbyid; i++)
+        d->byid[i] &= UINT32_MAX;
+    return 0;
+}
+
+/* The first and last byid positions of ids [lo, hi). */
+static void level_range(const ExploreDist *d, uint64_t lo, uint64_t hi,
+                        size_t *from, size_t *to)
+{
+    size_t a = 0, b = d->nbyid;
+    while (a < b) {
+        size_t mid = (a + b) / 2;
+        if (d->gid[d->byid[mid]] < lo)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    *from = a;
+    while (a < d->nbyid && d->gid[d->byid[a]] < hi)
+        a++;
+    *to = a;
+}
+
+/* ---------- the run ---------- */
+
+static ExploreStatus insert_initial(ExploreDist *d)
+{
+    uint32_t vec[d->w + 1];
+    machine_initial(d->m, vec);
+    int failed = 0;
+    if (owner_of(d, vec) == d->rank) {
+        int added;
+        size_t k = local_find_add(d, vec, 0, &added);
+        failed = k == SIZE_MAX ||
+                 mem_grow((void **)&d->byid, &d->byid_cap, 1,
+                          sizeof *d->byid);
+        if (!failed) {
+            d->gid[k] = 0;
+            d->byid[d->nbyid++] = k;
+        }
+    }
+    return dist_max_u64(failed) ? EXPLORE_NOMEM : EXPLORE_DONE;
+}
+
+/* The job's limit at a level's end: the first rank's reason. */
+static ExploreStatus level_limit(const ExploreDist *d, double start)
+{
+    int kind = limit_reached();
+    ExploreStatus mine = EXPLORE_DONE;
+    if (kind != LIMIT_NONE)
+        mine = explore_limit_status(kind);
+    else if (d->opt.timeout > 0 && now() - start > d->opt.timeout)
+        mine = EXPLORE_LIMIT_TIME;
+    return (ExploreStatus)dist_max_u64(mine);
+}
+
+static ExploreStatus levels(ExploreDist *d, ExploreInspect inspect, void *ud,
+                            uint64_t *transitions, double start)
+{
+    uint64_t lo = 0, hi = 1;
+    while (lo < hi) {
+        size_t from, to;
+        level_range(d, lo, hi, &from, &to);
+        Out *out = mem_calloc(d->size, sizeof *out);
+        uint64_t viol = UINT64_MAX;
+        int code = 0, failed = out == NULL;
+        for (size_t i = from; i < to && !failed; i++)
+            failed = expand_one(d, d->byid[i], inspect, ud, out, transitions,
+                                &viol, &code) != 0;
+        size_t rcount[2 * d->size];
+        uint32_t *recv = NULL;
+        size_t total = 0, *fresh = NULL, nfresh = 0;
+        if (exchange(d, failed ? NULL : out, &recv, rcount, rcount + d->size,
+                     &total) != 0)
+            failed = 1;
+        for (int r = 0; out && r < d->size; r++)
+            mem_free(out[r].words);
+        mem_free(out);
+        if (!failed && absorb(d, recv, total, &fresh, &nfresh) != 0)
+            failed = 1;
+        mem_free(recv);
+        if (dist_max_u64(failed)) {
+            mem_free(fresh);
+            return EXPLORE_NOMEM;
+        }
+        uint64_t added = number(d, fresh, nfresh, lo, hi, hi);
+        uint64_t limit = UINT64_MAX;
+        ExploreStatus st = EXPLORE_DONE;
+        if (added != UINT64_MAX && d->opt.max_states &&
+            hi + added > d->opt.max_states) {
+            limit = d->opt.max_states;
+            added = d->opt.max_states - hi;
+            st = EXPLORE_LIMIT_STATES;
+        }
+        if (added == UINT64_MAX ||
+            dist_max_u64(commit_level(d, fresh, nfresh, limit) != 0)) {
+            mem_free(fresh);
+            return EXPLORE_NOMEM;
+        }
+        mem_free(fresh);
+        d->stats.depth++;
+        d->stats.states = hi + added;
+        uint64_t v = dist_min_u64(viol);
+        d->violation_code = (int)dist_max_u64(viol == v && v != UINT64_MAX
+                                                  ? (uint64_t)code : 0);
+        d->error_state = dist_min_u64(d->error_state);
+        if (d->error_state != UINT64_MAX)
+            return EXPLORE_MACHINE_ERROR;
+        if (st != EXPLORE_DONE)
+            return st;
+        if (v != UINT64_MAX) {
+            d->violation = v;
+            return EXPLORE_VIOLATION;
+        }
+        if ((st = level_limit(d, start)) != EXPLORE_DONE)
+            return st;
+        lo = hi;
+        hi += added;
+    }
+    return EXPLORE_DONE;
+}
+
+ExploreStatus explore_dist_run(ExploreDist *d, ExploreInspect inspect,
+                               void *ud)
+{
+    double start = now();
+    uint64_t transitions = 0;
+    d->stats.states = 1;
+    ExploreStatus st = insert_initial(d);
+    if (st == EXPLORE_DONE)
+        st = levels(d, inspect, ud, &transitions, start);
+    d->stats.transitions = dist_sum_u64(transitions);
+    d->stats.seconds = now() - start;
+    d->stats.threads = 1;
+    d->stats.store_bytes = dist_sum_u64(
+        d->n * (d->w * sizeof *d->vecs + 3 * sizeof(uint64_t)) +
+        d->index_size * sizeof *d->index);
+    d->stats.bytes_per_state =
+        d->stats.states ? (double)d->stats.store_bytes / d->stats.states : 0;
+    struct rusage ru;
+    d->stats.peak_rss = dist_max_u64(
+        getrusage(RUSAGE_SELF, &ru) == 0 ? (uint64_t)ru.ru_maxrss * 1024 : 0);
+    return st;
+}
+
+const ExploreStats *explore_dist_stats(const ExploreDist *d)
+{
+    return &d->stats;
+}
+
+uint64_t explore_dist_violation(const ExploreDist *d, int *code)
+{
+    if (code)
+        *code = d->violation_code;
+    return d->violation;
+}
+
+uint64_t explore_dist_error_state(const ExploreDist *d)
+{
+    return d->error_state;
+}
+
+/* ---------- states and paths, collectively ---------- */
+
+void explore_dist_state(const ExploreDist *d, uint64_t id, uint32_t *vec)
+{
+    size_t k = local_of(d, id);
+    uint64_t root = dist_max_u64(k != SIZE_MAX ? (uint64_t)d->rank + 1 : 0);
+    if (root == 0) { /* no such state */
+        memset(vec, 0, d->w * sizeof *vec);
+        return;
+    }
+    if (k != SIZE_MAX)
+        mem_copy(vec, d->vecs + k * d->w, d->w * sizeof *vec);
+    dist_bcast_u32(vec, d->w, (int)root - 1);
+}
+
+/* The id of id's parent (UINT64_MAX for the initial state). */
+static uint64_t parent_of(const ExploreDist *d, uint64_t id)
+{
+    size_t k = local_of(d, id);
+    return dist_min_u64(k != SIZE_MAX ? d->parent[k] : UINT64_MAX);
+}
+
+/* The event of the first successor of `from` that is `to` (every rank
+ * computes the same). */
+static int event_between(ExploreDist *d, const uint32_t *from,
+                         const uint32_t *to, uint32_t *event)
+{
+    d->succ_count = 0;
+    d->succ_failed = 0;
+    if (machine_successors(d->m, from, d->scratch, collect, d) !=
+            MACHINE_OK ||
+        d->succ_failed)
+        return -1;
+    for (size_t i = 0; i < d->succ_count; i++)
+        if (!memcmp(d->succ_vecs + i * d->w, to, d->w * sizeof *to)) {
+            *event = d->succ_events[i];
+            return 0;
+        }
+    return -1;
+}
+
+int explore_dist_parent(const ExploreDist *d, uint64_t id, uint64_t *parent,
+                        uint32_t *event)
+{
+    uint64_t p = parent_of(d, id);
+    if (p == UINT64_MAX)
+        return -1;
+    uint32_t a[d->w + 1], b[d->w + 1];
+    explore_dist_state(d, p, a);
+    explore_dist_state(d, id, b);
+    *parent = p;
+    return event_between((ExploreDist *)d, a, b, event);
+}
+
+int explore_dist_path(const ExploreDist *d, uint64_t id, uint32_t **events,
+                      uint64_t **states, size_t *len)
+{
+    size_t n = 0, cap = 0;
+    uint64_t *ids = NULL;
+    for (uint64_t at = id; at != UINT64_MAX; at = parent_of(d, at)) {
+        if (mem_grow((void **)&ids, &cap, n + 1, sizeof *ids)) {
+            mem_free(ids);
+            return -1;
+        }
+        ids[n++] = at;
+    }
+    for (size_t i = 0; i < n / 2; i++) {
+        uint64_t t = ids[i];
+        ids[i] = ids[n - 1 - i];
+        ids[n - 1 - i] = t;
+    }
+    uint32_t *ev = mem_alloc(n * sizeof *ev + sizeof *ev);
+    uint32_t a[d->w + 1], b[d->w + 1];
+    int rc = ev ? 0 : -1;
+    if (n)
+        explore_dist_state(d, ids[0], a);
+    for (size_t i = 0; i + 1 < n; i++) {
+        explore_dist_state(d, ids[i + 1], b);
+        if (rc == 0 && event_between((ExploreDist *)d, a, b, &ev[i]) != 0)
+            rc = -1;
+        mem_copy(a, b, d->w * sizeof *a);
+    }
+    if (rc != 0) {
+        mem_free(ev);
+        mem_free(ids);
+        return -1;
+    }
+    *events = ev;
+    *states = ids;
+    *len = n ? n - 1 : 0;
+    return 0;
+}

@@ -1,0 +1,39 @@
+/* explore_dist: the breadth-first exploration of explore.h shared out over
+ * the ranks of an MPI job (dist.h). explore.c hands a run to it when the
+ * options ask (ExploreOptions.distributed) and the job has more than one
+ * rank; callers keep using explore.h.
+ *
+ * Promise: the same state ids, parent links, counts, depth, violation and
+ * paths as one process (explore.h's canonical BFS order), for any number
+ * of ranks. Each rank stores the states whose hash falls to it; a level's
+ * successors go to their owners in one all-to-all exchange; the new states
+ * are numbered canonically by sorting their discoveries (parent id, then
+ * successor index) in slices of the parent range, one slice per rank, and
+ * the ids go back to the owners. Every function is collective: all ranks
+ * call it, in the same order, with the same arguments.
+ *
+ * Not yet: threads within a rank (-j), limits checked within a level (they
+ * are checked between levels), lookups of a state by its vector (so no
+ * divergence search after the exploration).
+ */
+#ifndef LOCKSTEP_EXPLORE_DIST_H
+#define LOCKSTEP_EXPLORE_DIST_H
+
+#include "explore.h"
+
+typedef struct ExploreDist ExploreDist;
+
+ExploreDist *explore_dist_new(const Machine *m, const ExploreOptions *opt);
+void explore_dist_free(ExploreDist *d);
+ExploreStatus explore_dist_run(ExploreDist *d, ExploreInspect inspect,
+                               void *ud);
+const ExploreStats *explore_dist_stats(const ExploreDist *d);
+uint64_t explore_dist_violation(const ExploreDist *d, int *code);
+uint64_t explore_dist_error_state(const ExploreDist *d);
+void explore_dist_state(const ExploreDist *d, uint64_t id, uint32_t *vec);
+int explore_dist_parent(const ExploreDist *d, uint64_t id, uint64_t *parent,
+                        uint32_t *event);
+int explore_dist_path(const ExploreDist *d, uint64_t id, uint32_t **events,
+                      uint64_t **states, size_t *len);
+
+#endif

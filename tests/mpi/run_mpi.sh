@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The same checks on an MPI job (issue 24): every golden model, checked by
+# one process and by mpirun -np 1, 2 and 3, must give identical JSON
+# (timings aside); a check not distributed yet must say so. With
+# LOCKSTEP_MPI_CORPUS=1 and the conformance corpus' directory as a third
+# argument, its first 40 models with assertions too. Open MPI needs
+# --allow-run-as-root under root (CI) and --oversubscribe for more ranks
+# than cores; it reports a job whose check fails (exit 1) as aborted and
+# waits a second before killing ranks that have ended anyway, unless
+# odls_base_sigkill_timeout is 0.
+set -u
+lockstep=$1 golden=$2 corpus=${3:-}
+here=$(cd "$(dirname "$0")" && pwd)
+command -v mpirun >/dev/null || { echo "mpirun not found: apt-get install -y openmpi-bin"; exit 77; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mpi=(mpirun --oversubscribe)
+[[ $(id -u) -eq 0 ]] && mpi+=(--allow-run-as-root)
+export OMPI_MCA_btl_vader_single_copy_mechanism=none # containers
+export OMPI_MCA_odls_base_sigkill_timeout=0
+failures=0 files=0
+models=("$golden"/*/*.csp)
+if [[ ${LOCKSTEP_MPI_CORPUS:-0} = 1 && -n $corpus && -d $corpus ]]; then
+  while IFS= read -r f; do models+=("$f"); done < <(grep -rl '^assert' "$corpus" --include='*.csp' | sort | head -40)
+fi
+for f in "${models[@]}"; do
+  n=$(echo "$f" | tr '/' '_')
+  timeout 300 "$lockstep" check -j1 --format json --timeout 60 "$f" >"$tmp/$n.one" 2>/dev/null
+  for np in 1 2 3; do
+    timeout 300 "${mpi[@]}" -np $np "$lockstep" check --format json --timeout 60 "$f" >"$tmp/$n.$np" 2>"$tmp/$n.$np.err"
+    if ! python3 "$here/compare_json.py" "$tmp/$n.one" "$tmp/$n.$np" >"$tmp/out"; then
+      failures=$((failures + 1)); cat "$tmp/out"; head -5 "$tmp/$n.$np.err"
+    fi
+  done
+  files=$((files + 1))
+done
+identical=$(cat "$tmp"/*.3 | grep -c '"verdict":"\(pass\|fail\)"')
+refused=$(cat "$tmp"/*.3 | grep -c 'not distributed over MPI yet')
+echo "$files models at 1, 2 and 3 ranks: $identical assertions identical to one process at 3 ranks, $refused not distributed yet; $failures differences"
+[[ $failures -eq 0 ]]
