@@ -518,8 +518,15 @@ static ExploreStatus levels(ExploreDist *d, ExploreInspect inspect, void *ud,
         uint64_t added = number(d, fresh, nfresh, lo, hi, hi);
         uint64_t limit = UINT64_MAX;
         ExploreStatus st = EXPLORE_DONE;
+        if (added != UINT64_MAX && hi + added > UINT32_MAX) {
+            /* ids are below 2^32, as in the single-process store (a
+             * discovery is parent id << 32 | successor index) */
+            limit = UINT32_MAX;
+            added = UINT32_MAX - hi;
+            st = EXPLORE_LIMIT_MEMORY;
+        }
         if (added != UINT64_MAX && d->opt.max_states &&
-            hi + added > d->opt.max_states) {
+            hi + added > d->opt.max_states && d->opt.max_states < limit) {
             limit = d->opt.max_states;
             added = d->opt.max_states - hi;
             st = EXPLORE_LIMIT_STATES;
