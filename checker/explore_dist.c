@@ -42,7 +42,7 @@ struct ExploreDist {
     int rank, size;
     /* local states */
     uint32_t *vecs;
-    uint64_t *gid, *parent, *disc;
+    uint64_t *gid, *parent, *disc, *hash;
     size_t n, cap;
     uint32_t *index; /* local index + 1, by hash; 0 empty */
     size_t index_size;
@@ -64,9 +64,18 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* A word at a time (a byte at a time was a third of the run), then
+ * MurmurHash3's finaliser: a multiplicative hash's low bits depend only
+ * on the inputs' low bits, and small component states would collide in
+ * a table indexed by them. */
 static uint64_t vec_hash(const ExploreDist *d, const uint32_t *vec)
 {
-    return hash_bytes(HASH_SEED, vec, d->w * sizeof *vec);
+    uint64_t h = HASH_SEED;
+    for (size_t i = 0; i < d->w; i++)
+        h = (h ^ vec[i]) * 0x100000001b3ull;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    return h ^ (h >> 33);
 }
 
 static int owner_of(const ExploreDist *d, const uint32_t *vec)
@@ -103,6 +112,7 @@ void explore_dist_free(ExploreDist *d)
     mem_free(d->gid);
     mem_free(d->parent);
     mem_free(d->disc);
+    mem_free(d->hash);
     mem_free(d->index);
     mem_free(d->byid);
     mem_free(d->scratch);
@@ -123,7 +133,7 @@ static int index_grow(ExploreDist *d)
         uint32_t v = d->index[k];
         if (!v)
             continue;
-        size_t i = vec_hash(d, d->vecs + (v - 1) * d->w) & (size - 1);
+        size_t i = d->hash[v - 1] & (size - 1);
         while (index[i])
             i = (i + 1) & (size - 1);
         index[i] = v;
@@ -143,9 +153,11 @@ static size_t local_find_add(ExploreDist *d, const uint32_t *vec,
     if ((d->n + 1) * 2 > d->index_size && index_grow(d) != 0)
         return SIZE_MAX;
     size_t mask = d->index_size - 1;
-    for (size_t i = vec_hash(d, vec) & mask;; i = (i + 1) & mask) {
+    uint64_t h = vec_hash(d, vec);
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
         uint32_t v = d->index[i];
-        if (v && !memcmp(d->vecs + (v - 1) * d->w, vec, d->w * sizeof *vec))
+        if (v && d->hash[v - 1] == h &&
+            !memcmp(d->vecs + (v - 1) * d->w, vec, d->w * sizeof *vec))
             return v - 1;
         if (v)
             continue;
@@ -163,15 +175,19 @@ static size_t local_find_add(ExploreDist *d, const uint32_t *vec,
             if (p)
                 d->parent = p;
             uint64_t *q = p ? mem_realloc(d->disc, cap * sizeof *q) : NULL;
-            if (!q)
+            if (q)
+                d->disc = q;
+            uint64_t *hs = q ? mem_realloc(d->hash, cap * sizeof *hs) : NULL;
+            if (!hs)
                 return SIZE_MAX;
-            d->disc = q;
+            d->hash = hs;
         }
         size_t k = d->n++;
         mem_copy(d->vecs + k * d->w, vec, d->w * sizeof *vec);
         d->gid[k] = PENDING;
         d->parent[k] = UINT64_MAX;
         d->disc[k] = disc;
+        d->hash[k] = h;
         d->index[i] = (uint32_t)k + 1;
         *added = 1;
         return k;
@@ -572,7 +588,7 @@ ExploreStatus explore_dist_run(ExploreDist *d, ExploreInspect inspect,
     d->stats.seconds = now() - start;
     d->stats.threads = 1;
     d->stats.store_bytes = dist_sum_u64(
-        d->n * (d->w * sizeof *d->vecs + 3 * sizeof(uint64_t)) +
+        d->n * (d->w * sizeof *d->vecs + 4 * sizeof(uint64_t)) +
         d->index_size * sizeof *d->index);
     d->stats.bytes_per_state =
         d->stats.states ? (double)d->stats.store_bytes / d->stats.states : 0;
