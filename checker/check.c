@@ -325,20 +325,21 @@ static int inspect_trace(void *ud, const uint32_t *state,
     return state[0] == t->len ? 1 : 0;
 }
 
+static int at_position(void *ud, const uint32_t *state)
+{
+    return state[0] == *(const uint32_t *)ud;
+}
+
 /* Not a trace: the counterexample is the path to the first state (in BFS
  * order) that performed the longest prefix, and the event it lacks. */
 static void trace_explain(const CheckRequest *req, CheckResult *r,
                           const Explorer *ex, const Machine *m, uint32_t pos)
 {
     uint32_t *vec = mem_alloc(m->width * sizeof *vec);
-    uint64_t id = 0, states = explore_stats(ex)->states;
-    if (!vec)
+    uint64_t id = explore_first(ex, at_position, &pos);
+    if (!vec || id == UINT64_MAX) /* the state inspected is there */
         goto nomem;
-    for (; id < states; id++) {
-        explore_state(ex, id, vec);
-        if (vec[0] == pos)
-            break;
-    }
+    explore_state(ex, id, vec);
     r->cex.culprit = req->trace[pos];
     if (check_cex_path(&r->cex, ex, m, id, 1) != 0 ||
         check_offers(req->impl, vec + 1, &r->cex.offers, &r->cex.offer_count))
@@ -362,6 +363,9 @@ static void check_has_trace(const CheckRequest *req, CheckResult *r)
     TraceCtx ctx = {(uint32_t)req->trace_len, 0};
     ExploreStatus st = explore_run(ex, inspect_trace, &ctx);
     r->stats = *explore_stats(ex);
+    if (req->explore.distributed) /* each rank saw its own states */
+        atomic_store(&ctx.longest,
+                     (uint32_t)dist_max_u64(atomic_load(&ctx.longest)));
     if (st == EXPLORE_VIOLATION) {
         r->verdict = VERDICT_PASS; /* found: the trace is P's */
     } else if (st != EXPLORE_DONE) {
@@ -385,13 +389,15 @@ static void check_has_trace(const CheckRequest *req, CheckResult *r)
 
 /* What an MPI job can check so far (explore_dist.h): the checks that
  * are one exploration with per-state verdicts. The divergence search after
- * an exploration, has trace and refusal testing are not distributed yet. */
+ * an exploration (so the FD models) and refusal testing are not
+ * distributed yet. */
 static int distributable(const CheckRequest *req)
 {
     switch (req->kind) {
     case CHECK_DEADLOCK: return !check_model_strict(req->model);
     case CHECK_REFINES: return req->model == CHECK_T || req->model == CHECK_F;
     case CHECK_DETERMINISM: return req->model == CHECK_F;
+    case CHECK_HAS_TRACE: return !check_model_strict(req->model);
     default: return 0;
     }
 }
@@ -403,9 +409,9 @@ void check_run(const CheckRequest *req, CheckResult *r)
     r->cex.culprit = EVENT_NONE;
     if (req->explore.distributed && dist_size() > 1 && !distributable(req)) {
         check_set_error(r, EXPLORE_DONE, /* an error verdict, no limit */
-                        "not distributed over MPI yet (divergence, has "
-                        "trace, and the FD, V and R models): run this check "
-                        "as one process");
+                        "not distributed over MPI yet (divergence, and the "
+                        "FD, V and R models): run this check as one "
+                        "process");
         return;
     }
     switch (req->kind) {

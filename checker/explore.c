@@ -256,6 +256,19 @@ void explore_state(const Explorer *ex, uint64_t id, uint32_t *vec)
         store_state(ex->store, id, vec);
 }
 
+uint64_t explore_first(const Explorer *ex, ExplorePred pred, void *ud)
+{
+    if (ex->dist)
+        return explore_dist_first(ex->dist, pred, ud);
+    uint32_t vec[ex->m->width + 1];
+    for (uint64_t id = 0; id < store_count(ex->store); id++) {
+        store_state(ex->store, id, vec);
+        if (pred(ud, vec))
+            return id;
+    }
+    return UINT64_MAX;
+}
+
 /* A distributed run answers no lookup (explore_dist.h): its checks do not
  * ask (check.c refuses those that would). */
 uint64_t explore_lookup(const Explorer *ex, const uint32_t *vec)

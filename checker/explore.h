@@ -92,6 +92,9 @@ uint64_t explore_violation(const Explorer *ex, int *code);
 
 /* Copies state `id` into vec[0 .. width-1]. */
 void explore_state(const Explorer *ex, uint64_t id, uint32_t *vec);
+/* The smallest id whose state satisfies `pred`, or UINT64_MAX. */
+typedef int (*ExplorePred)(void *ud, const uint32_t *state);
+uint64_t explore_first(const Explorer *ex, ExplorePred pred, void *ud);
 /* The id of a stored state, or UINT64_MAX when it is not stored. */
 uint64_t explore_lookup(const Explorer *ex, const uint32_t *vec);
 /* explore_lookup of n states (width words each) at vecs, into ids; much

@@ -630,6 +630,16 @@ void explore_dist_state(const ExploreDist *d, uint64_t id, uint32_t *vec)
     dist_bcast_u32(vec, d->w, (int)root - 1);
 }
 
+uint64_t explore_dist_first(const ExploreDist *d, ExplorePred pred,
+                            void *ud)
+{
+    uint64_t mine = UINT64_MAX;
+    for (size_t i = 0; i < d->nbyid && mine == UINT64_MAX; i++)
+        if (pred(ud, d->vecs + d->byid[i] * d->w))
+            mine = d->gid[d->byid[i]];
+    return dist_min_u64(mine);
+}
+
 /* The id of id's parent (UINT64_MAX for the initial state). */
 static uint64_t parent_of(const ExploreDist *d, uint64_t id)
 {

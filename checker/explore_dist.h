@@ -31,6 +31,8 @@ const ExploreStats *explore_dist_stats(const ExploreDist *d);
 uint64_t explore_dist_violation(const ExploreDist *d, int *code);
 uint64_t explore_dist_error_state(const ExploreDist *d);
 void explore_dist_state(const ExploreDist *d, uint64_t id, uint32_t *vec);
+uint64_t explore_dist_first(const ExploreDist *d, ExplorePred pred,
+                            void *ud);
 int explore_dist_parent(const ExploreDist *d, uint64_t id, uint64_t *parent,
                         uint32_t *event);
 int explore_dist_path(const ExploreDist *d, uint64_t id, uint32_t **events,
