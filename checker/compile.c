@@ -554,7 +554,8 @@ static CompileStatus compile_network(TermTable *terms, uint32_t root,
                        top.rules.count, top.term, top.term_count);
     if (*out && network_chase_cycle(*out)) {
         snprintf(err, err_len, "chase: the forced taus of the initial state "
-                 "go round a cycle (chase of a process that diverges)");
+                 "go round a cycle, or past 2^20 in a row (chase of a "
+                 "process that diverges)");
         machine_free(*out);
         *out = NULL;
         return COMPILE_ERROR;

@@ -163,12 +163,12 @@ static size_t local_find_add(ExploreDist *d, const uint32_t *vec,
             continue;
         if (d->n == d->cap) {
             size_t cap = d->cap ? 2 * d->cap : 1024;
-            if (cap > UINT32_MAX - 1 ||
-                mem_grow((void **)&d->vecs, &d->cap, cap * d->w,
-                         sizeof *d->vecs))
+            if (cap > UINT32_MAX - 1)
                 return SIZE_MAX;
-            d->cap = cap;
-            uint64_t *g = mem_realloc(d->gid, cap * sizeof *g);
+            uint32_t *vs = mem_realloc(d->vecs, cap * d->w * sizeof *vs);
+            if (vs)
+                d->vecs = vs;
+            uint64_t *g = vs ? mem_realloc(d->gid, cap * sizeof *g) : NULL;
             if (g)
                 d->gid = g;
             uint64_t *p = g ? mem_realloc(d->parent, cap * sizeof *p) : NULL;
@@ -181,6 +181,7 @@ static size_t local_find_add(ExploreDist *d, const uint32_t *vec,
             if (!hs)
                 return SIZE_MAX;
             d->hash = hs;
+            d->cap = cap;
         }
         size_t k = d->n++;
         mem_copy(d->vecs + k * d->w, vec, d->w * sizeof *vec);

@@ -454,7 +454,7 @@ static int rule_init(Network *net, Rule *rule, const NetRule *src, int *ok)
 
 /* 1 when component c offers local label l in state s (its enabled bit,
  * or a binary search of its row). */
-static int comp_offers_label(const Comp *c, uint32_t s, uint32_t l)
+static int comp_offers(const Comp *c, uint32_t s, uint32_t l)
 {
     if (c->enabled)
         return c->enabled[(size_t)s * c->label_words + l / 64] >> (l % 64) & 1;
@@ -467,7 +467,7 @@ static int forced_enabled(const Network *net, const Rule *rule,
 {
     for (uint32_t i = 0; i < rule->count; i++) {
         uint32_t c = rule->fire_comp[i];
-        if (!comp_offers_label(&net->comps[c], vec[c], rule->fire_local[i]))
+        if (!comp_offers(&net->comps[c], vec[c], rule->fire_local[i]))
             return 0;
     }
     return 1;
@@ -493,17 +493,23 @@ static uint32_t forced_first(const Network *net, const uint32_t *vec)
     return UINT32_MAX;
 }
 
+/* At most this many forced taus per walk, as in the term semantics
+ * (term.c, CHASE_MAX_WALK): a walk is one step of the search, and the
+ * run's limits are polled between steps. */
+enum { CHASE_MAX_WALK = 1 << 20 };
+
 /* Follows vec's first forced taus until none is enabled; -1 when they go
  * round a cycle (Brent's: `saved` is compared with each step and moved
- * on at powers of two, so a cycle is met within twice its reach). */
+ * on at powers of two, so a cycle is met within twice its reach) or run
+ * past CHASE_MAX_WALK. */
 static int chase_vec(const Network *net, uint32_t *vec, uint32_t *saved)
 {
     size_t bytes = net->comp_count * sizeof *vec;
-    uint64_t power = 1, steps = 0;
+    uint64_t power = 1, steps = 0, walked = 0;
     mem_copy(saved, vec, bytes);
     for (uint32_t f; (f = forced_first(net, vec)) != UINT32_MAX;) {
         forced_take(net, &net->rules[net->forced[f]], vec);
-        if (memcmp(saved, vec, bytes) == 0)
+        if (memcmp(saved, vec, bytes) == 0 || ++walked > CHASE_MAX_WALK)
             return -1;
         if (++steps == power) {
             mem_copy(saved, vec, bytes);
@@ -520,8 +526,7 @@ static int forced_touched(const Network *net, const uint32_t *state,
                           const uint32_t *target)
 {
     for (size_t c = 0; c < net->comp_count; c++)
-        if (target[c] != state[c] &&
-            net->forced_off[c] < net->forced_off[c + 1])
+        if (target[c] != state[c])
             for (uint32_t k = net->forced_off[c]; k < net->forced_off[c + 1];
                  k++)
                 if (forced_enabled(net,
@@ -708,12 +713,6 @@ typedef struct Firing {
     void *ctx;
 } Firing;
 
-/* 1 when component c offers local label l in state s. */
-static int comp_offers(const Comp *comp, uint32_t s, uint32_t l)
-{
-    uint32_t k = row_lower(comp, s, l);
-    return k < comp->offset[s + 1] && comp->local[k] == l;
-}
 
 /* Participants i.. of `rule` in firing order (the lead has moved), their
  * transitions found: each moves along one of them, in every combination
@@ -872,8 +871,8 @@ network_walk(const Machine *m, const uint32_t *state, void *scratch,
         fire_jumps(&f, 0, 0);
     if (ch.cycle) {
         term_fail_text(net->terms, "chase: the forced taus of a chased "
-                       "network go round a cycle (chase of a process that "
-                       "diverges)", 0);
+                       "network go round a cycle, or past 2^20 in a row "
+                       "(chase of a process that diverges)", 0);
         return MACHINE_ERROR;
     }
     return MACHINE_OK;

@@ -545,28 +545,6 @@ static int await(LksProc *self, const LksGuard *guards, int timeout)
     return __atomic_load_n(&self->outcome, __ATOMIC_ACQUIRE);
 }
 
-/* After the wait: takes self's nodes that no claimer removed out of their
- * lists (only self touches them now). */
-static void withdraw(LksProc *self, int serial)
-{
-    for (int i = 0; i < self->nnodes; i++) {
-        LksNode *node = &self->nodes[i];
-        if (!node->linked)
-            continue;
-        if (!serial)
-            pthread_mutex_lock(&node->chan->lock);
-        else
-            lks_chan_stop_world(self->rt);
-        if (node->linked)
-            node_unlink(node);
-        if (!serial)
-            pthread_mutex_unlock(&node->chan->lock);
-        else
-            lks_chan_start_world(self->rt);
-    }
-    self->nnodes = 0;
-}
-
 /* Locks what the alt needs: its channels, or the world under a replay. */
 static void alt_lock(LksRuntime *rt, LksChannel **set, int k)
 {
@@ -584,6 +562,22 @@ static void alt_unlock(LksRuntime *rt, LksChannel **set, int k)
     else
         for (int j = k - 1; j >= 0; j--)
             pthread_mutex_unlock(&set[j]->lock);
+}
+
+/* After the wait: takes self's nodes that no claimer removed out of their
+ * lists (only self touches them now). */
+static void withdraw(LksProc *self)
+{
+    for (int i = 0; i < self->nnodes; i++) {
+        LksNode *node = &self->nodes[i];
+        if (!node->linked)
+            continue;
+        alt_lock(self->rt, &node->chan, 1);
+        if (node->linked)
+            node_unlink(node);
+        alt_unlock(self->rt, &node->chan, 1);
+    }
+    self->nnodes = 0;
 }
 
 /* Under the alt's locks: a ready guard's index, or the wait published
@@ -646,7 +640,7 @@ static int alt_run(LksProc *self, LksGuard *guards, int n, int start)
         alt_unlock(rt, set, k);
         if (result == LKS_PENDING) {
             result = await(self, guards, timeout);
-            withdraw(self, rt->replay != NULL);
+            withdraw(self);
         }
     }
     flush_if_full(rt, self);

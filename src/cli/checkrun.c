@@ -57,7 +57,8 @@ static int evaluation_error(RunResult *out, const Diags *diags,
 /* A check the evaluator or the term semantics (unguarded recursion, a
  * chase that diverges) stopped while exploring: its error, and the trace
  * that reached the state it could not expand. */
-static void expansion_error(RunResult *out, Model *model, const Diags *diags)
+static void expansion_error(RunResult *out, Model *model,
+                            const ModelAssert *a, Diags *diags)
 {
     char where[400] = "";
     size_t len = 0;
@@ -71,9 +72,12 @@ static void expansion_error(RunResult *out, Model *model, const Diags *diags)
     }
     mem_free(trace);
     const char *why = term_last_error(model_terms(model));
-    if (evaluation_error(out, diags, where) != 0 && why)
+    if (evaluation_error(out, diags, where) != 0 && why) {
+        /* located at the assertion, as a compile error is */
+        diags_error(diags, a->pos, "%s%s", why, where);
         snprintf(out->check.message, sizeof out->check.message, "%.180s%.70s",
                  why, where);
+    }
 }
 
 /* Compiles `term`; on failure records why in out and diags. */
@@ -190,7 +194,7 @@ void checkrun_assert(Model *model, size_t index, const RunOptions *options,
     model_take_errors(model, diags);
     if (out->check.verdict == VERDICT_ERROR &&
         out->check.status == EXPLORE_MACHINE_ERROR)
-        expansion_error(out, model, diags);
+        expansion_error(out, model, a, diags);
     out->seconds = now_seconds() - start;
 }
 

@@ -84,6 +84,15 @@ contains out "incomplete: '# end 2 events' but the file holds 1" "is incomplete"
 expect 2 "a trace line over 1 MiB is refused" -- "$lockstep" trace "$tmp/tm.csp" P "$tmp/long.trace"
 contains err "long.trace:4:1: error: line too long" "at its line"
 
+# A chase whose forced taus go round a cycle: an error at the assertion,
+# over a network (network.c) and over a sequential process (term.c)
+printf 'channel a, b\nP = a -> P\nQ = chase((P ||| b -> STOP) \\ {a})\nassert Q :[deadlock free [F]]\nDD = (a -> DD) \\ {a}\nD = chase(DD)\nassert D :[deadlock free [F]]\n' >"$tmp/chase.csp"
+expect 2 "a chase of a divergent network is an error" -- "$lockstep" check "$tmp/chase.csp"
+contains err "chase.csp:4:1: error: chase: the forced taus of the initial state go round a cycle" "... at the assertion, saying why"
+contains err "chase.csp:7:1: error: chase: the forced taus" "... and of a divergent process"
+expect 2 "... in the explored-terms semantics too" -- "$lockstep" check --semantics terms "$tmp/chase.csp"
+contains err "chase.csp:4:1: error: chase: the forced taus of (P ||| (b -> STOP)) \\ {a} go round a cycle" "... naming the process"
+
 # --- Long flat chains check; deep nesting ends in a located error ---------
 # (not under ThreadSanitizer: it cannot record stacks of 65,536 frames or more)
 if [[ -z ${TSAN_OPTIONS-} ]]; then
