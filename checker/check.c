@@ -46,7 +46,19 @@ void check_cex_free(Cex *c)
     memset(c, 0, sizeof *c);
 }
 
-void check_result_free(CheckResult *r) { check_cex_free(&r->cex); }
+void check_result_free(CheckResult *r)
+{
+    check_cex_free(&r->cex);
+    mem_free(r->ranks);
+    r->ranks = NULL;
+    r->nranks = 0;
+}
+
+void check_rank_stats(CheckResult *r, const Explorer *ex)
+{
+    mem_free(r->ranks);
+    (void)explore_rank_stats(ex, &r->ranks, &r->nranks); /* or none */
+}
 
 uint32_t *check_trace(const Cex *cex, size_t *len)
 {
@@ -261,6 +273,14 @@ static int inspect_watch(void *ud, const uint32_t *state,
     return w->inner ? w->inner(w->ud, state, succ, count) : 0;
 }
 
+/* Whether any state had a tau: on any rank, when distributed (every rank
+ * must then search, or none). */
+static int saw_tau(const Explorer *ex, TauWatch *w)
+{
+    int saw = atomic_load(&w->saw_tau);
+    return explore_distributed(ex) ? (int)dist_max_u64((uint64_t)saw) : saw;
+}
+
 /* Explores m, with `inspect` if given; on a clean finish and when asked,
  * looks for divergence. */
 static void check_explore(const CheckRequest *req, CheckResult *r,
@@ -283,7 +303,7 @@ static void check_explore(const CheckRequest *req, CheckResult *r,
             check_set_error(r, EXPLORE_NOMEM, NULL);
     } else if (st != EXPLORE_DONE) {
         check_explore_error(r, st, ex, req->impl, 0);
-    } else if (then_divergence && atomic_load(&watch.saw_tau)) {
+    } else if (then_divergence && saw_tau(ex, &watch)) {
         int found = check_divergence_after(ex, req->impl, &r->cex, 0);
         if (found < 0)
             divergence_error(r);
@@ -292,6 +312,7 @@ static void check_explore(const CheckRequest *req, CheckResult *r,
             r->fail = FAIL_DIVERGENCE;
         }
     }
+    check_rank_stats(r, ex);
     explore_free(ex);
 }
 
@@ -383,23 +404,18 @@ static void check_has_trace(const CheckRequest *req, CheckResult *r)
             trace_explain(req, r, ex, m, atomic_load(&ctx.longest));
         }
     }
+    check_rank_stats(r, ex);
     explore_free(ex);
     machine_free(m);
 }
 
-/* What an MPI job can check so far (explore_dist.h): the checks that
- * are one exploration with per-state verdicts. The divergence search after
- * an exploration (so the FD models) and refusal testing are not
- * distributed yet. */
+/* What an MPI job cannot check: refusal testing makes Spec's nodes as the
+ * search goes (check_rt.c), so their numbers, which are in the product's
+ * states, would differ between ranks. */
 static int distributable(const CheckRequest *req)
 {
-    switch (req->kind) {
-    case CHECK_DEADLOCK: return !check_model_strict(req->model);
-    case CHECK_REFINES: return req->model == CHECK_T || req->model == CHECK_F;
-    case CHECK_DETERMINISM: return req->model == CHECK_F;
-    case CHECK_HAS_TRACE: return !check_model_strict(req->model);
-    default: return 0;
-    }
+    return !(req->kind == CHECK_REFINES &&
+             (req->model == CHECK_R || req->model == CHECK_RD));
 }
 
 void check_run(const CheckRequest *req, CheckResult *r)
@@ -409,9 +425,8 @@ void check_run(const CheckRequest *req, CheckResult *r)
     r->cex.culprit = EVENT_NONE;
     if (req->explore.distributed && dist_size() > 1 && !distributable(req)) {
         check_set_error(r, EXPLORE_DONE, /* an error verdict, no limit */
-                        "not distributed over MPI yet (divergence, and the "
-                        "FD, V and R models): run this check as one "
-                        "process");
+                        "refusal testing ([R= and [RD=) is not distributed "
+                        "over MPI: run this check as one process");
         return;
     }
     switch (req->kind) {

@@ -139,6 +139,9 @@ typedef struct CheckResult {
     ExploreStatus status;  /* why a VERDICT_LIMIT / VERDICT_ERROR */
     ExploreStats stats;    /* of the main exploration */
     uint64_t spec_nodes;   /* refinement: normal form size */
+    ExploreRankStats *ranks; /* an MPI job's main exploration, per rank
+                                (nranks entries; NULL for one process) */
+    unsigned nranks;
     Cex cex;
     char message[256];     /* for VERDICT_ERROR: what went wrong */
 } CheckResult;

@@ -12,6 +12,7 @@
 #include "check_impl.h"
 
 #include "diverge.h"
+#include "explore_dist.h"
 #include "limit.h"
 #include "mem.h"
 #include "pool.h"
@@ -245,31 +246,46 @@ static int loop_to_cex(TauCtx *t, const IdVec *loop, Cex *cex, size_t skip)
     return 0;
 }
 
+/* The first divergent state and its lasso, over one process's store. */
+static int diverge_local(const Explorer *ex, const Machine *m, TauCtx *t,
+                         uint64_t *first, IdVec *lead, IdVec *loop)
+{
+    TauGraph arrays;
+    uint8_t *div = NULL;
+    DivGraph g = {explore_stats(ex)->states, tau_succ, t};
+    if (tau_graph_build(&arrays, ex, m, explore_stats(ex)->threads) == 0)
+        g = (DivGraph){g.states, tau_succ_arrays, &arrays};
+    int rc = -1;
+    if (limit_reached() == LIMIT_NONE && diverge_mark(&g, &div) == 0) {
+        *first = UINT64_MAX;
+        for (uint64_t id = 0; id < g.states && *first == UINT64_MAX; id++)
+            if (div[id])
+                *first = id;
+        rc = *first == UINT64_MAX ? 0
+                                  : diverge_lasso(&g, div, *first, lead, loop);
+    }
+    mem_free(div);
+    tau_graph_free(&arrays);
+    return rc;
+}
+
 int check_divergence_after(const Explorer *ex, const Machine *m, Cex *cex,
                            size_t skip)
 {
     TauCtx t = {0};
-    TauGraph arrays;
-    uint8_t *div = NULL;
     IdVec lead = {0}, loop = {0};
-    int rc = -1;
-    DivGraph g = {explore_stats(ex)->states, tau_succ, &t};
-    if (tau_graph_build(&arrays, ex, m, explore_stats(ex)->threads) == 0)
-        g = (DivGraph){g.states, tau_succ_arrays, &arrays};
-    if (limit_reached() != LIMIT_NONE || tau_ctx_init(&t, ex, m) != 0 ||
-        diverge_mark(&g, &div) != 0)
-        goto out;
     uint64_t first = UINT64_MAX;
-    for (uint64_t id = 0; id < g.states && first == UINT64_MAX; id++)
-        if (div[id])
-            first = id;
-    rc = 0;
-    if (first == UINT64_MAX)
+    struct ExploreDist *dist = explore_distributed(ex);
+    int rc = tau_ctx_init(&t, ex, m);
+    /* every rank of a distributed run searches, whatever its allocation */
+    if (dist ? explore_dist_diverge(dist, &first, &lead, &loop) != 0 || rc
+             : rc != 0 || diverge_local(ex, m, &t, &first, &lead, &loop))
+        rc = -1;
+    if (rc != 0 || first == UINT64_MAX)
         goto out;
     /* The trace leads to the first divergent state; the lead of taus to
      * the cycle is added to the path, then the loop itself. */
-    if (diverge_lasso(&g, div, first, &lead, &loop) != 0 ||
-        check_cex_path(cex, ex, m, first, skip) != 0) {
+    if (check_cex_path(cex, ex, m, first, skip) != 0) {
         rc = -1;
         goto out;
     }
@@ -278,9 +294,7 @@ int check_divergence_after(const Explorer *ex, const Machine *m, Cex *cex,
         rc = idvec_push(&lead, loop.items[i]);
     rc = rc == 0 && loop_to_cex(&t, &lead, cex, skip) == 0 ? 1 : -1;
 out:
-    mem_free(div);
     tau_ctx_free(&t);
-    tau_graph_free(&arrays);
     idvec_free(&lead);
     idvec_free(&loop);
     return rc;

@@ -9,6 +9,10 @@ void check_set_error(CheckResult *r, ExploreStatus status, const char *what);
 /* For an explore_new of `m` that returned NULL: the state too wide to
  * store (a limit, said so), else out of memory. */
 void check_no_explorer(CheckResult *r, const Machine *m);
+/* The per-rank statistics of a distributed exploration into r (nothing
+ * for one process): last thing before ex is freed, so they count the
+ * divergence search too. Collective. */
+void check_rank_stats(CheckResult *r, const Explorer *ex);
 int check_cex_path(Cex *cex, const Explorer *ex, const Machine *m,
                    uint64_t id, size_t skip);
 int check_offers(const Machine *m, const uint32_t *state, uint32_t **events,

@@ -229,6 +229,7 @@ static void refine_product(const CheckRequest *req, CheckResult *r,
     } else if (check_model_strict(req->model)) {
         check_product_divergence(req, r, ex, prod);
     }
+    check_rank_stats(r, ex);
     explore_free(ex);
     machine_free(prod);
 }

@@ -269,6 +269,7 @@ static void rt_product(const CheckRequest *req, CheckResult *r, RtSpec *rt)
     } else if (strict) {
         check_product_divergence(req, r, ex, prod);
     }
+    check_rank_stats(r, ex);
     explore_free(ex);
     machine_free(prod);
 }

@@ -12,12 +12,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifdef LOCKSTEP_MPI
 #include <limits.h>
 #include <mpi.h>
 
 static int joined, rank, size = 1;
+static int err_fd = 2; /* stderr as launched: main silences other ranks' */
+
+/* An allocation failed on this rank. The ranks' shared path has many
+ * collectives, and one that returned early after a failure would leave
+ * the others waiting for it for ever: the job ends instead (exit 3, a
+ * limit, as --memory would give). */
+static void out_of_memory(void)
+{
+    dprintf(err_fd, "lockstep: rank %d of %d: out of memory; ending the "
+            "job\n", rank, size);
+    dist_abort(3);
+}
 
 /* Set by mpirun (Open MPI), by PMI launchers (MPICH, Slurm). */
 static int launched(void)
@@ -43,6 +56,11 @@ int dist_init(int *argc, char ***argv)
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     joined = 1;
+    if (size > 1) {
+        int fd = dup(2);
+        err_fd = fd >= 0 ? fd : 2;
+        mem_on_failure(out_of_memory);
+    }
     return 1;
 }
 
@@ -72,7 +90,7 @@ static void check(int rc, const char *what)
     char text[MPI_MAX_ERROR_STRING];
     int len = 0;
     MPI_Error_string(rc, text, &len);
-    fprintf(stderr, "lockstep: rank %d: %s failed: %.*s; ending the job\n",
+    dprintf(err_fd, "lockstep: rank %d: %s failed: %.*s; ending the job\n",
             rank, what, len, text);
     dist_abort(3);
 }
@@ -99,12 +117,22 @@ uint64_t dist_exscan_u64(uint64_t v)
     return rank == 0 ? 0 : out;
 }
 
+void dist_allgather_u64(const uint64_t *mine, size_t n, uint64_t *all)
+{
+    if (size > 1)
+        check(MPI_Allgather(mine, (int)n, MPI_UINT64_T, all, (int)n,
+                            MPI_UINT64_T, MPI_COMM_WORLD),
+              "MPI_Allgather");
+    else
+        memcpy(all, mine, n * sizeof *all);
+}
+
 void dist_bcast_u32(uint32_t *words, size_t n, int root)
 {
     if (size > 1 && n > 0) {
         if (n > INT_MAX) {
-            fprintf(stderr, "lockstep: rank %d: a broadcast of %zu words is "
-                    "too large\n", rank, n);
+            dprintf(err_fd, "lockstep: rank %d: a broadcast of %zu words "
+                    "is too large\n", rank, n);
             dist_abort(3);
         }
         check(MPI_Bcast(words, (int)n, MPI_UINT32_T, root, MPI_COMM_WORLD),
@@ -123,7 +151,7 @@ int dist_alltoall_u32(const uint32_t *send, const size_t *scount,
     size_t at = 0;
     for (int d = 0; d < size; d++) {
         if (scount[d] > INT_MAX || at > INT_MAX) {
-            fprintf(stderr, "lockstep: rank %d: an exchange of more than "
+            dprintf(err_fd, "lockstep: rank %d: an exchange of more than "
                     "2^31 words is not supported yet\n", rank);
             dist_abort(3);
         }
@@ -170,6 +198,11 @@ uint64_t dist_min_u64(uint64_t v) { return v; }
 uint64_t dist_max_u64(uint64_t v) { return v; }
 uint64_t dist_sum_u64(uint64_t v) { return v; }
 uint64_t dist_exscan_u64(uint64_t v) { (void)v; return 0; }
+void dist_allgather_u64(const uint64_t *mine, size_t n, uint64_t *all)
+{
+    memcpy(all, mine, n * sizeof *all);
+}
+
 void dist_bcast_u32(uint32_t *words, size_t n, int root)
 {
     (void)words, (void)n, (void)root;

@@ -39,6 +39,8 @@ uint64_t dist_max_u64(uint64_t v);
 uint64_t dist_sum_u64(uint64_t v);
 /* Sum of v over the ranks below this one. */
 uint64_t dist_exscan_u64(uint64_t v);
+/* Every rank's n values, rank 0's first, into all (n * dist_size()). */
+void dist_allgather_u64(const uint64_t *mine, size_t n, uint64_t *all);
 /* Copies n words from rank `root` to every rank. */
 void dist_bcast_u32(uint32_t *words, size_t n, int root);
 /* All-to-all: rank r sends send[sdispl[d] .. + scount[d]) to each rank d

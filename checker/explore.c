@@ -232,6 +232,29 @@ const ExploreStats *explore_stats(const Explorer *ex)
     return ex->dist ? explore_dist_stats(ex->dist) : &ex->stats;
 }
 
+struct ExploreDist *explore_distributed(const Explorer *ex)
+{
+    return ex->dist;
+}
+
+int explore_rank_stats(const Explorer *ex, ExploreRankStats **all,
+                       unsigned *n)
+{
+    *all = NULL;
+    *n = 0;
+    if (!ex->dist)
+        return 0;
+    /* every rank takes part, whatever its allocation did */
+    ExploreRankStats *got = mem_alloc(dist_size() * sizeof *got);
+    ExploreRankStats spare[dist_size()];
+    explore_dist_rank_stats(ex->dist, got ? got : spare);
+    if (!got)
+        return -1;
+    *all = got;
+    *n = (unsigned)dist_size();
+    return 0;
+}
+
 uint64_t explore_error_state(const Explorer *ex)
 {
     if (ex->dist)
@@ -269,8 +292,8 @@ uint64_t explore_first(const Explorer *ex, ExplorePred pred, void *ud)
     return UINT64_MAX;
 }
 
-/* A distributed run answers no lookup (explore_dist.h): its checks do not
- * ask (check.c refuses those that would). */
+/* A distributed run answers no lookup (explore_dist.h): its divergence
+ * search is its own (explore_dist_diverge). */
 uint64_t explore_lookup(const Explorer *ex, const uint32_t *vec)
 {
     return ex->dist ? UINT64_MAX : store_lookup(ex->store, vec);

@@ -50,6 +50,15 @@ typedef struct ExploreStats {
     unsigned threads;
 } ExploreStats;
 
+/* One rank's share of a distributed run (explore_dist.h), for --stats. */
+typedef struct ExploreRankStats {
+    uint64_t states;         /* states it keeps */
+    uint64_t bytes_sent;     /* to other ranks, in exchanges */
+    uint64_t bytes_received; /* from other ranks */
+    double wait_seconds;     /* in exchanges: the transfer, and waiting for
+                                the slowest rank */
+} ExploreRankStats;
+
 typedef enum ExploreStatus {
     EXPLORE_DONE = 0,        /* whole state space visited, no violation */
     EXPLORE_VIOLATION,       /* inspect reported a violation */
@@ -111,6 +120,14 @@ int explore_parent(const Explorer *ex, uint64_t id, uint64_t *parent,
  * allocated with mem_alloc, owned by the caller. Returns 0 or -1 (nomem). */
 int explore_path(const Explorer *ex, uint64_t id, uint32_t **events,
                  uint64_t **states, size_t *len);
+
+/* A distributed run's explorer (explore_dist.h), or NULL. */
+struct ExploreDist *explore_distributed(const Explorer *ex);
+/* Every rank's share of a distributed run, rank 0 first: *n entries into
+ * *all (mem_alloc, the caller's); *n = 0 and *all = NULL for a run of one
+ * process. Collective. 0, or -1 when out of memory. */
+int explore_rank_stats(const Explorer *ex, ExploreRankStats **all,
+                       unsigned *n);
 
 /* Human name of a status for messages ("state limit reached", ...). */
 const char *explore_status_text(ExploreStatus status);

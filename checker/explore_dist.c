@@ -19,7 +19,7 @@
  *
  * States are kept whole (width words) in a local open-addressing table:
  * simple before small (the single-process store packs them). */
-#include "explore_dist.h"
+#include "explore_dist_impl.h"
 
 #include "dist.h"
 #include "hash.h"
@@ -30,32 +30,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-
-#define PENDING UINT64_MAX       /* gid of a state new in this level */
-#define DROPPED (UINT64_MAX - 1) /* new, but beyond --max-states */
-
-struct ExploreDist {
-    const Machine *m;
-    ExploreOptions opt;
-    ExploreStats stats;
-    size_t w;
-    int rank, size;
-    /* local states */
-    uint32_t *vecs;
-    uint64_t *gid, *parent, *disc, *hash;
-    size_t n, cap;
-    uint32_t *index; /* local index + 1, by hash; 0 empty */
-    size_t index_size;
-    uint64_t *byid;  /* committed local indices, in id order */
-    size_t nbyid, byid_cap;
-    uint64_t violation, error_state;
-    int violation_code;
-    void *scratch;
-    /* one state's successors while it is expanded */
-    uint32_t *succ_vecs, *succ_events;
-    size_t succ_count, succ_cap;
-    int succ_failed;
-};
 
 static double now(void)
 {
@@ -78,7 +52,7 @@ static uint64_t vec_hash(const ExploreDist *d, const uint32_t *vec)
     return h ^ (h >> 33);
 }
 
-static int owner_of(const ExploreDist *d, const uint32_t *vec)
+int explore_dist_owner(const ExploreDist *d, const uint32_t *vec)
 {
     return (int)((vec_hash(d, vec) >> 32) % (uint64_t)d->size);
 }
@@ -144,6 +118,54 @@ static int index_grow(ExploreDist *d)
     return 0;
 }
 
+/* The slot of vec's hash h in the index: vec's, or the empty one where
+ * it would go. */
+static size_t probe(const ExploreDist *d, const uint32_t *vec, uint64_t h)
+{
+    size_t mask = d->index_size - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        uint32_t v = d->index[i];
+        if (!v || (d->hash[v - 1] == h &&
+                   !memcmp(d->vecs + (v - 1) * d->w, vec,
+                           d->w * sizeof *vec)))
+            return i;
+    }
+}
+
+size_t explore_dist_find(const ExploreDist *d, const uint32_t *vec)
+{
+    uint32_t v = d->index[probe(d, vec, vec_hash(d, vec))];
+    return v ? v - 1 : SIZE_MAX;
+}
+
+/* Room for one more local state; -1 when out of memory. */
+static int local_reserve(ExploreDist *d)
+{
+    if (d->n < d->cap)
+        return 0;
+    size_t cap = d->cap ? 2 * d->cap : 1024;
+    if (cap > UINT32_MAX - 1)
+        return -1;
+    uint32_t *vs = mem_realloc(d->vecs, cap * d->w * sizeof *vs);
+    if (vs)
+        d->vecs = vs;
+    uint64_t *g = vs ? mem_realloc(d->gid, cap * sizeof *g) : NULL;
+    if (g)
+        d->gid = g;
+    uint64_t *p = g ? mem_realloc(d->parent, cap * sizeof *p) : NULL;
+    if (p)
+        d->parent = p;
+    uint64_t *q = p ? mem_realloc(d->disc, cap * sizeof *q) : NULL;
+    if (q)
+        d->disc = q;
+    uint64_t *hs = q ? mem_realloc(d->hash, cap * sizeof *hs) : NULL;
+    if (!hs)
+        return -1;
+    d->hash = hs;
+    d->cap = cap;
+    return 0;
+}
+
 /* The local index of vec, adding it (as PENDING with discovery `disc`)
  * when new; *added says which. SIZE_MAX when out of memory. */
 static size_t local_find_add(ExploreDist *d, const uint32_t *vec,
@@ -152,51 +174,24 @@ static size_t local_find_add(ExploreDist *d, const uint32_t *vec,
     *added = 0;
     if ((d->n + 1) * 2 > d->index_size && index_grow(d) != 0)
         return SIZE_MAX;
-    size_t mask = d->index_size - 1;
     uint64_t h = vec_hash(d, vec);
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
-        uint32_t v = d->index[i];
-        if (v && d->hash[v - 1] == h &&
-            !memcmp(d->vecs + (v - 1) * d->w, vec, d->w * sizeof *vec))
-            return v - 1;
-        if (v)
-            continue;
-        if (d->n == d->cap) {
-            size_t cap = d->cap ? 2 * d->cap : 1024;
-            if (cap > UINT32_MAX - 1)
-                return SIZE_MAX;
-            uint32_t *vs = mem_realloc(d->vecs, cap * d->w * sizeof *vs);
-            if (vs)
-                d->vecs = vs;
-            uint64_t *g = vs ? mem_realloc(d->gid, cap * sizeof *g) : NULL;
-            if (g)
-                d->gid = g;
-            uint64_t *p = g ? mem_realloc(d->parent, cap * sizeof *p) : NULL;
-            if (p)
-                d->parent = p;
-            uint64_t *q = p ? mem_realloc(d->disc, cap * sizeof *q) : NULL;
-            if (q)
-                d->disc = q;
-            uint64_t *hs = q ? mem_realloc(d->hash, cap * sizeof *hs) : NULL;
-            if (!hs)
-                return SIZE_MAX;
-            d->hash = hs;
-            d->cap = cap;
-        }
-        size_t k = d->n++;
-        mem_copy(d->vecs + k * d->w, vec, d->w * sizeof *vec);
-        d->gid[k] = PENDING;
-        d->parent[k] = UINT64_MAX;
-        d->disc[k] = disc;
-        d->hash[k] = h;
-        d->index[i] = (uint32_t)k + 1;
-        *added = 1;
-        return k;
-    }
+    size_t i = probe(d, vec, h);
+    if (d->index[i])
+        return d->index[i] - 1;
+    if (local_reserve(d) != 0)
+        return SIZE_MAX;
+    size_t k = d->n++;
+    mem_copy(d->vecs + k * d->w, vec, d->w * sizeof *vec);
+    d->gid[k] = PENDING;
+    d->parent[k] = UINT64_MAX;
+    d->disc[k] = disc;
+    d->hash[k] = h;
+    d->index[i] = (uint32_t)k + 1;
+    *added = 1;
+    return k;
 }
 
-/* The local index of committed state `id`, or SIZE_MAX. */
-static size_t local_of(const ExploreDist *d, uint64_t id)
+size_t explore_dist_local(const ExploreDist *d, uint64_t id)
 {
     size_t lo = 0, hi = d->nbyid;
     while (lo < hi) {
@@ -214,13 +209,7 @@ static size_t local_of(const ExploreDist *d, uint64_t id)
 
 /* ---------- one level ---------- */
 
-/* Words per record, per destination: a growable buffer. */
-typedef struct Out {
-    uint32_t *words;
-    size_t count, cap;
-} Out;
-
-static int out_put(Out *o, const uint32_t *words, size_t n)
+int explore_dist_out_put(Out *o, const uint32_t *words, size_t n)
 {
     if (mem_grow((void **)&o->words, &o->cap, o->count + n, sizeof *o->words))
         return -1;
@@ -229,12 +218,10 @@ static int out_put(Out *o, const uint32_t *words, size_t n)
     return 0;
 }
 
-/* Concatenates the per-destination buffers (out may be NULL: nothing to
- * send) and exchanges them; frees them. Every rank takes part, also one
- * that ran out of memory (it sends nothing), or the others would wait for
- * it for ever; failure is then agreed on by the caller. */
-static int exchange(ExploreDist *d, Out *out, uint32_t **recv,
-                    size_t *rcount, size_t *rdispl, size_t *total)
+/* Every rank takes part, also one that ran out of memory (it sends
+ * nothing), or the others would wait for it for ever. */
+int explore_dist_exchange(ExploreDist *d, Out *out, uint32_t **recv,
+                          size_t *rcount, size_t *rdispl, size_t *total)
 {
     size_t all = 0, scount[d->size];
     for (int r = 0; r < d->size; r++)
@@ -251,13 +238,18 @@ static int exchange(ExploreDist *d, Out *out, uint32_t **recv,
     if (rc != 0)
         memset(scount, 0, sizeof scount);
     *recv = NULL;
+    double begin = now();
     if (dist_alltoall_u32(send, scount, recv, rcount, rdispl, total) != 0)
         rc = -1;
+    d->mine.wait_seconds += now() - begin;
+    /* what crossed to other ranks (a rank's words to itself stay home) */
+    d->mine.bytes_sent += (all - scount[d->rank]) * sizeof *send;
+    d->mine.bytes_received += (*total - rcount[d->rank]) * sizeof *send;
     mem_free(send);
     return rc;
 }
 
-static void collect(void *ctx, uint32_t event, const uint32_t *target)
+void explore_dist_collect(void *ctx, uint32_t event, const uint32_t *target)
 {
     ExploreDist *d = ctx;
     if (d->succ_failed)
@@ -293,7 +285,7 @@ static int expand_one(ExploreDist *d, size_t k, ExploreInspect inspect,
     /* vecs may move while we add states: copy the state first */
     uint32_t state[d->w + 1];
     mem_copy(state, d->vecs + k * d->w, d->w * sizeof *state);
-    if (machine_successors(d->m, state, d->scratch, collect, d) !=
+    if (machine_successors(d->m, state, d->scratch, explore_dist_collect, d) !=
         MACHINE_OK) {
         if (g < d->error_state)
             d->error_state = g;
@@ -319,8 +311,8 @@ static int expand_one(ExploreDist *d, size_t k, ExploreInspect inspect,
         uint64_t disc = g << 32 | i;
         head[0] = (uint32_t)(disc >> 32);
         head[1] = (uint32_t)disc;
-        Out *o = &out[owner_of(d, t)];
-        if (out_put(o, head, 2) != 0 || out_put(o, t, d->w) != 0)
+        Out *o = &out[explore_dist_owner(d, t)];
+        if (explore_dist_out_put(o, head, 2) != 0 || explore_dist_out_put(o, t, d->w) != 0)
             return -1;
     }
     return 0;
@@ -380,10 +372,10 @@ static uint64_t number(ExploreDist *d, const size_t *fresh, size_t nfresh,
         int slice = (int)((parent - lo) * (uint64_t)d->size / span);
         uint32_t rec[3] = {(uint32_t)(d->disc[k] >> 32),
                            (uint32_t)d->disc[k], (uint32_t)k};
-        rc = out_put(&out[slice], rec, 3);
+        rc = explore_dist_out_put(&out[slice], rec, 3);
     }
-    if (exchange(d, rc == 0 ? out : NULL, &recv, rcount, rdispl, &total) !=
-        0)
+    if (explore_dist_exchange(d, rc == 0 ? out : NULL, &recv, rcount,
+                              rdispl, &total) != 0)
         rc = -1;
     nkeys = rc == 0 ? total / 3 : 0;
     keys = mem_alloc(nkeys * sizeof *keys + sizeof *keys);
@@ -403,10 +395,11 @@ static uint64_t number(ExploreDist *d, const size_t *fresh, size_t nfresh,
         uint64_t id = next + base + i;
         uint32_t rec[3] = {keys[i].local, (uint32_t)(id >> 32),
                            (uint32_t)id};
-        if (out_put(&out[keys[i].src], rec, 3) != 0)
+        if (explore_dist_out_put(&out[keys[i].src], rec, 3) != 0)
             failed = 1;
     }
-    if (exchange(d, failed ? NULL : out, &back, rcount, rdispl, &total) != 0)
+    if (explore_dist_exchange(d, failed ? NULL : out, &back, rcount, rdispl,
+                              &total) != 0)
         failed = 1;
     failed = dist_max_u64(failed);
     for (size_t at = 0; !failed && at + 3 <= total; at += 3) {
@@ -477,7 +470,7 @@ static ExploreStatus insert_initial(ExploreDist *d)
     uint32_t vec[d->w + 1];
     machine_initial(d->m, vec);
     int failed = 0;
-    if (owner_of(d, vec) == d->rank) {
+    if (explore_dist_owner(d, vec) == d->rank) {
         int added;
         size_t k = local_find_add(d, vec, 0, &added);
         failed = k == SIZE_MAX ||
@@ -519,8 +512,8 @@ static ExploreStatus levels(ExploreDist *d, ExploreInspect inspect, void *ud,
         size_t rcount[2 * d->size];
         uint32_t *recv = NULL;
         size_t total = 0, *fresh = NULL, nfresh = 0;
-        if (exchange(d, failed ? NULL : out, &recv, rcount, rcount + d->size,
-                     &total) != 0)
+        if (explore_dist_exchange(d, failed ? NULL : out, &recv, rcount,
+                                  rcount + d->size, &total) != 0)
             failed = 1;
         for (int r = 0; out && r < d->size; r++)
             mem_free(out[r].words);
@@ -616,11 +609,25 @@ uint64_t explore_dist_error_state(const ExploreDist *d)
     return d->error_state;
 }
 
+void explore_dist_rank_stats(const ExploreDist *d, ExploreRankStats *all)
+{
+    enum { FIELDS = 4 };
+    uint64_t mine[FIELDS] = {d->nbyid, d->mine.bytes_sent,
+                             d->mine.bytes_received,
+                             (uint64_t)(d->mine.wait_seconds * 1e9)};
+    uint64_t got[FIELDS * d->size];
+    dist_allgather_u64(mine, FIELDS, got);
+    for (int r = 0; r < d->size; r++)
+        all[r] = (ExploreRankStats){got[FIELDS * r], got[FIELDS * r + 1],
+                                    got[FIELDS * r + 2],
+                                    got[FIELDS * r + 3] / 1e9};
+}
+
 /* ---------- states and paths, collectively ---------- */
 
 void explore_dist_state(const ExploreDist *d, uint64_t id, uint32_t *vec)
 {
-    size_t k = local_of(d, id);
+    size_t k = explore_dist_local(d, id);
     uint64_t root = dist_max_u64(k != SIZE_MAX ? (uint64_t)d->rank + 1 : 0);
     if (root == 0) { /* no such state */
         memset(vec, 0, d->w * sizeof *vec);
@@ -644,7 +651,7 @@ uint64_t explore_dist_first(const ExploreDist *d, ExplorePred pred,
 /* The id of id's parent (UINT64_MAX for the initial state). */
 static uint64_t parent_of(const ExploreDist *d, uint64_t id)
 {
-    size_t k = local_of(d, id);
+    size_t k = explore_dist_local(d, id);
     return dist_min_u64(k != SIZE_MAX ? d->parent[k] : UINT64_MAX);
 }
 
@@ -655,7 +662,7 @@ static int event_between(ExploreDist *d, const uint32_t *from,
 {
     d->succ_count = 0;
     d->succ_failed = 0;
-    if (machine_successors(d->m, from, d->scratch, collect, d) !=
+    if (machine_successors(d->m, from, d->scratch, explore_dist_collect, d) !=
             MACHINE_OK ||
         d->succ_failed)
         return -1;

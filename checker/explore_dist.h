@@ -12,13 +12,17 @@
  * the ids go back to the owners. Every function is collective: all ranks
  * call it, in the same order, with the same arguments.
  *
+ * The tau-cycle search after a run is distributed too
+ * (explore_dist_diverge.c); a state is never looked up by its vector from
+ * outside (explore_lookup answers UINT64_MAX).
+ *
  * Not yet: threads within a rank (-j), limits checked within a level (they
- * are checked between levels), lookups of a state by its vector (so no
- * divergence search after the exploration).
+ * are checked between levels).
  */
 #ifndef LOCKSTEP_EXPLORE_DIST_H
 #define LOCKSTEP_EXPLORE_DIST_H
 
+#include "diverge.h"
 #include "explore.h"
 
 typedef struct ExploreDist ExploreDist;
@@ -37,5 +41,16 @@ int explore_dist_parent(const ExploreDist *d, uint64_t id, uint64_t *parent,
                         uint32_t *event);
 int explore_dist_path(const ExploreDist *d, uint64_t id, uint32_t **events,
                       uint64_t **states, size_t *len);
+
+/* The tau-cycle search of a whole run: *first, the smallest id of a state
+ * that can diverge (UINT64_MAX: none), and from it the tau lasso, as
+ * diverge_lasso gives it over the same graph in one process (lead from
+ * *first, then the loop, which starts and ends at one state). 0, or -1:
+ * out of memory, or a limit (then raised on every rank). */
+int explore_dist_diverge(ExploreDist *d, uint64_t *first, IdVec *lead,
+                         IdVec *loop);
+/* Every rank's share (ExploreRankStats), rank 0 first, into all[0 ..
+ * dist_size() - 1]. */
+void explore_dist_rank_stats(const ExploreDist *d, ExploreRankStats *all);
 
 #endif

@@ -40,9 +40,15 @@ long mem_allocations(void) { return atomic_load(&allocation_count); }
 /* Every failure, injected or real: the run's memory limit is reached, so
  * every phase unwinds as for --memory (one strategy for the whole
  * program) and the caller still gets its NULL. */
+static void (*fatal_hook)(void);
+
+void mem_on_failure(void (*fatal)(void)) { fatal_hook = fatal; }
+
 static void *mem_out(void)
 {
     limit_raise(LIMIT_MEMORY);
+    if (fatal_hook)
+        fatal_hook();
     return NULL;
 }
 

@@ -33,6 +33,11 @@ char *mem_strndup(const char *s, size_t n);
  * every later one fails (countdown < 0 disables). mem_allocations() counts
  * calls since the last mem_fail_after. */
 void mem_fail_after(long countdown);
+/* Calls `fatal` (which does not return) at the first allocation failure
+ * instead of returning NULL: for a process whose failure the others could
+ * not learn of in time (a rank of an MPI job, dist.h). NULL: return NULL
+ * again. */
+void mem_on_failure(void (*fatal)(void));
 long mem_allocations(void);
 
 /* Grow *items (of *cap elements of `size` bytes) to hold at least `need`.

@@ -8,7 +8,7 @@ import sys
 
 VARYING = {"seconds", "store_bytes", "bytes_per_state", "states_per_second",
            "peak_rss_bytes", "threads"}
-REFUSED = "not distributed over MPI yet"
+REFUSED = "is not distributed over MPI"
 
 
 def strip(value):
