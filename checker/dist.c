@@ -18,7 +18,7 @@
 #include <limits.h>
 #include <mpi.h>
 
-static int joined, rank, size = 1;
+static int joined, rank, size = 1, local_size = 1;
 static int err_fd = 2; /* stderr as launched: main silences other ranks' */
 
 /* An allocation failed on this rank. The ranks' shared path has many
@@ -56,6 +56,12 @@ int dist_init(int *argc, char ***argv)
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     joined = 1;
+    MPI_Comm node;
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank,
+                            MPI_INFO_NULL, &node) == MPI_SUCCESS) {
+        MPI_Comm_size(node, &local_size);
+        MPI_Comm_free(&node);
+    }
     if (size > 1) {
         int fd = dup(2);
         err_fd = fd >= 0 ? fd : 2;
@@ -81,6 +87,7 @@ void dist_abort(int code)
 int dist_built(void) { return 1; }
 int dist_rank(void) { return rank; }
 int dist_size(void) { return size; }
+int dist_local_size(void) { return local_size; }
 
 /* A collective failed: a rank is gone or the job is broken. */
 static void check(int rc, const char *what)
@@ -194,6 +201,7 @@ void dist_abort(int code) { exit(code); }
 int dist_built(void) { return 0; }
 int dist_rank(void) { return 0; }
 int dist_size(void) { return 1; }
+int dist_local_size(void) { return 1; }
 uint64_t dist_min_u64(uint64_t v) { return v; }
 uint64_t dist_max_u64(uint64_t v) { return v; }
 uint64_t dist_sum_u64(uint64_t v) { return v; }

@@ -32,6 +32,8 @@ int dist_built(void);
 
 int dist_rank(void);
 int dist_size(void);
+/* The ranks on this machine (sharing its memory), this one included. */
+int dist_local_size(void);
 
 /* Collectives over all ranks. */
 uint64_t dist_min_u64(uint64_t v);

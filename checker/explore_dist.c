@@ -25,11 +25,14 @@
 #include "hash.h"
 #include "limit.h"
 #include "mem.h"
+#include "pool.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 static double now(void)
 {
@@ -69,9 +72,26 @@ ExploreDist *explore_dist_new(const Machine *m, const ExploreOptions *opt)
     d->size = dist_size();
     d->index_size = 1024;
     d->index = mem_calloc(d->index_size, sizeof *d->index);
-    d->scratch = mem_calloc(1, m->scratch_size + 16);
     d->violation = d->error_state = UINT64_MAX;
-    if (!d->index || !d->scratch) {
+    /* -j threads per rank; by default the machine's cores are shared by
+     * the ranks on it */
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned cores = online > 0 ? (unsigned)online : 1;
+    unsigned want = opt->threads ? opt->threads
+                                 : cores / (unsigned)dist_local_size();
+    d->pool = want > 1 ? pool_new(want) : NULL;
+    d->threads = d->pool ? pool_size(d->pool) : 1;
+    d->work = mem_calloc(d->threads, sizeof *d->work);
+    d->outs = mem_calloc((size_t)d->threads * d->size, sizeof *d->outs);
+    int ok = d->index && d->work && d->outs;
+    for (unsigned t = 0; ok && t < d->threads; t++) {
+        d->work[t].w = d->w;
+        d->work[t].error_state = UINT64_MAX;
+        d->work[t].out = d->outs + (size_t)t * d->size;
+        d->work[t].scratch = mem_calloc(1, m->scratch_size + 16);
+        ok = d->work[t].scratch != NULL;
+    }
+    if (!ok) {
         explore_dist_free(d);
         return NULL;
     }
@@ -89,9 +109,16 @@ void explore_dist_free(ExploreDist *d)
     mem_free(d->hash);
     mem_free(d->index);
     mem_free(d->byid);
-    mem_free(d->scratch);
-    mem_free(d->succ_vecs);
-    mem_free(d->succ_events);
+    for (unsigned t = 0; d->work && t < d->threads; t++) {
+        mem_free(d->work[t].scratch);
+        mem_free(d->work[t].succ_vecs);
+        mem_free(d->work[t].succ_events);
+    }
+    for (size_t i = 0; d->outs && i < (size_t)d->threads * d->size; i++)
+        mem_free(d->outs[i].words);
+    mem_free(d->outs);
+    mem_free(d->work);
+    pool_free(d->pool);
     mem_free(d);
 }
 
@@ -220,21 +247,28 @@ int explore_dist_out_put(Out *o, const uint32_t *words, size_t n)
 
 /* Every rank takes part, also one that ran out of memory (it sends
  * nothing), or the others would wait for it for ever. */
-int explore_dist_exchange(ExploreDist *d, Out *out, uint32_t **recv,
-                          size_t *rcount, size_t *rdispl, size_t *total)
+int explore_dist_exchange(ExploreDist *d, Out *out, unsigned parts,
+                          uint32_t **recv, size_t *rcount, size_t *rdispl,
+                          size_t *total)
 {
     size_t all = 0, scount[d->size];
-    for (int r = 0; r < d->size; r++)
-        all += scount[r] = out ? out[r].count : 0;
+    for (int r = 0; r < d->size; r++) {
+        scount[r] = 0;
+        for (unsigned p = 0; out && p < parts; p++)
+            scount[r] += out[p * d->size + r].count;
+        all += scount[r];
+    }
     uint32_t *send = mem_alloc(all * sizeof *send + 4);
     int rc = send ? 0 : -1;
-    for (size_t r = 0, at = 0; out && r < (size_t)d->size; r++) {
-        if (send)
-            mem_copy(send + at, out[r].words, out[r].count * sizeof *send);
-        at += out[r].count;
-        mem_free(out[r].words);
-        out[r] = (Out){0};
-    }
+    for (size_t r = 0, at = 0; out && r < (size_t)d->size; r++)
+        for (unsigned p = 0; p < parts; p++) {
+            Out *o = &out[p * d->size + r];
+            if (send)
+                mem_copy(send + at, o->words, o->count * sizeof *send);
+            at += o->count;
+            mem_free(o->words);
+            *o = (Out){0};
+        }
     if (rc != 0)
         memset(scount, 0, sizeof scount);
     *recv = NULL;
@@ -249,72 +283,129 @@ int explore_dist_exchange(ExploreDist *d, Out *out, uint32_t **recv,
     return rc;
 }
 
-void explore_dist_collect(void *ctx, uint32_t event, const uint32_t *target)
+static void collect(void *ctx, uint32_t event, const uint32_t *target)
 {
-    ExploreDist *d = ctx;
-    if (d->succ_failed)
+    DistWorker *k = ctx;
+    if (k->succ_failed)
         return;
-    if (d->succ_count == d->succ_cap) {
-        size_t cap = d->succ_cap ? 2 * d->succ_cap : 64;
-        uint32_t *v = mem_realloc(d->succ_vecs, cap * d->w * sizeof *v);
+    if (k->succ_count == k->succ_cap) {
+        size_t cap = k->succ_cap ? 2 * k->succ_cap : 64;
+        uint32_t *v = mem_realloc(k->succ_vecs, cap * k->w * sizeof *v);
         if (v)
-            d->succ_vecs = v;
-        uint32_t *e = v ? mem_realloc(d->succ_events, cap * sizeof *e)
+            k->succ_vecs = v;
+        uint32_t *e = v ? mem_realloc(k->succ_events, cap * sizeof *e)
                         : NULL;
         if (!e) {
-            d->succ_failed = 1;
+            k->succ_failed = 1;
             return;
         }
-        d->succ_events = e;
-        d->succ_cap = cap;
+        k->succ_events = e;
+        k->succ_cap = cap;
     }
-    mem_copy(d->succ_vecs + d->succ_count * d->w, target,
-             d->w * sizeof *target);
-    d->succ_events[d->succ_count++] = event;
+    mem_copy(k->succ_vecs + k->succ_count * k->w, target,
+             k->w * sizeof *target);
+    k->succ_events[k->succ_count++] = event;
 }
 
-/* Expands state k (id g): inspects it, sends its successors to their
- * owners. -1 when out of memory. */
-static int expand_one(ExploreDist *d, size_t k, ExploreInspect inspect,
-                      void *ud, Out *out, uint64_t *transitions,
-                      uint64_t *viol, int *code)
+int explore_dist_successors(const ExploreDist *d, DistWorker *k,
+                            const uint32_t *state, int taus_only)
 {
-    uint64_t g = d->gid[k];
-    d->succ_count = 0;
-    d->succ_failed = 0;
-    /* vecs may move while we add states: copy the state first */
+    k->succ_count = 0;
+    k->succ_failed = 0;
+    int rc = taus_only ? machine_tau_successors(d->m, state, k->scratch,
+                                                collect, k)
+                       : machine_successors(d->m, state, k->scratch,
+                                            collect, k);
+    return rc != MACHINE_OK ? rc : k->succ_failed ? -1 : MACHINE_OK;
+}
+
+/* Expands state i of the level on worker k: inspects it, puts its
+ * successors in k's buffers for their owners. -1 when out of memory. */
+static int expand_one(const ExploreDist *d, DistWorker *k, size_t i,
+                      ExploreInspect inspect, void *ud)
+{
+    uint64_t g = d->gid[i];
     uint32_t state[d->w + 1];
-    mem_copy(state, d->vecs + k * d->w, d->w * sizeof *state);
-    if (machine_successors(d->m, state, d->scratch, explore_dist_collect, d) !=
-        MACHINE_OK) {
-        if (g < d->error_state)
-            d->error_state = g;
+    mem_copy(state, d->vecs + i * d->w, d->w * sizeof *state);
+    int rc = explore_dist_successors(d, k, state, 0);
+    if (rc < 0)
+        return -1;
+    if (rc != MACHINE_OK) {
+        if (g < k->error_state)
+            k->error_state = g;
         return 0;
     }
-    if (d->succ_failed)
-        return -1;
-    *transitions += d->succ_count;
-    if (inspect && g < *viol) {
-        ExploreSucc succ[d->succ_count + 1];
-        for (size_t i = 0; i < d->succ_count; i++)
-            succ[i] = (ExploreSucc){d->succ_events[i],
-                                    d->succ_vecs + i * d->w};
-        int c = inspect(ud, state, succ, d->succ_count);
+    k->transitions += k->succ_count;
+    if (inspect && g < k->viol) {
+        ExploreSucc succ[k->succ_count + 1];
+        for (size_t j = 0; j < k->succ_count; j++)
+            succ[j] = (ExploreSucc){k->succ_events[j],
+                                    k->succ_vecs + j * d->w};
+        int c = inspect(ud, state, succ, k->succ_count);
         if (c > 0) {
-            *viol = g;
-            *code = c;
+            k->viol = g;
+            k->code = c;
         }
     }
-    uint32_t head[2];
-    for (size_t i = 0; i < d->succ_count; i++) {
-        const uint32_t *t = d->succ_vecs + i * d->w;
-        uint64_t disc = g << 32 | i;
-        head[0] = (uint32_t)(disc >> 32);
-        head[1] = (uint32_t)disc;
-        Out *o = &out[explore_dist_owner(d, t)];
-        if (explore_dist_out_put(o, head, 2) != 0 || explore_dist_out_put(o, t, d->w) != 0)
+    for (size_t j = 0; j < k->succ_count; j++) {
+        const uint32_t *t = k->succ_vecs + j * d->w;
+        uint32_t head[2] = {(uint32_t)g, (uint32_t)j}; /* discovery */
+        Out *o = &k->out[explore_dist_owner(d, t)];
+        if (explore_dist_out_put(o, head, 2) != 0 ||
+            explore_dist_out_put(o, t, d->w) != 0)
             return -1;
     }
+    return 0;
+}
+
+/* A level's states on the rank's threads, CHUNK at a time. */
+enum { CHUNK = 64 };
+
+typedef struct Level {
+    const ExploreDist *d;
+    size_t to;
+    atomic_size_t next; /* byid positions */
+    ExploreInspect inspect;
+    void *ud;
+} Level;
+
+static void expand_task(void *arg, unsigned t)
+{
+    Level *l = arg;
+    DistWorker *k = &l->d->work[t];
+    while (!k->failed) {
+        size_t at = atomic_fetch_add(&l->next, CHUNK);
+        if (at >= l->to)
+            break;
+        size_t end = l->to - at < CHUNK ? l->to : at + CHUNK;
+        for (size_t i = at; i < end && !k->failed; i++)
+            k->failed = expand_one(l->d, k, l->d->byid[i], l->inspect,
+                                   l->ud) != 0;
+    }
+}
+
+/* Expands byid[from .. to): afterwards work[0 .. *used - 1] hold the
+ * successors per destination, the first violation, the first machine
+ * error and the transitions counted. -1 when out of memory. */
+static int expand_level(ExploreDist *d, size_t from, size_t to,
+                        ExploreInspect inspect, void *ud, unsigned *used)
+{
+    unsigned n = to - from >= (size_t)CHUNK * 4 ? d->threads : 1;
+    for (unsigned t = 0; t < n; t++) {
+        DistWorker *k = &d->work[t];
+        k->viol = UINT64_MAX;
+        k->code = 0;
+        k->failed = 0;
+    }
+    Level l = {d, to, from, inspect, ud};
+    if (n > 1)
+        pool_run(d->pool, n, expand_task, &l);
+    else
+        expand_task(&l, 0);
+    *used = n;
+    for (unsigned t = 0; t < n; t++)
+        if (d->work[t].failed)
+            return -1;
     return 0;
 }
 
@@ -374,7 +465,7 @@ static uint64_t number(ExploreDist *d, const size_t *fresh, size_t nfresh,
                            (uint32_t)d->disc[k], (uint32_t)k};
         rc = explore_dist_out_put(&out[slice], rec, 3);
     }
-    if (explore_dist_exchange(d, rc == 0 ? out : NULL, &recv, rcount,
+    if (explore_dist_exchange(d, rc == 0 ? out : NULL, 1, &recv, rcount,
                               rdispl, &total) != 0)
         rc = -1;
     nkeys = rc == 0 ? total / 3 : 0;
@@ -398,7 +489,7 @@ static uint64_t number(ExploreDist *d, const size_t *fresh, size_t nfresh,
         if (explore_dist_out_put(&out[keys[i].src], rec, 3) != 0)
             failed = 1;
     }
-    if (explore_dist_exchange(d, failed ? NULL : out, &back, rcount, rdispl,
+    if (explore_dist_exchange(d, failed ? NULL : out, 1, &back, rcount, rdispl,
                               &total) != 0)
         failed = 1;
     failed = dist_max_u64(failed);
@@ -503,21 +594,27 @@ static ExploreStatus levels(ExploreDist *d, ExploreInspect inspect, void *ud,
     while (lo < hi) {
         size_t from, to;
         level_range(d, lo, hi, &from, &to);
-        Out *out = mem_calloc(d->size, sizeof *out);
+        unsigned used;
+        int failed = expand_level(d, from, to, inspect, ud, &used) != 0;
         uint64_t viol = UINT64_MAX;
-        int code = 0, failed = out == NULL;
-        for (size_t i = from; i < to && !failed; i++)
-            failed = expand_one(d, d->byid[i], inspect, ud, out, transitions,
-                                &viol, &code) != 0;
+        int code = 0;
+        for (unsigned t = 0; t < used; t++) {
+            const DistWorker *k = &d->work[t];
+            if (k->viol < viol) {
+                viol = k->viol;
+                code = k->code;
+            }
+            if (k->error_state < d->error_state)
+                d->error_state = k->error_state;
+            *transitions += k->transitions;
+            d->work[t].transitions = 0;
+        }
         size_t rcount[2 * d->size];
         uint32_t *recv = NULL;
         size_t total = 0, *fresh = NULL, nfresh = 0;
-        if (explore_dist_exchange(d, failed ? NULL : out, &recv, rcount,
-                                  rcount + d->size, &total) != 0)
+        if (explore_dist_exchange(d, failed ? NULL : d->outs, used, &recv,
+                                  rcount, rcount + d->size, &total) != 0)
             failed = 1;
-        for (int r = 0; out && r < d->size; r++)
-            mem_free(out[r].words);
-        mem_free(out);
         if (!failed && absorb(d, recv, total, &fresh, &nfresh) != 0)
             failed = 1;
         mem_free(recv);
@@ -580,7 +677,7 @@ ExploreStatus explore_dist_run(ExploreDist *d, ExploreInspect inspect,
         st = levels(d, inspect, ud, &transitions, start);
     d->stats.transitions = dist_sum_u64(transitions);
     d->stats.seconds = now() - start;
-    d->stats.threads = 1;
+    d->stats.threads = d->threads;
     d->stats.store_bytes = dist_sum_u64(
         d->n * (d->w * sizeof *d->vecs + 4 * sizeof(uint64_t)) +
         d->index_size * sizeof *d->index);
@@ -660,15 +757,12 @@ static uint64_t parent_of(const ExploreDist *d, uint64_t id)
 static int event_between(ExploreDist *d, const uint32_t *from,
                          const uint32_t *to, uint32_t *event)
 {
-    d->succ_count = 0;
-    d->succ_failed = 0;
-    if (machine_successors(d->m, from, d->scratch, explore_dist_collect, d) !=
-            MACHINE_OK ||
-        d->succ_failed)
+    DistWorker *k = &d->work[0];
+    if (explore_dist_successors(d, k, from, 0) != MACHINE_OK)
         return -1;
-    for (size_t i = 0; i < d->succ_count; i++)
-        if (!memcmp(d->succ_vecs + i * d->w, to, d->w * sizeof *to)) {
-            *event = d->succ_events[i];
+    for (size_t i = 0; i < k->succ_count; i++)
+        if (!memcmp(k->succ_vecs + i * d->w, to, d->w * sizeof *to)) {
+            *event = k->succ_events[i];
             return 0;
         }
     return -1;

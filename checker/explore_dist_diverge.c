@@ -102,13 +102,14 @@ static int build_edges(Elim *e)
                                    i < (r + 1) * BATCH; i++) {
             e->from = (uint32_t)d->byid[i];
             mem_copy(state, d->vecs + e->from * d->w, d->w * sizeof *state);
-            failed = machine_tau_successors(d->m, state, d->scratch,
-                                            send_tau, e) != MACHINE_OK ||
+            failed = machine_tau_successors(d->m, state,
+                                            d->work[0].scratch, send_tau,
+                                            e) != MACHINE_OK ||
                      e->failed;
         }
         uint32_t *recv = NULL;
         size_t total;
-        if (explore_dist_exchange(d, failed ? NULL : e->out, &recv, rcount,
+        if (explore_dist_exchange(d, failed ? NULL : e->out, 1, &recv, rcount,
                                   rcount + d->size, &total) != 0)
             failed = 1;
         for (int k = 0; e->out && k < d->size; k++)
@@ -178,7 +179,7 @@ static int eliminate(Elim *e)
         failed |= out == NULL || drain(e, &queue, out) != 0;
         uint32_t *recv = NULL;
         size_t total = 0;
-        if (explore_dist_exchange(d, failed ? NULL : out, &recv, rcount,
+        if (explore_dist_exchange(d, failed ? NULL : out, 1, &recv, rcount,
                                   rcount + d->size, &total) != 0)
             failed = 1;
         for (int r = 0; out && r < d->size; r++)
@@ -209,17 +210,15 @@ static int tau_targets(Elim *e, uint64_t id, uint32_t **vecs, uint32_t *count)
     uint32_t root = (uint32_t)dist_max_u64(k != SIZE_MAX ? d->rank + 1 : 0);
     if (root == 0)
         return -1; /* no such state, on every rank */
-    d->succ_count = 0;
+    DistWorker *w = &d->work[0];
+    uint32_t n = 0;
     if (k != SIZE_MAX) {
         uint32_t state[d->w + 1];
         mem_copy(state, d->vecs + k * d->w, d->w * sizeof *state);
-        d->succ_failed = 0;
-        if (machine_tau_successors(d->m, state, d->scratch,
-                                   explore_dist_collect, d) != MACHINE_OK ||
-            d->succ_failed)
-            d->succ_count = UINT32_MAX;
+        n = explore_dist_successors(d, w, state, 1) == MACHINE_OK
+                ? (uint32_t)w->succ_count
+                : UINT32_MAX;
     }
-    uint32_t n = (uint32_t)d->succ_count;
     dist_bcast_u32(&n, 1, (int)root - 1);
     if (n == UINT32_MAX)
         return -1;
@@ -228,7 +227,7 @@ static int tau_targets(Elim *e, uint64_t id, uint32_t **vecs, uint32_t *count)
     if (!*vecs)
         dist_abort(3); /* the others are in the broadcast already */
     if (k != SIZE_MAX)
-        mem_copy(*vecs, d->succ_vecs, (size_t)n * d->w * sizeof **vecs);
+        mem_copy(*vecs, w->succ_vecs, (size_t)n * d->w * sizeof **vecs);
     dist_bcast_u32(*vecs, (size_t)n * d->w, (int)root - 1);
     return 0;
 }

@@ -16,6 +16,27 @@
 #define PENDING UINT64_MAX       /* gid of a state new in this level */
 #define DROPPED (UINT64_MAX - 1) /* new, but beyond --max-states */
 
+/* Words per destination rank: a growable buffer. */
+typedef struct Out {
+    uint32_t *words;
+    size_t count, cap;
+} Out;
+
+/* One thread's tools and its share of a level (worker 0: the caller's
+ * thread, also for what is done one state at a time). */
+typedef struct DistWorker {
+    size_t w;
+    void *scratch;
+    /* one state's successors, by explore_dist_successors */
+    uint32_t *succ_vecs, *succ_events;
+    size_t succ_count, succ_cap;
+    int succ_failed;
+    /* a level's expansion */
+    Out *out;                 /* a buffer per destination rank */
+    uint64_t transitions, viol, error_state;
+    int code, failed;
+} DistWorker;
+
 struct ExploreDist {
     const Machine *m;
     ExploreOptions opt;
@@ -33,18 +54,11 @@ struct ExploreDist {
     size_t nbyid, byid_cap;
     uint64_t violation, error_state;
     int violation_code;
-    void *scratch;
-    /* one state's successors while it is expanded */
-    uint32_t *succ_vecs, *succ_events;
-    size_t succ_count, succ_cap;
-    int succ_failed;
+    struct Pool *pool;  /* NULL: one thread */
+    DistWorker *work;   /* threads of them */
+    Out *outs;          /* threads * size: worker t's are outs + t * size */
+    unsigned threads;
 };
-
-/* Words per destination rank: a growable buffer. */
-typedef struct Out {
-    uint32_t *words;
-    size_t count, cap;
-} Out;
 
 int explore_dist_out_put(Out *o, const uint32_t *words, size_t n);
 
@@ -55,17 +69,21 @@ size_t explore_dist_find(const ExploreDist *d, const uint32_t *vec);
 /* The local index of committed state `id`, or SIZE_MAX (not here). */
 size_t explore_dist_local(const ExploreDist *d, uint64_t id);
 
-/* A machine callback (ctx: the ExploreDist) that appends each successor
- * to succ_vecs/succ_events; succ_failed when out of memory. */
-void explore_dist_collect(void *ctx, uint32_t event, const uint32_t *target);
+/* The successors of `state` (all, or only the taus) into k's succ_vecs
+ * and succ_events, in emission order: MACHINE_OK, a machine error, or -1
+ * when out of memory. */
+int explore_dist_successors(const ExploreDist *d, DistWorker *k,
+                            const uint32_t *state, int taus_only);
 
-/* Concatenates the per-destination buffers (out may be NULL: nothing to
- * send, as a rank that failed does) and exchanges them, all ranks
- * together; frees the buffers' words. *recv (mem_alloc, the caller's)
+/* Concatenates the per-destination buffers, `parts` sets of them one
+ * after another (out[p * size + r]: part p's words for rank r), and
+ * exchanges them, all ranks together; frees the buffers' words (out may
+ * be NULL: nothing to send, as a rank that failed does). *recv (mem_alloc, the caller's)
  * gets what each source rank sent, rcount/rdispl per source (dist_size()
  * entries each). -1 when out of memory here; the caller agrees on failure
  * with the others. Counts bytes and waiting time in d->mine. */
-int explore_dist_exchange(ExploreDist *d, Out *out, uint32_t **recv,
-                          size_t *rcount, size_t *rdispl, size_t *total);
+int explore_dist_exchange(ExploreDist *d, Out *out, unsigned parts,
+                          uint32_t **recv, size_t *rcount, size_t *rdispl,
+                          size_t *total);
 
 #endif

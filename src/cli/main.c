@@ -743,10 +743,14 @@ static int verb_trace(Cli *cli)
 
 /* --memory bounds the whole process (by default half of physical memory):
  * the watchdog of limit.h enforces it in every phase. */
+/* --memory bounds the whole job: an MPI job's ranks share it equally;
+ * the default, half of a machine's memory, is shared by the ranks on
+ * that machine. */
 static size_t process_budget(const Cli *cli)
 {
-    return cli->run.explore.memory ? cli->run.explore.memory
-                                   : limit_default_budget();
+    return cli->run.explore.memory
+               ? cli->run.explore.memory / (size_t)dist_size()
+               : limit_default_budget() / (size_t)dist_local_size();
 }
 
 /* The verb, on a thread with room for the recursion of long chains. */

@@ -301,6 +301,30 @@ static void report_text(FILE *out, Model *model, const ModelAssert *a,
                 s->seconds > 0 ? s->states / s->seconds : 0.0,
                 s->bytes_per_state, s->store_bytes, s->threads,
                 s->peak_rss / 1e6);
+    for (unsigned i = 0; opt->stats && i < r->check.nranks; i++) {
+        const ExploreRankStats *k = &r->check.ranks[i];
+        fprintf(out, "      rank %u: %llu state%s, %.1f MB sent, %.1f MB "
+                     "received, %.3f s in exchanges\n", i,
+                (unsigned long long)k->states, plural(k->states),
+                k->bytes_sent / 1e6, k->bytes_received / 1e6,
+                k->wait_seconds);
+    }
+}
+
+/* A distributed run's share per rank (none for one process). */
+static void json_ranks(FILE *out, const CheckResult *c)
+{
+    if (!c->nranks)
+        return;
+    fputs(",\"ranks\":[", out);
+    for (unsigned i = 0; i < c->nranks; i++)
+        fprintf(out, "%s{\"rank\":%u,\"states\":%llu,\"bytes_sent\":%llu,"
+                     "\"bytes_received\":%llu,\"exchange_seconds\":%.6f}",
+                i ? "," : "", i, (unsigned long long)c->ranks[i].states,
+                (unsigned long long)c->ranks[i].bytes_sent,
+                (unsigned long long)c->ranks[i].bytes_received,
+                c->ranks[i].wait_seconds);
+    fputs("]", out);
 }
 
 /* With --stats: one line per compression from `first` on. */
@@ -528,6 +552,7 @@ static void report_json(FILE *out, Model *model, size_t index,
             s->seconds > 0 ? s->states / s->seconds : 0.0, s->peak_rss,
             s->threads, (unsigned long long)r->check.spec_nodes);
     json_compressions(out, model, compressions);
+    json_ranks(out, &r->check);
     fputs("}}\n", out);
 }
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Compares `lockstep check --format json` of one process (argv[1]) with
 that of an MPI job (argv[2]): every assertion must be identical, timings
-and memory aside, except one the job refuses as not distributed yet,
-which must say so. Prints a summary; exit 1 on any difference."""
+and memory aside, except one the job refuses as not distributed
+(refusal testing), which must say so. Prints a summary; exit 1 on any difference."""
 import json
 import sys
 
 VARYING = {"seconds", "store_bytes", "bytes_per_state", "states_per_second",
-           "peak_rss_bytes", "threads"}
+           "peak_rss_bytes", "threads", "ranks"}
 REFUSED = "is not distributed over MPI"
 
 
@@ -45,7 +45,7 @@ def main():
             bad += 1
             print(f"FAIL {a['assertion']}:\n  one process {json.dumps(a)}"
                   f"\n  MPI job     {json.dumps(b)}")
-    print(f"{sys.argv[2]}: {same} identical, {refused} not distributed yet"
+    print(f"{sys.argv[2]}: {same} identical, {refused} not distributed (refusal testing)"
           + (f", {bad} DIFFERENT" if bad else ""))
     return 1 if bad else 0
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The same checks on an MPI job (issue 24): every golden model, checked by
-# one process and by mpirun -np 1, 2 and 3, must give identical JSON
-# (timings aside); a check not distributed yet must say so. With
+# one process and by mpirun -np 1, 2 and 3 (and -np 2 with -j2 each), must
+# give identical JSON (timings aside); refusal testing, not distributed,
+# must say so. With
 # LOCKSTEP_MPI_CORPUS=1 and the conformance corpus' directory as a third
 # argument, its first 40 models with assertions too. Open MPI needs
 # --allow-run-as-root under root (CI) and --oversubscribe for more ranks
@@ -26,15 +27,17 @@ fi
 for f in "${models[@]}"; do
   n=$(echo "$f" | tr '/' '_')
   timeout 300 "$lockstep" check -j1 --format json --timeout 60 "$f" >"$tmp/$n.one" 2>/dev/null
-  for np in 1 2 3; do
-    timeout 300 "${mpi[@]}" -np $np "$lockstep" check --format json --timeout 60 "$f" >"$tmp/$n.$np" 2>"$tmp/$n.$np.err"
-    if ! python3 "$here/compare_json.py" "$tmp/$n.one" "$tmp/$n.$np" >"$tmp/out"; then
-      failures=$((failures + 1)); cat "$tmp/out"; head -5 "$tmp/$n.$np.err"
+  # ranks, then threads per rank (0: the cores shared by the ranks)
+  for job in 1:0 2:0 3:0 2:2; do
+    np=${job%:*} j=${job#*:} out="$tmp/$n.${job/:/.}"
+    timeout 300 "${mpi[@]}" -np $np "$lockstep" check -j$j --format json --timeout 60 "$f" >"$out" 2>"$out.err"
+    if ! python3 "$here/compare_json.py" "$tmp/$n.one" "$out" >"$tmp/out"; then
+      failures=$((failures + 1)); cat "$tmp/out"; head -5 "$out.err"
     fi
   done
   files=$((files + 1))
 done
-identical=$(cat "$tmp"/*.3 | grep -c '"verdict":"\(pass\|fail\)"')
-refused=$(cat "$tmp"/*.3 | grep -c 'is not distributed over MPI')
-echo "$files models at 1, 2 and 3 ranks: $identical assertions identical to one process at 3 ranks, $refused not distributed (refusal testing); $failures differences"
+identical=$(cat "$tmp"/*.3.0 | grep -c '"verdict":"\(pass\|fail\)"')
+refused=$(cat "$tmp"/*.3.0 | grep -c 'is not distributed over MPI')
+echo "$files models at 1, 2 and 3 ranks, and 2 ranks of 2 threads: $identical assertions identical to one process at 3 ranks, $refused not distributed (refusal testing); $failures differences"
 [[ $failures -eq 0 ]]
