@@ -17,8 +17,10 @@
  * The level's first violation and machine error are global minima, so
  * every rank stops at the same point with the same answer.
  *
- * States are kept whole (width words) in a local open-addressing table:
- * simple before small (the single-process store packs them). */
+ * States are kept and sent as packed keys (keypack.h, the single-process
+ * store's layout, in 32-bit words), in a local open-addressing table with
+ * each key's hash beside it; a level's states are expanded on the rank's
+ * -j threads, each with its own buffers per destination. */
 #include "explore_dist_impl.h"
 
 #include "dist.h"
@@ -45,19 +47,38 @@ static double now(void)
  * MurmurHash3's finaliser: a multiplicative hash's low bits depend only
  * on the inputs' low bits, and small component states would collide in
  * a table indexed by them. */
-static uint64_t vec_hash(const ExploreDist *d, const uint32_t *vec)
+static uint64_t key_hash(const ExploreDist *d, const uint32_t *key)
 {
     uint64_t h = HASH_SEED;
-    for (size_t i = 0; i < d->w; i++)
-        h = (h ^ vec[i]) * 0x100000001b3ull;
+    for (size_t i = 0; i < d->kw; i++)
+        h = (h ^ key[i]) * 0x100000001b3ull;
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdull;
     return h ^ (h >> 33);
 }
 
-int explore_dist_owner(const ExploreDist *d, const uint32_t *vec)
+int explore_dist_owner(const ExploreDist *d, const uint32_t *key)
 {
-    return (int)((vec_hash(d, vec) >> 32) % (uint64_t)d->size);
+    return (int)((key_hash(d, key) >> 32) % (uint64_t)d->size);
+}
+
+/* Keys travel as 32-bit words: the packed 64-bit words' bytes, as far as
+ * they carry bits (keypack.h: key_bytes; all of them on big-endian). */
+void explore_dist_pack(const ExploreDist *d, const uint32_t *vec,
+                       uint32_t *key)
+{
+    uint64_t words[d->kp.key_words];
+    keypack_pack(&d->kp, vec, words);
+    mem_copy(key, words, d->kw * sizeof *key);
+}
+
+void explore_dist_unpack(const ExploreDist *d, const uint32_t *key,
+                         uint32_t *vec)
+{
+    uint64_t words[d->kp.key_words];
+    words[d->kp.key_words - 1] = 0;
+    mem_copy(words, key, d->kw * sizeof *key);
+    keypack_unpack(&d->kp, words, vec);
 }
 
 ExploreDist *explore_dist_new(const Machine *m, const ExploreOptions *opt)
@@ -68,6 +89,11 @@ ExploreDist *explore_dist_new(const Machine *m, const ExploreOptions *opt)
     d->m = m;
     d->opt = *opt;
     d->w = m->width;
+    if (keypack_init(&d->kp, m->width, m->word_max) != 0) {
+        explore_dist_free(d); /* too wide: as store_fits says */
+        return NULL;
+    }
+    d->kw = (d->kp.key_bytes + 3) / 4;
     d->rank = dist_rank();
     d->size = dist_size();
     d->index_size = 1024;
@@ -102,11 +128,11 @@ void explore_dist_free(ExploreDist *d)
 {
     if (!d)
         return;
-    mem_free(d->vecs);
+    keypack_free(&d->kp);
+    mem_free(d->keys);
     mem_free(d->gid);
     mem_free(d->parent);
     mem_free(d->disc);
-    mem_free(d->hash);
     mem_free(d->index);
     mem_free(d->byid);
     for (unsigned t = 0; d->work && t < d->threads; t++) {
@@ -124,20 +150,25 @@ void explore_dist_free(ExploreDist *d)
 
 /* ---------- the local table ---------- */
 
+/* A slot: the hash's high half (a tag: most keys that differ are told
+ * apart without touching them) over local index + 1; 0 empty. */
+static uint64_t slot_of(uint64_t h, size_t k)
+{
+    return (h >> 32) << 32 | (uint64_t)(k + 1);
+}
+
 static int index_grow(ExploreDist *d)
 {
     size_t size = d->index_size * 2;
-    uint32_t *index = mem_calloc(size, sizeof *index);
+    uint64_t *index = mem_calloc(size, sizeof *index);
     if (!index)
         return -1;
-    for (size_t k = 0; k < d->index_size; k++) {
-        uint32_t v = d->index[k];
-        if (!v)
-            continue;
-        size_t i = d->hash[v - 1] & (size - 1);
+    for (size_t k = 0; k < d->n; k++) { /* hashes again: none are kept */
+        uint64_t h = key_hash(d, d->keys + k * d->kw);
+        size_t i = h & (size - 1);
         while (index[i])
             i = (i + 1) & (size - 1);
-        index[i] = v;
+        index[i] = slot_of(h, k);
     }
     mem_free(d->index);
     d->index = index;
@@ -145,24 +176,24 @@ static int index_grow(ExploreDist *d)
     return 0;
 }
 
-/* The slot of vec's hash h in the index: vec's, or the empty one where
+/* The slot of key's hash h in the index: key's, or the empty one where
  * it would go. */
-static size_t probe(const ExploreDist *d, const uint32_t *vec, uint64_t h)
+static size_t probe(const ExploreDist *d, const uint32_t *key, uint64_t h)
 {
     size_t mask = d->index_size - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
-        uint32_t v = d->index[i];
-        if (!v || (d->hash[v - 1] == h &&
-                   !memcmp(d->vecs + (v - 1) * d->w, vec,
-                           d->w * sizeof *vec)))
+        uint64_t v = d->index[i];
+        if (!v || ((v >> 32) == (h >> 32) &&
+                   !memcmp(d->keys + ((v & UINT32_MAX) - 1) * d->kw, key,
+                           d->kw * sizeof *key)))
             return i;
     }
 }
 
-size_t explore_dist_find(const ExploreDist *d, const uint32_t *vec)
+size_t explore_dist_find(const ExploreDist *d, const uint32_t *key)
 {
-    uint32_t v = d->index[probe(d, vec, vec_hash(d, vec))];
-    return v ? v - 1 : SIZE_MAX;
+    uint64_t v = d->index[probe(d, key, key_hash(d, key))];
+    return v ? (v & UINT32_MAX) - 1 : SIZE_MAX;
 }
 
 /* Room for one more local state; -1 when out of memory. */
@@ -173,9 +204,9 @@ static int local_reserve(ExploreDist *d)
     size_t cap = d->cap ? 2 * d->cap : 1024;
     if (cap > UINT32_MAX - 1)
         return -1;
-    uint32_t *vs = mem_realloc(d->vecs, cap * d->w * sizeof *vs);
+    uint32_t *vs = mem_realloc(d->keys, cap * d->kw * sizeof *vs);
     if (vs)
-        d->vecs = vs;
+        d->keys = vs;
     uint64_t *g = vs ? mem_realloc(d->gid, cap * sizeof *g) : NULL;
     if (g)
         d->gid = g;
@@ -183,37 +214,32 @@ static int local_reserve(ExploreDist *d)
     if (p)
         d->parent = p;
     uint64_t *q = p ? mem_realloc(d->disc, cap * sizeof *q) : NULL;
-    if (q)
-        d->disc = q;
-    uint64_t *hs = q ? mem_realloc(d->hash, cap * sizeof *hs) : NULL;
-    if (!hs)
+    if (!q)
         return -1;
-    d->hash = hs;
+    d->disc = q;
     d->cap = cap;
     return 0;
 }
 
-/* The local index of vec, adding it (as PENDING with discovery `disc`)
- * when new; *added says which. SIZE_MAX when out of memory. */
-static size_t local_find_add(ExploreDist *d, const uint32_t *vec,
-                             uint64_t disc, int *added)
+/* The local index of key's state (hash h), adding it (as PENDING with
+ * discovery `disc`) when new; *added says which. SIZE_MAX when out of memory. */
+static size_t local_find_add(ExploreDist *d, const uint32_t *key,
+                             uint64_t h, uint64_t disc, int *added)
 {
     *added = 0;
     if ((d->n + 1) * 2 > d->index_size && index_grow(d) != 0)
         return SIZE_MAX;
-    uint64_t h = vec_hash(d, vec);
-    size_t i = probe(d, vec, h);
+    size_t i = probe(d, key, h);
     if (d->index[i])
-        return d->index[i] - 1;
+        return (d->index[i] & UINT32_MAX) - 1;
     if (local_reserve(d) != 0)
         return SIZE_MAX;
     size_t k = d->n++;
-    mem_copy(d->vecs + k * d->w, vec, d->w * sizeof *vec);
+    mem_copy(d->keys + k * d->kw, key, d->kw * sizeof *key);
     d->gid[k] = PENDING;
     d->parent[k] = UINT64_MAX;
     d->disc[k] = disc;
-    d->hash[k] = h;
-    d->index[i] = (uint32_t)k + 1;
+    d->index[i] = slot_of(h, k);
     *added = 1;
     return k;
 }
@@ -325,8 +351,8 @@ static int expand_one(const ExploreDist *d, DistWorker *k, size_t i,
                       ExploreInspect inspect, void *ud)
 {
     uint64_t g = d->gid[i];
-    uint32_t state[d->w + 1];
-    mem_copy(state, d->vecs + i * d->w, d->w * sizeof *state);
+    uint32_t state[d->w + 1], key[d->kw + 2];
+    explore_dist_unpack(d, d->keys + i * d->kw, state);
     int rc = explore_dist_successors(d, k, state, 0);
     if (rc < 0)
         return -1;
@@ -348,11 +374,11 @@ static int expand_one(const ExploreDist *d, DistWorker *k, size_t i,
         }
     }
     for (size_t j = 0; j < k->succ_count; j++) {
-        const uint32_t *t = k->succ_vecs + j * d->w;
-        uint32_t head[2] = {(uint32_t)g, (uint32_t)j}; /* discovery */
-        Out *o = &k->out[explore_dist_owner(d, t)];
-        if (explore_dist_out_put(o, head, 2) != 0 ||
-            explore_dist_out_put(o, t, d->w) != 0)
+        key[0] = (uint32_t)g; /* the discovery, then the key */
+        key[1] = (uint32_t)j;
+        explore_dist_pack(d, k->succ_vecs + j * d->w, key + 2);
+        Out *o = &k->out[explore_dist_owner(d, key + 2)];
+        if (explore_dist_out_put(o, key, 2 + d->kw) != 0)
             return -1;
     }
     return 0;
@@ -409,25 +435,40 @@ static int expand_level(ExploreDist *d, size_t from, size_t to,
     return 0;
 }
 
-/* Takes the successors this rank owns; the new ones into *fresh. */
+/* Takes the successors this rank owns; the new ones into *fresh. The
+ * table is far bigger than the caches: each record's slot is fetched
+ * AHEAD records before it is probed. */
+enum { AHEAD = 16 };
+
 static int absorb(ExploreDist *d, const uint32_t *recv, size_t total,
                   size_t **fresh, size_t *nfresh)
 {
-    size_t rec = 2 + d->w, cap = 0;
+    size_t rec = 2 + d->kw, cap = 0, n = total / rec;
+    uint64_t hash[AHEAD];
     *fresh = NULL;
     *nfresh = 0;
-    for (size_t at = 0; at + rec <= total; at += rec) {
-        uint64_t disc = (uint64_t)recv[at] << 32 | recv[at + 1];
-        int added;
-        size_t k = local_find_add(d, recv + at + 2, disc, &added);
-        if (k == SIZE_MAX)
-            return -1;
-        if (added) {
-            if (mem_grow((void **)fresh, &cap, *nfresh + 1, sizeof **fresh))
+    for (size_t j = 0; j < n + AHEAD; j++) {
+        if (j >= AHEAD) { /* record j - AHEAD, whose slot was fetched */
+            const uint32_t *r = recv + (j - AHEAD) * rec;
+            uint64_t disc = (uint64_t)r[0] << 32 | r[1];
+            int added;
+            size_t k = local_find_add(d, r + 2, hash[j % AHEAD], disc,
+                                      &added);
+            if (k == SIZE_MAX)
                 return -1;
-            (*fresh)[(*nfresh)++] = k;
-        } else if (d->gid[k] == PENDING && disc < d->disc[k]) {
-            d->disc[k] = disc;
+            if (added) {
+                if (mem_grow((void **)fresh, &cap, *nfresh + 1,
+                             sizeof **fresh))
+                    return -1;
+                (*fresh)[(*nfresh)++] = k;
+            } else if (d->gid[k] == PENDING && disc < d->disc[k]) {
+                d->disc[k] = disc;
+            }
+        }
+        if (j < n) {
+            uint64_t h = key_hash(d, recv + j * rec + 2);
+            __builtin_prefetch(&d->index[h & (d->index_size - 1)]);
+            hash[j % AHEAD] = h;
         }
     }
     return 0;
@@ -444,10 +485,10 @@ static int keyed_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Step 3: ids for the new states (fresh), from `next` on; returns the
- * number of new states in the whole job, or UINT64_MAX when out of
- * memory. */
-static uint64_t number(ExploreDist *d, const size_t *fresh, size_t nfresh,
+/* Step 3: ids for the new states (fresh), from `next` on, fresh then
+ * reordered by id; returns the number of new states in the whole job, or
+ * UINT64_MAX when out of memory. */
+static uint64_t number(ExploreDist *d, size_t *fresh, size_t nfresh,
                        uint64_t lo, uint64_t hi, uint64_t next)
 {
     Out *out = mem_calloc(d->size, sizeof *out);
@@ -493,10 +534,13 @@ static uint64_t number(ExploreDist *d, const size_t *fresh, size_t nfresh,
                               &total) != 0)
         failed = 1;
     failed = dist_max_u64(failed);
-    for (size_t at = 0; !failed && at + 3 <= total; at += 3) {
+    /* Keepers send their ids in increasing order and their slices are in
+     * rank order, so the ids arrive sorted: fresh takes that order. */
+    for (size_t at = 0, i = 0; !failed && at + 3 <= total; at += 3) {
         size_t k = back[at];
         d->gid[k] = (uint64_t)back[at + 1] << 32 | back[at + 2];
         d->parent[k] = d->disc[k] >> 32;
+        fresh[i++] = k;
     }
     for (int r = 0; out && r < d->size; r++)
         mem_free(out[r].words);
@@ -507,32 +551,21 @@ static uint64_t number(ExploreDist *d, const size_t *fresh, size_t nfresh,
     return failed ? UINT64_MAX : all;
 }
 
-static int u64_cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Appends the level's new states below `limit` to byid, in id order (ids
- * and local indices are below 2^32: id << 32 | index sorts by id); the
- * others are dropped (--max-states). */
+/* Appends the level's new states below `limit` to byid (fresh is in id
+ * order); the others are dropped (--max-states). */
 static int commit_level(ExploreDist *d, const size_t *fresh, size_t nfresh,
                         uint64_t limit)
 {
     if (mem_grow((void **)&d->byid, &d->byid_cap, d->nbyid + nfresh + 1,
                  sizeof *d->byid))
         return -1;
-    size_t first = d->nbyid;
     for (size_t i = 0; i < nfresh; i++) {
         size_t k = fresh[i];
         if (d->gid[k] >= limit)
             d->gid[k] = DROPPED;
         else
-            d->byid[d->nbyid++] = d->gid[k] << 32 | k;
+            d->byid[d->nbyid++] = k;
     }
-    qsort(d->byid + first, d->nbyid - first, sizeof *d->byid, u64_cmp);
-    for (size_t i = first; i < d->nbyid; i++)
-        d->byid[i] &= UINT32_MAX;
     return 0;
 }
 
@@ -558,12 +591,13 @@ static void level_range(const ExploreDist *d, uint64_t lo, uint64_t hi,
 
 static ExploreStatus insert_initial(ExploreDist *d)
 {
-    uint32_t vec[d->w + 1];
+    uint32_t vec[d->w + 1], key[d->kw + 1];
     machine_initial(d->m, vec);
+    explore_dist_pack(d, vec, key);
     int failed = 0;
-    if (explore_dist_owner(d, vec) == d->rank) {
+    if (explore_dist_owner(d, key) == d->rank) {
         int added;
-        size_t k = local_find_add(d, vec, 0, &added);
+        size_t k = local_find_add(d, key, key_hash(d, key), 0, &added);
         failed = k == SIZE_MAX ||
                  mem_grow((void **)&d->byid, &d->byid_cap, 1,
                           sizeof *d->byid);
@@ -679,7 +713,7 @@ ExploreStatus explore_dist_run(ExploreDist *d, ExploreInspect inspect,
     d->stats.seconds = now() - start;
     d->stats.threads = d->threads;
     d->stats.store_bytes = dist_sum_u64(
-        d->n * (d->w * sizeof *d->vecs + 4 * sizeof(uint64_t)) +
+        d->n * (d->kw * sizeof *d->keys + 3 * sizeof(uint64_t)) +
         d->index_size * sizeof *d->index);
     d->stats.bytes_per_state =
         d->stats.states ? (double)d->stats.store_bytes / d->stats.states : 0;
@@ -731,7 +765,7 @@ void explore_dist_state(const ExploreDist *d, uint64_t id, uint32_t *vec)
         return;
     }
     if (k != SIZE_MAX)
-        mem_copy(vec, d->vecs + k * d->w, d->w * sizeof *vec);
+        explore_dist_unpack(d, d->keys + k * d->kw, vec);
     dist_bcast_u32(vec, d->w, (int)root - 1);
 }
 
@@ -739,9 +773,12 @@ uint64_t explore_dist_first(const ExploreDist *d, ExplorePred pred,
                             void *ud)
 {
     uint64_t mine = UINT64_MAX;
-    for (size_t i = 0; i < d->nbyid && mine == UINT64_MAX; i++)
-        if (pred(ud, d->vecs + d->byid[i] * d->w))
+    uint32_t vec[d->w + 1];
+    for (size_t i = 0; i < d->nbyid && mine == UINT64_MAX; i++) {
+        explore_dist_unpack(d, d->keys + d->byid[i] * d->kw, vec);
+        if (pred(ud, vec))
             mine = d->gid[d->byid[i]];
+    }
     return dist_min_u64(mine);
 }
 

@@ -60,9 +60,11 @@ static void send_tau(void *ctx, uint32_t event, const uint32_t *target)
     Elim *e = ctx;
     if (event != EVENT_TAU || e->failed)
         return;
-    Out *o = &e->out[explore_dist_owner(e->d, target)];
-    e->failed = explore_dist_out_put(o, &e->from, 1) != 0 ||
-                explore_dist_out_put(o, target, e->d->w) != 0;
+    uint32_t rec[e->d->kw + 1];
+    rec[0] = e->from;
+    explore_dist_pack(e->d, target, rec + 1);
+    Out *o = &e->out[explore_dist_owner(e->d, rec + 1)];
+    e->failed = explore_dist_out_put(o, rec, 1 + e->d->kw) != 0;
     e->left[e->from]++;
 }
 
@@ -71,7 +73,7 @@ static int file_edges(Elim *e, const uint32_t *recv, const size_t *rcount,
                       const size_t *rdispl)
 {
     ExploreDist *d = e->d;
-    size_t rec = 1 + d->w;
+    size_t rec = 1 + d->kw;
     for (int s = 0; s < d->size; s++)
         for (size_t at = rdispl[s]; at < rdispl[s] + rcount[s]; at += rec) {
             size_t k = explore_dist_find(d, recv + at + 1);
@@ -101,7 +103,7 @@ static int build_edges(Elim *e)
         for (size_t i = r * BATCH; !failed && i < d->nbyid &&
                                    i < (r + 1) * BATCH; i++) {
             e->from = (uint32_t)d->byid[i];
-            mem_copy(state, d->vecs + e->from * d->w, d->w * sizeof *state);
+            explore_dist_unpack(d, d->keys + e->from * d->kw, state);
             failed = machine_tau_successors(d->m, state,
                                             d->work[0].scratch, send_tau,
                                             e) != MACHINE_OK ||
@@ -200,10 +202,11 @@ static int eliminate(Elim *e)
     return 0;
 }
 
-/* The tau targets of state `id`, broadcast by its owner: *count vectors
- * at *vecs (mem_alloc, the caller's). -1 when out of memory (on every
+/* The tau targets of state `id`, broadcast by its owner: *count packed
+ * keys at *keys (mem_alloc, the caller's). -1 when out of memory (on every
  * rank: the job ends, see dist.h). */
-static int tau_targets(Elim *e, uint64_t id, uint32_t **vecs, uint32_t *count)
+static int tau_targets(Elim *e, uint64_t id, uint32_t **keys,
+                       uint32_t *count)
 {
     ExploreDist *d = e->d;
     size_t k = explore_dist_local(d, id);
@@ -214,7 +217,7 @@ static int tau_targets(Elim *e, uint64_t id, uint32_t **vecs, uint32_t *count)
     uint32_t n = 0;
     if (k != SIZE_MAX) {
         uint32_t state[d->w + 1];
-        mem_copy(state, d->vecs + k * d->w, d->w * sizeof *state);
+        explore_dist_unpack(d, d->keys + k * d->kw, state);
         n = explore_dist_successors(d, w, state, 1) == MACHINE_OK
                 ? (uint32_t)w->succ_count
                 : UINT32_MAX;
@@ -223,12 +226,13 @@ static int tau_targets(Elim *e, uint64_t id, uint32_t **vecs, uint32_t *count)
     if (n == UINT32_MAX)
         return -1;
     *count = n;
-    *vecs = mem_alloc((size_t)n * d->w * sizeof **vecs + 4);
-    if (!*vecs)
+    *keys = mem_alloc((size_t)n * d->kw * sizeof **keys + 4);
+    if (!*keys)
         dist_abort(3); /* the others are in the broadcast already */
-    if (k != SIZE_MAX)
-        mem_copy(*vecs, w->succ_vecs, (size_t)n * d->w * sizeof **vecs);
-    dist_bcast_u32(*vecs, (size_t)n * d->w, (int)root - 1);
+    for (uint32_t i = 0; k != SIZE_MAX && i < n; i++)
+        explore_dist_pack(d, w->succ_vecs + (size_t)i * d->w,
+                          *keys + (size_t)i * d->kw);
+    dist_bcast_u32(*keys, (size_t)n * d->kw, (int)root - 1);
     return 0;
 }
 
@@ -236,16 +240,16 @@ static int tau_targets(Elim *e, uint64_t id, uint32_t **vecs, uint32_t *count)
 static int next_divergent(Elim *e, uint64_t id, uint64_t *next)
 {
     ExploreDist *d = e->d;
-    uint32_t *vecs, n;
-    if (tau_targets(e, id, &vecs, &n) != 0)
+    uint32_t *keys, n;
+    if (tau_targets(e, id, &keys, &n) != 0)
         return -1;
     uint64_t mine = UINT64_MAX; /* position << 32 | id */
     for (uint32_t i = 0; i < n && mine == UINT64_MAX; i++) {
-        size_t k = explore_dist_find(d, vecs + (size_t)i * d->w);
+        size_t k = explore_dist_find(d, keys + (size_t)i * d->kw);
         if (k != SIZE_MAX && e->left[k] > 0)
             mine = (uint64_t)i << 32 | d->gid[k];
     }
-    mem_free(vecs);
+    mem_free(keys);
     uint64_t first = dist_min_u64(mine);
     if (first == UINT64_MAX)
         return -1; /* not divergent after all: cannot happen */

@@ -9,6 +9,7 @@
 #define LOCKSTEP_EXPLORE_DIST_IMPL_H
 
 #include "explore_dist.h"
+#include "keypack.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -42,13 +43,15 @@ struct ExploreDist {
     ExploreOptions opt;
     ExploreStats stats;
     ExploreRankStats mine; /* this rank's share, for --stats */
-    size_t w;
+    size_t w;           /* words of a state vector */
+    KeyPack kp;         /* states are kept and sent packed: */
+    size_t kw;          /* 32-bit words of a packed key */
     int rank, size;
     /* local states */
-    uint32_t *vecs;
-    uint64_t *gid, *parent, *disc, *hash;
+    uint32_t *keys;     /* kw words each */
+    uint64_t *gid, *parent, *disc;
     size_t n, cap;
-    uint32_t *index; /* local index + 1, by hash; 0 empty */
+    uint64_t *index; /* hash tag << 32 | local index + 1; 0 empty */
     size_t index_size;
     uint64_t *byid;  /* committed local indices, in id order */
     size_t nbyid, byid_cap;
@@ -62,10 +65,15 @@ struct ExploreDist {
 
 int explore_dist_out_put(Out *o, const uint32_t *words, size_t n);
 
-/* The rank that keeps vec. */
-int explore_dist_owner(const ExploreDist *d, const uint32_t *vec);
-/* The local index of vec on this rank, or SIZE_MAX. */
-size_t explore_dist_find(const ExploreDist *d, const uint32_t *vec);
+/* A vector's packed key (kw words), and back. */
+void explore_dist_pack(const ExploreDist *d, const uint32_t *vec,
+                       uint32_t *key);
+void explore_dist_unpack(const ExploreDist *d, const uint32_t *key,
+                         uint32_t *vec);
+/* The rank that keeps the state with this key. */
+int explore_dist_owner(const ExploreDist *d, const uint32_t *key);
+/* The local index of the state with this key, or SIZE_MAX. */
+size_t explore_dist_find(const ExploreDist *d, const uint32_t *key);
 /* The local index of committed state `id`, or SIZE_MAX (not here). */
 size_t explore_dist_local(const ExploreDist *d, uint64_t id);
 

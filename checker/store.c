@@ -17,6 +17,7 @@
  * position p, so that a commit or a rehash finds it without probing. */
 #include "store.h"
 
+#include "keypack.h"
 #include "mem.h"
 
 #include <stdatomic.h>
@@ -39,10 +40,7 @@ enum { STORE_PAD = 64 };
 
 struct Store {
     char pad_front[STORE_PAD];
-    size_t width;
-    size_t key_words, key_bytes;
-    uint8_t *word_of, *shift;   /* per vector word: key word and bit shift */
-    uint32_t *mask;             /* per vector word: its value mask */
+    KeyPack kp;                 /* the key layout (width, key_words, ...) */
     uint64_t capacity, count;
     uint8_t *region;
     size_t region_bytes;
@@ -65,54 +63,9 @@ struct Store {
 
 /* ---------- layout and hashing ---------- */
 
-/* Fields are packed low bits first; a field that does not fit in the rest
- * of a 64-bit word starts the next one. 0; -1 out of memory; -2 over
- * STORE_MAX_BITS. */
-static int layout(Store *s, const uint32_t *word_max)
-{
-    s->word_of = mem_alloc(s->width + 1);
-    s->shift = mem_alloc(s->width + 1);
-    s->mask = mem_alloc((s->width + 1) * sizeof *s->mask);
-    if (!s->word_of || !s->shift || !s->mask)
-        return -1;
-    size_t word = 0, at = 0;
-    for (size_t i = 0; i < s->width; i++) {
-        uint32_t max = word_max ? word_max[i] : UINT32_MAX;
-        unsigned b = 1;
-        while (b < 32 && (max >> b) != 0)
-            b++;
-        if (at + b > 64) {
-            word++;
-            at = 0;
-        }
-        s->word_of[i] = (uint8_t)word;
-        s->shift[i] = (uint8_t)at;
-        s->mask[i] = b == 32 ? UINT32_MAX : (UINT32_C(1) << b) - 1;
-        at += b;
-    }
-    if (word >= STORE_MAX_BITS / 64)
-        return -2; /* too wide for the byte-sized word_of */
-    s->key_words = word + 1;
-    size_t bits = word * 64 + at;
-    s->key_bytes = bits ? (bits + 7) / 8 : 1;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    s->key_bytes = s->key_words * 8; /* keys are the words' first bytes */
-#endif
-    return 0;
-}
-
 static inline void pack(const Store *s, const uint32_t *vec, uint64_t *key)
 {
-    if (s->key_words == 1) { /* the common case: one register */
-        uint64_t acc = 0;
-        for (size_t i = 0; i < s->width; i++)
-            acc |= (uint64_t)vec[i] << s->shift[i];
-        key[0] = acc;
-        return;
-    }
-    memset(key, 0, s->key_words * sizeof *key);
-    for (size_t i = 0; i < s->width; i++)
-        key[s->word_of[i]] |= (uint64_t)vec[i] << s->shift[i];
+    keypack_pack(&s->kp, vec, key);
 }
 
 void store_pack(const Store *s, const uint32_t *vec, uint64_t *key)
@@ -122,8 +75,7 @@ void store_pack(const Store *s, const uint32_t *vec, uint64_t *key)
 
 static void unpack(const Store *s, const uint64_t *key, uint32_t *vec)
 {
-    for (size_t i = 0; i < s->width; i++)
-        vec[i] = (uint32_t)(key[s->word_of[i]] >> s->shift[i]) & s->mask[i];
+    keypack_unpack(&s->kp, key, vec);
 }
 
 /* Word-wise multiply-rotate, then the MurmurHash3 finaliser: every input
@@ -131,8 +83,8 @@ static void unpack(const Store *s, const uint64_t *key, uint32_t *vec)
  * high bits (the tag) are well mixed although state words are small. */
 static inline uint64_t hash(const Store *s, const uint64_t *key)
 {
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ s->key_words;
-    for (size_t i = 0; i < s->key_words; i++) {
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ s->kp.key_words;
+    for (size_t i = 0; i < s->kp.key_words; i++) {
         h = (h ^ key[i]) * 0x9e3779b97f4a7c15ull;
         h = (h << 29) | (h >> 35);
     }
@@ -150,7 +102,7 @@ uint64_t store_hash(const Store *s, const uint64_t *key)
 
 static const uint8_t *key_at(const Store *s, uint64_t id)
 {
-    return s->keys + id * s->key_bytes;
+    return s->keys + id * s->kp.key_bytes;
 }
 
 /* Keys are a few bytes: copied and compared a word at a time, never by a
@@ -188,31 +140,31 @@ static inline uint64_t load_small(const uint8_t *p, size_t n)
 static void load_key(const Store *s, uint64_t id, uint64_t *key)
 {
     const uint8_t *p = key_at(s, id);
-    size_t last = s->key_words - 1;
+    size_t last = s->kp.key_words - 1;
     for (size_t i = 0; i < last; i++)
         key[i] = load64(p + 8 * i);
-    key[last] = load_small(p + 8 * last, s->key_bytes - 8 * last);
+    key[last] = load_small(p + 8 * last, s->kp.key_bytes - 8 * last);
 }
 
 static inline int key_equal(const Store *s, uint64_t id,
                             const uint64_t *key)
 {
     const uint8_t *p = key_at(s, id);
-    if (s->key_words == 1) /* the common case */
-        return load_small(p, s->key_bytes) == key[0];
-    size_t last = s->key_words - 1;
+    if (s->kp.key_words == 1) /* the common case */
+        return load_small(p, s->kp.key_bytes) == key[0];
+    size_t last = s->kp.key_words - 1;
     for (size_t i = 0; i < last; i++)
         if (load64(p + 8 * i) != key[i])
             return 0;
-    return load_small(p + 8 * last, s->key_bytes - 8 * last) == key[last];
+    return load_small(p + 8 * last, s->kp.key_bytes - 8 * last) == key[last];
 }
 
 /* Writes the key's bytes: whole words, then the tail as two overlapping
  * stores of 4, 2 or 1 bytes (or one overlapping word). */
 static void store_key(const Store *s, uint64_t id, const uint64_t *key)
 {
-    uint8_t *p = s->keys + id * s->key_bytes;
-    size_t kb = s->key_bytes, whole = kb / 8;
+    uint8_t *p = s->keys + id * s->kp.key_bytes;
+    size_t kb = s->kp.key_bytes, whole = kb / 8;
     const uint8_t *src = (const uint8_t *)key;
     for (size_t i = 0; i < whole; i++)
         memcpy(p + 8 * i, src + 8 * i, 8);
@@ -247,7 +199,7 @@ static uint32_t id_mask(unsigned idbits)
  * the index at its final size. */
 static void plan(Store *s, size_t memory, size_t beside)
 {
-    size_t per = s->key_bytes + sizeof(uint32_t) + beside;
+    size_t per = s->kp.key_bytes + sizeof(uint32_t) + beside;
     s->capacity = 0;
     s->max_size = (uint64_t)1 << MIN_SLOTS_LOG;
     for (unsigned b = MIN_SLOTS_LOG; b <= MAX_SLOTS_LOG; b++) {
@@ -279,11 +231,9 @@ static int cpu_has_prefetchw(void)
 
 int store_fits(size_t width, const uint32_t *word_max)
 {
-    Store probe = {.width = width};
-    int fits = layout(&probe, word_max) != -2; /* -1: out of memory */
-    mem_free(probe.word_of);
-    mem_free(probe.shift);
-    mem_free(probe.mask);
+    KeyPack probe;
+    int fits = keypack_init(&probe, width, word_max) != -2; /* -1: nomem */
+    keypack_free(&probe);
     return fits;
 }
 
@@ -298,13 +248,12 @@ Store *store_new_beside(size_t width, const uint32_t *word_max, size_t memory,
     Store *s = mem_calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    s->width = width;
-    if (layout(s, word_max) != 0) {
+    if (keypack_init(&s->kp, width, word_max) != 0) {
         store_free(s);
         return NULL;
     }
     plan(s, memory, beside);
-    size_t keys = round_up(s->capacity * s->key_bytes + 8, 4096);
+    size_t keys = round_up(s->capacity * s->kp.key_bytes + 8, 4096);
     size_t parents = round_up(s->capacity * sizeof(uint32_t) + 4, 4096);
     s->region_bytes = keys + parents + s->max_size * sizeof(uint32_t);
     s->region = mem_map(s->region_bytes);
@@ -326,21 +275,19 @@ void store_free(Store *s)
     if (!s)
         return;
     mem_unmap(s->region, s->region_bytes);
-    mem_free(s->word_of);
-    mem_free(s->shift);
-    mem_free(s->mask);
+    keypack_free(&s->kp);
     mem_free(s->tmp);
     mem_free(s);
 }
 
-size_t store_key_words(const Store *s) { return s->key_words; }
-size_t store_key_bytes(const Store *s) { return s->key_bytes; }
+size_t store_key_words(const Store *s) { return s->kp.key_words; }
+size_t store_key_bytes(const Store *s) { return s->kp.key_bytes; }
 uint64_t store_capacity(const Store *s) { return s->capacity; }
 uint64_t store_count(const Store *s) { return s->count; }
 
 size_t store_bytes(const Store *s)
 {
-    return s->count * (s->key_bytes + sizeof(uint32_t)) +
+    return s->count * (s->kp.key_bytes + sizeof(uint32_t)) +
            s->size * sizeof(uint32_t);
 }
 
@@ -384,8 +331,8 @@ static inline void pack_from(const Store *s, const uint32_t *base,
                              const uint64_t *bkey, const uint32_t *vec,
                              uint64_t *key)
 {
-    const uint8_t *word_of = s->word_of, *shift = s->shift;
-    size_t w = s->width, kw = s->key_words;
+    const uint8_t *word_of = s->kp.word_of, *shift = s->kp.shift;
+    size_t w = s->kp.width, kw = s->kp.key_words;
     uint64_t acc = bkey[0]; /* key word 0 in a register (the common case:
                                the only word); the others in key */
     for (size_t k = 1; k < kw; k++)
@@ -408,16 +355,16 @@ static inline void pack_from(const Store *s, const uint32_t *base,
 void store_prepare(const Store *s, const uint32_t *base, const uint32_t *vecs,
                    size_t n, uint64_t *keys, uint64_t *hashes)
 {
-    size_t kw = s->key_words;
+    size_t kw = s->kp.key_words;
     uint64_t bkey[kw];
     if (base)
         pack(s, base, bkey);
     for (size_t k = 0; k < n; k++) {
         uint64_t *key = keys + k * kw;
         if (base)
-            pack_from(s, base, bkey, vecs + k * s->width, key);
+            pack_from(s, base, bkey, vecs + k * s->kp.width, key);
         else
-            pack(s, vecs + k * s->width, key);
+            pack(s, vecs + k * s->kp.width, key);
         hashes[k] = hash(s, key);
     }
 }
@@ -515,7 +462,7 @@ enum { GROW_AHEAD = 32 };
 
 static void grow_range(Store *s, uint64_t lo, uint64_t hi, int shared)
 {
-    uint64_t key[s->key_words], hashes[GROW_AHEAD], ids[GROW_AHEAD];
+    uint64_t key[s->kp.key_words], hashes[GROW_AHEAD], ids[GROW_AHEAD];
     unsigned n = 0; /* entries in the window, ring[n % GROW_AHEAD] next */
     for (uint64_t at = lo; at < hi; at++) {
         if (at >= s->count && s->parent[at] == 0)
@@ -603,7 +550,7 @@ static uint64_t find(const Store *s, const uint64_t *key, uint64_t h)
 
 uint64_t store_lookup(const Store *s, const uint32_t *vec)
 {
-    uint64_t key[s->key_words];
+    uint64_t key[s->kp.key_words];
     store_pack(s, vec, key);
     return find(s, key, store_hash(s, key));
 }
@@ -611,11 +558,11 @@ uint64_t store_lookup(const Store *s, const uint32_t *vec)
 void store_lookup_many(const Store *s, const uint32_t *vecs, size_t n,
                        uint64_t *ids)
 {
-    size_t kw = s->key_words, chunk = kw <= 8 ? 64 : 512 / kw + 1;
+    size_t kw = s->kp.key_words, chunk = kw <= 8 ? 64 : 512 / kw + 1;
     uint64_t keys[chunk * kw], hashes[chunk];
     for (size_t at = 0; at < n; at += chunk) {
         size_t m = n - at < chunk ? n - at : chunk;
-        store_prepare(s, NULL, vecs + at * s->width, m, keys, hashes);
+        store_prepare(s, NULL, vecs + at * s->kp.width, m, keys, hashes);
         for (size_t i = 0; i < m; i++)
             __builtin_prefetch( /* read only: lookups share lines */
                 (const void *)&s->index[hashes[i] & (s->size - 1)]);
@@ -626,7 +573,7 @@ void store_lookup_many(const Store *s, const uint32_t *vecs, size_t n,
 
 void store_state(const Store *s, uint64_t id, uint32_t *vec)
 {
-    uint64_t key[s->key_words];
+    uint64_t key[s->kp.key_words];
     load_key(s, id, key);
     unpack(s, key, vec);
 }
@@ -667,7 +614,7 @@ int store_commit_begin(Store *s, const uint32_t *order,
     s->c_used = used;
     if (!order)
         return 0;
-    size_t kb = s->key_bytes, bytes = used * kb;
+    size_t kb = s->kp.key_bytes, bytes = used * kb;
     size_t need = bytes + used * sizeof(uint32_t) + sizeof(uint32_t);
     if (need > s->tmp_bytes) {
         uint8_t *t = mem_realloc(s->tmp, need);
@@ -688,8 +635,8 @@ void store_commit_part(Store *s, unsigned part, unsigned parts)
 {
     uint64_t lo = s->c_n * part / parts, hi = s->c_n * (part + 1) / parts;
     uint32_t mask = id_mask(s->idbits);
-    uint64_t key[s->key_words];
-    size_t kb = s->key_bytes, last = s->key_words - 1;
+    uint64_t key[s->kp.key_words];
+    size_t kb = s->kp.key_bytes, last = s->kp.key_words - 1;
     for (uint64_t r = lo; r < hi && s->c_order; r++) {
         uint64_t id = s->count + r, from = s->c_order[r];
         /* sources and slots are scattered: fetch ahead (measured: the

@@ -33,6 +33,8 @@
 #ifndef LOCKSTEP_STORE_H
 #define LOCKSTEP_STORE_H
 
+#include "keypack.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,7 +56,7 @@ enum { STORE_NO_PARENT = UINT32_MAX };
 Store *store_new(size_t width, const uint32_t *word_max, size_t memory);
 /* 0 when states of `width` words bounded by word_max pack into more than
  * STORE_MAX_BITS bits, which no store holds (store_new returns NULL). */
-enum { STORE_MAX_BITS = 251 * 64 };
+enum { STORE_MAX_BITS = KEYPACK_MAX_BITS };
 int store_fits(size_t width, const uint32_t *word_max);
 /* The same, when the caller keeps `beside` bytes per state of its own out
  * of the same `memory` (the explorer's discovery array): the capacity
