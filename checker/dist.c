@@ -147,14 +147,19 @@ void dist_bcast_u32(uint32_t *words, size_t n, int root)
     }
 }
 
-int dist_alltoall_u32(const uint32_t *send, const size_t *scount,
-                      uint32_t **recv, size_t *rcount, size_t *rdispl,
-                      size_t *total)
+struct DistAlltoall {
+    MPI_Request req;
+    int counts[]; /* send counts and displacements, then receive's */
+};
+
+DistAlltoall *dist_alltoall_start(const uint32_t *send, const size_t *scount,
+                                  uint32_t **recv, size_t *rcount,
+                                  size_t *rdispl, size_t *total)
 {
-    int *sc = mem_alloc(4 * (size_t)size * sizeof *sc);
-    if (!sc)
-        return -1;
-    int *sd = sc + size, *rc = sd + size, *rd = rc + size;
+    DistAlltoall *a = mem_alloc(sizeof *a + 4 * (size_t)size * sizeof(int));
+    if (!a)
+        return NULL;
+    int *sc = a->counts, *sd = sc + size, *rc = sd + size, *rd = rc + size;
     size_t at = 0;
     for (int d = 0; d < size; d++) {
         if (scount[d] > INT_MAX || at > INT_MAX) {
@@ -177,15 +182,39 @@ int dist_alltoall_u32(const uint32_t *send, const size_t *scount,
     }
     *recv = mem_alloc(n * sizeof **recv + sizeof **recv);
     if (!*recv) {
-        mem_free(sc);
-        return -1;
+        mem_free(a);
+        return NULL;
     }
-    check(MPI_Alltoallv(send, sc, sd, MPI_UINT32_T, *recv, rc, rd,
-                        MPI_UINT32_T, MPI_COMM_WORLD),
-          "MPI_Alltoallv");
-    mem_free(sc);
+    check(MPI_Ialltoallv(send, sc, sd, MPI_UINT32_T, *recv, rc, rd,
+                         MPI_UINT32_T, MPI_COMM_WORLD, &a->req),
+          "MPI_Ialltoallv");
     *total = n;
-    return 0;
+    return a;
+}
+
+void dist_alltoall_poll(DistAlltoall *a)
+{
+    int done = 0;
+    if (a && a->req != MPI_REQUEST_NULL)
+        check(MPI_Test(&a->req, &done, MPI_STATUS_IGNORE), "MPI_Test");
+}
+
+void dist_alltoall_end(DistAlltoall *a)
+{
+    if (!a)
+        return;
+    check(MPI_Wait(&a->req, MPI_STATUS_IGNORE), "MPI_Wait");
+    mem_free(a);
+}
+
+int dist_alltoall_u32(const uint32_t *send, const size_t *scount,
+                      uint32_t **recv, size_t *rcount, size_t *rdispl,
+                      size_t *total)
+{
+    DistAlltoall *a = dist_alltoall_start(send, scount, recv, rcount, rdispl,
+                                          total);
+    dist_alltoall_end(a);
+    return a ? 0 : -1;
 }
 
 #else /* one process */
@@ -216,17 +245,34 @@ void dist_bcast_u32(uint32_t *words, size_t n, int root)
     (void)words, (void)n, (void)root;
 }
 
+struct DistAlltoall {
+    int unused;
+};
+
+/* One process: the words go to itself at once. */
+DistAlltoall *dist_alltoall_start(const uint32_t *send, const size_t *scount,
+                                  uint32_t **recv, size_t *rcount,
+                                  size_t *rdispl, size_t *total)
+{
+    static DistAlltoall done;
+    *recv = mem_alloc(scount[0] * sizeof **recv + sizeof **recv);
+    if (!*recv)
+        return NULL;
+    mem_copy(*recv, send, scount[0] * sizeof *send);
+    rcount[0] = *total = scount[0];
+    rdispl[0] = 0;
+    return &done;
+}
+
+void dist_alltoall_poll(DistAlltoall *a) { (void)a; }
+void dist_alltoall_end(DistAlltoall *a) { (void)a; }
+
 int dist_alltoall_u32(const uint32_t *send, const size_t *scount,
                       uint32_t **recv, size_t *rcount, size_t *rdispl,
                       size_t *total)
 {
-    *recv = mem_alloc(scount[0] * sizeof **recv + sizeof **recv);
-    if (!*recv)
-        return -1;
-    mem_copy(*recv, send, scount[0] * sizeof *send);
-    rcount[0] = *total = scount[0];
-    rdispl[0] = 0;
-    return 0;
+    return dist_alltoall_start(send, scount, recv, rcount, rdispl, total)
+               ? 0 : -1;
 }
 
 #endif

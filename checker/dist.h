@@ -53,4 +53,17 @@ int dist_alltoall_u32(const uint32_t *send, const size_t *scount,
                       uint32_t **recv, size_t *rcount, size_t *rdispl,
                       size_t *total);
 
+/* dist_alltoall_u32 in two halves, so that work can go on while the words
+ * travel: the counts are exchanged at once and *recv allocated (the same
+ * outputs as dist_alltoall_u32, *recv valid after dist_alltoall_end);
+ * send must stay untouched until then. dist_alltoall_poll lets MPI move
+ * the words along (it has no progress thread of its own); only the thread
+ * that started the exchange may call these. NULL when out of memory. */
+typedef struct DistAlltoall DistAlltoall;
+DistAlltoall *dist_alltoall_start(const uint32_t *send, const size_t *scount,
+                                  uint32_t **recv, size_t *rcount,
+                                  size_t *rdispl, size_t *total);
+void dist_alltoall_poll(DistAlltoall *a);
+void dist_alltoall_end(DistAlltoall *a);
+
 #endif

@@ -273,9 +273,8 @@ int explore_dist_out_put(Out *o, const uint32_t *words, size_t n)
 
 /* Every rank takes part, also one that ran out of memory (it sends
  * nothing), or the others would wait for it for ever. */
-int explore_dist_exchange(ExploreDist *d, Out *out, unsigned parts,
-                          uint32_t **recv, size_t *rcount, size_t *rdispl,
-                          size_t *total)
+int explore_dist_flight_start(ExploreDist *d, Flight *f, Out *out,
+                              unsigned parts)
 {
     size_t all = 0, scount[d->size];
     for (int r = 0; r < d->size; r++) {
@@ -284,28 +283,70 @@ int explore_dist_exchange(ExploreDist *d, Out *out, unsigned parts,
             scount[r] += out[p * d->size + r].count;
         all += scount[r];
     }
-    uint32_t *send = mem_alloc(all * sizeof *send + 4);
-    int rc = send ? 0 : -1;
+    *f = (Flight){.send = mem_alloc(all * sizeof *f->send + 4),
+                  .rcount = mem_alloc(2 * d->size * sizeof *f->rcount)};
+    int rc = f->send && f->rcount ? 0 : -1;
     for (size_t r = 0, at = 0; out && r < (size_t)d->size; r++)
         for (unsigned p = 0; p < parts; p++) {
             Out *o = &out[p * d->size + r];
-            if (send)
-                mem_copy(send + at, o->words, o->count * sizeof *send);
+            if (f->send)
+                mem_copy(f->send + at, o->words, o->count * sizeof *f->send);
             at += o->count;
             mem_free(o->words);
             *o = (Out){0};
         }
     if (rc != 0)
         memset(scount, 0, sizeof scount);
-    *recv = NULL;
+    size_t spare[2 * d->size];
+    f->rdispl = (f->rcount ? f->rcount : spare) + d->size;
     double begin = now();
-    if (dist_alltoall_u32(send, scount, recv, rcount, rdispl, total) != 0)
-        rc = -1;
+    f->req = dist_alltoall_start(f->send, scount, &f->recv,
+                                 f->rcount ? f->rcount : spare, f->rdispl,
+                                 &f->total);
     d->mine.wait_seconds += now() - begin;
-    /* what crossed to other ranks (a rank's words to itself stay home) */
-    d->mine.bytes_sent += (all - scount[d->rank]) * sizeof *send;
-    d->mine.bytes_received += (*total - rcount[d->rank]) * sizeof *send;
-    mem_free(send);
+    if (!f->req || rc != 0)
+        rc = -1;
+    /* what crosses to other ranks (a rank's words to itself stay home) */
+    d->mine.bytes_sent += (all - scount[d->rank]) * sizeof *f->send;
+    if (f->rcount)
+        d->mine.bytes_received +=
+            (f->total - f->rcount[d->rank]) * sizeof *f->send;
+    return rc;
+}
+
+void explore_dist_flight_end(ExploreDist *d, Flight *f)
+{
+    double begin = now();
+    dist_alltoall_end(f->req);
+    d->mine.wait_seconds += now() - begin;
+    f->req = NULL;
+    mem_free(f->send);
+    f->send = NULL;
+}
+
+void explore_dist_flight_free(Flight *f)
+{
+    mem_free(f->send);
+    mem_free(f->recv);
+    mem_free(f->rcount);
+    *f = (Flight){0};
+}
+
+int explore_dist_exchange(ExploreDist *d, Out *out, unsigned parts,
+                          uint32_t **recv, size_t *rcount, size_t *rdispl,
+                          size_t *total)
+{
+    Flight f;
+    int rc = explore_dist_flight_start(d, &f, out, parts);
+    explore_dist_flight_end(d, &f);
+    *recv = f.recv;
+    *total = f.total;
+    if (f.rcount) {
+        mem_copy(rcount, f.rcount, d->size * sizeof *rcount);
+        mem_copy(rdispl, f.rdispl, d->size * sizeof *rdispl);
+    }
+    f.recv = NULL;
+    explore_dist_flight_free(&f);
     return rc;
 }
 
@@ -393,6 +434,7 @@ typedef struct Level {
     atomic_size_t next; /* byid positions */
     ExploreInspect inspect;
     void *ud;
+    struct DistAlltoall *flying; /* the exchange under way, or NULL */
 } Level;
 
 static void expand_task(void *arg, unsigned t)
@@ -400,6 +442,8 @@ static void expand_task(void *arg, unsigned t)
     Level *l = arg;
     DistWorker *k = &l->d->work[t];
     while (!k->failed) {
+        if (t == 0) /* the MPI thread: the last round's words move on */
+            dist_alltoall_poll(l->flying);
         size_t at = atomic_fetch_add(&l->next, CHUNK);
         if (at >= l->to)
             break;
@@ -414,7 +458,8 @@ static void expand_task(void *arg, unsigned t)
  * successors per destination, the first violation, the first machine
  * error and the transitions counted. -1 when out of memory. */
 static int expand_level(ExploreDist *d, size_t from, size_t to,
-                        ExploreInspect inspect, void *ud, unsigned *used)
+                        ExploreInspect inspect, void *ud,
+                        struct DistAlltoall *flying, unsigned *used)
 {
     unsigned n = to - from >= (size_t)CHUNK * 4 ? d->threads : 1;
     for (unsigned t = 0; t < n; t++) {
@@ -423,7 +468,7 @@ static int expand_level(ExploreDist *d, size_t from, size_t to,
         k->code = 0;
         k->failed = 0;
     }
-    Level l = {d, to, from, inspect, ud};
+    Level l = {d, to, from, inspect, ud, flying};
     if (n > 1)
         pool_run(d->pool, n, expand_task, &l);
     else
@@ -435,18 +480,16 @@ static int expand_level(ExploreDist *d, size_t from, size_t to,
     return 0;
 }
 
-/* Takes the successors this rank owns; the new ones into *fresh. The
+/* Takes the successors this rank owns; the new ones onto *fresh. The
  * table is far bigger than the caches: each record's slot is fetched
  * AHEAD records before it is probed. */
 enum { AHEAD = 16 };
 
 static int absorb(ExploreDist *d, const uint32_t *recv, size_t total,
-                  size_t **fresh, size_t *nfresh)
+                  size_t **fresh, size_t *nfresh, size_t *cap)
 {
-    size_t rec = 2 + d->kw, cap = 0, n = total / rec;
+    size_t rec = 2 + d->kw, n = total / rec;
     uint64_t hash[AHEAD];
-    *fresh = NULL;
-    *nfresh = 0;
     for (size_t j = 0; j < n + AHEAD; j++) {
         if (j >= AHEAD) { /* record j - AHEAD, whose slot was fetched */
             const uint32_t *r = recv + (j - AHEAD) * rec;
@@ -457,7 +500,7 @@ static int absorb(ExploreDist *d, const uint32_t *recv, size_t total,
             if (k == SIZE_MAX)
                 return -1;
             if (added) {
-                if (mem_grow((void **)fresh, &cap, *nfresh + 1,
+                if (mem_grow((void **)fresh, cap, *nfresh + 1,
                              sizeof **fresh))
                     return -1;
                 (*fresh)[(*nfresh)++] = k;
@@ -621,44 +664,108 @@ static ExploreStatus level_limit(const ExploreDist *d, double start)
     return (ExploreStatus)dist_max_u64(mine);
 }
 
+/* Words a rank sends in one round of a level (8 MiB): rounds bound the
+ * memory a level's successors take, let the run's limits stop a level,
+ * and let one round's words travel while the next is expanded. Measured
+ * on buffers 14 at 2 ranks on one machine, 2^16 to 2^28 words (one round
+ * a level): the same time within this VM's noise (2.3-3.1 s), as the
+ * exchanges are 3-8% of the run here; so the size is chosen for memory. */
+enum { ROUND_WORDS = 1 << 21 };
+
+/* The states of a round: from the successors a state had so far. The
+ * environment's LOCKSTEP_MPI_ROUND_WORDS replaces ROUND_WORDS (a tuning
+ * knob for other networks; tests make rounds tiny with it). */
+static size_t round_states(const ExploreDist *d)
+{
+    const char *env = getenv("LOCKSTEP_MPI_ROUND_WORDS");
+    double budget = env && atof(env) >= 1 ? atof(env) : ROUND_WORDS;
+    double succ = d->expanded ? (double)d->transitions / d->expanded : 8.0;
+    double words = (succ > 1 ? succ : 1) * (2 + d->kw);
+    size_t n = (size_t)(budget / words);
+    return n > 1 ? n : 1;
+}
+
+/* Takes what a round's worker buffers say about violations, errors and
+ * transitions. */
+static void round_results(ExploreDist *d, unsigned used, uint64_t *viol,
+                          int *code)
+{
+    for (unsigned t = 0; t < used; t++) {
+        DistWorker *k = &d->work[t];
+        if (k->viol < *viol) {
+            *viol = k->viol;
+            *code = k->code;
+        }
+        if (k->error_state < d->error_state)
+            d->error_state = k->error_state;
+        d->transitions += k->transitions;
+        k->transitions = 0;
+    }
+}
+
+/* Steps 1 and 2 of a level (byid[from .. to) here) in rounds, every rank
+ * doing as many; the new states into *fresh. DONE, NOMEM, or the job's
+ * limit. */
+static ExploreStatus expand_rounds(ExploreDist *d, size_t from, size_t to,
+                                   ExploreInspect inspect, void *ud,
+                                   uint64_t *viol, int *code, size_t **fresh,
+                                   size_t *nfresh, double start)
+{
+    size_t per = round_states(d);
+    uint64_t rounds = dist_max_u64((to - from + per - 1) / per);
+    Flight flying = {0};
+    size_t cap = 0;
+    int failed = 0;
+    ExploreStatus st = EXPLORE_DONE;
+    for (uint64_t r = 0; r <= rounds; r++) {
+        unsigned used = 1;
+        size_t a = from + r * per, b = a + per < to ? a + per : to;
+        if (r < rounds && !failed && a < b) {
+            failed = expand_level(d, a, b, inspect, ud, flying.req,
+                                  &used) != 0;
+            d->expanded += b - a;
+            round_results(d, used, viol, code);
+        }
+        if (r > 0) { /* the last round's words are in */
+            explore_dist_flight_end(d, &flying);
+            if (!failed)
+                failed = absorb(d, flying.recv, flying.total, fresh,
+                                nfresh, &cap) != 0;
+            explore_dist_flight_free(&flying);
+        }
+        if (r < rounds &&
+            explore_dist_flight_start(d, &flying,
+                                      failed || a >= b ? NULL : d->outs,
+                                      used) != 0)
+            failed = 1;
+        if (r < rounds && st == EXPLORE_DONE)
+            st = level_limit(d, start);
+        if (st != EXPLORE_DONE) /* the last exchange ends first */
+            rounds = r + 1 < rounds ? r + 1 : rounds;
+    }
+    if (dist_max_u64(failed))
+        return EXPLORE_NOMEM;
+    return st;
+}
+
 static ExploreStatus levels(ExploreDist *d, ExploreInspect inspect, void *ud,
-                            uint64_t *transitions, double start)
+                            double start)
 {
     uint64_t lo = 0, hi = 1;
     while (lo < hi) {
         size_t from, to;
         level_range(d, lo, hi, &from, &to);
-        unsigned used;
-        int failed = expand_level(d, from, to, inspect, ud, &used) != 0;
         uint64_t viol = UINT64_MAX;
         int code = 0;
-        for (unsigned t = 0; t < used; t++) {
-            const DistWorker *k = &d->work[t];
-            if (k->viol < viol) {
-                viol = k->viol;
-                code = k->code;
-            }
-            if (k->error_state < d->error_state)
-                d->error_state = k->error_state;
-            *transitions += k->transitions;
-            d->work[t].transitions = 0;
-        }
-        size_t rcount[2 * d->size];
-        uint32_t *recv = NULL;
-        size_t total = 0, *fresh = NULL, nfresh = 0;
-        if (explore_dist_exchange(d, failed ? NULL : d->outs, used, &recv,
-                                  rcount, rcount + d->size, &total) != 0)
-            failed = 1;
-        if (!failed && absorb(d, recv, total, &fresh, &nfresh) != 0)
-            failed = 1;
-        mem_free(recv);
-        if (dist_max_u64(failed)) {
+        size_t *fresh = NULL, nfresh = 0;
+        ExploreStatus st = expand_rounds(d, from, to, inspect, ud, &viol,
+                                         &code, &fresh, &nfresh, start);
+        if (st != EXPLORE_DONE) {
             mem_free(fresh);
-            return EXPLORE_NOMEM;
+            return st;
         }
         uint64_t added = number(d, fresh, nfresh, lo, hi, hi);
         uint64_t limit = UINT64_MAX;
-        ExploreStatus st = EXPLORE_DONE;
         if (added != UINT64_MAX && hi + added > UINT32_MAX) {
             /* ids are below 2^32, as in the single-process store (a
              * discovery is parent id << 32 | successor index) */
@@ -704,12 +811,11 @@ ExploreStatus explore_dist_run(ExploreDist *d, ExploreInspect inspect,
                                void *ud)
 {
     double start = now();
-    uint64_t transitions = 0;
     d->stats.states = 1;
     ExploreStatus st = insert_initial(d);
     if (st == EXPLORE_DONE)
-        st = levels(d, inspect, ud, &transitions, start);
-    d->stats.transitions = dist_sum_u64(transitions);
+        st = levels(d, inspect, ud, start);
+    d->stats.transitions = dist_sum_u64(d->transitions);
     d->stats.seconds = now() - start;
     d->stats.threads = d->threads;
     d->stats.store_bytes = dist_sum_u64(

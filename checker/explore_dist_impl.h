@@ -57,6 +57,7 @@ struct ExploreDist {
     size_t nbyid, byid_cap;
     uint64_t violation, error_state;
     int violation_code;
+    uint64_t expanded, transitions; /* by this rank so far */
     struct Pool *pool;  /* NULL: one thread */
     DistWorker *work;   /* threads of them */
     Out *outs;          /* threads * size: worker t's are outs + t * size */
@@ -82,6 +83,24 @@ size_t explore_dist_local(const ExploreDist *d, uint64_t id);
  * when out of memory. */
 int explore_dist_successors(const ExploreDist *d, DistWorker *k,
                             const uint32_t *state, int taus_only);
+
+/* An exchange under way (dist_alltoall_start): the words sent, kept
+ * until it ends, and what comes back (recv valid after the end). */
+typedef struct Flight {
+    struct DistAlltoall *req;
+    uint32_t *send, *recv;
+    size_t *rcount, *rdispl; /* per source rank: rdispl = rcount + size */
+    size_t total;
+} Flight;
+
+/* Starts exchanging the per-destination buffers as explore_dist_exchange
+ * does (and frees their words); -1 when out of memory here. The caller
+ * ends it (explore_dist_flight_end, while or after it does other work),
+ * then frees it (explore_dist_flight_free: also recv). */
+int explore_dist_flight_start(ExploreDist *d, Flight *f, Out *out,
+                              unsigned parts);
+void explore_dist_flight_end(ExploreDist *d, Flight *f);
+void explore_dist_flight_free(Flight *f);
 
 /* Concatenates the per-destination buffers, `parts` sets of them one
  * after another (out[p * size + r]: part p's words for rank r), and

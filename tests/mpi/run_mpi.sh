@@ -44,6 +44,12 @@ for f in "$golden/models/phils8_counts.csp" "$golden/models/deep_divergence.csp"
   grep -q '"verdict":"limit"' "$tmp/limit.3" || { echo "FAIL $f: --max-states 3000 gave no limit"; failures=$((failures + 1)); }
   python3 "$here/compare_json.py" "$tmp/limit.one" "$tmp/limit.3" >"$tmp/out" || { failures=$((failures + 1)); cat "$tmp/out"; }
 done
+# a level in many rounds, each exchanged while the next is expanded
+for f in "$golden/models/phils8_counts.csp" "$golden/models/deep_divergence.csp"; do
+  "$lockstep" check -j1 --format json "$f" >"$tmp/round.one" 2>/dev/null
+  LOCKSTEP_MPI_ROUND_WORDS=100 "${mpi[@]}" -x LOCKSTEP_MPI_ROUND_WORDS -np 3 "$lockstep" check -j2 --format json "$f" >"$tmp/round.3" 2>/dev/null
+  python3 "$here/compare_json.py" "$tmp/round.one" "$tmp/round.3" >"$tmp/out" || { failures=$((failures + 1)); cat "$tmp/out"; }
+done
 identical=$(cat "$tmp"/*.3.0 | grep -c '"verdict":"\(pass\|fail\)"')
 refused=$(cat "$tmp"/*.3.0 | grep -c 'is not distributed over MPI')
 echo "$files models at 1, 2 and 3 ranks, and 2 ranks of 2 threads: $identical assertions identical to one process at 3 ranks, $refused not distributed (refusal testing); $failures differences"
