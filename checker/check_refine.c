@@ -238,11 +238,15 @@ void check_refines(const CheckRequest *req, CheckResult *r)
 {
     Normal normal;
     const Machine *spec = req->kind == CHECK_DETERMINISM ? req->impl : req->spec;
-    NormalStatus st = normal_build(
-        spec, &req->explore, req->explore.max_states,
-        req->kind == CHECK_REFINES &&
-            (req->model == CHECK_V || req->model == CHECK_VD),
-        &normal);
+    int all = req->kind == CHECK_REFINES &&
+              (req->model == CHECK_V || req->model == CHECK_VD);
+    /* an MPI job's ranks share one build of it */
+    NormalStatus st =
+        req->explore.distributed
+            ? normal_build_shared(spec, &req->explore,
+                                  req->explore.max_states, all, &normal)
+            : normal_build(spec, &req->explore, req->explore.max_states, all,
+                           &normal);
     if (st != NORMAL_OK) {
         check_set_error(r,
                         st == NORMAL_LIMIT     ? EXPLORE_LIMIT_STATES

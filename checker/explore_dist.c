@@ -2,11 +2,13 @@
  * See explore_dist.h.
  *
  * A level, on every rank:
- *   1. expand the states of the level this rank owns, in id order, each
- *      successor sent to its owner (hash of the vector) with its
- *      discovery, parent id << 32 | successor index;
- *   2. one all-to-all exchange; each owner keeps the smallest discovery of
- *      each state new to it (its first discovery in a sequential BFS);
+ *   1. expand the states of the level this rank owns, a round of them at
+ *      a time (on the rank's -j threads, each with its own buffers per
+ *      destination), each successor sent to its owner (hash of its packed
+ *      key) with its discovery, parent id << 32 | successor index;
+ *   2. an all-to-all exchange per round, travelling while the next round
+ *      is expanded; each owner keeps the smallest discovery of each state
+ *      new to it (its first discovery in a sequential BFS);
  *   3. numbering: every new state's discovery goes to the rank that keeps
  *      its parent's slice of the level (slices of equal width in parent
  *      id); each keeper sorts its slice, the slices' sizes are summed
@@ -18,9 +20,8 @@
  * every rank stops at the same point with the same answer.
  *
  * States are kept and sent as packed keys (keypack.h, the single-process
- * store's layout, in 32-bit words), in a local open-addressing table with
- * each key's hash beside it; a level's states are expanded on the rank's
- * -j threads, each with its own buffers per destination. */
+ * store's layout, in 32-bit words), in a local open-addressing table
+ * whose slots carry a tag of each key's hash. */
 #include "explore_dist_impl.h"
 
 #include "dist.h"

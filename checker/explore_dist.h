@@ -5,19 +5,17 @@
  *
  * Promise: the same state ids, parent links, counts, depth, violation and
  * paths as one process (explore.h's canonical BFS order), for any number
- * of ranks. Each rank stores the states whose hash falls to it; a level's
- * successors go to their owners in one all-to-all exchange; the new states
- * are numbered canonically by sorting their discoveries (parent id, then
+ * of ranks and threads. Each rank stores the states whose hash falls to
+ * it; a level's successors go to their owners in all-to-all exchanges, a
+ * round of them at a time; the new states are numbered canonically by sorting their discoveries (parent id, then
  * successor index) in slices of the parent range, one slice per rank, and
  * the ids go back to the owners. Every function is collective: all ranks
  * call it, in the same order, with the same arguments.
  *
  * The tau-cycle search after a run is distributed too
  * (explore_dist_diverge.c); a state is never looked up by its vector from
- * outside (explore_lookup answers UINT64_MAX).
- *
- * Not yet: threads within a rank (-j), limits checked within a level (they
- * are checked between levels).
+ * outside (explore_lookup answers UINT64_MAX). The run's limits are
+ * polled, and agreed on, between rounds.
  */
 #ifndef LOCKSTEP_EXPLORE_DIST_H
 #define LOCKSTEP_EXPLORE_DIST_H

@@ -44,6 +44,12 @@ typedef enum NormalStatus {
  * ones (the revivals model needs them). */
 NormalStatus normal_build(const Machine *spec, const ExploreOptions *options,
                           uint64_t max_nodes, int all, Normal *out);
+/* normal_share.c: normal_build in an MPI job (dist.h), by rank 0 only,
+ * the result sent to every rank; collective. normal_build for one
+ * process. */
+NormalStatus normal_build_shared(const Machine *spec,
+                                 const ExploreOptions *options,
+                                 uint64_t max_nodes, int all, Normal *out);
 /* normal_min.c: merges equivalent nodes in place (normal_build does). */
 NormalStatus normal_minimise(Normal *n);
 /* The node after `event` from `node`, or UINT32_MAX when Spec cannot. */
