@@ -171,13 +171,10 @@ int diverge_components(const DivGraph *g, uint32_t **comp, uint32_t *count,
     return 0;
 }
 
-/* Follows the first divergent tau successor until a state repeats: the
- * repeated state is on a cycle. Every divergent state has a divergent tau
- * successor, so the walk never gets stuck. */
-int diverge_lasso(const DivGraph *g, const uint8_t *divergent, uint64_t from,
-                  IdVec *lead, IdVec *loop)
+int diverge_walk(uint64_t from, DivNext next, void *ud, IdVec *lead,
+                 IdVec *loop)
 {
-    IdVec walk = {0}, succ = {0};
+    IdVec walk = {0};
     uint64_t cur = from;
     int rc = -1;
     for (;;) {
@@ -190,23 +187,42 @@ int diverge_lasso(const DivGraph *g, const uint8_t *divergent, uint64_t from,
                     rc = idvec_push(loop, walk.items[k]);
                 if (rc == 0)
                     rc = idvec_push(loop, cur);
-                goto out;
+                idvec_free(&walk);
+                return rc;
             }
-        if (idvec_push(&walk, cur) != 0)
-            goto out;
-        succ.count = 0;
-        if (g->tau_succ(g->ud, cur, &succ) != 0)
-            goto out;
-        uint64_t next = UINT64_MAX;
-        for (size_t k = 0; k < succ.count && next == UINT64_MAX; k++)
-            if (divergent[succ.items[k]])
-                next = succ.items[k];
-        if (next == UINT64_MAX)
-            goto out; /* not divergent after all: a caller's mistake */
-        cur = next;
+        if (idvec_push(&walk, cur) != 0 || next(ud, cur, &cur) != 0)
+            break;
     }
-out:
     idvec_free(&walk);
-    idvec_free(&succ);
+    return -1;
+}
+
+typedef struct LassoCtx {
+    const DivGraph *g;
+    const uint8_t *divergent;
+    IdVec succ;
+} LassoCtx;
+
+/* The first divergent tau successor: every divergent state has one. */
+static int first_divergent(void *ud, uint64_t cur, uint64_t *next)
+{
+    LassoCtx *c = ud;
+    c->succ.count = 0;
+    if (c->g->tau_succ(c->g->ud, cur, &c->succ) != 0)
+        return -1;
+    for (size_t k = 0; k < c->succ.count; k++)
+        if (c->divergent[c->succ.items[k]]) {
+            *next = c->succ.items[k];
+            return 0;
+        }
+    return -1; /* not divergent after all: a caller's mistake */
+}
+
+int diverge_lasso(const DivGraph *g, const uint8_t *divergent, uint64_t from,
+                  IdVec *lead, IdVec *loop)
+{
+    LassoCtx c = {g, divergent, {0}};
+    int rc = diverge_walk(from, first_divergent, &c, lead, loop);
+    idvec_free(&c.succ);
     return rc;
 }

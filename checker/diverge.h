@@ -42,9 +42,18 @@ int diverge_mark(const DivGraph *g, uint8_t **divergent);
 int diverge_components(const DivGraph *g, uint32_t **comp, uint32_t *count,
                        uint8_t **divergent);
 
+/* Walks from `from` along next() until a state repeats (it is then on a
+ * cycle): the states before the first repeated one into lead, the cycle
+ * from it into loop (starting and ending at it). next gives the state
+ * after cur, 0, or -1 to stop the walk (the walk's result then). */
+typedef int (*DivNext)(void *ud, uint64_t cur, uint64_t *next);
+int diverge_walk(uint64_t from, DivNext next, void *ud, IdVec *lead,
+                 IdVec *loop);
+
 /* From divergent state `from`: the tau path to the first state on a tau
  * cycle (`lead`, from `from` inclusive) and the cycle itself (`loop`,
- * starting and ending at that state). Returns 0 or -1. */
+ * starting and ending at that state), following the first divergent tau
+ * successor (diverge_walk). Returns 0 or -1. */
 int diverge_lasso(const DivGraph *g, const uint8_t *divergent, uint64_t from,
                   IdVec *lead, IdVec *loop);
 

@@ -236,9 +236,11 @@ static int tau_targets(Elim *e, uint64_t id, uint32_t **keys,
     return 0;
 }
 
-/* The first divergent tau successor of `id`, as an id. */
-static int next_divergent(Elim *e, uint64_t id, uint64_t *next)
+/* The first divergent tau successor of `id`, as an id (diverge_lasso's
+ * choice, over the ranks). */
+static int next_divergent(void *ud, uint64_t id, uint64_t *next)
 {
+    Elim *e = ud;
     ExploreDist *d = e->d;
     uint32_t *keys, n;
     if (tau_targets(e, id, &keys, &n) != 0)
@@ -257,32 +259,6 @@ static int next_divergent(Elim *e, uint64_t id, uint64_t *next)
     return 0;
 }
 
-/* Step 3: diverge_lasso's walk, over the ranks. */
-static int lasso(Elim *e, uint64_t from, IdVec *lead, IdVec *loop)
-{
-    IdVec walk = {0};
-    uint64_t cur = from;
-    int rc = -1;
-    for (;;) {
-        for (size_t i = 0; i < walk.count; i++)
-            if (walk.items[i] == cur) {
-                rc = 0;
-                for (size_t k = 0; k < i && rc == 0; k++)
-                    rc = idvec_push(lead, walk.items[k]);
-                for (size_t k = i; k < walk.count && rc == 0; k++)
-                    rc = idvec_push(loop, walk.items[k]);
-                if (rc == 0)
-                    rc = idvec_push(loop, cur);
-                idvec_free(&walk);
-                return rc;
-            }
-        if (idvec_push(&walk, cur) != 0 || next_divergent(e, cur, &cur) != 0)
-            break;
-    }
-    idvec_free(&walk);
-    return -1;
-}
-
 int explore_dist_diverge(ExploreDist *d, uint64_t *first, IdVec *lead,
                          IdVec *loop)
 {
@@ -298,7 +274,7 @@ int explore_dist_diverge(ExploreDist *d, uint64_t *first, IdVec *lead,
                 mine = d->gid[d->byid[i]]; /* byid is in id order */
         *first = dist_min_u64(mine);
         if (*first != UINT64_MAX)
-            rc = lasso(&e, *first, lead, loop);
+            rc = diverge_walk(*first, next_divergent, &e, lead, loop);
     }
     mem_free(e.left);
     mem_free(e.pred_off);
