@@ -8,7 +8,9 @@
  * that part runs first, on as many threads as the exploration had, into
  * arrays of tau edges (4 bytes per state and per tau edge). When those do
  * not fit (no memory, or 2^32 tau edges and more), the edges are computed
- * per state during the search instead, on one thread. */
+ * per state during the search instead, on one thread. An MPI job's
+ * exploration is searched over its ranks (explore_dist_diverge.c); the
+ * counterexample is then made the same way. */
 #include "check_impl.h"
 
 #include "diverge.h"
@@ -277,10 +279,10 @@ int check_divergence_after(const Explorer *ex, const Machine *m, Cex *cex,
     uint64_t first = UINT64_MAX;
     struct ExploreDist *dist = explore_distributed(ex);
     int rc = tau_ctx_init(&t, ex, m);
-    /* every rank of a distributed run searches, whatever its allocation */
-    if (dist ? explore_dist_diverge(dist, &first, &lead, &loop) != 0 || rc
-             : rc != 0 || diverge_local(ex, m, &t, &first, &lead, &loop))
-        rc = -1;
+    if (dist) /* every rank searches, whatever its allocation did */
+        rc = explore_dist_diverge(dist, &first, &lead, &loop) != 0 ? -1 : rc;
+    else if (rc == 0)
+        rc = diverge_local(ex, m, &t, &first, &lead, &loop);
     if (rc != 0 || first == UINT64_MAX)
         goto out;
     /* The trace leads to the first divergent state; the lead of taus to

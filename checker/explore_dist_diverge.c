@@ -30,14 +30,18 @@
 
 enum { BATCH = 4096 }; /* states whose tau edges are exchanged at once */
 
+typedef struct Edge {
+    uint64_t src;    /* source rank << 32 | source local index */
+    uint32_t target; /* local index */
+} Edge;
+
 typedef struct Elim {
     ExploreDist *d;
     uint32_t *left;     /* per local state: tau successors not eliminated */
     uint64_t *pred_off; /* n + 1: predecessors of k are pred[off[k]..] */
     uint64_t *pred;     /* source rank << 32 | source local index */
-    uint64_t *edges;    /* while filing: target << 32 | edge number */
-    size_t nedges, edges_cap, nsrc, src_cap;
-    uint64_t *src;      /* while filing: the edges' sources, by number */
+    Edge *edges;        /* while filing: as they come */
+    size_t nedges, edges_cap;
     /* while computing one state's tau targets */
     Out *out;
     uint32_t from;
@@ -79,12 +83,10 @@ static int file_edges(Elim *e, const uint32_t *recv, const size_t *rcount,
             size_t k = explore_dist_find(d, recv + at + 1);
             if (k == SIZE_MAX || /* not stored: never after a whole run */
                 mem_grow((void **)&e->edges, &e->edges_cap, e->nedges + 1,
-                         sizeof *e->edges) ||
-                mem_grow((void **)&e->src, &e->src_cap, e->nsrc + 1,
-                         sizeof *e->src))
+                         sizeof *e->edges))
                 return -1;
-            e->src[e->nsrc] = (uint64_t)s << 32 | recv[at];
-            e->edges[e->nedges++] = (uint64_t)k << 32 | e->nsrc++;
+            e->edges[e->nedges++] = (Edge){(uint64_t)s << 32 | recv[at],
+                                           (uint32_t)k};
         }
     return 0;
 }
@@ -130,19 +132,16 @@ static int build_edges(Elim *e)
     if (!e->pred_off || !e->pred)
         return -1;
     for (size_t i = 0; i < e->nedges; i++)
-        e->pred_off[(e->edges[i] >> 32) + 1]++;
+        e->pred_off[e->edges[i].target + 1]++;
     for (size_t k = 0; k < d->n; k++)
         e->pred_off[k + 1] += e->pred_off[k];
-    for (size_t i = 0; i < e->nedges; i++) {
-        size_t k = e->edges[i] >> 32;
-        e->pred[e->pred_off[k]++] = e->src[e->edges[i] & UINT32_MAX];
-    }
+    for (size_t i = 0; i < e->nedges; i++)
+        e->pred[e->pred_off[e->edges[i].target]++] = e->edges[i].src;
     for (size_t k = d->n; k > 0; k--) /* back to the starts */
         e->pred_off[k] = e->pred_off[k - 1];
     e->pred_off[0] = 0;
     mem_free(e->edges);
-    mem_free(e->src);
-    e->edges = e->src = NULL;
+    e->edges = NULL;
     return 0;
 }
 
@@ -280,6 +279,5 @@ int explore_dist_diverge(ExploreDist *d, uint64_t *first, IdVec *lead,
     mem_free(e.pred_off);
     mem_free(e.pred);
     mem_free(e.edges);
-    mem_free(e.src);
     return rc;
 }

@@ -25,7 +25,7 @@ if [[ -n $corpus && -d $corpus ]]; then
   while IFS= read -r f; do models+=("$f"); done < <(grep -rl '^assert' "$corpus" --include='*.csp' | sort)
 fi
 for f in "${models[@]}"; do
-  n=$(echo "$f" | tr '/' '_')
+  n=$(echo "$f" | tr '/.' '__') # no dot files: the counts below glob
   timeout 300 "$lockstep" check -j1 --format json --timeout 60 "$f" >"$tmp/$n.one" 2>/dev/null
   # ranks, then threads per rank (0: the cores shared by the ranks)
   for job in 1:0 2:0 3:0 2:2; do
