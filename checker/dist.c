@@ -85,6 +85,16 @@ void dist_abort(int code)
 }
 
 int dist_built(void) { return 1; }
+
+const char *dist_library(void)
+{
+    static char text[MPI_MAX_LIBRARY_VERSION_STRING];
+    int len = 0;
+    if (MPI_Get_library_version(text, &len) != MPI_SUCCESS)
+        return "MPI";
+    text[strcspn(text, "\n")] = '\0'; /* its first line */
+    return text;
+}
 int dist_rank(void) { return rank; }
 int dist_size(void) { return size; }
 int dist_local_size(void) { return local_size; }
@@ -228,6 +238,7 @@ int dist_init(int *argc, char ***argv)
 void dist_finish(void) {}
 void dist_abort(int code) { exit(code); }
 int dist_built(void) { return 0; }
+const char *dist_library(void) { return NULL; }
 int dist_rank(void) { return 0; }
 int dist_size(void) { return 1; }
 int dist_local_size(void) { return 1; }

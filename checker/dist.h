@@ -29,6 +29,9 @@ void dist_finish(void);
 void dist_abort(int code);
 /* 1 when this build can join an MPI job. */
 int dist_built(void);
+/* The MPI library this build uses, one line ("Open MPI v4.1.4, ..."), or
+ * NULL without MPI. Any time, also before dist_init. */
+const char *dist_library(void);
 
 int dist_rank(void);
 int dist_size(void);

@@ -782,8 +782,12 @@ static int run_main(int argc, char **argv)
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
         !strcmp(argv[1], "help"))
         return fputs(usage_text, stdout), EXIT_HOLDS;
-    if (!strcmp(argv[1], "--version"))
-        return puts("lockstep " LOCKSTEP_VERSION), EXIT_HOLDS;
+    if (!strcmp(argv[1], "--version")) {
+        const char *mpi = dist_library();
+        printf("lockstep " LOCKSTEP_VERSION " (%s%s)\n",
+               mpi ? "MPI: " : "without MPI", mpi ? mpi : "");
+        return EXIT_HOLDS;
+    }
     Cli cli = {.verb = argv[1], .graph_format = RENDER_SVG};
     int (*verb)(Cli *) = NULL;
     if (!strcmp(argv[1], "check"))
