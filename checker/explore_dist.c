@@ -132,7 +132,6 @@ void explore_dist_free(ExploreDist *d)
     keypack_free(&d->kp);
     mem_free(d->keys);
     mem_free(d->gid);
-    mem_free(d->parent);
     mem_free(d->disc);
     mem_free(d->index);
     mem_free(d->byid);
@@ -208,13 +207,10 @@ static int local_reserve(ExploreDist *d)
     uint32_t *vs = mem_realloc(d->keys, cap * d->kw * sizeof *vs);
     if (vs)
         d->keys = vs;
-    uint64_t *g = vs ? mem_realloc(d->gid, cap * sizeof *g) : NULL;
+    uint32_t *g = vs ? mem_realloc(d->gid, cap * sizeof *g) : NULL;
     if (g)
         d->gid = g;
-    uint64_t *p = g ? mem_realloc(d->parent, cap * sizeof *p) : NULL;
-    if (p)
-        d->parent = p;
-    uint64_t *q = p ? mem_realloc(d->disc, cap * sizeof *q) : NULL;
+    uint64_t *q = g ? mem_realloc(d->disc, cap * sizeof *q) : NULL;
     if (!q)
         return -1;
     d->disc = q;
@@ -228,7 +224,7 @@ static size_t local_find_add(ExploreDist *d, const uint32_t *key,
                              uint64_t h, uint64_t disc, int *added)
 {
     *added = 0;
-    if ((d->n + 1) * 2 > d->index_size && index_grow(d) != 0)
+    if ((d->n + 1) * 4 > d->index_size * 3 && index_grow(d) != 0)
         return SIZE_MAX;
     size_t i = probe(d, key, h);
     if (d->index[i])
@@ -238,7 +234,6 @@ static size_t local_find_add(ExploreDist *d, const uint32_t *key,
     size_t k = d->n++;
     mem_copy(d->keys + k * d->kw, key, d->kw * sizeof *key);
     d->gid[k] = PENDING;
-    d->parent[k] = UINT64_MAX;
     d->disc[k] = disc;
     d->index[i] = slot_of(h, k);
     *added = 1;
@@ -582,8 +577,7 @@ static uint64_t number(ExploreDist *d, size_t *fresh, size_t nfresh,
      * rank order, so the ids arrive sorted: fresh takes that order. */
     for (size_t at = 0, i = 0; !failed && at + 3 <= total; at += 3) {
         size_t k = back[at];
-        d->gid[k] = (uint64_t)back[at + 1] << 32 | back[at + 2];
-        d->parent[k] = d->disc[k] >> 32;
+        d->gid[k] = back[at + 2]; /* below ID_END: back[at + 1] is 0 */
         fresh[i++] = k;
     }
     for (int r = 0; out && r < d->size; r++)
@@ -767,11 +761,12 @@ static ExploreStatus levels(ExploreDist *d, ExploreInspect inspect, void *ud,
         }
         uint64_t added = number(d, fresh, nfresh, lo, hi, hi);
         uint64_t limit = UINT64_MAX;
-        if (added != UINT64_MAX && hi + added > UINT32_MAX) {
-            /* ids are below 2^32, as in the single-process store (a
-             * discovery is parent id << 32 | successor index) */
-            limit = UINT32_MAX;
-            added = UINT32_MAX - hi;
+        if (added != UINT64_MAX && hi + added > ID_END) {
+            /* ids are below 2^32 - 2 (a discovery is parent id << 32 |
+             * successor index, and gid keeps two values for itself): the
+             * single-process store's limit, but for two states */
+            limit = ID_END;
+            added = ID_END - hi;
             st = EXPLORE_LIMIT_MEMORY;
         }
         if (added != UINT64_MAX && d->opt.max_states &&
@@ -820,7 +815,8 @@ ExploreStatus explore_dist_run(ExploreDist *d, ExploreInspect inspect,
     d->stats.seconds = now() - start;
     d->stats.threads = d->threads;
     d->stats.store_bytes = dist_sum_u64(
-        d->n * (d->kw * sizeof *d->keys + 3 * sizeof(uint64_t)) +
+        d->n * (d->kw * sizeof *d->keys + sizeof *d->gid + sizeof *d->disc) +
+        d->nbyid * sizeof *d->byid +
         d->index_size * sizeof *d->index);
     d->stats.bytes_per_state =
         d->stats.states ? (double)d->stats.store_bytes / d->stats.states : 0;
@@ -893,7 +889,8 @@ uint64_t explore_dist_first(const ExploreDist *d, ExplorePred pred,
 static uint64_t parent_of(const ExploreDist *d, uint64_t id)
 {
     size_t k = explore_dist_local(d, id);
-    return dist_min_u64(k != SIZE_MAX ? d->parent[k] : UINT64_MAX);
+    return dist_min_u64(k != SIZE_MAX && id != 0 ? d->disc[k] >> 32
+                                                 : UINT64_MAX);
 }
 
 /* The event of the first successor of `from` that is `to` (every rank

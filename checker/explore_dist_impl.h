@@ -14,8 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PENDING UINT64_MAX       /* gid of a state new in this level */
-#define DROPPED (UINT64_MAX - 1) /* new, but beyond --max-states */
+#define PENDING UINT32_MAX       /* gid of a state new in this level */
+#define DROPPED (UINT32_MAX - 1) /* new, but beyond --max-states */
+#define ID_END DROPPED           /* ids are below it */
 
 /* Words per destination rank: a growable buffer. */
 typedef struct Out {
@@ -49,11 +50,13 @@ struct ExploreDist {
     int rank, size;
     /* local states */
     uint32_t *keys;     /* kw words each */
-    uint64_t *gid, *parent, *disc;
+    uint32_t *gid;   /* its id, or PENDING, DROPPED */
+    uint64_t *disc;  /* its first discovery, parent id << 32 | successor
+                        index: once committed, the parent link */
     size_t n, cap;
     uint64_t *index; /* hash tag << 32 | local index + 1; 0 empty */
     size_t index_size;
-    uint64_t *byid;  /* committed local indices, in id order */
+    uint32_t *byid;  /* committed local indices, in id order */
     size_t nbyid, byid_cap;
     uint64_t violation, error_state;
     int violation_code;

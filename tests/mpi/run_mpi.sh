@@ -76,7 +76,7 @@ expect_limit() { # what, expected text, then the command
 }
 expect_limit "--memory at 2 ranks" "memory limit reached" "${mpi[@]}" -np 2 "$lockstep" check --memory 80M "$tmp/big.csp"
 expect_limit "--timeout at 2 ranks" "time limit reached" "${mpi[@]}" -np 2 "$lockstep" check --timeout 0.3 "$tmp/big.csp"
-expect_limit "out of memory on a rank" "out of memory; ending the job" "${mpi[@]}" -np 2 bash -c "ulimit -v 600000; exec $lockstep check $tmp/big.csp"
+expect_limit "out of memory on a rank" "out of memory; ending the job" "${mpi[@]}" -np 2 bash -c "ulimit -v 400000; exec $lockstep check $tmp/big.csp"
 identical=$(cat "$tmp"/*.3.0 | grep -c '"verdict":"\(pass\|fail\)"')
 refused=$(cat "$tmp"/*.3.0 | grep -c 'is not distributed over MPI')
 echo "$files models at 1, 2 and 3 ranks, and 2 ranks of 2 threads: $identical assertions identical to one process at 3 ranks, $refused not distributed (refusal testing); $failures differences"
