@@ -24,6 +24,11 @@
  * (so counts do not depend on where in the level the violation sits), then
  * the run stops with the canonically first violation of the level.
  *
+ * Under --max-states a level is expanded 2^16 parents at a time, in id
+ * order; once the new states found reach the limit, the canonically first
+ * of them are known (level_run), and the rest of the level is expanded
+ * without storing: the states beyond the limit never take memory.
+ *
  * The store keeps no events: a parent link's event is recomputed from the
  * parent's successors when a path is asked for (the first successor that
  * leads to the child, which is the canonical discovery). */
@@ -104,6 +109,7 @@ typedef struct Worker {
     uint64_t chunk_pos, chunk_end; /* ids claimed, not yet expanded */
     uint64_t blk_pos, blk_end;     /* pending positions owned */
     uint64_t transitions;
+    uint64_t fresh;                /* states it stored new in this range */
     uint64_t violation;            /* first violating id seen, or MAX */
     int code;
     ExploreStatus status;
@@ -123,8 +129,10 @@ struct Explorer {
     unsigned threads;
     ExploreInspect inspect;
     void *ud;
-    /* the level being expanded */
-    uint64_t lo, hi;
+    /* the level being expanded: ids [lo, hi), of which [from, to) now */
+    uint64_t lo, hi, from, to;
+    int count_only;               /* successors counted and inspected, not
+                                     stored (past --max-states) */
     unsigned level;
     unsigned nworkers;            /* expanding this level */
     unsigned commit_parts;
@@ -643,6 +651,7 @@ static int insert_successors(Explorer *ex, Worker *w, const Batch *b)
         atomic_store_explicit(d, mine, memory_order_relaxed);
         if (store_insert(s, key, b->hashes[k], base + w->blk_pos, &id)) {
             w->blk_pos++;
+            w->fresh++;
         } else {
             atomic_store_explicit(d, NO_DISC, memory_order_relaxed);
             if (id >= base)
@@ -802,7 +811,7 @@ static void worker_task(void *arg, unsigned index)
             halted(ex))
             return;
         Batch *b = &w->ring[w->head];
-        if (!insert_successors(ex, w, b))
+        if (!ex->count_only && !insert_successors(ex, w, b))
             return;
         inspect_state(ex, w, b);
         w->head = (w->head + 1) % DEPTH;
@@ -927,30 +936,37 @@ static ExploreStatus make_room(Explorer *ex, int needed)
     return EXPLORE_DONE;
 }
 
-/* Expands ids [lo, hi) with the pool; on return every worker is between
- * states and the pending states of the level are in the store. */
-static ExploreStatus level_expand(Explorer *ex)
+/* Expands ids [from, to) of the level with the pool; on return every
+ * worker is between states and the pending states of the level so far are
+ * in the store. `first`: the level's first range (its pending positions
+ * start afresh). */
+static ExploreStatus level_expand(Explorer *ex, uint64_t from, uint64_t to,
+                                  int first)
 {
-    unsigned nworkers = ex->hi - ex->lo >= PARALLEL_MIN ? ex->threads : 1;
+    unsigned nworkers = to - from >= PARALLEL_MIN ? ex->threads : 1;
     ex->nworkers = nworkers;
-    atomic_store(&ex->pend_next, 0);
-    atomic_store(&ex->first_violation, UINT64_MAX);
-    ex->spare_count = 0;
-    atomic_store(&ex->spare_next, 0);
+    ex->from = from;
+    ex->to = to;
+    if (first) {
+        atomic_store(&ex->pend_next, 0);
+        atomic_store(&ex->first_violation, UINT64_MAX);
+        ex->spare_count = 0;
+        atomic_store(&ex->spare_next, 0);
+    }
     for (unsigned t = 0; t < ex->threads; t++) {
         Worker *w = &ex->workers[t];
-        uint64_t span = ex->hi - ex->lo;
+        uint64_t span = to - from;
         atomic_store(&w->range,
-                     t < nworkers ? range_pack(ex->lo + span * t / nworkers,
-                                               ex->lo + span * (t + 1) /
-                                                            nworkers)
+                     t < nworkers ? range_pack(from + span * t / nworkers,
+                                               from + span * (t + 1) /
+                                                          nworkers)
                                   : 0);
         w->head = w->inflight = 0;
         w->next_succ = 0;
-        w->chunk_pos = w->chunk_end = w->blk_pos = w->blk_end = 0;
-        w->transitions = 0;
+        w->chunk_pos = w->chunk_end = 0;
+        if (first)
+            w->blk_pos = w->blk_end = 0;
         new_run(w);
-        w->violation = UINT64_MAX;
         w->status = EXPLORE_DONE;
     }
     for (int needed = 0;; needed = 1) {
@@ -1006,23 +1022,64 @@ static ExploreStatus level_commit(Explorer *ex)
     return st;
 }
 
+/* Takes the workers' transitions, first violation and new states. */
+static uint64_t level_results(Explorer *ex, uint64_t *fresh)
+{
+    uint64_t transitions = 0;
+    for (unsigned t = 0; t < ex->threads; t++) {
+        Worker *w = &ex->workers[t];
+        transitions += w->transitions;
+        *fresh += w->fresh;
+        w->transitions = w->fresh = 0;
+        if (w->violation < ex->violation) {
+            ex->violation = w->violation;
+            ex->violation_code = w->code;
+        }
+        w->violation = UINT64_MAX;
+    }
+    return transitions;
+}
+
+/* Parents expanded at a time when --max-states is given. */
+enum { LIMIT_RANGE = 1 << 16 };
+
+/* A level's expansion. Under --max-states it goes LIMIT_RANGE parents at
+ * a time, in id order: once the parents below `at` have found as many
+ * new states as the limit leaves room for, those include the canonically
+ * first ones (a state's first discovery is by its smallest parent), so
+ * the rest of the level is only counted and inspected, not stored: the
+ * states beyond the limit never take memory, and the counts, the
+ * violation and the states kept are those of a whole level. */
+static ExploreStatus level_run(Explorer *ex, uint64_t *transitions)
+{
+    uint64_t room = ex->opt.max_states ? ex->opt.max_states -
+                                             store_count(ex->store)
+                                       : UINT64_MAX;
+    uint64_t step = ex->opt.max_states ? LIMIT_RANGE : ex->hi - ex->lo;
+    uint64_t fresh = 0;
+    ExploreStatus st = EXPLORE_DONE;
+    ex->count_only = 0;
+    for (uint64_t at = ex->lo; at < ex->hi && st == EXPLORE_DONE;) {
+        uint64_t to = ex->count_only || ex->hi - at < step ? ex->hi
+                                                           : at + step;
+        st = level_expand(ex, at, to, at == ex->lo);
+        *transitions += level_results(ex, &fresh);
+        at = to;
+        ex->count_only = fresh >= room;
+    }
+    ex->count_only = 0;
+    return st;
+}
+
 static ExploreStatus explore_levels(Explorer *ex)
 {
     ex->lo = 0;
     while (ex->lo < store_count(ex->store)) {
         ex->hi = store_count(ex->store);
-        ExploreStatus st = level_expand(ex);
+        uint64_t transitions = 0;
+        ExploreStatus st = level_run(ex, &transitions);
         if (st != EXPLORE_DONE)
             return st;
-        uint64_t transitions = 0;
-        for (unsigned t = 0; t < ex->threads; t++) {
-            Worker *w = &ex->workers[t];
-            transitions += w->transitions;
-            if (w->violation < ex->violation) {
-                ex->violation = w->violation;
-                ex->violation_code = w->code;
-            }
-        }
         st = level_commit(ex);
         if (st == EXPLORE_NOMEM)
             return st;
@@ -1062,6 +1119,7 @@ static int workers_init(Explorer *ex)
     for (unsigned t = 0; t < ex->threads; t++) {
         Worker *w = &ex->workers[t];
         w->ex = ex;
+        w->violation = UINT64_MAX;
         w->scratch_block = mem_calloc(1, ex->m->scratch_size + 3 * CACHE_LINE);
         if (!w->scratch_block)
             return -1;

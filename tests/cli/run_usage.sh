@@ -207,6 +207,20 @@ expect 2 "a bad --total-timeout is a usage error" -- "$lockstep" check --total-t
 contains err "bad timeout '0'" "... which says so"
 expect 3 "--total-timeout: the run ends" -- "$lockstep" check --quiet --total-timeout 1 "$tmp/slow.csp"
 contains out "not run: time limit of the run reached (--total-timeout)" "... and the next one is not run"
+# 12 independent counters of 20 values: C(d + 11, 11) states at depth d,
+# C(d + 12, 12) up to it; 125,970 up to depth 8, whose 75,582 states are
+# expanded (12 transitions each) to find level 9, where 200,000 cuts: the
+# explorer stops storing part way through that level (explore.c,
+# level_run) and the counts are still those of the whole level
+cat >"$tmp/counters.csp" <<'CSP'
+channel step : {0..11}.{0..19}
+C(i, s) = step.i.s -> C(i, (s + 1) % 20)
+assert (||| i : {0..11} @ C(i, 0)) :[deadlock free [F]]
+CSP
+for j in 1 2; do
+  expect 3 "--max-states inside a level of 167,960 states, -j$j" -- "$lockstep" check -j$j --max-states 200000 "$tmp/counters.csp"
+  contains out "200000 states, 1511640 transitions, depth 9" "... 12 x 125,970 transitions, as derived"
+done
 "$lockstep" --version >"$tmp/version"
 if grep -q "(MPI: " "$tmp/version"; then
   ok "(built with MPI: tests/mpi runs it under mpirun)"
