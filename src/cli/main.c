@@ -234,6 +234,14 @@ static int parse_valued(Cli *cli, const char *opt, const char *val)
             return usage_error("unknown semantics '%s'", val), -1;
         cli->run.semantics = strcmp(val, "terms") ? COMPILE_NETWORK
                                                   : COMPILE_TERMS;
+        /* the term semantics numbers states (term ids) as it meets them:
+         * each rank of a job would number them differently */
+        if (cli->run.semantics == COMPILE_TERMS && dist_size() > 1 &&
+            !strcmp(cli->verb, "check"))
+            return usage_error("--semantics %s is not distributed over MPI "
+                               "(its states are numbered as each process "
+                               "meets them): run it as one process", val),
+                   -1;
     } else if (!strcmp(opt, "--leaf-compression")) {
         if (strcmp(val, "none") && strcmp(val, "sbisim") &&
             strcmp(val, "wbisim"))

@@ -61,6 +61,12 @@ for f in "$golden/models/phils8_counts.csp" "$golden/models/deep_divergence.csp"
   LOCKSTEP_MPI_ROUND_WORDS=100 "${mpi[@]}" -x LOCKSTEP_MPI_ROUND_WORDS -np 3 "$lockstep" check -j2 --format json "$f" >"$tmp/round.3" 2>/dev/null
   python3 "$here/compare_json.py" "$tmp/round.one" "$tmp/round.3" >"$tmp/out" || { failures=$((failures + 1)); cat "$tmp/out"; }
 done
+# the term semantics numbers its states as each process meets them: refused
+"${mpi[@]}" -np 2 "$lockstep" check --semantics terms "$golden/models/phils3.csp" >"$tmp/terms.out" 2>&1
+rc=$?
+if [[ $rc -ne 2 ]] || ! grep -q "semantics terms is not distributed over MPI" "$tmp/terms.out"; then
+  echo "FAIL --semantics terms at 2 ranks: exit $rc (want 2 and a reason)"; head -3 "$tmp/terms.out"; failures=$((failures + 1))
+fi
 # pictures: rank 0 draws the same counterexamples as one process
 mkdir -p "$tmp/g1" "$tmp/g3"
 "$lockstep" check -j1 --graph "$tmp/g1" --graph-format dot "$golden/models/deep_divergence.csp" >/dev/null 2>&1
