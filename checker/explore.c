@@ -129,8 +129,8 @@ struct Explorer {
     unsigned threads;
     ExploreInspect inspect;
     void *ud;
-    /* the level being expanded: ids [lo, hi), of which [from, to) now */
-    uint64_t lo, hi, from, to;
+    /* the level being expanded: ids [lo, hi) */
+    uint64_t lo, hi;
     int count_only;               /* successors counted and inspected, not
                                      stored (past --max-states) */
     unsigned level;
@@ -945,8 +945,6 @@ static ExploreStatus level_expand(Explorer *ex, uint64_t from, uint64_t to,
 {
     unsigned nworkers = to - from >= PARALLEL_MIN ? ex->threads : 1;
     ex->nworkers = nworkers;
-    ex->from = from;
-    ex->to = to;
     if (first) {
         atomic_store(&ex->pend_next, 0);
         atomic_store(&ex->first_violation, UINT64_MAX);
