@@ -6,6 +6,7 @@
 
 #include "mem.h"
 #include "rtspec.h"
+#include "succlist.h"
 #include "wrapped.h"
 
 #include <string.h>
@@ -18,37 +19,6 @@ typedef struct RtProduct {
     RtSpec *rt;
     int prune;      /* [RD=: nothing below a node where Spec may diverge */
 } RtProduct;
-
-/* Impl's successors of one state, held until its stability is known. */
-typedef struct Held {
-    uint32_t *event, *vec;
-    size_t count, cap, width;
-    int failed;
-} Held;
-
-static void held_push(void *ctx, uint32_t event, const uint32_t *target)
-{
-    Held *h = ctx;
-    if (h->failed)
-        return;
-    if (h->count == h->cap) {
-        size_t cap = h->cap ? 2 * h->cap : 16;
-        uint32_t *e = mem_realloc(h->event, cap * sizeof *e);
-        if (e)
-            h->event = e;
-        uint32_t *v = e ? mem_realloc(h->vec, cap * h->width * sizeof *v)
-                        : NULL;
-        if (!v) {
-            h->failed = 1;
-            return;
-        }
-        h->vec = v;
-        h->cap = cap;
-    }
-    h->event[h->count] = event;
-    mem_copy(h->vec + h->count * h->width, target, h->width * sizeof *target);
-    h->count++;
-}
 
 static void rt_initial(const Machine *m, uint32_t *state)
 {
@@ -68,12 +38,12 @@ static int rt_successors(const Machine *m, const uint32_t *state,
     uint32_t node = state[0];
     if (node == RT_ERROR || (p->prune && rtspec_divergent(p->rt, node)))
         return MACHINE_OK;
-    Held h = {.width = p->w.inner->width};
-    int rc = machine_successors(p->w.inner, state + 1,
-                                wrapped_inner_scratch(m, scratch), held_push,
-                                &h);
+    /* Impl's successors, held until its stability is known */
+    SuccList h = {.width = p->w.inner->width};
+    int rc = succlist_fill(&h, p->w.inner, state + 1,
+                           wrapped_inner_scratch(m, scratch), 0);
     uint32_t *offers = mem_alloc((h.count + 1) * sizeof *offers);
-    if (rc == MACHINE_OK && (h.failed || !offers))
+    if (rc == MACHINE_OK && !offers)
         rc = MACHINE_NOMEM;
     size_t n = 0;
     int stable = 1;
@@ -101,8 +71,7 @@ static int rt_successors(const Machine *m, const uint32_t *state,
         emit(ctx, h.event[i], vec);
     }
     mem_free(offers);
-    mem_free(h.event);
-    mem_free(h.vec);
+    succlist_free(&h);
     return rc;
 }
 

@@ -33,6 +33,8 @@ typedef struct ExploreOptions {
     size_t memory;       /* bytes for the store; 0: half of physical memory */
     double timeout;      /* seconds; 0: none */
     int progress;        /* 1: live progress line on stderr if it is a tty */
+    size_t round_words;  /* an MPI job's words a rank sends per round of a
+                            level (explore_dist.c); 0: its default */
     int distributed;     /* 1: shared out over the ranks of an MPI job when
                             it has several (explore_dist.h); only a check's
                             main exploration asks, never the explorations

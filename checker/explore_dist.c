@@ -112,7 +112,7 @@ ExploreDist *explore_dist_new(const Machine *m, const ExploreOptions *opt)
     d->outs = mem_calloc((size_t)d->threads * d->size, sizeof *d->outs);
     int ok = d->index && d->work && d->outs;
     for (unsigned t = 0; ok && t < d->threads; t++) {
-        d->work[t].w = d->w;
+        d->work[t].succ.width = d->w;
         d->work[t].error_state = UINT64_MAX;
         d->work[t].out = d->outs + (size_t)t * d->size;
         d->work[t].scratch = mem_calloc(1, m->scratch_size + 16);
@@ -137,8 +137,7 @@ void explore_dist_free(ExploreDist *d)
     mem_free(d->byid);
     for (unsigned t = 0; d->work && t < d->threads; t++) {
         mem_free(d->work[t].scratch);
-        mem_free(d->work[t].succ_vecs);
-        mem_free(d->work[t].succ_events);
+        succlist_free(&d->work[t].succ);
     }
     for (size_t i = 0; d->outs && i < (size_t)d->threads * d->size; i++)
         mem_free(d->outs[i].words);
@@ -346,42 +345,6 @@ int explore_dist_exchange(ExploreDist *d, Out *out, unsigned parts,
     return rc;
 }
 
-static void collect(void *ctx, uint32_t event, const uint32_t *target)
-{
-    DistWorker *k = ctx;
-    if (k->succ_failed)
-        return;
-    if (k->succ_count == k->succ_cap) {
-        size_t cap = k->succ_cap ? 2 * k->succ_cap : 64;
-        uint32_t *v = mem_realloc(k->succ_vecs, cap * k->w * sizeof *v);
-        if (v)
-            k->succ_vecs = v;
-        uint32_t *e = v ? mem_realloc(k->succ_events, cap * sizeof *e)
-                        : NULL;
-        if (!e) {
-            k->succ_failed = 1;
-            return;
-        }
-        k->succ_events = e;
-        k->succ_cap = cap;
-    }
-    mem_copy(k->succ_vecs + k->succ_count * k->w, target,
-             k->w * sizeof *target);
-    k->succ_events[k->succ_count++] = event;
-}
-
-int explore_dist_successors(const ExploreDist *d, DistWorker *k,
-                            const uint32_t *state, int taus_only)
-{
-    k->succ_count = 0;
-    k->succ_failed = 0;
-    int rc = taus_only ? machine_tau_successors(d->m, state, k->scratch,
-                                                collect, k)
-                       : machine_successors(d->m, state, k->scratch,
-                                            collect, k);
-    return rc != MACHINE_OK ? rc : k->succ_failed ? -1 : MACHINE_OK;
-}
-
 /* Expands state i of the level on worker k: inspects it, puts its
  * successors in k's buffers for their owners. -1 when out of memory. */
 static int expand_one(const ExploreDist *d, DistWorker *k, size_t i,
@@ -390,30 +353,30 @@ static int expand_one(const ExploreDist *d, DistWorker *k, size_t i,
     uint64_t g = d->gid[i];
     uint32_t state[d->w + 1], key[d->kw + 2];
     explore_dist_unpack(d, d->keys + i * d->kw, state);
-    int rc = explore_dist_successors(d, k, state, 0);
-    if (rc < 0)
+    int rc = succlist_fill(&k->succ, d->m, state, k->scratch, 0);
+    if (rc == MACHINE_NOMEM)
         return -1;
     if (rc != MACHINE_OK) {
         if (g < k->error_state)
             k->error_state = g;
         return 0;
     }
-    k->transitions += k->succ_count;
+    const SuccList *l = &k->succ;
+    k->transitions += l->count;
     if (inspect && g < k->viol) {
-        ExploreSucc succ[k->succ_count + 1];
-        for (size_t j = 0; j < k->succ_count; j++)
-            succ[j] = (ExploreSucc){k->succ_events[j],
-                                    k->succ_vecs + j * d->w};
-        int c = inspect(ud, state, succ, k->succ_count);
+        ExploreSucc succ[l->count + 1];
+        for (size_t j = 0; j < l->count; j++)
+            succ[j] = (ExploreSucc){l->event[j], l->vec + j * d->w};
+        int c = inspect(ud, state, succ, l->count);
         if (c > 0) {
             k->viol = g;
             k->code = c;
         }
     }
-    for (size_t j = 0; j < k->succ_count; j++) {
+    for (size_t j = 0; j < l->count; j++) {
         key[0] = (uint32_t)g; /* the discovery, then the key */
         key[1] = (uint32_t)j;
-        explore_dist_pack(d, k->succ_vecs + j * d->w, key + 2);
+        explore_dist_pack(d, l->vec + j * d->w, key + 2);
         Out *o = &k->out[explore_dist_owner(d, key + 2)];
         if (explore_dist_out_put(o, key, 2 + d->kw) != 0)
             return -1;
@@ -667,13 +630,13 @@ static ExploreStatus level_limit(const ExploreDist *d, double start)
  * exchanges are 3-8% of the run here; so the size is chosen for memory. */
 enum { ROUND_WORDS = 1 << 21 };
 
-/* The states of a round: from the successors a state had so far. The
- * environment's LOCKSTEP_MPI_ROUND_WORDS replaces ROUND_WORDS (a tuning
- * knob for other networks; tests make rounds tiny with it). */
+/* The states of a round: from the successors a state had so far.
+ * ExploreOptions.round_words replaces ROUND_WORDS (a tuning knob for
+ * other networks; tests make rounds tiny with it). */
 static size_t round_states(const ExploreDist *d)
 {
-    const char *env = getenv("LOCKSTEP_MPI_ROUND_WORDS");
-    double budget = env && atof(env) >= 1 ? atof(env) : ROUND_WORDS;
+    double budget = d->opt.round_words ? (double)d->opt.round_words
+                                       : ROUND_WORDS;
     double succ = d->expanded ? (double)d->transitions / d->expanded : 8.0;
     double words = (succ > 1 ? succ : 1) * (2 + d->kw);
     size_t n = (size_t)(budget / words);
@@ -743,6 +706,18 @@ static ExploreStatus expand_rounds(ExploreDist *d, size_t from, size_t to,
     return st;
 }
 
+/* The machine failed on state error_state, on its owner's rank: every
+ * rank expands it once more, so that what the machine records of its
+ * failure (a term semantics' error message) is on every rank, and rank 0
+ * can say it. */
+static ExploreStatus machine_error_again(ExploreDist *d)
+{
+    uint32_t vec[d->w + 1];
+    explore_dist_state(d, d->error_state, vec);
+    (void)succlist_fill(&d->work[0].succ, d->m, vec, d->work[0].scratch, 0);
+    return EXPLORE_MACHINE_ERROR;
+}
+
 static ExploreStatus levels(ExploreDist *d, ExploreInspect inspect, void *ud,
                             double start)
 {
@@ -753,8 +728,15 @@ static ExploreStatus levels(ExploreDist *d, ExploreInspect inspect, void *ud,
         uint64_t viol = UINT64_MAX;
         int code = 0;
         size_t *fresh = NULL, nfresh = 0;
+        uint64_t before = d->transitions;
         ExploreStatus st = expand_rounds(d, from, to, inspect, ud, &viol,
                                          &code, &fresh, &nfresh, start);
+        if (st == EXPLORE_DONE &&
+            (d->error_state = dist_min_u64(d->error_state)) != UINT64_MAX) {
+            /* as one process: the level neither counted nor kept */
+            d->transitions = before;
+            st = machine_error_again(d);
+        }
         if (st != EXPLORE_DONE) {
             mem_free(fresh);
             return st;
@@ -786,9 +768,6 @@ static ExploreStatus levels(ExploreDist *d, ExploreInspect inspect, void *ud,
         uint64_t v = dist_min_u64(viol);
         d->violation_code = (int)dist_max_u64(viol == v && v != UINT64_MAX
                                                   ? (uint64_t)code : 0);
-        d->error_state = dist_min_u64(d->error_state);
-        if (d->error_state != UINT64_MAX)
-            return EXPLORE_MACHINE_ERROR;
         if (st != EXPLORE_DONE)
             return st;
         if (v != UINT64_MAX) {
@@ -898,12 +877,12 @@ static uint64_t parent_of(const ExploreDist *d, uint64_t id)
 static int event_between(ExploreDist *d, const uint32_t *from,
                          const uint32_t *to, uint32_t *event)
 {
-    DistWorker *k = &d->work[0];
-    if (explore_dist_successors(d, k, from, 0) != MACHINE_OK)
+    SuccList *l = &d->work[0].succ;
+    if (succlist_fill(l, d->m, from, d->work[0].scratch, 0) != MACHINE_OK)
         return -1;
-    for (size_t i = 0; i < k->succ_count; i++)
-        if (!memcmp(k->succ_vecs + i * d->w, to, d->w * sizeof *to)) {
-            *event = k->succ_events[i];
+    for (size_t i = 0; i < l->count; i++)
+        if (!memcmp(l->vec + i * d->w, to, d->w * sizeof *to)) {
+            *event = l->event[i];
             return 0;
         }
     return -1;

@@ -217,8 +217,8 @@ static int tau_targets(Elim *e, uint64_t id, uint32_t **keys,
     if (k != SIZE_MAX) {
         uint32_t state[d->w + 1];
         explore_dist_unpack(d, d->keys + k * d->kw, state);
-        n = explore_dist_successors(d, w, state, 1) == MACHINE_OK
-                ? (uint32_t)w->succ_count
+        n = succlist_fill(&w->succ, d->m, state, w->scratch, 1) == MACHINE_OK
+                ? (uint32_t)w->succ.count
                 : UINT32_MAX;
     }
     dist_bcast_u32(&n, 1, (int)root - 1);
@@ -229,7 +229,7 @@ static int tau_targets(Elim *e, uint64_t id, uint32_t **keys,
     if (!*keys)
         dist_abort(3); /* the others are in the broadcast already */
     for (uint32_t i = 0; k != SIZE_MAX && i < n; i++)
-        explore_dist_pack(d, w->succ_vecs + (size_t)i * d->w,
+        explore_dist_pack(d, w->succ.vec + (size_t)i * d->w,
                           *keys + (size_t)i * d->kw);
     dist_bcast_u32(*keys, (size_t)n * d->kw, (int)root - 1);
     return 0;

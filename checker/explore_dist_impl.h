@@ -10,6 +10,7 @@
 
 #include "explore_dist.h"
 #include "keypack.h"
+#include "succlist.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -27,12 +28,8 @@ typedef struct Out {
 /* One thread's tools and its share of a level (worker 0: the caller's
  * thread, also for what is done one state at a time). */
 typedef struct DistWorker {
-    size_t w;
     void *scratch;
-    /* one state's successors, by explore_dist_successors */
-    uint32_t *succ_vecs, *succ_events;
-    size_t succ_count, succ_cap;
-    int succ_failed;
+    SuccList succ;            /* one state's successors (succlist_fill) */
     /* a level's expansion */
     Out *out;                 /* a buffer per destination rank */
     uint64_t transitions, viol, error_state;
@@ -81,11 +78,6 @@ size_t explore_dist_find(const ExploreDist *d, const uint32_t *key);
 /* The local index of committed state `id`, or SIZE_MAX (not here). */
 size_t explore_dist_local(const ExploreDist *d, uint64_t id);
 
-/* The successors of `state` (all, or only the taus) into k's succ_vecs
- * and succ_events, in emission order: MACHINE_OK, a machine error, or -1
- * when out of memory. */
-int explore_dist_successors(const ExploreDist *d, DistWorker *k,
-                            const uint32_t *state, int taus_only);
 
 /* An exchange under way (dist_alltoall_start): the words sent, kept
  * until it ends, and what comes back (recv valid after the end). */

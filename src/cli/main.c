@@ -813,6 +813,13 @@ static int run_main(int argc, char **argv)
     int rc = parse_args(&cli, argc, argv);
     if (rc >= 0)
         return rc;
+    /* an MPI job's round of exchanges, in words a rank (a tuning knob) */
+    const char *round = getenv("LOCKSTEP_MPI_ROUND_WORDS");
+    unsigned long long words = 0;
+    if (round && (parse_size(round, &words) || words == 0))
+        return usage_error("bad LOCKSTEP_MPI_ROUND_WORDS '%s' (a positive "
+                           "count of words)", round);
+    cli.run.explore.round_words = (size_t)words;
     if (dist_rank() != 0) /* rank 0 writes the pictures and the report */
         cli.graph_dir = cli.report_path = NULL;
     if (access(cli.file, R_OK) != 0)

@@ -228,5 +228,7 @@ else
   expect 2 "started by mpirun as 2 processes without MPI support" -- env OMPI_COMM_WORLD_SIZE=2 "$lockstep" check "$tmp/bad.csp"
   contains err "started as 2 MPI processes, but this build has no MPI support" "... says so, once per process, instead of checking twice"
 fi
+expect 2 "a bad LOCKSTEP_MPI_ROUND_WORDS is a usage error" -- env LOCKSTEP_MPI_ROUND_WORDS=lots "$lockstep" check "$tmp/bad.csp"
+contains err "bad LOCKSTEP_MPI_ROUND_WORDS 'lots'" "... which says so"
 expect 1 "one MPI process runs as usual" -- env OMPI_COMM_WORLD_SIZE=1 "$lockstep" check --quiet "$tmp/bad.csp"
 exit $((failures > 0))

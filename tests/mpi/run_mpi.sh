@@ -67,6 +67,18 @@ rc=$?
 if [[ $rc -ne 2 ]] || ! grep -q "semantics terms is not distributed over MPI" "$tmp/terms.out"; then
   echo "FAIL --semantics terms at 2 ranks: exit $rc (want 2 and a reason)"; head -3 "$tmp/terms.out"; failures=$((failures + 1))
 fi
+# a machine that fails on a state another rank owns: one process's error,
+# located, with its reason (the ranks once called it "out of memory")
+printf 'channel a, b, c\nP = a -> P\nQ = chase((b -> P ||| c -> STOP) \\ {a})\nassert Q :[deadlock free [F]]\n' >"$tmp/fails.csp"
+"$lockstep" check -j1 --format json "$tmp/fails.csp" >"$tmp/fails.one" 2>/dev/null
+for np in 2 3; do
+  "${mpi[@]}" -np $np "$lockstep" check --format json "$tmp/fails.csp" >"$tmp/fails.n" 2>"$tmp/fails.err"
+  rc=$?
+  python3 "$here/compare_json.py" "$tmp/fails.one" "$tmp/fails.n" >"$tmp/out" || { failures=$((failures + 1)); cat "$tmp/out"; }
+  if [[ $rc -ne 2 ]] || ! grep -q "fails.csp:4:1: error: chase: the forced taus" "$tmp/fails.err"; then
+    echo "FAIL a machine error at $np ranks: exit $rc (want 2 and file:line:col)"; head -3 "$tmp/fails.err"; failures=$((failures + 1))
+  fi
+done
 # pictures: rank 0 draws the same counterexamples as one process
 mkdir -p "$tmp/g1" "$tmp/g3"
 "$lockstep" check -j1 --graph "$tmp/g1" --graph-format dot "$golden/models/deep_divergence.csp" >/dev/null 2>&1
