@@ -859,11 +859,11 @@ static unsigned reclaim(Explorer *ex)
 }
 
 /* `want` cut down to what the process's memory budget (limit.h) can still
- * hold. Each pending state costs, as it is inserted, its key and parent in
- * the store, its discovery word and index slots (about 8 bytes at the
- * index's load); and at commit the ordering's scratch, 24 bytes (with
- * several threads also a copy of its key and parent), for the states
- * beyond what the scratch of earlier levels already holds. The store's
+ * hold. Each pending state costs, as it is inserted, its key and index
+ * link in the store, its discovery word and index slots (about 8 bytes at
+ * the index's load); and at commit the ordering's scratch, 8 bytes (with
+ * several threads also a copy of its key), for the states beyond what the
+ * scratch of earlier levels already holds. The store's
  * capacity was sized from the budget when the check began, but the scratch
  * and what other phases left resident were not known then. */
 static uint64_t within_budget(const Explorer *ex, uint64_t used,
@@ -875,7 +875,7 @@ static uint64_t within_budget(const Explorer *ex, uint64_t used,
     uint64_t key = store_key_bytes(ex->store);
     uint64_t held = order_capacity(ex->order);
     uint64_t insert = key + sizeof(uint32_t) + sizeof *ex->disc + 8;
-    uint64_t commit = 24 + (ex->threads > 1 ? key + sizeof(uint32_t) : 0);
+    uint64_t commit = 8 + (ex->threads > 1 ? key : 0);
     /* the most n pending with (n - used) insert + max(n - held, 0) commit
      * <= left, and never fewer than are pending already */
     uint64_t most = used + left / insert;

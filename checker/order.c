@@ -1,14 +1,16 @@
 /* order: a level's new states in canonical order, on a pool. See order.h.
  *
  * Part t of P owns the positions [used * t / P, used * (t + 1) / P) in
- * steps 1 and 2, and in step 3 the parents x (counted from lo) with
+ * step 1, and in steps 2 and 3 the parents x (counted from lo) with
  * x * scale >> 40 == t: range t, where scale = P * 2^40 / span (rounded
  * down; a multiply, not a division per state: a division made the
- * sorting three times slower). cells[t * P + q] counts the states of part
- * t's positions whose parent is in range q; between steps 1 and 2 it
- * becomes where part t puts the first of them in `staged`. The ranges
- * follow one another in `staged` as they will in the result, so step 3
- * sorts each one in place of its own, without touching another's. */
+ * sorting three times slower). Step 1 counts each part's states per
+ * range (cells[t * P + q]); the ranges follow one another in the result
+ * as they will be numbered (start[q]), so each part then sorts its range
+ * in place of its own: it reads the whole discovery array twice (a
+ * sequential read, cheap beside the scattered writes) and keeps only
+ * what it places. Scratch: 8 bytes a pending state (order, and sub, which
+ * becomes parents) and 4 a parent (count_of). */
 #include "order.h"
 
 #include "mem.h"
@@ -32,12 +34,10 @@ struct Order {
     uint64_t *cells; /* parts_max^2 */
     Share *shares;   /* parts_max */
     uint64_t *start; /* parts_max + 1: where range q begins in the result */
-    uint32_t *order, *parents, *sub; /* the result, by rank */
-    uint64_t *staged;                /* discoveries, by range */
-    uint32_t *staged_pos;            /* their positions */
-    uint32_t *count_of;              /* per parent (step 3) */
-    size_t order_cap, parents_cap, sub_cap, staged_cap, staged_pos_cap,
-        count_cap;
+    uint32_t *order, *parents; /* the result, by rank; parents holds the
+                                  successor indices while a range sorts */
+    uint32_t *count_of;        /* per parent (steps 2 and 3) */
+    size_t order_cap, parents_cap, count_cap;
     /* the level being sorted */
     const _Atomic uint64_t *disc;
     uint64_t used, lo, span, scale;
@@ -73,9 +73,6 @@ void order_free(Order *o)
     mem_free(o->start);
     mem_free(o->order);
     mem_free(o->parents);
-    mem_free(o->sub);
-    mem_free(o->staged);
-    mem_free(o->staged_pos);
     mem_free(o->count_of);
     mem_free(o);
 }
@@ -157,107 +154,97 @@ static uint64_t settle_identity(Order *o)
     return n;
 }
 
-/* Between steps 1 and 2: where each part's states of each range go. */
-static void place_cells(Order *o)
+/* Between steps 1 and 2: where each range begins in the result. */
+static void place_ranges(Order *o)
 {
     unsigned P = o->parts;
     uint64_t at = 0;
     for (unsigned q = 0; q < P; q++) {
         o->start[q] = at;
-        for (unsigned t = 0; t < P; t++) {
-            uint64_t c = o->cells[(size_t)t * P + q];
-            o->cells[(size_t)t * P + q] = at;
-            at += c;
-        }
+        for (unsigned t = 0; t < P; t++)
+            at += o->cells[(size_t)t * P + q];
     }
     o->start[P] = at;
 }
 
-/* Step 2: part t's states into their ranges (or, when the positions are
- * in order already, only their parents out). */
-static void stage_task(void *arg, unsigned t)
+/* When the positions are in order already: part t's parents out. */
+static void identity_task(void *arg, unsigned t)
 {
     Order *o = arg;
-    uint64_t row[MAX_PARTS], lo, hi;
-    memcpy(row, o->cells + (size_t)t * o->parts, o->parts * sizeof *row);
+    uint64_t lo, hi;
     share_bounds(o, t, &lo, &hi);
-    if (o->identity) {
-        hi = lo + o->shares[t].found; /* holes only at the end */
-        for (uint64_t p = lo; p < hi; p++)
-            o->parents[p] = (uint32_t)(load(o, p) >> 32);
-        return;
-    }
-    for (uint64_t p = lo; p < hi; p++) {
-        uint64_t d = load(o, p);
-        if (d == ORDER_NONE)
-            continue;
-        uint64_t i = row[range_of(o, d)]++;
-        o->staged[i] = d;
-        o->staged_pos[i] = (uint32_t)p;
-    }
+    hi = lo + o->shares[t].found; /* holes only at the end */
+    for (uint64_t p = lo; p < hi; p++)
+        o->parents[p] = (uint32_t)(load(o, p) >> 32);
 }
 
-/* Step 3: range q by parent (a counting sort over its parents), then
- * within each parent by successor index. */
-static void sort_task(void *arg, unsigned q)
+/* Step 2 for range q (parents x0 .. x1 - 1 from lo): counts each
+ * parent's children; cnt[x] becomes the rank of x's first child. */
+static void count_parents(Order *o, uint64_t x0, uint64_t x1, uint64_t at)
 {
-    Order *o = arg;
-    uint64_t from = o->start[q], to = o->start[q + 1];
-    uint64_t x0 = range_first(o, q), x1 = range_first(o, q + 1);
     uint32_t *cnt = o->count_of;
     memset(cnt + x0, 0, (x1 - x0) * sizeof *cnt);
-    for (uint64_t i = from; i < to; i++)
-        cnt[(o->staged[i] >> 32) - o->lo]++;
-    uint64_t at = from;
-    for (uint64_t x = x0; x < x1; x++) { /* cnt[x]: first rank of parent x */
+    for (uint64_t p = 0; p < o->used; p++) {
+        uint64_t d = load(o, p);
+        uint64_t x = (d >> 32) - o->lo; /* huge for ORDER_NONE */
+        if (x >= x0 && x < x1)
+            cnt[x]++;
+    }
+    for (uint64_t x = x0; x < x1; x++) {
         uint32_t c = cnt[x];
         cnt[x] = (uint32_t)at;
         at += c;
     }
-    for (uint64_t i = from; i < to; i++) {
-        uint64_t d = o->staged[i];
-        uint32_t r = cnt[(d >> 32) - o->lo]++;
-        o->order[r] = o->staged_pos[i];
-        o->parents[r] = (uint32_t)(d >> 32);
-        o->sub[r] = (uint32_t)d;
+}
+
+/* Step 3 for range q: each position to its parent's ranks (in position
+ * order), its successor index beside it; then each parent's few children
+ * by successor index (insertion), and their parent written over the
+ * indices. */
+static void sort_task(void *arg, unsigned q)
+{
+    Order *o = arg;
+    uint64_t x0 = range_first(o, q), x1 = range_first(o, q + 1);
+    uint32_t *cnt = o->count_of, *sub = o->parents;
+    count_parents(o, x0, x1, o->start[q]);
+    for (uint64_t p = 0; p < o->used; p++) {
+        uint64_t d = load(o, p);
+        uint64_t x = (d >> 32) - o->lo;
+        if (x < x0 || x >= x1)
+            continue;
+        uint32_t r = cnt[x]++;
+        o->order[r] = (uint32_t)p;
+        sub[r] = (uint32_t)d;
     }
-    for (uint64_t r = from + 1; r < to; r++) {
-        uint32_t pos = o->order[r], k = o->sub[r], par = o->parents[r];
-        uint64_t j = r;
-        for (; j > from && o->parents[j - 1] == par && o->sub[j - 1] > k;
-             j--) {
-            o->order[j] = o->order[j - 1];
-            o->sub[j] = o->sub[j - 1];
+    uint64_t from = o->start[q]; /* cnt[x]: now the end of x's ranks */
+    for (uint64_t x = x0; x < x1; from = cnt[x], x++) {
+        for (uint64_t r = from + 1; r < cnt[x]; r++) {
+            uint32_t pos = o->order[r], k = sub[r];
+            uint64_t j = r;
+            for (; j > from && sub[j - 1] > k; j--) {
+                o->order[j] = o->order[j - 1];
+                sub[j] = sub[j - 1];
+            }
+            o->order[j] = pos;
+            sub[j] = k;
         }
-        o->order[j] = pos;
-        o->sub[j] = k;
+        for (uint64_t r = from; r < cnt[x]; r++)
+            o->parents[r] = (uint32_t)(o->lo + x);
     }
 }
 
 uint64_t order_capacity(const Order *o)
 {
-    size_t caps[] = {o->order_cap, o->parents_cap, o->sub_cap, o->staged_cap,
-                     o->staged_pos_cap};
-    size_t least = caps[0];
-    for (size_t i = 1; i < sizeof caps / sizeof *caps; i++)
-        if (caps[i] < least)
-            least = caps[i];
-    return least;
+    return o->order_cap < o->parents_cap ? o->order_cap : o->parents_cap;
 }
 
 static int scratch(Order *o, uint64_t used, uint64_t span)
 {
-    void **const arrays[] = {(void **)&o->order, (void **)&o->parents,
-                             (void **)&o->sub, (void **)&o->staged,
-                             (void **)&o->staged_pos};
-    size_t *const caps[] = {&o->order_cap, &o->parents_cap, &o->sub_cap,
-                            &o->staged_cap, &o->staged_pos_cap};
-    const size_t sizes[] = {sizeof *o->order, sizeof *o->parents,
-                            sizeof *o->sub, sizeof *o->staged,
-                            sizeof *o->staged_pos};
-    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
-        if (mem_grow(arrays[i], caps[i], used ? used : 1, sizes[i]) != 0)
-            return -1;
+    size_t n = used ? used : 1;
+    if (mem_grow((void **)&o->order, &o->order_cap, n, sizeof *o->order) ||
+        mem_grow((void **)&o->parents, &o->parents_cap, n,
+                 sizeof *o->parents))
+        return -1;
     return mem_grow((void **)&o->count_of, &o->count_cap, span ? span : 1,
                     sizeof *o->count_of);
 }
@@ -280,11 +267,12 @@ int order_level(Order *o, Pool *pool, unsigned parts,
     o->scale = ((uint64_t)o->parts << SCALE_BITS) / o->span;
     pool_run(pool, o->parts, count_task, o);
     out->n = settle_identity(o);
-    if (!o->identity)
-        place_cells(o);
-    pool_run(pool, o->parts, stage_task, o);
-    if (!o->identity)
+    if (o->identity)
+        pool_run(pool, o->parts, identity_task, o);
+    else {
+        place_ranges(o);
         pool_run(pool, o->parts, sort_task, o);
+    }
     out->identity = o->identity;
     out->order = o->order;
     out->parents = o->parents;

@@ -9,11 +9,13 @@
  * `parts` pieces at once:
  *   1. each part counts its share of the positions per parent range (one
  *      range per part), and checks whether its share is in order already;
- *   2. each part moves its share's positions into the range they belong to;
- *   3. each part sorts one parent range: a counting sort by parent, then
- *      insertion by successor index (a parent has a few new children).
+ *   2. each part counts the children of each parent of its range;
+ *   3. each part places the positions of its range's children (a counting
+ *      sort by parent), then sorts each parent's few children by
+ *      successor index (insertion).
  * With one worker the positions are handed out in discovery order: step 1
- * finds that (`identity`) and the rest is skipped.
+ * finds that (`identity`) and the rest is skipped. Scratch: 8 bytes a
+ * state of the level and 4 a parent.
  *
  * Ownership: the Order owns its scratch, which grows with the levels and
  * is kept between them; the arrays of an OrderResult are the Order's and

@@ -1,7 +1,9 @@
 /* store: the concurrent state store. See store.h.
  *
- * The mapping: keys (capacity * key_bytes), parents (capacity * 4), then
- * the index of at most max_size slots. The index doubles in place: a
+ * The mapping: keys (capacity * key_bytes), the pending states' links
+ * (capacity * 4), then the index of at most max_size slots. Parents are
+ * kept apart, as the lineage of the numbering (lineage.h: about 2.3 bits
+ * a state). The index doubles in place: a
  * rehash reads the keys, never the old index, so the old slots are
  * cleared (memset, on pages already there) and the doubled index is built
  * over them and the fresh half above. Only the final index's pages are
@@ -13,11 +15,13 @@
  * a tombstone (a dropped pending state). Ids stay below 3/4 of the slots,
  * so they always fit.
  *
- * During a level, parent[count + p] holds the slot (+ 1) of pending
- * position p, so that a commit or a rehash finds it without probing. */
+ * During a level, link[p] holds the slot (+ 1) of pending position p, so
+ * that a commit or a rehash finds it without probing; 0 for a position
+ * that holds no state. Only the largest level's links are ever touched. */
 #include "store.h"
 
 #include "keypack.h"
+#include "lineage.h"
 #include "mem.h"
 
 #include <stdatomic.h>
@@ -45,17 +49,17 @@ struct Store {
     uint8_t *region;
     size_t region_bytes;
     uint8_t *keys;
-    uint32_t *parent;
+    uint32_t *link;             /* per pending position: its slot + 1 */
+    Lineage *lineage;           /* the committed states' parents */
     _Atomic uint32_t *index;    /* the index: size slots in use */
     uint64_t max_size;
     uint64_t size;
     unsigned idbits;
     uint64_t next_size, grow_used; /* a grow under way */
     unsigned next_bits;
-    uint8_t *tmp;               /* commit: the pending keys and links */
+    uint8_t *tmp;               /* commit: the pending keys */
     size_t tmp_bytes;
     const uint32_t *c_order, *c_parents; /* the commit under way */
-    uint32_t *c_links;
     uint64_t c_n, c_used;
     int prefetchw;              /* the CPU has PREFETCHW (prefetch_w) */
     char pad_back[STORE_PAD];
@@ -195,8 +199,9 @@ static uint32_t id_mask(unsigned idbits)
 
 /* ---------- creation ---------- */
 
-/* The largest capacity the budget holds: keys and parents per state, and
- * the index at its final size. */
+/* The largest capacity the budget holds: keys and links per state (as if
+ * every state were pending at once: the lineage's 2.3 bits hide in that
+ * slack), and the index at its final size. */
 static void plan(Store *s, size_t memory, size_t beside)
 {
     size_t per = s->kp.key_bytes + sizeof(uint32_t) + beside;
@@ -254,16 +259,17 @@ Store *store_new_beside(size_t width, const uint32_t *word_max, size_t memory,
     }
     plan(s, memory, beside);
     size_t keys = round_up(s->capacity * s->kp.key_bytes + 8, 4096);
-    size_t parents = round_up(s->capacity * sizeof(uint32_t) + 4, 4096);
-    s->region_bytes = keys + parents + s->max_size * sizeof(uint32_t);
+    size_t links = round_up(s->capacity * sizeof(uint32_t) + 4, 4096);
+    s->region_bytes = keys + links + s->max_size * sizeof(uint32_t);
     s->region = mem_map(s->region_bytes);
-    if (!s->region) {
+    s->lineage = lineage_new(s->capacity);
+    if (!s->region || !s->lineage) {
         store_free(s);
         return NULL;
     }
     s->keys = s->region;
-    s->parent = (uint32_t *)(void *)(s->region + keys);
-    s->index = (_Atomic uint32_t *)(void *)(s->region + keys + parents);
+    s->link = (uint32_t *)(void *)(s->region + keys);
+    s->index = (_Atomic uint32_t *)(void *)(s->region + keys + links);
     s->size = (uint64_t)1 << MIN_SLOTS_LOG;
     s->idbits = MIN_SLOTS_LOG;
     s->prefetchw = cpu_has_prefetchw();
@@ -275,6 +281,7 @@ void store_free(Store *s)
     if (!s)
         return;
     mem_unmap(s->region, s->region_bytes);
+    lineage_free(s->lineage);
     keypack_free(&s->kp);
     mem_free(s->tmp);
     mem_free(s);
@@ -287,7 +294,7 @@ uint64_t store_count(const Store *s) { return s->count; }
 
 size_t store_bytes(const Store *s)
 {
-    return s->count * (s->kp.key_bytes + sizeof(uint32_t)) +
+    return s->count * s->kp.key_bytes + lineage_bytes(s->lineage) +
            s->size * sizeof(uint32_t);
 }
 
@@ -450,7 +457,7 @@ static void grow_one(Store *s, uint64_t id, uint64_t h, int shared)
                  (((uint32_t)id + 1) & id_mask(s->next_bits));
     uint64_t slot = grow_put(s, h, v, shared);
     if (id >= s->count)
-        s->parent[id] = (uint32_t)slot + 1;
+        s->link[id - s->count] = (uint32_t)slot + 1;
 }
 
 /* Rehashes ids [lo, hi) (committed ones, or pending ones that are in the
@@ -465,7 +472,7 @@ static void grow_range(Store *s, uint64_t lo, uint64_t hi, int shared)
     uint64_t key[s->kp.key_words], hashes[GROW_AHEAD], ids[GROW_AHEAD];
     unsigned n = 0; /* entries in the window, ring[n % GROW_AHEAD] next */
     for (uint64_t at = lo; at < hi; at++) {
-        if (at >= s->count && s->parent[at] == 0)
+        if (at >= s->count && s->link[at - s->count] == 0)
             continue; /* a pending position never used */
         load_key(s, at, key);
         uint64_t h = hash(s, key);
@@ -520,7 +527,7 @@ int store_insert(Store *s, const uint64_t *key, uint64_t h, uint64_t id,
             if (atomic_compare_exchange_weak_explicit(
                     &s->index[i], &v, mine, memory_order_release,
                     memory_order_acquire)) {
-                s->parent[id] = (uint32_t)i + 1;
+                s->link[id - s->count] = (uint32_t)i + 1;
                 return 1;
             }
         }
@@ -583,7 +590,10 @@ int store_key_is(const Store *s, uint64_t id, const uint64_t *key)
     return key_equal(s, id, key);
 }
 
-uint32_t store_parent(const Store *s, uint64_t id) { return s->parent[id]; }
+uint32_t store_parent(const Store *s, uint64_t id)
+{
+    return lineage_parent(s->lineage, id);
+}
 
 /* ---------- the end of a level ---------- */
 
@@ -591,7 +601,7 @@ void store_drop(Store *s, const uint32_t *pos, uint64_t n)
 {
     uint32_t mask = id_mask(s->idbits);
     for (uint64_t k = 0; k < n; k++) {
-        uint32_t *link = &s->parent[s->count + pos[k]];
+        uint32_t *link = &s->link[pos[k]];
         if (*link == 0)
             continue;
         _Atomic uint32_t *slot = &s->index[*link - 1];
@@ -602,9 +612,9 @@ void store_drop(Store *s, const uint32_t *pos, uint64_t n)
 }
 
 /* The commit. Pending position order[r] becomes count + r: keys move
- * through a copy, each one's slot gets the new id, parents are written.
- * The slot links (in parent[]) are copied first, since the parents written
- * overwrite them. */
+ * through a copy of the level's keys and each one's slot gets the new id
+ * (in parallel parts); then the parents join the lineage and the links
+ * are cleared for the next level (one thread: a few ns a state). */
 int store_commit_begin(Store *s, const uint32_t *order,
                        const uint32_t *parents, uint64_t n, uint64_t used)
 {
@@ -614,18 +624,15 @@ int store_commit_begin(Store *s, const uint32_t *order,
     s->c_used = used;
     if (!order)
         return 0;
-    size_t kb = s->kp.key_bytes, bytes = used * kb;
-    size_t need = bytes + used * sizeof(uint32_t) + sizeof(uint32_t);
-    if (need > s->tmp_bytes) {
-        uint8_t *t = mem_realloc(s->tmp, need);
+    size_t bytes = used * s->kp.key_bytes;
+    if (bytes + 8 > s->tmp_bytes) {
+        uint8_t *t = mem_realloc(s->tmp, bytes + 8);
         if (!t)
             return -1;
         s->tmp = t;
-        s->tmp_bytes = need;
+        s->tmp_bytes = bytes + 8;
     }
-    mem_copy(s->tmp, s->keys + s->count * kb, bytes);
-    s->c_links = (uint32_t *)(void *)(s->tmp + (bytes + 3) / 4 * 4);
-    mem_copy(s->c_links, s->parent + s->count, used * sizeof(uint32_t));
+    mem_copy(s->tmp, s->keys + s->count * s->kp.key_bytes, bytes);
     return 0;
 }
 
@@ -633,40 +640,41 @@ enum { COMMIT_AHEAD = 24 };
 
 void store_commit_part(Store *s, unsigned part, unsigned parts)
 {
+    if (!s->c_order)
+        return; /* positions are ids already */
     uint64_t lo = s->c_n * part / parts, hi = s->c_n * (part + 1) / parts;
     uint32_t mask = id_mask(s->idbits);
     uint64_t key[s->kp.key_words];
     size_t kb = s->kp.key_bytes, last = s->kp.key_words - 1;
-    for (uint64_t r = lo; r < hi && s->c_order; r++) {
+    for (uint64_t r = lo; r < hi; r++) {
         uint64_t id = s->count + r, from = s->c_order[r];
         /* sources and slots are scattered: fetch ahead (measured: the
          * commit takes 15% less time) */
         if (r + 2 * COMMIT_AHEAD < hi) {
             uint32_t far = s->c_order[r + 2 * COMMIT_AHEAD];
-            __builtin_prefetch(&s->c_links[far]);
+            __builtin_prefetch(&s->link[far]);
             __builtin_prefetch(s->tmp + (size_t)far * kb);
         }
         if (r + COMMIT_AHEAD < hi)
             prefetch_w(s, (const void *)&s->index[
-                s->c_links[s->c_order[r + COMMIT_AHEAD]] - 1]);
+                s->link[s->c_order[r + COMMIT_AHEAD]] - 1]);
         const uint8_t *src = s->tmp + from * kb;
         for (size_t i = 0; i < last; i++)
             key[i] = load64(src + 8 * i);
         key[last] = load_small(src + 8 * last, kb - 8 * last);
         store_key(s, id, key);
-        _Atomic uint32_t *slot = &s->index[s->c_links[from] - 1];
+        _Atomic uint32_t *slot = &s->index[s->link[from] - 1];
         uint32_t v = atomic_load_explicit(slot, memory_order_relaxed);
         atomic_store_explicit(slot, (v & ~mask) | ((uint32_t)id + 1),
                               memory_order_relaxed);
     }
-    for (uint64_t r = lo; r < hi; r++)
-        s->parent[s->count + r] = s->c_parents[r];
 }
 
 void store_commit_end(Store *s)
 {
-    for (uint64_t r = s->c_n; r < s->c_used; r++)
-        s->parent[s->count + r] = 0;
+    for (uint64_t r = 0; r < s->c_n; r++)
+        lineage_append(s->lineage, s->c_parents[r]);
+    memset(s->link, 0, s->c_used * sizeof *s->link);
     s->count += s->c_n;
 }
 

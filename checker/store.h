@@ -1,11 +1,13 @@
 /* store: the concurrent state store of the explorer. It keeps every state
  * once, bit-packed, numbers the states, and keeps one parent link each.
  *
- * One mapping, sized from the memory budget, holds everything: the packed
- * keys by id, the parent ids by id, and the hash index, an open-addressing
+ * One mapping, sized from the memory budget, holds the packed keys by id,
+ * the pending states' index links, and the hash index, an open-addressing
  * table of 32-bit slots (part tag of the hash, part id) that doubles in
- * place as it fills. Pages cost nothing until touched (mem_map), so a small
- * model uses little memory however large the budget.
+ * place as it fills; the parent links are the lineage of the numbering
+ * (lineage.h, about 2.3 bits a state), since a level's parents never
+ * decrease. Pages cost nothing until touched (mem_map), so a small model
+ * uses little memory however large the budget.
  *
  * States are packed: each word of the vector in as many bits as its bound
  * (Machine.word_max) needs, words never straddling a 64-bit boundary; a
@@ -73,7 +75,7 @@ size_t store_key_bytes(const Store *s);
 uint64_t store_capacity(const Store *s);
 /* Committed states. */
 uint64_t store_count(const Store *s);
-/* Bytes in use: keys, parents and the current index. */
+/* Bytes in use: keys, parent links and the current index. */
 size_t store_bytes(const Store *s);
 /* After store_reserve said STORE_GROW: the bytes the larger index adds. */
 size_t store_grow_bytes(const Store *s);
@@ -115,7 +117,10 @@ int store_insert(Store *s, const uint64_t *key, uint64_t h, uint64_t id,
 
 /* Ends a level: pending position order[r] becomes id count + r with parent
  * parents[r], for r < n (order NULL: position r itself, the cheap case).
- * `used`: positions handed out. Pending states not in `order` must have
+ * Parents never decrease: roots (STORE_NO_PARENT) only in the first
+ * commit, then each parent at least the one before it, across commits
+ * too (a breadth-first numbering by discovery). `used`: positions handed
+ * out. Pending states not in `order` must have
  * been dropped with store_drop first. Returns 0, or -1 when out of memory
  * (nothing changed). */
 int store_commit(Store *s, const uint32_t *order, const uint32_t *parents,

@@ -159,9 +159,10 @@ static void test_insert_commit(void **state)
     assert_memory_equal(back, c, sizeof c);
     assert_int_equal(store_parent(s, 0), STORE_NO_PARENT);
     assert_int_equal(store_parent(s, 3), 0);
-    /* bytes: 4 states of 2 bytes key + 4 parent, and 1,024 slots */
+    /* bytes: 4 states of 2 bytes key; parents: the lineage's 3 bits (one
+     * word) and its one rank sample (8 bytes); 1,024 slots */
     assert_int_equal(store_key_bytes(s), 2);
-    assert_int_equal(store_bytes(s), 4 * 6 + 1024 * 4);
+    assert_int_equal(store_bytes(s), 4 * 2 + 8 + 8 + 1024 * 4);
     store_free(s);
 }
 
