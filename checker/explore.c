@@ -109,7 +109,6 @@ typedef struct Worker {
     uint64_t chunk_pos, chunk_end; /* ids claimed, not yet expanded */
     uint64_t blk_pos, blk_end;     /* pending positions owned */
     uint64_t transitions;
-    uint64_t fresh;                /* states it stored new in this range */
     uint64_t violation;            /* first violating id seen, or MAX */
     int code;
     ExploreStatus status;
@@ -184,7 +183,7 @@ Explorer *explore_new(const Machine *m, const ExploreOptions *options)
     if (left && left < memory)
         memory = left;
     ex->store = store_new_beside(m->width, m->word_max, memory,
-                                 sizeof *ex->disc);
+                                 sizeof *ex->disc, ex->opt.tree);
     if (ex->store) {
         ex->disc_bytes = (store_capacity(ex->store) + 1) * sizeof *ex->disc;
         ex->disc = mem_map(ex->disc_bytes);
@@ -626,8 +625,8 @@ static void disc_min(_Atomic uint64_t *d, uint64_t mine)
 }
 
 /* Inserts the successors of b from w->next_succ on. Returns 0 when it had
- * to stop for want of pending positions (w->next_succ says where to go
- * on). */
+ * to stop for want of pending positions or of room for a tree's nodes
+ * (w->next_succ says where to go on). */
 static int insert_successors(Explorer *ex, Worker *w, const Batch *b)
 {
     Store *s = ex->store;
@@ -649,9 +648,15 @@ static int insert_successors(Explorer *ex, Worker *w, const Batch *b)
          * `mine` already. Unpublished, the position is still ours. */
         _Atomic uint64_t *d = &ex->disc[w->blk_pos];
         atomic_store_explicit(d, mine, memory_order_relaxed);
-        if (store_insert(s, key, b->hashes[k], base + w->blk_pos, &id)) {
+        int put = store_insert(s, key, b->hashes[k], base + w->blk_pos, &id);
+        if (put < 0) { /* make_room grows the tree's nodes */
+            atomic_store_explicit(d, NO_DISC, memory_order_relaxed);
+            w->next_succ = k;
+            atomic_store(&ex->pause, 1);
+            return 0;
+        }
+        if (put) {
             w->blk_pos++;
-            w->fresh++;
         } else {
             atomic_store_explicit(d, NO_DISC, memory_order_relaxed);
             if (id >= base)
@@ -907,6 +912,9 @@ static int grow_exceeds_budget(const Explorer *ex)
 static ExploreStatus make_room(Explorer *ex, int needed)
 {
     Store *s = ex->store;
+    StoreStatus tidy = store_tidy(s, limit_memory_left());
+    if (tidy != STORE_OK)
+        return tidy == STORE_NOMEM ? EXPLORE_NOMEM : EXPLORE_LIMIT_MEMORY;
     uint64_t used = atomic_load(&ex->pend_next);
     ex->pend_limit = within_budget(ex, used,
                                    store_room(s) > used ? store_room(s) : used);
@@ -936,21 +944,16 @@ static ExploreStatus make_room(Explorer *ex, int needed)
     return EXPLORE_DONE;
 }
 
-/* Expands ids [from, to) of the level with the pool; on return every
- * worker is between states and the pending states of the level so far are
- * in the store. `first`: the level's first range (its pending positions
- * start afresh). */
-static ExploreStatus level_expand(Explorer *ex, uint64_t from, uint64_t to,
-                                  int first)
+/* Expands ids [from, to) of the level (a slice) with the pool; on return
+ * every worker is between states and the slice's new states are pending
+ * in the store, from position 0 on. */
+static ExploreStatus level_expand(Explorer *ex, uint64_t from, uint64_t to)
 {
     unsigned nworkers = to - from >= PARALLEL_MIN ? ex->threads : 1;
     ex->nworkers = nworkers;
-    if (first) {
-        atomic_store(&ex->pend_next, 0);
-        atomic_store(&ex->first_violation, UINT64_MAX);
-        ex->spare_count = 0;
-        atomic_store(&ex->spare_next, 0);
-    }
+    atomic_store(&ex->pend_next, 0);
+    ex->spare_count = 0;
+    atomic_store(&ex->spare_next, 0);
     for (unsigned t = 0; t < ex->threads; t++) {
         Worker *w = &ex->workers[t];
         uint64_t span = to - from;
@@ -962,8 +965,7 @@ static ExploreStatus level_expand(Explorer *ex, uint64_t from, uint64_t to,
         w->head = w->inflight = 0;
         w->next_succ = 0;
         w->chunk_pos = w->chunk_end = 0;
-        if (first)
-            w->blk_pos = w->blk_end = 0;
+        w->blk_pos = w->blk_end = 0;
         new_run(w);
         w->status = EXPLORE_DONE;
     }
@@ -990,15 +992,16 @@ static void commit_task(void *arg, unsigned index)
     store_commit_part(ex->store, index, ex->commit_parts);
 }
 
-/* Numbers the new states of the level canonically; applies --max-states. */
-static ExploreStatus level_commit(Explorer *ex)
+/* Numbers the new states found by the parents [from, to) canonically;
+ * applies --max-states. */
+static ExploreStatus level_commit(Explorer *ex, uint64_t from, uint64_t to)
 {
     Store *s = ex->store;
     uint64_t used = atomic_load(&ex->pend_next);
     unsigned parts = used >= COMMIT_PARALLEL_MIN ? ex->threads : 1;
     OrderResult r;
-    if (order_level(ex->order, ex->pool, parts, ex->disc, used, ex->lo,
-                    ex->hi - ex->lo, &r) != 0)
+    if (order_level(ex->order, ex->pool, parts, ex->disc, used, from,
+                    to - from, &r) != 0)
         return EXPLORE_NOMEM;
     uint64_t n = r.n;
     ExploreStatus st = EXPLORE_DONE;
@@ -1020,15 +1023,14 @@ static ExploreStatus level_commit(Explorer *ex)
     return st;
 }
 
-/* Takes the workers' transitions, first violation and new states. */
-static uint64_t level_results(Explorer *ex, uint64_t *fresh)
+/* Takes the workers' transitions and first violation. */
+static uint64_t level_results(Explorer *ex)
 {
     uint64_t transitions = 0;
     for (unsigned t = 0; t < ex->threads; t++) {
         Worker *w = &ex->workers[t];
         transitions += w->transitions;
-        *fresh += w->fresh;
-        w->transitions = w->fresh = 0;
+        w->transitions = 0;
         if (w->violation < ex->violation) {
             ex->violation = w->violation;
             ex->violation_code = w->code;
@@ -1038,35 +1040,41 @@ static uint64_t level_results(Explorer *ex, uint64_t *fresh)
     return transitions;
 }
 
-/* Parents expanded at a time when --max-states is given. */
-enum { LIMIT_RANGE = 1 << 16 };
+/* Parents expanded at a time: a slice. */
+enum { SLICE = 1 << 18 };
 
-/* A level's expansion. Under --max-states it goes LIMIT_RANGE parents at
- * a time, in id order: once the parents below `at` have found as many
- * new states as the limit leaves room for, those include the canonically
- * first ones (a state's first discovery is by its smallest parent), so
- * the rest of the level is only counted and inspected, not stored: the
- * states beyond the limit never take memory, and the counts, the
+/* A level's expansion, a slice of parents at a time in id order, each
+ * slice's new states numbered before the next slice starts. A state's
+ * first discovery is by its smallest parent, so once a slice is done its
+ * new states' discoveries are final (later slices' parents are larger):
+ * numbering them then gives the ids a whole level's numbering would. So
+ * the level's scratch (discovery words, index links, the sort's arrays,
+ * the commit's copy: 20-30 bytes a new state) holds one slice, never a
+ * whole level. Under --max-states, once the store is full the rest of the
+ * level is only counted and inspected, not stored: the counts, the
  * violation and the states kept are those of a whole level. */
 static ExploreStatus level_run(Explorer *ex, uint64_t *transitions)
 {
-    uint64_t room = ex->opt.max_states ? ex->opt.max_states -
-                                             store_count(ex->store)
-                                       : UINT64_MAX;
-    uint64_t step = ex->opt.max_states ? LIMIT_RANGE : ex->hi - ex->lo;
-    uint64_t fresh = 0;
-    ExploreStatus st = EXPLORE_DONE;
+    ExploreStatus full = EXPLORE_DONE; /* or the commit's state limit */
     ex->count_only = 0;
-    for (uint64_t at = ex->lo; at < ex->hi && st == EXPLORE_DONE;) {
-        uint64_t to = ex->count_only || ex->hi - at < step ? ex->hi
-                                                           : at + step;
-        st = level_expand(ex, at, to, at == ex->lo);
-        *transitions += level_results(ex, &fresh);
+    atomic_store(&ex->first_violation, UINT64_MAX);
+    for (uint64_t at = ex->lo; at < ex->hi;) {
+        uint64_t to = ex->count_only || ex->hi - at < SLICE ? ex->hi
+                                                            : at + SLICE;
+        ExploreStatus st = level_expand(ex, at, to);
+        *transitions += level_results(ex);
+        if (st == EXPLORE_DONE && !ex->count_only)
+            st = level_commit(ex, at, to);
+        if (st == EXPLORE_LIMIT_STATES)
+            full = st;
+        else if (st != EXPLORE_DONE)
+            return st;
+        ex->count_only = ex->opt.max_states &&
+                         store_count(ex->store) >= ex->opt.max_states;
         at = to;
-        ex->count_only = fresh >= room;
     }
     ex->count_only = 0;
-    return st;
+    return full;
 }
 
 static ExploreStatus explore_levels(Explorer *ex)
@@ -1076,10 +1084,7 @@ static ExploreStatus explore_levels(Explorer *ex)
         ex->hi = store_count(ex->store);
         uint64_t transitions = 0;
         ExploreStatus st = level_run(ex, &transitions);
-        if (st != EXPLORE_DONE)
-            return st;
-        st = level_commit(ex);
-        if (st == EXPLORE_NOMEM)
+        if (st != EXPLORE_DONE && st != EXPLORE_LIMIT_STATES)
             return st;
         ex->stats.transitions += transitions;
         ex->level++;

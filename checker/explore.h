@@ -33,6 +33,9 @@ typedef struct ExploreOptions {
     size_t memory;       /* bytes for the store; 0: half of physical memory */
     double timeout;      /* seconds; 0: none */
     int progress;        /* 1: live progress line on stderr if it is a tty */
+    unsigned tree;       /* 0: packed keys; else the tree-compressed store
+                            with leaves of at most this many bits (store.h:
+                            64, --store tree; tests use fewer) */
     size_t round_words;  /* an MPI job's words a rank sends per round of a
                             level (explore_dist.c); 0: its default */
     int distributed;     /* 1: shared out over the ranks of an MPI job when

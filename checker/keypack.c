@@ -3,7 +3,39 @@
 
 #include "mem.h"
 
-int keypack_init(KeyPack *k, size_t width, const uint32_t *word_max)
+static unsigned bits_of(const uint32_t *word_max, size_t i)
+{
+    uint32_t max = word_max ? word_max[i] : UINT32_MAX;
+    unsigned b = 1;
+    while (b < 32 && (max >> b) != 0)
+        b++;
+    return b;
+}
+
+/* Marks in lead[] the first word of each leaf of words [lo, hi): a range
+ * of at most leaf_bits bits (or of one word) is a leaf; a wider one is cut
+ * where its bits are halved. */
+static void mark_leaves(const uint32_t *word_max, size_t lo, size_t hi,
+                        unsigned leaf_bits, uint8_t *lead)
+{
+    size_t total = 0;
+    for (size_t i = lo; i < hi; i++)
+        total += bits_of(word_max, i);
+    if (total <= leaf_bits || hi - lo == 1) {
+        lead[lo] = 1;
+        return;
+    }
+    size_t mid = lo + 1, sum = bits_of(word_max, lo);
+    while (mid + 1 < hi && 2 * (sum + bits_of(word_max, mid)) <= total)
+        sum += bits_of(word_max, mid++);
+    mark_leaves(word_max, lo, mid, leaf_bits, lead);
+    mark_leaves(word_max, mid, hi, leaf_bits, lead);
+}
+
+/* The layout; lead (or NULL): the vector words that must start a key
+ * word. */
+static int layout(KeyPack *k, size_t width, const uint32_t *word_max,
+                  const uint8_t *lead)
 {
     *k = (KeyPack){.width = width};
     k->word_of = mem_alloc(width + 1);
@@ -13,11 +45,8 @@ int keypack_init(KeyPack *k, size_t width, const uint32_t *word_max)
         return -1;
     size_t word = 0, at = 0;
     for (size_t i = 0; i < width; i++) {
-        uint32_t max = word_max ? word_max[i] : UINT32_MAX;
-        unsigned b = 1;
-        while (b < 32 && (max >> b) != 0)
-            b++;
-        if (at + b > 64) {
+        unsigned b = bits_of(word_max, i);
+        if (at + b > 64 || (lead && lead[i] && i > 0)) {
             word++;
             at = 0;
         }
@@ -35,6 +64,27 @@ int keypack_init(KeyPack *k, size_t width, const uint32_t *word_max)
     k->key_bytes = k->key_words * 8; /* keys are the words' first bytes */
 #endif
     return 0;
+}
+
+int keypack_init(KeyPack *k, size_t width, const uint32_t *word_max)
+{
+    return layout(k, width, word_max, NULL);
+}
+
+int keypack_init_leaves(KeyPack *k, size_t width, const uint32_t *word_max,
+                        unsigned leaf_bits)
+{
+    uint8_t *lead = mem_calloc(width + 1, 1);
+    if (!lead) {
+        *k = (KeyPack){0};
+        return -1;
+    }
+    if (width)
+        mark_leaves(word_max, 0, width, leaf_bits > 64 ? 64 : leaf_bits,
+                    lead);
+    int rc = layout(k, width, word_max, lead);
+    mem_free(lead);
+    return rc;
 }
 
 void keypack_free(KeyPack *k)

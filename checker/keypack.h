@@ -28,6 +28,14 @@ typedef struct KeyPack {
  * (word_max NULL: 32 bits each). 0; -1 out of memory; -2 wider than
  * KEYPACK_MAX_BITS. */
 int keypack_init(KeyPack *k, size_t width, const uint32_t *word_max);
+/* The same, for a tree of key words (store.h's tree compression): the
+ * vector is cut where its bits are halved, again and again, until each
+ * piece holds at most leaf_bits (<= 64) bits or is one word; each piece
+ * starts a key word of its own. The words, and so the tree's leaves, then
+ * split the state where its information does (its components, not 64-bit
+ * boundaries). */
+int keypack_init_leaves(KeyPack *k, size_t width, const uint32_t *word_max,
+                        unsigned leaf_bits);
 void keypack_free(KeyPack *k);
 
 static inline void keypack_pack(const KeyPack *k, const uint32_t *vec,

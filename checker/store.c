@@ -23,6 +23,7 @@
 #include "keypack.h"
 #include "lineage.h"
 #include "mem.h"
+#include "nodeset.h"
 
 #include <stdatomic.h>
 #include <string.h>
@@ -45,6 +46,11 @@ enum { STORE_PAD = 64 };
 struct Store {
     char pad_front[STORE_PAD];
     KeyPack kp;                 /* the key layout (width, key_words, ...) */
+    NodeSet *nodes;             /* --store tree: the shared nodes; or NULL */
+    uint8_t *cut;               /* the tree: cut[lo * (kw + 1) + hi], where
+                                   node [lo, hi) of key words splits */
+    size_t sw, sb;              /* words and bytes stored per state: the
+                                   key's, or the tree root's 1 and 8 */
     uint64_t capacity, count;
     uint8_t *region;
     size_t region_bytes;
@@ -106,7 +112,7 @@ uint64_t store_hash(const Store *s, const uint64_t *key)
 
 static const uint8_t *key_at(const Store *s, uint64_t id)
 {
-    return s->keys + id * s->kp.key_bytes;
+    return s->keys + id * s->sb;
 }
 
 /* Keys are a few bytes: copied and compared a word at a time, never by a
@@ -141,34 +147,35 @@ static inline uint64_t load_small(const uint8_t *p, size_t n)
     return p[0];
 }
 
+/* The stored words of state id (its packed key, or its tree's root). */
 static void load_key(const Store *s, uint64_t id, uint64_t *key)
 {
     const uint8_t *p = key_at(s, id);
-    size_t last = s->kp.key_words - 1;
+    size_t last = s->sw - 1;
     for (size_t i = 0; i < last; i++)
         key[i] = load64(p + 8 * i);
-    key[last] = load_small(p + 8 * last, s->kp.key_bytes - 8 * last);
+    key[last] = load_small(p + 8 * last, s->sb - 8 * last);
 }
 
 static inline int key_equal(const Store *s, uint64_t id,
                             const uint64_t *key)
 {
     const uint8_t *p = key_at(s, id);
-    if (s->kp.key_words == 1) /* the common case */
-        return load_small(p, s->kp.key_bytes) == key[0];
-    size_t last = s->kp.key_words - 1;
+    if (s->sw == 1) /* the common case */
+        return load_small(p, s->sb) == key[0];
+    size_t last = s->sw - 1;
     for (size_t i = 0; i < last; i++)
         if (load64(p + 8 * i) != key[i])
             return 0;
-    return load_small(p + 8 * last, s->kp.key_bytes - 8 * last) == key[last];
+    return load_small(p + 8 * last, s->sb - 8 * last) == key[last];
 }
 
 /* Writes the key's bytes: whole words, then the tail as two overlapping
  * stores of 4, 2 or 1 bytes (or one overlapping word). */
 static void store_key(const Store *s, uint64_t id, const uint64_t *key)
 {
-    uint8_t *p = s->keys + id * s->kp.key_bytes;
-    size_t kb = s->kp.key_bytes, whole = kb / 8;
+    uint8_t *p = s->keys + id * s->sb;
+    size_t kb = s->sb, whole = kb / 8;
     const uint8_t *src = (const uint8_t *)key;
     for (size_t i = 0; i < whole; i++)
         memcpy(p + 8 * i, src + 8 * i, 8);
@@ -185,6 +192,134 @@ static void store_key(const Store *s, uint64_t id, const uint64_t *key)
         memcpy(p + kb - 2, src + kb - 2, 2);
     } else
         p[at] = src[at];
+}
+
+/* ---------- the tree (--store tree) ----------
+ *
+ * The key's words [lo, hi) are a node: one word is a leaf, whose value is
+ * the word; more are split in halves, the node's value the pair of their
+ * ids (left << 32 | right). Nodes live in one NodeSet, shared by every
+ * state and position. The stored key of a state is its root's pair
+ * (8 bytes), never put in the set. The hash of a state stays that of its
+ * packed key, so the index, the explorer's prefetching and its table of
+ * recent successors are the same for both stores. */
+
+/* Where node [lo, hi) splits (hi - lo > 1). */
+static size_t cut_of(const Store *s, size_t lo, size_t hi)
+{
+    return s->cut[lo * (s->kp.key_words + 1) + hi];
+}
+
+/* The bits key word w holds. */
+static size_t word_bits(const Store *s, size_t w)
+{
+    size_t bits = 0;
+    for (size_t i = 0; i < s->kp.width; i++)
+        if (s->kp.word_of[i] == w) {
+            size_t end = s->kp.shift[i] +
+                         (size_t)__builtin_popcount(s->kp.mask[i]);
+            bits = end > bits ? end : bits;
+        }
+    return bits;
+}
+
+/* Cuts node [lo, hi) where its bits are halved (cf. keypack's leaves),
+ * and its halves likewise. */
+static void cut_tree(Store *s, const size_t *bits, size_t lo, size_t hi)
+{
+    if (hi - lo < 2)
+        return;
+    size_t total = 0, sum = bits[lo], mid = lo + 1;
+    for (size_t w = lo; w < hi; w++)
+        total += bits[w];
+    while (mid + 1 < hi && 2 * (sum + bits[mid]) <= total)
+        sum += bits[mid++];
+    s->cut[lo * (s->kp.key_words + 1) + hi] = (uint8_t)mid;
+    cut_tree(s, bits, lo, mid);
+    cut_tree(s, bits, mid, hi);
+}
+
+static int tree_init(Store *s)
+{
+    size_t kw = s->kp.key_words;
+    size_t *bits = mem_alloc(kw * sizeof *bits);
+    s->cut = mem_calloc((kw + 1) * (kw + 1), 1);
+    s->nodes = nodeset_new();
+    if (!bits || !s->cut || !s->nodes) {
+        mem_free(bits);
+        return -1;
+    }
+    for (size_t w = 0; w < kw; w++)
+        bits[w] = word_bits(s, w);
+    cut_tree(s, bits, 0, kw);
+    mem_free(bits);
+    return 0;
+}
+
+/* The id of node [lo, hi) of key, put in the set (put) or only looked
+ * up; NODESET_FULL or NODESET_NONE when that failed. */
+static uint32_t tree_node(const Store *s, const uint64_t *key, size_t lo,
+                          size_t hi, int put)
+{
+    if (hi - lo == 1)
+        return put ? nodeset_put(s->nodes, key[lo])
+                   : nodeset_find(s->nodes, key[lo]);
+    size_t mid = cut_of(s, lo, hi);
+    uint32_t a = tree_node(s, key, lo, mid, put);
+    if (a >= NODESET_NONE)
+        return a;
+    uint32_t b = tree_node(s, key, mid, hi, put);
+    if (b >= NODESET_NONE)
+        return b;
+    uint64_t v = (uint64_t)a << 32 | b;
+    return put ? nodeset_put(s->nodes, v) : nodeset_find(s->nodes, v);
+}
+
+/* The stored words of key: the key itself, or its tree root's pair in
+ * *root (-1 when a node could not be put or found). */
+static int stored_of(const Store *s, const uint64_t *key, int put, uint64_t *root,
+                     const uint64_t **stored)
+{
+    if (!s->nodes) {
+        *stored = key;
+        return 0;
+    }
+    size_t kw = s->kp.key_words, mid = cut_of(s, 0, kw);
+    uint32_t a = tree_node(s, key, 0, mid, put);
+    uint32_t b = a >= NODESET_NONE ? a : tree_node(s, key, mid, kw, put);
+    if (b >= NODESET_NONE)
+        return -1;
+    *root = (uint64_t)a << 32 | b;
+    *stored = root;
+    return 0;
+}
+
+static void tree_unfold(const Store *s, uint64_t v, size_t lo, size_t hi,
+                        uint64_t *key)
+{
+    if (hi - lo == 1) {
+        key[lo] = v;
+        return;
+    }
+    size_t mid = cut_of(s, lo, hi);
+    tree_unfold(s, nodeset_value(s->nodes, (uint32_t)(v >> 32)), lo, mid,
+                key);
+    tree_unfold(s, nodeset_value(s->nodes, (uint32_t)v), mid, hi, key);
+}
+
+/* The packed key of committed or pending state id. */
+static void key_of(const Store *s, uint64_t id, uint64_t *key)
+{
+    if (!s->nodes) {
+        load_key(s, id, key);
+        return;
+    }
+    uint64_t root;
+    load_key(s, id, &root);
+    size_t kw = s->kp.key_words, mid = cut_of(s, 0, kw);
+    tree_unfold(s, nodeset_value(s->nodes, (uint32_t)(root >> 32)), 0, mid,
+                key);
+    tree_unfold(s, nodeset_value(s->nodes, (uint32_t)root), mid, kw, key);
 }
 
 static uint32_t tag_of(uint64_t h, unsigned idbits)
@@ -204,7 +339,7 @@ static uint32_t id_mask(unsigned idbits)
  * slack), and the index at its final size. */
 static void plan(Store *s, size_t memory, size_t beside)
 {
-    size_t per = s->kp.key_bytes + sizeof(uint32_t) + beside;
+    size_t per = s->sb + sizeof(uint32_t) + beside;
     s->capacity = 0;
     s->max_size = (uint64_t)1 << MIN_SLOTS_LOG;
     for (unsigned b = MIN_SLOTS_LOG; b <= MAX_SLOTS_LOG; b++) {
@@ -244,21 +379,28 @@ int store_fits(size_t width, const uint32_t *word_max)
 
 Store *store_new(size_t width, const uint32_t *word_max, size_t memory)
 {
-    return store_new_beside(width, word_max, memory, 0);
+    return store_new_beside(width, word_max, memory, 0, 0);
 }
 
 Store *store_new_beside(size_t width, const uint32_t *word_max, size_t memory,
-                        size_t beside)
+                        size_t beside, unsigned tree)
 {
     Store *s = mem_calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    if (keypack_init(&s->kp, width, word_max) != 0) {
+    int rc = tree ? keypack_init_leaves(&s->kp, width, word_max, tree) : -2;
+    if (rc == -2) { /* plain, or leaves wider than a key may be */
+        keypack_free(&s->kp);
+        rc = keypack_init(&s->kp, width, word_max);
+    }
+    if (rc != 0 || (tree && s->kp.key_words > 1 && tree_init(s) != 0)) {
         store_free(s);
         return NULL;
     }
+    s->sw = s->nodes ? 1 : s->kp.key_words;
+    s->sb = s->nodes ? sizeof(uint64_t) : s->kp.key_bytes;
     plan(s, memory, beside);
-    size_t keys = round_up(s->capacity * s->kp.key_bytes + 8, 4096);
+    size_t keys = round_up(s->capacity * s->sb + 8, 4096);
     size_t links = round_up(s->capacity * sizeof(uint32_t) + 4, 4096);
     s->region_bytes = keys + links + s->max_size * sizeof(uint32_t);
     s->region = mem_map(s->region_bytes);
@@ -282,20 +424,23 @@ void store_free(Store *s)
         return;
     mem_unmap(s->region, s->region_bytes);
     lineage_free(s->lineage);
+    nodeset_free(s->nodes);
+    mem_free(s->cut);
     keypack_free(&s->kp);
     mem_free(s->tmp);
     mem_free(s);
 }
 
 size_t store_key_words(const Store *s) { return s->kp.key_words; }
-size_t store_key_bytes(const Store *s) { return s->kp.key_bytes; }
+size_t store_key_bytes(const Store *s) { return s->sb; }
 uint64_t store_capacity(const Store *s) { return s->capacity; }
 uint64_t store_count(const Store *s) { return s->count; }
 
 size_t store_bytes(const Store *s)
 {
-    return s->count * s->kp.key_bytes + lineage_bytes(s->lineage) +
-           s->size * sizeof(uint32_t);
+    return s->count * s->sb + lineage_bytes(s->lineage) +
+           s->size * sizeof(uint32_t) +
+           (s->nodes ? nodeset_bytes(s->nodes) : 0);
 }
 
 size_t store_grow_bytes(const Store *s)
@@ -474,7 +619,7 @@ static void grow_range(Store *s, uint64_t lo, uint64_t hi, int shared)
     for (uint64_t at = lo; at < hi; at++) {
         if (at >= s->count && s->link[at - s->count] == 0)
             continue; /* a pending position never used */
-        load_key(s, at, key);
+        key_of(s, at, key);
         uint64_t h = hash(s, key);
         prefetch_w(s, (const void *)&s->index[h & (s->next_size - 1)]);
         unsigned i = n++ % GROW_AHEAD;
@@ -514,6 +659,9 @@ void store_grow_end(Store *s)
 int store_insert(Store *s, const uint64_t *key, uint64_t h, uint64_t id,
                  uint64_t *found)
 {
+    uint64_t root;
+    if (stored_of(s, key, 1, &root, &key) != 0)
+        return -1; /* the tree's nodes are full */
     store_key(s, id, key);
     unsigned idbits = s->idbits;
     uint32_t tag = tag_of(h, idbits), mask = id_mask(idbits);
@@ -542,6 +690,9 @@ int store_insert(Store *s, const uint64_t *key, uint64_t h, uint64_t id,
 /* The committed id of packed key `key` with hash h, or UINT64_MAX. */
 static uint64_t find(const Store *s, const uint64_t *key, uint64_t h)
 {
+    uint64_t root;
+    if (stored_of(s, key, 0, &root, &key) != 0)
+        return UINT64_MAX; /* a node is absent: so is the state */
     uint64_t smask = s->size - 1;
     uint32_t tag = tag_of(h, s->idbits), mask = id_mask(s->idbits);
     for (uint64_t i = h & smask;; i = (i + 1) & smask) {
@@ -581,14 +732,29 @@ void store_lookup_many(const Store *s, const uint32_t *vecs, size_t n,
 void store_state(const Store *s, uint64_t id, uint32_t *vec)
 {
     uint64_t key[s->kp.key_words];
-    load_key(s, id, key);
+    key_of(s, id, key);
     unpack(s, key, vec);
 }
 
 int store_key_is(const Store *s, uint64_t id, const uint64_t *key)
 {
-    return key_equal(s, id, key);
+    if (!s->nodes)
+        return key_equal(s, id, key);
+    uint64_t mine[s->kp.key_words];
+    key_of(s, id, mine);
+    return memcmp(mine, key, sizeof mine) == 0;
 }
+
+StoreStatus store_tidy(Store *s, size_t left)
+{
+    if (!s->nodes || !nodeset_wants_grow(s->nodes))
+        return STORE_OK;
+    if (left && nodeset_grow_bytes(s->nodes) > left)
+        return STORE_FULL;
+    return nodeset_grow(s->nodes) == 0 ? STORE_OK : STORE_NOMEM;
+}
+
+int store_is_tree(const Store *s) { return s->nodes != NULL; }
 
 uint32_t store_parent(const Store *s, uint64_t id)
 {
@@ -624,7 +790,7 @@ int store_commit_begin(Store *s, const uint32_t *order,
     s->c_used = used;
     if (!order)
         return 0;
-    size_t bytes = used * s->kp.key_bytes;
+    size_t bytes = used * s->sb;
     if (bytes + 8 > s->tmp_bytes) {
         uint8_t *t = mem_realloc(s->tmp, bytes + 8);
         if (!t)
@@ -632,7 +798,7 @@ int store_commit_begin(Store *s, const uint32_t *order,
         s->tmp = t;
         s->tmp_bytes = bytes + 8;
     }
-    mem_copy(s->tmp, s->keys + s->count * s->kp.key_bytes, bytes);
+    mem_copy(s->tmp, s->keys + s->count * s->sb, bytes);
     return 0;
 }
 
@@ -644,8 +810,8 @@ void store_commit_part(Store *s, unsigned part, unsigned parts)
         return; /* positions are ids already */
     uint64_t lo = s->c_n * part / parts, hi = s->c_n * (part + 1) / parts;
     uint32_t mask = id_mask(s->idbits);
-    uint64_t key[s->kp.key_words];
-    size_t kb = s->kp.key_bytes, last = s->kp.key_words - 1;
+    uint64_t key[s->sw];
+    size_t kb = s->sb, last = s->sw - 1;
     for (uint64_t r = lo; r < hi; r++) {
         uint64_t id = s->count + r, from = s->c_order[r];
         /* sources and slots are scattered: fetch ahead (measured: the

@@ -13,6 +13,15 @@
  * (Machine.word_max) needs, words never straddling a 64-bit boundary; a
  * stored state takes store_key_bytes bytes.
  *
+ * Tree compression (a store made with `tree`, for keys of two words or
+ * more): the key's words are the leaves of a binary tree whose inner
+ * nodes are pairs of ids, each node named once in a shared NodeSet
+ * (nodeset.h); a state stores its root's pair, 8 bytes, however wide its
+ * key. States of a network differ in few components, so they share most
+ * nodes (LTSmin's tree compression, on 64-bit words of the packed key).
+ * Ids, hashes, the order of everything and so every count and
+ * counterexample are the same as with plain keys.
+ *
  * Ids. The states [0, count) are committed: their ids are final. While a
  * BFS level is expanded, new states are inserted under *pending* ids
  * count + p, where the caller hands out each pending position p to exactly
@@ -62,14 +71,18 @@ enum { STORE_MAX_BITS = KEYPACK_MAX_BITS };
 int store_fits(size_t width, const uint32_t *word_max);
 /* The same, when the caller keeps `beside` bytes per state of its own out
  * of the same `memory` (the explorer's discovery array): the capacity
- * leaves room for them. */
+ * leaves room for them. `tree` (0: none): tree-compressed, with leaves of
+ * at most `tree` bits (64 makes the fewest nodes; tests ask for fewer, so
+ * that small states get trees too), when the leaves are two or more
+ * (store_is_tree says whether they are). */
 Store *store_new_beside(size_t width, const uint32_t *word_max, size_t memory,
-                        size_t beside);
+                        size_t beside, unsigned tree);
+int store_is_tree(const Store *s);
 void store_free(Store *s);
 
 /* 64-bit words of a packed key buffer (store_pack's output). */
 size_t store_key_words(const Store *s);
-/* Bytes one state takes in the store (key only). */
+/* Bytes one state takes in the store (key, or tree root, only). */
 size_t store_key_bytes(const Store *s);
 /* States the budget holds. */
 uint64_t store_capacity(const Store *s);
@@ -107,11 +120,17 @@ void store_grow_part(Store *s, unsigned part, unsigned parts);
 void store_grow_end(Store *s);
 /* Pending states the index takes before it must grow. */
 uint64_t store_room(const Store *s);
+/* Between runs of inserts (one thread): grows the tree's node set when it
+ * is past half full, if `left` bytes (0: no budget) hold the growth.
+ * STORE_OK, STORE_FULL (the budget does not hold it) or STORE_NOMEM. */
+StoreStatus store_tidy(Store *s, size_t left);
 
 /* Inserts `key` (hash h) under pending id `id` (count <= id < count +
  * want, owned by the caller). Returns 1 when the key was new: it now has
  * id `id`. Returns 0 when it was there already, with its id (committed or
- * pending) in *found; position `id` is then still free. Thread-safe. */
+ * pending) in *found; position `id` is then still free. Returns -1 (only
+ * a tree store) when its node set is full: nothing was inserted, and
+ * store_tidy must run first. Thread-safe. */
 int store_insert(Store *s, const uint64_t *key, uint64_t h, uint64_t id,
                  uint64_t *found);
 

@@ -80,6 +80,9 @@ static const char *const check_help =
     "  --max-states N      stop a check after N states (exit 3)\n"
     "  --memory SIZE       peak memory of the whole run, e.g. 2G (default:\n"
     "                      half of physical memory; exit 3 when reached)\n"
+    "  --store ram|tree    states as packed keys (default), or tree-\n"
+    "                      compressed: 8 bytes a state for wide states,\n"
+    "                      slower; same counts and counterexamples\n"
     "  --timeout SECONDS   time for each assertion (and for loading): one\n"
     "                      that runs out is LIMIT, the next ones still run\n"
     "  --total-timeout SECONDS\n"
@@ -242,6 +245,19 @@ static int parse_valued(Cli *cli, const char *opt, const char *val)
                                "(its states are numbered as each process "
                                "meets them): run it as one process", val),
                    -1;
+    } else if (!strcmp(opt, "--store")) {
+        if (!strncmp(val, "disk", 4))
+            return usage_error("--store %s: a store on disk is not "
+                               "supported yet (ram or tree)", val), -1;
+        if (strcmp(val, "ram") && strcmp(val, "tree"))
+            return usage_error("unknown store '%s' (ram or tree)", val), -1;
+        cli->run.explore.tree = strcmp(val, "tree") ? 0 : 64;
+        /* an MPI job's ranks keep packed keys (explore_dist.c) */
+        if (cli->run.explore.tree && dist_size() > 1 &&
+            !strcmp(cli->verb, "check"))
+            return usage_error("--store %s is not distributed over MPI "
+                               "(each rank keeps packed keys): run it as "
+                               "one process", val), -1;
     } else if (!strcmp(opt, "--leaf-compression")) {
         if (strcmp(val, "none") && strcmp(val, "sbisim") &&
             strcmp(val, "wbisim"))
@@ -298,6 +314,7 @@ static int is_valued(const char *opt)
                                         "--memory", "--timeout",
                                         "--total-timeout", "--format",
                                         "--semantics", "--assert", "--graph",
+                                        "--store",
                                         "--report",
                                         "--leaf-compression",
                                         "--graph-format", "--observe",

@@ -221,6 +221,21 @@ for j in 1 2; do
   expect 3 "--max-states inside a level of 167,960 states, -j$j" -- "$lockstep" check -j$j --max-states 200000 "$tmp/counters.csp"
   contains out "200000 states, 1511640 transitions, depth 9" "... 12 x 125,970 transitions, as derived"
 done
+# tests/bench/wide_counters.csp: 24 counters of 60 values, 144-bit states
+# (so --store tree makes trees of 36-bit leaves). C(29, 24) = 118,755
+# states up to depth 5, each with 24 transitions: 2,850,120; level 6
+# (475,020 states) is cut at 200,000. The same in both stores, and the
+# tree's node set grows on the way (tens of thousands of pairs).
+for store in ram tree; do
+  for j in 1 2; do
+    expect 3 "--store $store, -j$j, to --max-states 200000" -- "$lockstep" check -j$j --store $store --max-states 200000 "$(dirname "$0")/../bench/wide_counters.csp"
+    contains out "200000 states, 2850120 transitions, depth 6" "... the counts as derived"
+  done
+done
+expect 2 "--store disk is not supported yet" -- "$lockstep" check --store disk:"$tmp" "$tmp/counters.csp"
+contains err "a store on disk is not supported yet" "... which says so"
+expect 2 "an unknown --store" -- "$lockstep" check --store attic "$tmp/counters.csp"
+contains err "unknown store 'attic' (ram or tree)" "... which says so"
 "$lockstep" --version >"$tmp/version"
 if grep -q "(MPI: " "$tmp/version"; then
   ok "(built with MPI: tests/mpi runs it under mpirun)"

@@ -11,10 +11,13 @@
  * the trace (CSPM syntax, taus omitted; for a trace error ending with the
  * event the specification cannot do) describe the counterexample.
  *
- * Every assertion runs three ways: compiled network with 1 thread and with
- * 2 threads, and explored terms with 1 thread. All three must give the same
- * verdict, kind and counts, and both network runs the same trace: the
- * determinism and differential guarantees of docs/design.md. Where the
+ * Every assertion runs four ways: compiled network with 1 thread and with
+ * 2 threads, the same with 2 threads and the tree-compressed store
+ * (--store tree, with leaves of at most 4 bits rather than 64, so that
+ * small states are trees too), and explored terms with 1 thread. All must give the
+ * same verdict, kind and counts, and the network runs the same
+ * counterexample, step for step and state for state: the determinism and
+ * differential guarantees of docs/design.md. Where the
  * network takes compressed leaves' acceptance jumps together and the
  * terms one at a time, `terms-states=N terms-transitions=M` give the
  * terms' counts instead.
@@ -45,8 +48,19 @@ typedef struct Outcome {
     FailKind fail;
     char trace[4096];
     unsigned long long states, transitions, spec_nodes;
+    uint64_t path; /* a digest of the counterexample's events and states */
     char message[256];
 } Outcome;
+
+/* FNV-1a over n words. */
+static uint64_t digest(uint64_t h, const uint32_t *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= w[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
 
 /* Parses the text after "-- expect:"; 0 or -1. */
 static int parse_expect(const char *text, int line, Expect *e)
@@ -121,10 +135,11 @@ static size_t read_expects(const char *path, Expect **out)
 }
 
 static void run_one(Model *m, size_t i, CompileMode sem, unsigned threads,
-                    Outcome *o)
+                    unsigned tree, Outcome *o)
 {
     RunOptions opt = {.semantics = sem};
     opt.explore.threads = threads;
+    opt.explore.tree = tree;
     opt.explore.memory = 64u << 20;
     Diags diags;
     diags_init(&diags);
@@ -142,6 +157,10 @@ static void run_one(Model *m, size_t i, CompileMode sem, unsigned threads,
     if (diags.count)
         snprintf(o->message, sizeof o->message, "%s", diags.items[0].message);
     if (r.check.verdict == VERDICT_FAIL) {
+        const Cex *c = &r.check.cex;
+        o->path = digest(digest(0xcbf29ce484222325ull + c->steps, c->events,
+                                c->steps),
+                         c->states, c->states ? (c->steps + 1) * c->width : 0);
         size_t len = 0;
         uint32_t *trace = check_trace(&r.check.cex, &len);
         if (trace && (r.check.fail == FAIL_TRACE ||
@@ -164,10 +183,11 @@ static const char *kind_name(const Outcome *o)
 /* Compares one assertion against its expectation; returns failures. */
 static int check_assert(const char *path, Model *m, size_t i, const Expect *e)
 {
-    Outcome net1, net2, terms;
-    run_one(m, i, COMPILE_NETWORK, 1, &net1);
-    run_one(m, i, COMPILE_NETWORK, 2, &net2);
-    run_one(m, i, COMPILE_TERMS, 1, &terms);
+    Outcome net1, net2, tree, terms;
+    run_one(m, i, COMPILE_NETWORK, 1, 0, &net1);
+    run_one(m, i, COMPILE_NETWORK, 2, 0, &net2);
+    run_one(m, i, COMPILE_NETWORK, 2, 4, &tree); /* leaves of <= 4 bits */
+    run_one(m, i, COMPILE_TERMS, 1, 0, &terms);
     const char *text = model_assert(m, i)->text;
     int bad = 0;
 #define FAILED(...)                                                          \
@@ -196,14 +216,14 @@ static int check_assert(const char *path, Model *m, size_t i, const Expect *e)
         net1.spec_nodes != (unsigned long long)e->spec_nodes)
         FAILED("expected a normal form of %lld nodes, got %llu",
                e->spec_nodes, net1.spec_nodes);
-    const Outcome *others[2] = {&net2, &terms};
-    const char *names[2] = {"2 threads", "explored terms"};
-    for (int k = 0; k < 2; k++) {
+    const Outcome *others[3] = {&net2, &tree, &terms};
+    const char *names[3] = {"2 threads", "the tree store", "explored terms"};
+    for (int k = 0; k < 3; k++) {
         const Outcome *o = others[k];
         unsigned long long states = net1.states, trans = net1.transitions;
-        if (k == 1 && e->terms_states >= 0)
+        if (k == 2 && e->terms_states >= 0)
             states = (unsigned long long)e->terms_states;
-        if (k == 1 && e->terms_transitions >= 0)
+        if (k == 2 && e->terms_transitions >= 0)
             trans = (unsigned long long)e->terms_transitions;
         if (o->ran != net1.ran || o->holds != net1.holds ||
             o->fail != net1.fail || o->states != states ||
@@ -214,8 +234,12 @@ static int check_assert(const char *path, Model *m, size_t i, const Expect *e)
                    o->states, o->transitions, net1.holds ? "pass" : "fail",
                    kind_name(&net1), net1.states, net1.transitions);
     }
-    if (strcmp(net2.trace, net1.trace))
-        FAILED("2 threads gave trace %s, 1 thread %s", net2.trace, net1.trace);
+    for (int k = 0; k < 2; k++)
+        if (strcmp(others[k]->trace, net1.trace) ||
+            others[k]->path != net1.path)
+            FAILED("%s gave counterexample %s, 1 thread %s (%s path)",
+                   names[k], others[k]->trace, net1.trace,
+                   others[k]->path != net1.path ? "another" : "the same");
 #undef FAILED
     return bad;
 }

@@ -354,6 +354,32 @@ static void test_counters(void **state)
     outcome_free(&o);
 }
 
+/* The 20,736 counters in the tree-compressed store (store.h), leaves of
+ * at most 4 bits: each counter (0..11) is a leaf, pairs of them inner
+ * nodes, the root the pair of pairs. Ids, parents and events as the
+ * reference BFS's (run_all), at 1, 2 and 4 threads; the store keeps
+ * 8 bytes a state (the root) and the nodes: 12 leaf values and at most
+ * 144 pairs (both halves' pairs are alike, so shared), 156 values of 8
+ * bytes in 4,096 slots of 8 bytes. */
+static void test_counters_tree(void **state)
+{
+    (void)state;
+    TestMachine tm;
+    machine(&tm, COUNTERS, 4, 12);
+    ExploreOptions opt = options();
+    opt.tree = 4;
+    Outcome o;
+    run_all(&tm.base, opt, NULL, NULL, &o);
+    assert_int_equal(o.stats.states, 20736);
+    assert_int_equal(o.stats.transitions, 76032);
+    assert_int_equal(o.stats.depth, 45);
+    uint64_t bits = 2 * 20736, lineage = (bits / 64 + 1 + bits / 512 + 1) * 8;
+    uint64_t nodes = 4096 * 8 + 156 * 8;
+    assert_in_range(o.stats.store_bytes - (20736 * 8 + 32768 * 4), 1,
+                    lineage + nodes);
+    outcome_free(&o);
+}
+
 /* A ring of 1,000: 1,000 states and transitions, 1,000 levels. */
 static void test_ring(void **state)
 {
@@ -548,6 +574,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counters),
+        cmocka_unit_test(test_counters_tree),
         cmocka_unit_test(test_ring),
         cmocka_unit_test(test_deadlock_depth),
         cmocka_unit_test(test_deadlock_counters),
