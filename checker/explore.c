@@ -175,15 +175,15 @@ Explorer *explore_new(const Machine *m, const ExploreOptions *options)
         }
         return ex;
     }
-    /* The store and the discovery array (8 bytes a state) share what is
-     * left of the process's budget, so the store fills before the
-     * process reaches the budget. */
+    /* The store is sized from what is left of the process's budget; the
+     * discovery words (a slice's, mapped for the store's capacity) and
+     * the rest of a slice's scratch are kept within it as the search
+     * goes (within_budget). */
     size_t memory = ex->opt.memory ? ex->opt.memory : limit_default_budget();
     size_t left = limit_memory_left();
     if (left && left < memory)
         memory = left;
-    ex->store = store_new_beside(m->width, m->word_max, memory,
-                                 sizeof *ex->disc, ex->opt.tree);
+    ex->store = store_new_tree(m->width, m->word_max, memory, ex->opt.tree);
     if (ex->store) {
         ex->disc_bytes = (store_capacity(ex->store) + 1) * sizeof *ex->disc;
         ex->disc = mem_map(ex->disc_bytes);
@@ -1063,8 +1063,9 @@ static ExploreStatus level_run(Explorer *ex, uint64_t *transitions)
                                                             : at + SLICE;
         ExploreStatus st = level_expand(ex, at, to);
         *transitions += level_results(ex);
-        if (st == EXPLORE_DONE && !ex->count_only)
-            st = level_commit(ex, at, to);
+        if (st != EXPLORE_DONE) /* a machine's limit is no commit's */
+            return st;
+        st = ex->count_only ? EXPLORE_DONE : level_commit(ex, at, to);
         if (st == EXPLORE_LIMIT_STATES)
             full = st;
         else if (st != EXPLORE_DONE)

@@ -138,7 +138,10 @@ int nodeset_wants_grow(const NodeSet *n)
 
 size_t nodeset_grow_bytes(const NodeSet *n)
 {
-    return n->size * sizeof *n->index + n->limit * sizeof *n->values;
+    /* at the peak: the doubled index beside the old one, and the values
+     * copied into their doubled room (realloc) */
+    return 2 * n->size * sizeof *n->index +
+           (2 * n->limit + MARGIN) * sizeof *n->values;
 }
 
 int nodeset_grow(NodeSet *n)

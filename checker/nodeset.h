@@ -36,7 +36,7 @@ uint64_t nodeset_value(const NodeSet *n, uint32_t id);
 
 /* 1 when the set is past half of its index: grow it at the next pause. */
 int nodeset_wants_grow(const NodeSet *n);
-/* Bytes a doubling adds (the larger index and values array). */
+/* Bytes a doubling adds at its peak (the larger index and values). */
 size_t nodeset_grow_bytes(const NodeSet *n);
 /* Doubles the index (and the values' room). 0, or -1 when out of memory
  * (nothing changed). No other call may run. */

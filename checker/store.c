@@ -17,7 +17,8 @@
  *
  * During a level, link[p] holds the slot (+ 1) of pending position p, so
  * that a commit or a rehash finds it without probing; 0 for a position
- * that holds no state. Only the largest level's links are ever touched. */
+ * that holds no state. Only a slice's links are ever touched (explore.c
+ * numbers a level a slice at a time). */
 #include "store.h"
 
 #include "keypack.h"
@@ -256,44 +257,41 @@ static int tree_init(Store *s)
     return 0;
 }
 
-/* The id of node [lo, hi) of key, put in the set (put) or only looked
- * up; NODESET_FULL or NODESET_NONE when that failed. */
-static uint32_t tree_node(const Store *s, const uint64_t *key, size_t lo,
-                          size_t hi, int put)
+/* The value of node [lo, hi) of key: the leaf's word, or the pair of its
+ * halves' ids, which are put in the set (put) or only looked up; -1 when
+ * one could not be put (the set is full) or found (absent). */
+static int tree_value(const Store *s, const uint64_t *key, size_t lo,
+                      size_t hi, int put, uint64_t *v)
 {
-    if (hi - lo == 1)
-        return put ? nodeset_put(s->nodes, key[lo])
-                   : nodeset_find(s->nodes, key[lo]);
-    size_t mid = cut_of(s, lo, hi);
-    uint32_t a = tree_node(s, key, lo, mid, put);
-    if (a >= NODESET_NONE)
-        return a;
-    uint32_t b = tree_node(s, key, mid, hi, put);
-    if (b >= NODESET_NONE)
-        return b;
-    uint64_t v = (uint64_t)a << 32 | b;
-    return put ? nodeset_put(s->nodes, v) : nodeset_find(s->nodes, v);
-}
-
-/* The stored words of key: the key itself, or its tree root's pair in
- * *root (-1 when a node could not be put or found). */
-static int stored_of(const Store *s, const uint64_t *key, int put, uint64_t *root,
-                     const uint64_t **stored)
-{
-    if (!s->nodes) {
-        *stored = key;
+    if (hi - lo == 1) {
+        *v = key[lo];
         return 0;
     }
-    size_t kw = s->kp.key_words, mid = cut_of(s, 0, kw);
-    uint32_t a = tree_node(s, key, 0, mid, put);
-    uint32_t b = a >= NODESET_NONE ? a : tree_node(s, key, mid, kw, put);
-    if (b >= NODESET_NONE)
-        return -1;
-    *root = (uint64_t)a << 32 | b;
-    *stored = root;
+    size_t bound[3] = {lo, cut_of(s, lo, hi), hi};
+    uint32_t id[2];
+    for (int h = 0; h < 2; h++) {
+        uint64_t half;
+        if (tree_value(s, key, bound[h], bound[h + 1], put, &half) != 0)
+            return -1;
+        id[h] = put ? nodeset_put(s->nodes, half)
+                    : nodeset_find(s->nodes, half);
+        if (id[h] >= NODESET_NONE)
+            return -1;
+    }
+    *v = (uint64_t)id[0] << 32 | id[1];
     return 0;
 }
 
+/* The stored words of key: the key itself, or its tree root's value in
+ * *root (-1 when a node could not be put or found). */
+static int stored_of(const Store *s, const uint64_t *key, int put,
+                     uint64_t *root, const uint64_t **stored)
+{
+    *stored = s->nodes ? root : key;
+    return s->nodes ? tree_value(s, key, 0, s->kp.key_words, put, root) : 0;
+}
+
+/* The key words [lo, hi) of the node whose value is v. */
 static void tree_unfold(const Store *s, uint64_t v, size_t lo, size_t hi,
                         uint64_t *key)
 {
@@ -316,10 +314,7 @@ static void key_of(const Store *s, uint64_t id, uint64_t *key)
     }
     uint64_t root;
     load_key(s, id, &root);
-    size_t kw = s->kp.key_words, mid = cut_of(s, 0, kw);
-    tree_unfold(s, nodeset_value(s->nodes, (uint32_t)(root >> 32)), 0, mid,
-                key);
-    tree_unfold(s, nodeset_value(s->nodes, (uint32_t)root), mid, kw, key);
+    tree_unfold(s, root, 0, s->kp.key_words, key);
 }
 
 static uint32_t tag_of(uint64_t h, unsigned idbits)
@@ -334,12 +329,14 @@ static uint32_t id_mask(unsigned idbits)
 
 /* ---------- creation ---------- */
 
-/* The largest capacity the budget holds: keys and links per state (as if
- * every state were pending at once: the lineage's 2.3 bits hide in that
- * slack), and the index at its final size. */
-static void plan(Store *s, size_t memory, size_t beside)
+/* The largest capacity the budget holds: the key (or tree root) and the
+ * lineage's 2.3 bits (a byte) per state, and the index at its final size.
+ * The links, like the explorer's discovery words, are a slice's: the
+ * explorer keeps them within the budget as it goes (explore.c,
+ * within_budget). */
+static void plan(Store *s, size_t memory)
 {
-    size_t per = s->sb + sizeof(uint32_t) + beside;
+    size_t per = s->sb + 1;
     s->capacity = 0;
     s->max_size = (uint64_t)1 << MIN_SLOTS_LOG;
     for (unsigned b = MIN_SLOTS_LOG; b <= MAX_SLOTS_LOG; b++) {
@@ -379,11 +376,11 @@ int store_fits(size_t width, const uint32_t *word_max)
 
 Store *store_new(size_t width, const uint32_t *word_max, size_t memory)
 {
-    return store_new_beside(width, word_max, memory, 0, 0);
+    return store_new_tree(width, word_max, memory, 0);
 }
 
-Store *store_new_beside(size_t width, const uint32_t *word_max, size_t memory,
-                        size_t beside, unsigned tree)
+Store *store_new_tree(size_t width, const uint32_t *word_max, size_t memory,
+                      unsigned tree)
 {
     Store *s = mem_calloc(1, sizeof *s);
     if (!s)
@@ -399,7 +396,7 @@ Store *store_new_beside(size_t width, const uint32_t *word_max, size_t memory,
     }
     s->sw = s->nodes ? 1 : s->kp.key_words;
     s->sb = s->nodes ? sizeof(uint64_t) : s->kp.key_bytes;
-    plan(s, memory, beside);
+    plan(s, memory);
     size_t keys = round_up(s->capacity * s->sb + 8, 4096);
     size_t links = round_up(s->capacity * sizeof(uint32_t) + 4, 4096);
     s->region_bytes = keys + links + s->max_size * sizeof(uint32_t);

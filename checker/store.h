@@ -69,14 +69,12 @@ Store *store_new(size_t width, const uint32_t *word_max, size_t memory);
  * STORE_MAX_BITS bits, which no store holds (store_new returns NULL). */
 enum { STORE_MAX_BITS = KEYPACK_MAX_BITS };
 int store_fits(size_t width, const uint32_t *word_max);
-/* The same, when the caller keeps `beside` bytes per state of its own out
- * of the same `memory` (the explorer's discovery array): the capacity
- * leaves room for them. `tree` (0: none): tree-compressed, with leaves of
- * at most `tree` bits (64 makes the fewest nodes; tests ask for fewer, so
- * that small states get trees too), when the leaves are two or more
+/* The same, and `tree` (0: none): tree-compressed, with leaves of at most
+ * `tree` bits (64 makes the fewest nodes; tests ask for fewer, so that
+ * small states get trees too), when the leaves are two or more
  * (store_is_tree says whether they are). */
-Store *store_new_beside(size_t width, const uint32_t *word_max, size_t memory,
-                        size_t beside, unsigned tree);
+Store *store_new_tree(size_t width, const uint32_t *word_max, size_t memory,
+                      unsigned tree);
 int store_is_tree(const Store *s);
 void store_free(Store *s);
 

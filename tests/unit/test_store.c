@@ -238,12 +238,13 @@ static void test_drop(void **state)
     store_free(s);
 }
 
-/* A budget of 20,000 bytes, states of 2 key bytes + 4 parent bytes. An
- * index of 1,024 slots takes 4,096 bytes (it doubles in place), leaving
- * (20,000 - 4,096) / 6 = 2,650 states, capped at 3/4 of the slots: 768.
- * With 2,048 slots: (20,000 - 8,192) / 6 = 1,968, capped at 1,536. With
- * 4,096 slots: (20,000 - 16,384) / 6 = 602. 8,192 slots take more than
- * the budget. The best: 1,536. */
+/* A budget of 20,000 bytes, states of 2 key bytes + a byte for the
+ * parent links (2.3 bits, rounded up). An index of 1,024 slots takes 4,096
+ * bytes (it doubles in place), leaving (20,000 - 4,096) / 3 = 5,301
+ * states, capped at 3/4 of the slots: 768. With 2,048 slots:
+ * (20,000 - 8,192) / 3 = 3,936, capped at 1,536. With 4,096 slots:
+ * (20,000 - 16,384) / 3 = 1,205. 8,192 slots take more than the budget.
+ * The best: 1,536. */
 static void test_full(void **state)
 {
     (void)state;
