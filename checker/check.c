@@ -203,6 +203,13 @@ void check_explore_error(CheckResult *r, ExploreStatus st,
                          const Explorer *ex, const Machine *m, size_t skip)
 {
     check_set_error(r, st, NULL);
+    const ExploreStats *x = explore_stats(ex);
+    if (st == EXPLORE_LIMIT_MEMORY && x->states) /* what more would take */
+        snprintf(r->message, sizeof r->message,
+                 "%s with %llu states kept, %.1f bytes each in the store: "
+                 "each further million states needs about %.0f MB more",
+                 explore_status_text(st), (unsigned long long)x->states,
+                 x->bytes_per_state, x->bytes_per_state);
     uint64_t id = st == EXPLORE_MACHINE_ERROR ? explore_error_state(ex)
                                               : UINT64_MAX;
     if (id != UINT64_MAX && check_cex_path(&r->cex, ex, m, id, skip) != 0) {

@@ -205,6 +205,7 @@ for j in 1 2; do
   [[ $code -eq 3 ]] && echo "ok   exploring with -j$j ends at --memory 100M" ||
     { echo "FAIL exploring with -j$j: exit $code"; failures=$((failures + 1)); }
   contains out "memory limit reached (--memory)" "... which is named"
+  contains out "each further million states needs about" "... with what more states would take"
   peak_within 100 "exploring with -j$j"
 done
 for sig in INT TERM; do
