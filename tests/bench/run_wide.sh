@@ -19,13 +19,13 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 [[ -x /usr/bin/time ]] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
 this=${LOCKSTEP:-$root/build/lockstep}
-runs=("$this --store ram" "$this --store tree")
-[[ -n ${LOCKSTEP_BASE:-} ]] && runs+=("$LOCKSTEP_BASE")
+runs=("$this|--store ram" "$this|--store tree")
+[[ -n ${LOCKSTEP_BASE:-} ]] && runs+=("$LOCKSTEP_BASE|")
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-run() { # binary and options: "seconds peak_bytes_per_state store_bytes_per_state"
+run() { # "binary|options": "seconds peak_bytes_per_state store_bytes_per_state"
   # shellcheck disable=SC2086 # the options split on purpose
-  /usr/bin/time -f %M -o "$tmp/rss" $1 check -j2 --stats --max-states "$states" \
+  /usr/bin/time -f %M -o "$tmp/rss" "${1%%|*}" check ${1#*|} -j2 --stats --max-states "$states" \
     "$root/tests/bench/wide_counters.csp" >"$tmp/out" 2>&1
   awk -v kb="$(tail -1 "$tmp/rss")" -v n="$states" '
     /states, .* transitions/ { secs = $(NF - 1) }
@@ -44,5 +44,5 @@ for ((r = 0; r < repeat; r++)); do
   done
 done
 for b in "${runs[@]}"; do
-  printf '| %s | %s | %s | %s |\n' "$b" "$(median ${T[$b]})" "$(median ${P[$b]})" "$(median ${S[$b]})"
+  printf "| %s | %s | %s | %s |\n" "${b/|/ }" "$(median ${T[$b]})" "$(median ${P[$b]})" "$(median ${S[$b]})"
 done
