@@ -4,7 +4,8 @@
  * One mapping, sized from the memory budget, holds the packed keys by id,
  * the pending states' index links, and the hash index, an open-addressing
  * table of 32-bit slots (part tag of the hash, part id) that doubles in
- * place as it fills; the parent links are the lineage of the numbering
+ * place as it fills (its last step, to what the budget holds, may be by
+ * half); the parent links are the lineage of the numbering
  * (lineage.h, about 2.3 bits a state), since a level's parents never
  * decrease. Pages cost nothing until touched (mem_map), so a small model
  * uses little memory however large the budget.

@@ -239,21 +239,22 @@ static void test_drop(void **state)
 }
 
 /* A budget of 20,000 bytes, states of 2 key bytes + a byte for the
- * parent links (2.3 bits, rounded up). An index of 1,024 slots takes 4,096
- * bytes (it doubles in place), leaving (20,000 - 4,096) / 3 = 5,301
- * states, capped at 3/4 of the slots: 768. With 2,048 slots:
- * (20,000 - 8,192) / 3 = 3,936, capped at 1,536. With 4,096 slots:
- * (20,000 - 16,384) / 3 = 1,205. 8,192 slots take more than the budget.
- * The best: 1,536. */
+ * parent links (2.3 bits, rounded up). The index may end at 1,024,
+ * 1,536, 2,048, 3,072, 4,096 ... slots of 4 bytes. With 1,024
+ * slots (4,096 bytes) (20,000 - 4,096) / 3 = 5,301 states fit, capped at
+ * 3/4 of the slots: 768; with 1,536: 4,618, capped at 1,152; with 2,048:
+ * 3,936, capped at 1,536; with 3,072 (12,288 bytes): 2,570, capped at
+ * 2,304; with 4,096 (16,384 bytes): 1,205. 6,144 slots take more than the
+ * budget. The best: 2,304. */
 static void test_full(void **state)
 {
     (void)state;
     uint32_t max[] = {255, 255};
     Store *s = store_new(2, max, 20000);
     assert_int_equal(store_key_bytes(s), 2);
-    assert_int_equal(store_capacity(s), 1536);
-    assert_int_equal(reserve(s, 0, 1536), STORE_OK);
-    assert_int_equal(store_reserve(s, 0, 1537), STORE_FULL);
+    assert_int_equal(store_capacity(s), 2304); /* 1,024 -> 2,048 -> 3,072 */
+    assert_int_equal(reserve(s, 0, 2304), STORE_OK);
+    assert_int_equal(store_reserve(s, 0, 2305), STORE_FULL);
     store_free(s);
     s = store_new(2, max, 100); /* not even one state */
     assert_non_null(s);
