@@ -3,15 +3,16 @@
 # K = 1 and N = 19, 3^19 = 1,162,261,467 states, its deadlock check
 # explored whole; seconds, peak RSS (/usr/bin/time) and peak bytes a
 # state, for each store asked for. Not run by ctest: it takes a quarter
-# of an hour and about 15 GB.
+# of an hour and about 12 GiB.
 #
 # usage: tests/bench/run_billion.sh [N] [STORE...]   (default: 19 ram)
 #   e.g. tests/bench/run_billion.sh 16 ram tree     (43 M states, a minute)
 # environment:
 #   LOCKSTEP  the binary (default build/lockstep)
 #   THREADS   -j (default 2)
-#   MEMORY    --memory (default 18G: the index alone is 8 GiB at N = 19;
-#             the default budget, half of this machine's 23 GB, is short)
+#   MEMORY    --memory (default 14G: at N = 19 the index is 6 GiB and
+#             the keys 5.4; the default budget, half of this machine's
+#             23 GB, is short, and 13G stops at 1.1 G states)
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 n=${1:-19}
@@ -20,7 +21,7 @@ stores=("$@")
 [[ ${#stores[@]} -gt 0 ]] || stores=(ram)
 lockstep=${LOCKSTEP:-$root/build/lockstep}
 threads=${THREADS:-2}
-memory=${MEMORY:-18G}
+memory=${MEMORY:-14G}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 [[ -x /usr/bin/time ]] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
