@@ -358,13 +358,13 @@ static uint32_t id_mask(unsigned idbits)
 /* ---------- creation ---------- */
 
 /* The largest capacity the budget holds: the key (or tree root) and the
- * lineage's 2.3 bits (a byte) per state, and the index at its final size.
+ * lineage's 2.25 bits (3) per state, and the index at its final size.
  * The links, like the explorer's discovery words, are a slice's: the
  * explorer keeps them within the budget as it goes (explore.c,
  * within_budget). */
 static void plan(Store *s, size_t memory)
 {
-    size_t per = s->sb + 1;
+    size_t per_bits = 8 * s->sb + 3;
     s->capacity = 0;
     s->max_size = (uint64_t)1 << MIN_SLOTS_LOG;
     for (uint64_t size = (uint64_t)1 << MIN_SLOTS_LOG;
@@ -372,7 +372,7 @@ static void plan(Store *s, size_t memory)
         uint64_t index_bytes = size * 4;
         if (index_bytes >= memory)
             break;
-        uint64_t c = (memory - index_bytes) / per;
+        uint64_t c = (memory - index_bytes) / per_bits * 8;
         if (c > size / 4 * 3)
             c = size / 4 * 3;
         if (c > s->capacity) {

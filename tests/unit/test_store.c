@@ -238,14 +238,14 @@ static void test_drop(void **state)
     store_free(s);
 }
 
-/* A budget of 20,000 bytes, states of 2 key bytes + a byte for the
- * parent links (2.3 bits, rounded up). The index may end at 1,024,
- * 1,536, 2,048, 3,072, 4,096 ... slots of 4 bytes. With 1,024
- * slots (4,096 bytes) (20,000 - 4,096) / 3 = 5,301 states fit, capped at
- * 3/4 of the slots: 768; with 1,536: 4,618, capped at 1,152; with 2,048:
- * 3,936, capped at 1,536; with 3,072 (12,288 bytes): 2,570, capped at
- * 2,304; with 4,096 (16,384 bytes): 1,205. 6,144 slots take more than the
- * budget. The best: 2,304. */
+/* A budget of 20,000 bytes, states of 2 key bytes + 3 bits for the
+ * parent links (19 bits; states counted by the byte of bits: / 19 * 8).
+ * The index may end at 1,024, 1,536, 2,048, 3,072, 4,096 ... slots of 4
+ * bytes. With 1,024 slots (4,096 bytes) 15,904 bytes hold 6,696 states,
+ * capped at 3/4 of the slots: 768; with 1,536: 5,832, capped at 1,152;
+ * with 2,048: 4,968, capped at 1,536; with 3,072 (12,288 bytes): 3,240,
+ * capped at 2,304; with 4,096 (16,384 bytes): 1,520. 6,144 slots take
+ * more than the budget. The best: 2,304. */
 static void test_full(void **state)
 {
     (void)state;
