@@ -12,8 +12,8 @@
 #   THREADS   -j (default 2)
 #   MEMORY    --memory (default 14G: at N = 19 the index is 6 GiB and
 #             the keys 5.4; the default budget, half of this machine's
-#             23 GB, is short, and 13G stops at 1.1 G states: the plan
-#             counts a byte a state for the parent links' 0.3)
+#             23 GB, is short; 13G stopped at 1.1 G states while the
+#             plan counted a byte a state for the parent links' 0.3)
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 n=${1:-19}
