@@ -132,6 +132,7 @@ struct Explorer {
     uint64_t lo, hi;
     int count_only;               /* successors counted and inspected, not
                                      stored (past --max-states) */
+    atomic_int lost;              /* a count-only successor is not stored */
     unsigned level;
     unsigned nworkers;            /* expanding this level */
     unsigned commit_parts;
@@ -670,6 +671,18 @@ static int insert_successors(Explorer *ex, Worker *w, const Batch *b)
     return 1;
 }
 
+/* Past --max-states: notes whether a successor of b is not stored (so
+ * the limit cut the state space; without it every state is stored). */
+static void note_lost(Explorer *ex, const Batch *b)
+{
+    for (size_t k = 0; k < b->count && !atomic_load_explicit(
+                                            &ex->lost, memory_order_relaxed);
+         k++)
+        if (store_find(ex->store, b->keys + k * b->key_words,
+                       b->hashes[k]) == UINT64_MAX)
+            atomic_store_explicit(&ex->lost, 1, memory_order_relaxed);
+}
+
 static void inspect_state(Explorer *ex, Worker *w, const Batch *b)
 {
     uint64_t id = b->id;
@@ -816,7 +829,9 @@ static void worker_task(void *arg, unsigned index)
             halted(ex))
             return;
         Batch *b = &w->ring[w->head];
-        if (!ex->count_only && !insert_successors(ex, w, b))
+        if (ex->count_only)
+            note_lost(ex, b);
+        else if (!insert_successors(ex, w, b))
             return;
         inspect_state(ex, w, b);
         w->head = (w->head + 1) % DEPTH;
@@ -1052,11 +1067,14 @@ enum { SLICE = 1 << 18 };
  * the commit's copy: 20-30 bytes a new state) holds one slice, never a
  * whole level. Under --max-states, once the store is full the rest of the
  * level is only counted and inspected, not stored: the counts, the
- * violation and the states kept are those of a whole level. */
+ * violation and the states kept are those of a whole level; and when a
+ * successor met so is not stored, the limit cut the state space even if
+ * no commit was cut (the store filled exactly at a slice's end). */
 static ExploreStatus level_run(Explorer *ex, uint64_t *transitions)
 {
     ExploreStatus full = EXPLORE_DONE; /* or the commit's state limit */
     ex->count_only = 0;
+    atomic_store(&ex->lost, 0);
     atomic_store(&ex->first_violation, UINT64_MAX);
     for (uint64_t at = ex->lo; at < ex->hi;) {
         uint64_t to = ex->count_only || ex->hi - at < SLICE ? ex->hi
@@ -1075,7 +1093,7 @@ static ExploreStatus level_run(Explorer *ex, uint64_t *transitions)
         at = to;
     }
     ex->count_only = 0;
-    return full;
+    return atomic_load(&ex->lost) ? EXPLORE_LIMIT_STATES : full;
 }
 
 static ExploreStatus explore_levels(Explorer *ex)

@@ -713,8 +713,7 @@ int store_insert(Store *s, const uint64_t *key, uint64_t h, uint64_t id,
     }
 }
 
-/* The committed id of packed key `key` with hash h, or UINT64_MAX. */
-static uint64_t find(const Store *s, const uint64_t *key, uint64_t h)
+uint64_t store_find(const Store *s, const uint64_t *key, uint64_t h)
 {
     uint64_t root;
     if (stored_of(s, key, 0, &root, &key) != 0)
@@ -736,7 +735,7 @@ uint64_t store_lookup(const Store *s, const uint32_t *vec)
 {
     uint64_t key[s->kp.key_words];
     store_pack(s, vec, key);
-    return find(s, key, store_hash(s, key));
+    return store_find(s, key, store_hash(s, key));
 }
 
 void store_lookup_many(const Store *s, const uint32_t *vecs, size_t n,
@@ -751,7 +750,7 @@ void store_lookup_many(const Store *s, const uint32_t *vecs, size_t n,
             __builtin_prefetch( /* read only: lookups share lines */
                 (const void *)&s->index[home(hashes[i], s->size)]);
         for (size_t i = 0; i < m; i++)
-            ids[at + i] = find(s, keys + i * kw, hashes[i]);
+            ids[at + i] = store_find(s, keys + i * kw, hashes[i]);
     }
 }
 

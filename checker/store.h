@@ -160,6 +160,8 @@ void store_state(const Store *s, uint64_t id, uint32_t *vec);
 int store_key_is(const Store *s, uint64_t id, const uint64_t *key);
 /* The committed id of vec, or UINT64_MAX. */
 uint64_t store_lookup(const Store *s, const uint32_t *vec);
+/* The same for packed key `key` with hash h (store_prepare's). */
+uint64_t store_find(const Store *s, const uint64_t *key, uint64_t h);
 /* store_lookup of n vectors of `width` words at vecs, into ids: the index
  * slots of a chunk of them are fetched at once, so their cache misses
  * overlap. */

@@ -19,7 +19,7 @@
 
 /* ---------- the machines ---------- */
 
-typedef enum Kind { COUNTERS, RING, LINE, FAN, WIDE, WEAVE } Kind;
+typedef enum Kind { COUNTERS, RING, LINE, FAN, WIDE, WEAVE, BROOM } Kind;
 
 typedef struct TestMachine {
     Machine base;
@@ -37,7 +37,9 @@ static void tm_initial(const Machine *m, uint32_t *state)
  * (WIDE: steps of 100,000,000 in 32-bit words, top 4 steps).
  * RING: v -> v + 1 mod m (event 2). LINE: v -> v + 1 up to m, then
  * nothing (a deadlock at depth m). FAN: 0 -> i for i = 1 .. m (event
- * 2 + i % 3), then 0 -> 1 again by event 9; i -> i % m + 1 (event 7). */
+ * 2 + i % 3), then 0 -> 1 again by event 9; i -> i % m + 1 (event 7).
+ * BROOM: 0 -> i for i = 1 .. m (event 2); the last two of them, i >= m - 1,
+ * -> m + i (event 3); nothing else. */
 static int tm_successors(const Machine *base, const uint32_t *state,
                          void *scratch, MachineEmit emit, void *ctx)
 {
@@ -75,6 +77,13 @@ static int tm_successors(const Machine *base, const uint32_t *state,
             next[1] = (5 * state[1] + j) % tm->m;
             emit(ctx, 2 + j, next);
         }
+        break;
+    case BROOM:
+        next[0] = state[0] == 0 ? 1 : state[0] + tm->m;
+        for (; state[0] == 0 && next[0] <= tm->m; next[0]++)
+            emit(ctx, 2, next);
+        if (state[0] >= tm->m - 1 && state[0] <= tm->m)
+            emit(ctx, 3, next);
         break;
     case FAN:
         if (state[0] == 0) {
@@ -536,6 +545,39 @@ static void test_state_limit(void **state)
     outcome_free(&o);
 }
 
+/* --max-states where the store fills exactly as a slice of a level ends
+ * (explore.c expands a level 2^18 parents at a time): BROOM with m =
+ * 2^18 + 6 has levels of 1, m and 2 states; the 2 are found by the last
+ * parents of level 1, in its second slice. --max-states m + 1 keeps
+ * levels 0 and 1; the second slice is expanded without storing, and its
+ * 2 new states are lost: the run must end at the limit (it once said
+ * done, a pass of every check on a state space cut short). Both levels
+ * were expanded (depth 2, m + 2 transitions); uncut, level 2 too (depth
+ * 3, no more transitions). */
+static void test_state_limit_at_slice_end(void **state)
+{
+    (void)state;
+    TestMachine tm;
+    const uint32_t m = (1u << 18) + 6;
+    machine(&tm, BROOM, 1, m);
+    ExploreOptions opt = options();
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        opt.threads = threads;
+        for (int cut = 0; cut <= 1; cut++) {
+            opt.max_states = cut ? m + 1 : 0;
+            Explorer *ex = explore_new(&tm.base, &opt);
+            assert_non_null(ex);
+            ExploreStatus st = explore_run(ex, NULL, NULL);
+            const ExploreStats *x = explore_stats(ex);
+            assert_int_equal(st, cut ? EXPLORE_LIMIT_STATES : EXPLORE_DONE);
+            assert_int_equal(x->states, cut ? m + 1 : m + 3);
+            assert_int_equal(x->depth, cut ? 2 : 3);
+            assert_int_equal(x->transitions, m + 2);
+            explore_free(ex);
+        }
+    }
+}
+
 /* A budget of 100,000 bytes, states of 2 key bytes and 3 bits for the
  * parent links (19 bits; the discovery words and the rest of a slice's
  * scratch are not the store's): an index of 16,384 slots (65,536 bytes)
@@ -571,6 +613,7 @@ int main(void)
         cmocka_unit_test(test_weave),
         cmocka_unit_test(test_wide_words),
         cmocka_unit_test(test_state_limit),
+        cmocka_unit_test(test_state_limit_at_slice_end),
         cmocka_unit_test(test_memory_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
