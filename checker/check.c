@@ -82,7 +82,8 @@ void check_set_error(CheckResult *r, ExploreStatus status, const char *what)
                          status == EXPLORE_LIMIT_MEMORY ||
                          status == EXPLORE_LIMIT_TIME ||
                          status == EXPLORE_INTERRUPTED ||
-                         status == EXPLORE_NOMEM /* memory, as --memory */
+                         status == EXPLORE_NOMEM /* memory, as --memory */ ||
+                         status == EXPLORE_DISK  /* a resource, as memory */
                      ? VERDICT_LIMIT
                      : VERDICT_ERROR;
     snprintf(r->message, sizeof r->message, "%s",
@@ -210,6 +211,9 @@ void check_explore_error(CheckResult *r, ExploreStatus st,
                  "each further million states needs about %.0f MB more",
                  explore_status_text(st), (unsigned long long)x->states,
                  x->bytes_per_state, x->bytes_per_state);
+    if (st == EXPLORE_DISK)
+        snprintf(r->message, sizeof r->message, "the store on disk failed: %s",
+                 explore_error(ex));
     uint64_t id = st == EXPLORE_MACHINE_ERROR ? explore_error_state(ex)
                                               : UINT64_MAX;
     if (id != UINT64_MAX && check_cex_path(&r->cex, ex, m, id, skip) != 0) {
@@ -218,9 +222,19 @@ void check_explore_error(CheckResult *r, ExploreStatus st,
     }
 }
 
-/* check_divergence_after failed: the run's limit, or out of memory. */
-static void divergence_error(CheckResult *r)
+/* check_divergence_after failed: the run's limit, or out of memory; or
+ * the states are on disk, where it cannot run. */
+static void divergence_error(CheckResult *r, const Explorer *ex)
 {
+    if (explore_on_disk(ex)) {
+        check_set_error(r, EXPLORE_DISK, NULL);
+        r->verdict = VERDICT_ERROR; /* a part not supported: no limit */
+        snprintf(r->message, sizeof r->message,
+                 "not supported yet: the divergence search after a run with "
+                 "--store disk (it looks states up by their vectors, which "
+                 "only a store in memory answers); use --store ram or tree");
+        return;
+    }
     LimitKind k = limit_reached();
     check_set_error(r, k != LIMIT_NONE ? explore_limit_status(k)
                                        : EXPLORE_NOMEM, NULL);
@@ -231,7 +245,7 @@ void check_product_divergence(const CheckRequest *req, CheckResult *r,
 {
     int found = check_divergence_after(ex, prod, &r->cex, 1);
     if (found < 0) {
-        divergence_error(r);
+        divergence_error(r, ex);
     } else if (found) {
         r->verdict = VERDICT_FAIL;
         r->fail = FAIL_DIVERGENCE;
@@ -313,7 +327,7 @@ static void check_explore(const CheckRequest *req, CheckResult *r,
     } else if (then_divergence && saw_tau(ex, &watch)) {
         int found = check_divergence_after(ex, req->impl, &r->cex, 0);
         if (found < 0)
-            divergence_error(r);
+            divergence_error(r, ex);
         else if (found) {
             r->verdict = VERDICT_FAIL;
             r->fail = FAIL_DIVERGENCE;
@@ -404,7 +418,7 @@ static void check_has_trace(const CheckRequest *req, CheckResult *r)
                            ? check_divergence_after(ex, m, &witness, 1) : 0;
         check_cex_free(&witness);
         if (diverges < 0)
-            divergence_error(r);
+            divergence_error(r, ex);
         else if (diverges == 0) {
             r->verdict = VERDICT_FAIL;
             r->fail = FAIL_NO_TRACE;

@@ -277,6 +277,8 @@ int check_divergence_after(const Explorer *ex, const Machine *m, Cex *cex,
     TauCtx t = {0};
     IdVec lead = {0}, loop = {0};
     uint64_t first = UINT64_MAX;
+    if (explore_on_disk(ex))
+        return -1; /* no lookups: the caller says it is not supported */
     struct ExploreDist *dist = explore_distributed(ex);
     int rc = tau_ctx_init(&t, ex, m);
     if (dist) /* every rank searches, whatever its allocation did */

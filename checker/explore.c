@@ -35,6 +35,7 @@
 #include "explore.h"
 
 #include "dist.h"
+#include "explore_disk.h"
 #include "explore_dist.h"
 #include "limit.h"
 #include "mem.h"
@@ -117,6 +118,7 @@ typedef struct Worker {
 
 struct Explorer {
     ExploreDist *dist;            /* a distributed run: everything is there */
+    ExploreDisk *disk;            /* a run on disk: everything is there */
     const Machine *m;
     ExploreOptions opt;
     ExploreStats stats;
@@ -176,6 +178,14 @@ Explorer *explore_new(const Machine *m, const ExploreOptions *options)
         }
         return ex;
     }
+    if (ex->opt.disk) {
+        ex->disk = explore_disk_new(m, &ex->opt);
+        if (!ex->disk) {
+            mem_free(ex);
+            return NULL;
+        }
+        return ex;
+    }
     /* The store is sized from what is left of the process's budget; the
      * discovery words (a slice's, mapped for the store's capacity) and
      * the rest of a slice's scratch are kept within it as the search
@@ -229,6 +239,7 @@ void explore_free(Explorer *ex)
     if (!ex)
         return;
     explore_dist_free(ex->dist);
+    explore_disk_free(ex->disk);
     workers_free(ex);
     store_free(ex->store);
     mem_unmap((void *)ex->disc, ex->disc_bytes);
@@ -237,7 +248,19 @@ void explore_free(Explorer *ex)
 
 const ExploreStats *explore_stats(const Explorer *ex)
 {
-    return ex->dist ? explore_dist_stats(ex->dist) : &ex->stats;
+    return ex->dist   ? explore_dist_stats(ex->dist)
+           : ex->disk ? explore_disk_stats(ex->disk)
+                      : &ex->stats;
+}
+
+const char *explore_error(const Explorer *ex)
+{
+    return ex->disk ? explore_disk_error(ex->disk) : "";
+}
+
+int explore_on_disk(const Explorer *ex)
+{
+    return ex->disk != NULL;
 }
 
 struct ExploreDist *explore_distributed(const Explorer *ex)
@@ -267,6 +290,8 @@ uint64_t explore_error_state(const Explorer *ex)
 {
     if (ex->dist)
         return explore_dist_error_state(ex->dist);
+    if (ex->disk)
+        return explore_disk_error_state(ex->disk);
     return atomic_load(&((Explorer *)ex)->error_state);
 }
 
@@ -274,6 +299,8 @@ uint64_t explore_violation(const Explorer *ex, int *code)
 {
     if (ex->dist)
         return explore_dist_violation(ex->dist, code);
+    if (ex->disk)
+        return explore_disk_violation(ex->disk, code);
     if (code)
         *code = ex->violation_code;
     return ex->violation;
@@ -283,6 +310,8 @@ void explore_state(const Explorer *ex, uint64_t id, uint32_t *vec)
 {
     if (ex->dist)
         explore_dist_state(ex->dist, id, vec);
+    else if (ex->disk)
+        explore_disk_state(ex->disk, id, vec);
     else
         store_state(ex->store, id, vec);
 }
@@ -291,6 +320,8 @@ uint64_t explore_first(const Explorer *ex, ExplorePred pred, void *ud)
 {
     if (ex->dist)
         return explore_dist_first(ex->dist, pred, ud);
+    if (ex->disk)
+        return explore_disk_first(ex->disk, pred, ud);
     uint32_t vec[ex->m->width + 1];
     for (uint64_t id = 0; id < store_count(ex->store); id++) {
         store_state(ex->store, id, vec);
@@ -301,16 +332,16 @@ uint64_t explore_first(const Explorer *ex, ExplorePred pred, void *ud)
 }
 
 /* A distributed run answers no lookup (explore_dist.h): its divergence
- * search is its own (explore_dist_diverge). */
+ * search is its own (explore_dist_diverge). Nor does a run on disk. */
 uint64_t explore_lookup(const Explorer *ex, const uint32_t *vec)
 {
-    return ex->dist ? UINT64_MAX : store_lookup(ex->store, vec);
+    return ex->store ? store_lookup(ex->store, vec) : UINT64_MAX;
 }
 
 void explore_lookup_many(const Explorer *ex, const uint32_t *vecs, size_t n,
                          uint64_t *ids)
 {
-    if (ex->dist)
+    if (!ex->store)
         memset(ids, 0xff, n * sizeof *ids);
     else
         store_lookup_many(ex->store, vecs, n, ids);
@@ -379,6 +410,8 @@ int explore_parent(const Explorer *ex, uint64_t id, uint64_t *parent,
 {
     if (ex->dist)
         return explore_dist_parent(ex->dist, id, parent, event);
+    if (ex->disk)
+        return explore_disk_parent(ex->disk, id, parent, event);
     uint32_t p = store_parent(ex->store, id);
     if (p == STORE_NO_PARENT)
         return -1;
@@ -397,6 +430,8 @@ int explore_path(const Explorer *ex, uint64_t id, uint32_t **events,
 {
     if (ex->dist)
         return explore_dist_path(ex->dist, id, events, states, len);
+    if (ex->disk)
+        return explore_disk_path(ex->disk, id, events, states, len);
     size_t n = 0;
     for (uint64_t s = id; store_parent(ex->store, s) != STORE_NO_PARENT;
          s = store_parent(ex->store, s))
@@ -449,6 +484,7 @@ const char *explore_status_text(ExploreStatus status)
     case EXPLORE_INTERRUPTED: return "interrupted (SIGINT or SIGTERM)";
     case EXPLORE_NOMEM: return "out of memory";
     case EXPLORE_MACHINE_ERROR: return "the model could not be expanded";
+    case EXPLORE_DISK: return "the store on disk failed (--store disk)";
     }
     return "?";
 }
@@ -1200,6 +1236,8 @@ ExploreStatus explore_run(Explorer *ex, ExploreInspect inspect, void *ud)
 {
     if (ex->dist)
         return explore_dist_run(ex->dist, inspect, ud);
+    if (ex->disk)
+        return explore_disk_run(ex->disk, inspect, ud);
     ex->start = ex->last_progress = now();
     ex->inspect = inspect;
     ex->ud = ud;

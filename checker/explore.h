@@ -36,6 +36,9 @@ typedef struct ExploreOptions {
     unsigned tree;       /* 0: packed keys; else the tree-compressed store
                             with leaves of at most this many bits (store.h:
                             64, --store tree; tests use fewer) */
+    const char *disk;    /* a directory: the states on disk there
+                            (explore_disk.h, --store disk:DIR); NULL: in
+                            memory */
     size_t round_words;  /* an MPI job's words a rank sends per round of a
                             level (explore_dist.c); 0: its default */
     int distributed;     /* 1: shared out over the ranks of an MPI job when
@@ -53,6 +56,7 @@ typedef struct ExploreStats {
     double bytes_per_state;
     size_t peak_rss;       /* bytes, as the OS reports; 0 when unknown */
     unsigned threads;
+    uint64_t disk_bytes;   /* the store on disk's files at the end */
 } ExploreStats;
 
 /* One rank's share of a distributed run (explore_dist.h), for --stats. */
@@ -72,7 +76,8 @@ typedef enum ExploreStatus {
     EXPLORE_LIMIT_TIME,      /* --timeout reached */
     EXPLORE_INTERRUPTED,     /* SIGINT or SIGTERM (limit.h) */
     EXPLORE_NOMEM,           /* an allocation failed */
-    EXPLORE_MACHINE_ERROR    /* the machine's successor function failed */
+    EXPLORE_MACHINE_ERROR,   /* the machine's successor function failed */
+    EXPLORE_DISK             /* the store on disk failed (explore_error) */
 } ExploreStatus;
 
 typedef struct ExploreSucc {
@@ -125,6 +130,13 @@ int explore_parent(const Explorer *ex, uint64_t id, uint64_t *parent,
  * allocated with mem_alloc, owned by the caller. Returns 0 or -1 (nomem). */
 int explore_path(const Explorer *ex, uint64_t id, uint32_t **events,
                  uint64_t **states, size_t *len);
+
+/* After EXPLORE_DISK: what failed, with the directory and the system's
+ * reason; "" otherwise. */
+const char *explore_error(const Explorer *ex);
+/* 1 when the states are on disk (ExploreOptions.disk): then no lookup by
+ * vector is answered (explore_lookup gives UINT64_MAX). */
+int explore_on_disk(const Explorer *ex);
 
 /* A distributed run's explorer (explore_dist.h), or NULL. */
 struct ExploreDist *explore_distributed(const Explorer *ex);

@@ -71,9 +71,12 @@ NormalStatus specgraph_build(const Machine *spec,
                              const ExploreOptions *options, SpecGraph *out)
 {
     memset(out, 0, sizeof *out);
-    /* every rank of a distributed check builds the specification itself */
+    /* every rank of a distributed check builds the specification itself,
+     * in memory (its rows are found by lookups, which a store on disk
+     * does not answer) */
     ExploreOptions local = *options;
     local.distributed = 0;
+    local.disk = NULL;
     Explorer *ex = explore_new(spec, &local);
     if (!ex)
         return NORMAL_NOMEM;

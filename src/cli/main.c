@@ -80,9 +80,12 @@ static const char *const check_help =
     "  --max-states N      stop a check after N states (exit 3)\n"
     "  --memory SIZE       peak memory of the whole run, e.g. 2G (default:\n"
     "                      half of physical memory; exit 3 when reached)\n"
-    "  --store ram|tree    states as packed keys (default), or tree-\n"
+    "  --store ram|tree|disk:DIR\n"
+    "                      states as packed keys (default), or tree-\n"
     "                      compressed: 8 bytes a state for wide states,\n"
-    "                      slower; same counts and counterexamples\n"
+    "                      slower; or on disk in DIR, beyond memory (no\n"
+    "                      divergence search); same counts and\n"
+    "                      counterexamples\n"
     "  --timeout SECONDS   time for each assertion (and for loading): one\n"
     "                      that runs out is LIMIT, the next ones still run\n"
     "  --total-timeout SECONDS\n"
@@ -246,12 +249,21 @@ static int parse_valued(Cli *cli, const char *opt, const char *val)
                                "meets them): run it as one process", val),
                    -1;
     } else if (!strcmp(opt, "--store")) {
-        if (!strncmp(val, "disk", 4))
-            return usage_error("--store %s: a store on disk is not "
-                               "supported yet (ram or tree)", val), -1;
-        if (strcmp(val, "ram") && strcmp(val, "tree"))
-            return usage_error("unknown store '%s' (ram or tree)", val), -1;
+        int disk = !strncmp(val, "disk:", 5);
+        if (disk && !val[5])
+            return usage_error("--store %s: name a directory for the "
+                               "states, e.g. --store disk:/var/tmp", val),
+                   -1;
+        if (!disk && strcmp(val, "ram") && strcmp(val, "tree"))
+            return usage_error("unknown store '%s' (ram, tree or disk:DIR)",
+                               val), -1;
         cli->run.explore.tree = strcmp(val, "tree") ? 0 : 64;
+        cli->run.explore.disk = disk ? val + 5 : NULL;
+        /* an MPI job's ranks keep their states in memory */
+        if (disk && dist_size() > 1 && !strcmp(cli->verb, "check"))
+            return usage_error("--store %s is not distributed over MPI "
+                               "(each rank keeps its states in memory): run "
+                               "it as one process", val), -1;
         /* an MPI job's ranks keep packed keys (explore_dist.c) */
         if (cli->run.explore.tree && dist_size() > 1 &&
             !strcmp(cli->verb, "check"))

@@ -301,6 +301,10 @@ static void report_text(FILE *out, Model *model, const ModelAssert *a,
                 s->seconds > 0 ? s->states / s->seconds : 0.0,
                 s->bytes_per_state, s->store_bytes, s->threads,
                 s->peak_rss / 1e6);
+    if (opt->stats && s->disk_bytes)
+        fprintf(out, "      %.1f bytes/state on disk, %llu bytes\n",
+                s->states ? (double)s->disk_bytes / s->states : 0.0,
+                (unsigned long long)s->disk_bytes);
     for (unsigned i = 0; opt->stats && i < r->check.nranks; i++) {
         const ExploreRankStats *k = &r->check.ranks[i];
         fprintf(out, "      rank %u: %llu state%s, %.1f MB sent, %.1f MB "

@@ -1,0 +1,963 @@
+/* explore_disk: breadth-first exploration with the states on disk. See
+ * explore_disk.h.
+ *
+ * A level [lo, hi) of ids is read from the keys file a slice at a time;
+ * the pool's workers expand its states (a shared counter hands out chunks
+ * of ids) and put each successor, as a record (packed key words, then
+ * the discovery parent << 32 | successor index), in a buffer of their
+ * own. A full buffer is sorted by key and its duplicates dropped (the
+ * smallest discovery kept); when that leaves it more than half full it
+ * is written out as a run. At the level's end (thread 0 alone):
+ *   1. the buffers and runs are merged by key, each key once with its
+ *      smallest discovery: the level's first discovery of each state;
+ *   2. each key is checked against the seen runs (all of them are read
+ *      in order along with the merge); a key not seen is new: it goes to
+ *      a new seen run (in key order) and to the new states' buffer;
+ *   3. the new states, sorted by discovery (runs again when they do not
+ *      fit), are appended to the keys file and the lineage in that order:
+ *      ids count, count + 1, ..., as a sequential BFS numbers them;
+ *   4. the seen runs are merged while the newest is at least half the
+ *      size of the one before, so they stay few (about log2 of the
+ *      levels) and each level reads each seen key once.
+ * --max-states keeps the first new states by discovery, and ends the run
+ * at the limit when any were left out (as explore.c does). */
+#include "explore_disk.h"
+
+#include "keypack.h"
+#include "limit.h"
+#include "lineage.h"
+#include "mem.h"
+#include "pool.h"
+#include "recsort.h"
+#include "spill.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+enum {
+    SLICE = 1 << 16,     /* parents read from disk at a time */
+    CHUNK = 64,          /* ids a worker takes at once */
+    IO_BUFFER = 1 << 20, /* bytes of a file's buffer, at most */
+    MIN_RECORDS = 64     /* a worker's buffer holds at least this many */
+};
+
+/* Ids are below 2^32: a discovery holds the parent in its high half. */
+static const uint64_t MAX_STATES = UINT32_MAX;
+
+typedef struct DWorker {
+    uint64_t *buf;          /* successor records */
+    size_t cap, fill;
+    uint32_t *state, *vecs; /* the state expanded, its successors */
+    ExploreSucc *succ;
+    size_t count, scap, width;
+    uint64_t *key;          /* scratch: one packed key */
+    void *scratch;          /* the machine's */
+    uint64_t transitions;
+    uint64_t violation;
+    int code;
+    int failed;             /* out of memory while gathering successors */
+    ExploreStatus status;
+} DWorker;
+
+/* A sorted stream of records: an array in memory or a run on disk. */
+typedef struct Src {
+    const uint64_t *cur; /* the head, or NULL at the end */
+    const uint64_t *p, *end;
+    Spill *f;
+} Src;
+
+typedef struct Runs {
+    Spill *items;
+    size_t count, cap;
+} Runs;
+
+struct ExploreDisk {
+    const Machine *m;
+    ExploreOptions opt;
+    ExploreStats stats;
+    KeyPack kp;
+    size_t kw, kb, rw;  /* key words, key bytes on disk, record words */
+    size_t io;          /* bytes of a file's buffer */
+    Spill keys;         /* every state's key, by id */
+    Lineage *lineage;
+    Runs seen;          /* sorted keys seen, oldest (largest) first */
+    Runs cand;          /* this level's successor runs */
+    Runs bydisc;        /* this level's new states' runs */
+    pthread_mutex_t cand_lock;
+    uint64_t *arena;    /* the workers' buffers */
+    size_t arena_bytes;
+    uint64_t *fresh;    /* the new states' buffer */
+    size_t fresh_bytes, fresh_cap, fresh_fill;
+    Pool *pool;
+    DWorker *workers;
+    unsigned threads;
+    uint64_t count;     /* states numbered */
+    uint8_t *parents;   /* a slice of the level's keys */
+    uint64_t slice_lo, slice_hi;
+    _Atomic uint64_t next_id;
+    ExploreInspect inspect;
+    void *ud;
+    _Atomic uint64_t first_violation, error_state;
+    atomic_int stop, limit;
+    uint64_t violation;
+    int violation_code;
+    int err;            /* errno of the first disk failure */
+    char what[160];     /* what failed */
+    double start;
+};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---------- disk failures ---------- */
+
+/* Notes the first failure: doing what, with which errno. Returns -1. */
+static int disk_fail(ExploreDisk *d, const char *doing, int err)
+{
+    if (!d->err) {
+        d->err = err ? err : EIO;
+        snprintf(d->what, sizeof d->what, "%s %.80s: %s", doing,
+                 d->opt.disk, strerror(d->err));
+    }
+    return -1;
+}
+
+static int spill_ok(ExploreDisk *d, const Spill *s)
+{
+    return s->err ? disk_fail(d, "writing to or reading from", s->err) : 0;
+}
+
+const char *explore_disk_error(const ExploreDisk *d)
+{
+    return d->what;
+}
+
+/* ---------- runs ---------- */
+
+/* A new empty run of rec-byte records, at the end of r; NULL on failure
+ * (noted). */
+static Spill *run_new(ExploreDisk *d, Runs *r, size_t rec)
+{
+    if (mem_grow((void **)&r->items, &r->cap, r->count + 1,
+                 sizeof *r->items) != 0) {
+        disk_fail(d, "memory for a run in", ENOMEM);
+        return NULL;
+    }
+    Spill *s = &r->items[r->count];
+    if (spill_create(s, d->opt.disk, rec, d->io) != 0) {
+        disk_fail(d, "creating a file in", s->err);
+        return NULL;
+    }
+    r->count++;
+    return s;
+}
+
+static void runs_clear(Runs *r)
+{
+    for (size_t i = 0; i < r->count; i++)
+        spill_close(&r->items[i]);
+    r->count = 0;
+}
+
+static void runs_free(Runs *r)
+{
+    runs_clear(r);
+    mem_free(r->items);
+    r->items = NULL;
+    r->cap = 0;
+}
+
+/* Writes n records (rw words) as a new run of r. */
+static int run_write(ExploreDisk *d, Runs *r, const uint64_t *a, size_t n)
+{
+    Spill *s = run_new(d, r, d->rw * sizeof *a);
+    for (size_t i = 0; s && i < n; i++)
+        spill_put(s, a + i * d->rw);
+    return s && spill_flush(s) == 0 ? 0 : s ? spill_ok(d, s) : -1;
+}
+
+static void src_next(Src *s, size_t rw)
+{
+    if (s->f) {
+        s->cur = spill_next(s->f);
+    } else if (s->p < s->end) {
+        s->cur = s->p;
+        s->p += rw;
+    } else {
+        s->cur = NULL;
+    }
+}
+
+static void src_mem(Src *s, const uint64_t *a, size_t n, size_t rw)
+{
+    *s = (Src){NULL, a, a + n * rw, NULL};
+    src_next(s, rw);
+}
+
+static void src_file(Src *s, Spill *f, size_t rw)
+{
+    *s = (Src){NULL, NULL, NULL, f};
+    spill_seek(f, 0);
+    src_next(s, rw);
+}
+
+/* The source whose head is smallest by k, or -1 when all have ended. */
+static int src_min(const Src *s, size_t n, const RecKey *k)
+{
+    int best = -1;
+    for (size_t i = 0; i < n; i++)
+        if (s[i].cur && (best < 0 || reckey_cmp(k, s[i].cur, s[best].cur) < 0))
+            best = (int)i;
+    return best;
+}
+
+/* ---------- keys on disk ---------- */
+
+static void key_to_bytes(const ExploreDisk *d, const uint64_t *key,
+                         uint8_t *out)
+{
+    mem_copy(out, key, d->kb); /* little endian: the words' low bytes */
+}
+
+static void key_from_bytes(const ExploreDisk *d, const uint8_t *in,
+                           uint64_t *key)
+{
+    memset(key, 0, d->kw * sizeof *key);
+    mem_copy(key, in, d->kb);
+}
+
+/* ---------- the explorer ---------- */
+
+ExploreDisk *explore_disk_new(const Machine *m, const ExploreOptions *opt)
+{
+    ExploreDisk *d = mem_calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->m = m;
+    d->opt = *opt;
+    d->keys.fd = -1;
+    if (keypack_init(&d->kp, m->width, m->word_max) != 0) {
+        mem_free(d);
+        return NULL;
+    }
+    d->kw = d->kp.key_words;
+    d->kb = d->kp.key_bytes;
+    d->rw = d->kw + 1;
+    size_t memory = opt->memory ? opt->memory : limit_default_budget();
+    size_t left = limit_memory_left();
+    if (left && left < memory)
+        memory = left;
+    d->io = memory / 64 < IO_BUFFER ? memory / 64 : IO_BUFFER;
+    if (d->io < 4096)
+        d->io = 4096;
+    d->arena_bytes = memory / 8 * 3;
+    d->fresh_bytes = memory / 8 * 3;
+    size_t least = MIN_RECORDS * d->rw * sizeof(uint64_t) * 8;
+    d->arena_bytes = d->arena_bytes < least ? least : d->arena_bytes;
+    d->fresh_bytes = d->fresh_bytes < least ? least : d->fresh_bytes;
+    d->fresh_cap = d->fresh_bytes / (d->rw * sizeof(uint64_t));
+    d->arena = mem_map(d->arena_bytes);
+    d->fresh = mem_map(d->fresh_bytes);
+    d->lineage = lineage_new(MAX_STATES);
+    d->violation = UINT64_MAX;
+    atomic_store(&d->error_state, UINT64_MAX);
+    pthread_mutex_init(&d->cand_lock, NULL);
+    if (!d->arena || !d->fresh || !d->lineage) {
+        explore_disk_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+static void workers_free(ExploreDisk *d)
+{
+    for (unsigned t = 0; d->workers && t < d->threads; t++) {
+        DWorker *w = &d->workers[t];
+        mem_free(w->state);
+        mem_free(w->vecs);
+        mem_free(w->succ);
+        mem_free(w->key);
+        mem_free(w->scratch);
+    }
+    mem_free(d->workers);
+    d->workers = NULL;
+    pool_free(d->pool);
+    d->pool = NULL;
+    mem_free(d->parents);
+    d->parents = NULL;
+}
+
+void explore_disk_free(ExploreDisk *d)
+{
+    if (!d)
+        return;
+    workers_free(d);
+    runs_free(&d->seen);
+    runs_free(&d->cand);
+    runs_free(&d->bydisc);
+    spill_close(&d->keys);
+    lineage_free(d->lineage);
+    mem_unmap(d->arena, d->arena_bytes);
+    mem_unmap(d->fresh, d->fresh_bytes);
+    pthread_mutex_destroy(&d->cand_lock);
+    keypack_free(&d->kp);
+    mem_free(d);
+}
+
+const ExploreStats *explore_disk_stats(const ExploreDisk *d)
+{
+    return &d->stats;
+}
+
+uint64_t explore_disk_violation(const ExploreDisk *d, int *code)
+{
+    if (code)
+        *code = d->violation_code;
+    return d->violation;
+}
+
+uint64_t explore_disk_error_state(const ExploreDisk *d)
+{
+    return atomic_load(&((ExploreDisk *)d)->error_state);
+}
+
+/* ---------- states by id ---------- */
+
+static int read_key(const ExploreDisk *d, uint64_t id, uint64_t *key)
+{
+    uint8_t bytes[d->kb];
+    int err = 0;
+    if (spill_get(&d->keys, id, 1, bytes, &err) != 0) {
+        disk_fail((ExploreDisk *)d, "reading from", err);
+        memset(key, 0, d->kw * sizeof *key);
+        return -1;
+    }
+    key_from_bytes(d, bytes, key);
+    return 0;
+}
+
+void explore_disk_state(const ExploreDisk *d, uint64_t id, uint32_t *vec)
+{
+    uint64_t key[d->kw];
+    read_key(d, id, key);
+    keypack_unpack(&d->kp, key, vec);
+}
+
+uint64_t explore_disk_first(const ExploreDisk *d, ExplorePred pred, void *ud)
+{
+    Spill *keys = (Spill *)&d->keys; /* reading moves only its buffer */
+    uint32_t vec[d->m->width + 1];
+    uint64_t key[d->kw];
+    spill_seek(keys, 0);
+    const uint8_t *p;
+    for (uint64_t id = 0; (p = spill_next(keys)) != NULL; id++) {
+        key_from_bytes(d, p, key);
+        keypack_unpack(&d->kp, key, vec);
+        if (pred(ud, vec))
+            return id;
+    }
+    spill_ok((ExploreDisk *)d, keys);
+    return UINT64_MAX;
+}
+
+typedef struct Finder {
+    const ExploreDisk *d;
+    const uint64_t *child;
+    uint64_t *key;
+    uint32_t event;
+    int found;
+} Finder;
+
+static void finder_emit(void *ctx, uint32_t event, const uint32_t *target)
+{
+    Finder *f = ctx;
+    if (f->found)
+        return;
+    keypack_pack(&f->d->kp, target, f->key);
+    if (!memcmp(f->key, f->child, f->d->kw * sizeof *f->key)) {
+        f->found = 1;
+        f->event = event;
+    }
+}
+
+/* The event of the first transition from parent to child (the canonical
+ * discovery), recomputed from the parent's successors. */
+static int link_event(const ExploreDisk *d, uint64_t parent, uint64_t child,
+                      uint32_t *event)
+{
+    uint64_t ckey[d->kw], key[d->kw];
+    uint32_t vec[d->m->width + 1];
+    void *scratch = mem_calloc(1, d->m->scratch_size + 16);
+    if (!scratch || read_key(d, child, ckey) != 0) {
+        mem_free(scratch);
+        return -1;
+    }
+    Finder f = {d, ckey, key, EVENT_NONE, 0};
+    explore_disk_state(d, parent, vec);
+    int rc = machine_successors(d->m, vec, scratch, finder_emit, &f);
+    mem_free(scratch);
+    if (rc != MACHINE_OK || !f.found)
+        return -1;
+    *event = f.event;
+    return 0;
+}
+
+int explore_disk_parent(const ExploreDisk *d, uint64_t id, uint64_t *parent,
+                        uint32_t *event)
+{
+    uint32_t p = lineage_parent(d->lineage, id);
+    if (p == LINEAGE_ROOT)
+        return -1;
+    *parent = p;
+    return link_event(d, p, id, event);
+}
+
+int explore_disk_path(const ExploreDisk *d, uint64_t id, uint32_t **events,
+                      uint64_t **states, size_t *len)
+{
+    size_t n = 0;
+    for (uint64_t s = id; lineage_parent(d->lineage, s) != LINEAGE_ROOT;
+         s = lineage_parent(d->lineage, s))
+        n++;
+    *events = mem_alloc((n + 1) * sizeof **events);
+    *states = mem_alloc((n + 1) * sizeof **states);
+    int rc = *events && *states ? 0 : -1;
+    uint64_t s = id;
+    for (size_t i = n; i > 0 && rc == 0; i--) {
+        uint64_t p = lineage_parent(d->lineage, s);
+        (*states)[i] = s;
+        rc = link_event(d, p, s, &(*events)[i - 1]);
+        s = p;
+    }
+    if (rc != 0) {
+        mem_free(*events);
+        mem_free(*states);
+        *events = NULL;
+        *states = NULL;
+        return -1;
+    }
+    (*states)[0] = s;
+    *len = n;
+    return 0;
+}
+
+/* ---------- a worker's successors ---------- */
+
+static void succ_add(void *ctx, uint32_t event, const uint32_t *target)
+{
+    DWorker *w = ctx;
+    if (w->failed)
+        return;
+    if (w->count == w->scap) {
+        size_t cap = w->scap ? 2 * w->scap : 64;
+        uint32_t *vecs = mem_realloc(w->vecs, cap * w->width * sizeof *vecs);
+        if (vecs)
+            w->vecs = vecs;
+        ExploreSucc *succ = mem_realloc(w->succ, cap * sizeof *succ);
+        if (succ)
+            w->succ = succ;
+        if (!vecs || !succ) {
+            w->failed = 1;
+            return;
+        }
+        w->scap = cap;
+    }
+    mem_copy(w->vecs + w->count * w->width, target,
+             w->width * sizeof *target);
+    w->succ[w->count++].event = event;
+}
+
+/* Sorts a worker's buffer by key and drops the duplicates, keeping each
+ * key's smallest discovery. */
+static void buffer_sort(const ExploreDisk *d, DWorker *w)
+{
+    size_t rw = d->rw, kw = d->kw, n = 0;
+    RecKey k = {rw, 0, kw};
+    recsort(&k, w->buf, w->fill);
+    for (size_t i = 0; i < w->fill; i++) {
+        uint64_t *r = w->buf + i * rw;
+        uint64_t *last = w->buf + (n - 1) * rw;
+        if (n && reckey_cmp(&k, last, r) == 0) {
+            if (r[kw] < last[kw])
+                last[kw] = r[kw];
+        } else {
+            if (n != i)
+                mem_copy(w->buf + n * rw, r, rw * sizeof *r);
+            n++;
+        }
+    }
+    w->fill = n;
+}
+
+/* A full buffer: sorted and deduplicated, and written out as a run when
+ * that leaves it more than half full. */
+static int buffer_full(ExploreDisk *d, DWorker *w)
+{
+    buffer_sort(d, w);
+    if (w->fill <= w->cap / 2)
+        return 0;
+    pthread_mutex_lock(&d->cand_lock);
+    int rc = run_write(d, &d->cand, w->buf, w->fill);
+    pthread_mutex_unlock(&d->cand_lock);
+    w->fill = 0;
+    return rc;
+}
+
+static void note_min(_Atomic uint64_t *at, uint64_t id)
+{
+    uint64_t seen = atomic_load(at);
+    while (id < seen && !atomic_compare_exchange_weak(at, &seen, id))
+        ;
+}
+
+/* Expands state `id` (its key at p): inspects it, and puts its
+ * successors in the worker's buffer. */
+static ExploreStatus expand(ExploreDisk *d, DWorker *w, uint64_t id,
+                            const uint8_t *p)
+{
+    key_from_bytes(d, p, w->key);
+    keypack_unpack(&d->kp, w->key, w->state);
+    w->count = 0;
+    w->failed = 0;
+    int rc = machine_successors(d->m, w->state, w->scratch, succ_add, w);
+    if (rc != MACHINE_OK)
+        return rc == MACHINE_LIMIT ? EXPLORE_LIMIT_STATES
+                                   : EXPLORE_MACHINE_ERROR;
+    if (w->failed)
+        return EXPLORE_NOMEM;
+    w->transitions += w->count;
+    for (size_t k = 0; k < w->count; k++)
+        w->succ[k].target = w->vecs + k * w->width;
+    if (d->inspect && id <= atomic_load(&d->first_violation)) {
+        int code = d->inspect(d->ud, w->state, w->succ, w->count);
+        if (code > 0 && id < w->violation) {
+            w->violation = id;
+            w->code = code;
+            note_min(&d->first_violation, id);
+        }
+    }
+    for (size_t k = 0; k < w->count; k++) {
+        if (w->fill == w->cap && buffer_full(d, w) != 0)
+            return EXPLORE_DISK;
+        uint64_t *r = w->buf + w->fill++ * d->rw;
+        keypack_pack(&d->kp, w->vecs + k * w->width, r);
+        r[d->kw] = id << 32 | k;
+    }
+    return EXPLORE_DONE;
+}
+
+/* Stops every worker when a limit of the run is reached. */
+static int poll_limits(ExploreDisk *d)
+{
+    LimitKind limit = limit_reached();
+    if (limit == LIMIT_NONE && d->opt.timeout > 0 &&
+        now() - d->start > d->opt.timeout)
+        limit = LIMIT_TIME;
+    if (limit != LIMIT_NONE) {
+        atomic_store(&d->limit, (int)limit);
+        atomic_store(&d->stop, 1);
+    }
+    return limit != LIMIT_NONE;
+}
+
+static void worker_task(void *arg, unsigned index)
+{
+    ExploreDisk *d = arg;
+    DWorker *w = &d->workers[index];
+    while (!atomic_load_explicit(&d->stop, memory_order_relaxed) &&
+           !poll_limits(d)) {
+        uint64_t at = atomic_fetch_add(&d->next_id, CHUNK);
+        if (at >= d->slice_hi)
+            return;
+        uint64_t end = at + CHUNK < d->slice_hi ? at + CHUNK : d->slice_hi;
+        for (uint64_t id = at; id < end; id++) {
+            ExploreStatus st = expand(
+                d, w, id, d->parents + (id - d->slice_lo) * d->kb);
+            if (st == EXPLORE_DONE)
+                continue;
+            if (st == EXPLORE_MACHINE_ERROR)
+                note_min(&d->error_state, id);
+            w->status = st;
+            atomic_store(&d->stop, 1);
+            return;
+        }
+    }
+}
+
+static void sort_task(void *arg, unsigned index)
+{
+    ExploreDisk *d = arg;
+    buffer_sort(d, &d->workers[index]);
+}
+
+/* Expands the level [lo, hi): its successors end in the workers' sorted
+ * buffers and the level's runs. */
+static ExploreStatus level_expand(ExploreDisk *d, uint64_t lo, uint64_t hi)
+{
+    for (uint64_t at = lo; at < hi; at += SLICE) {
+        d->slice_lo = at;
+        d->slice_hi = hi - at < SLICE ? hi : at + SLICE;
+        int err = 0;
+        if (spill_get(&d->keys, at, d->slice_hi - at, d->parents, &err) != 0)
+            return disk_fail(d, "reading from", err), EXPLORE_DISK;
+        atomic_store(&d->next_id, at);
+        unsigned n = d->slice_hi - at >= 2 * CHUNK ? d->threads : 1;
+        pool_run(d->pool, n, worker_task, d);
+        for (unsigned t = 0; t < d->threads; t++)
+            if (d->workers[t].status != EXPLORE_DONE)
+                return d->workers[t].status;
+        if (d->err)
+            return EXPLORE_DISK;
+        int limit = atomic_load(&d->limit);
+        if (limit != LIMIT_NONE)
+            return explore_limit_status(limit);
+    }
+    pool_run(d->pool, d->threads, sort_task, d);
+    return EXPLORE_DONE;
+}
+
+/* ---------- a level's end ---------- */
+
+/* Cursors over the seen runs, each at its smallest key not below the
+ * keys checked so far. */
+typedef struct Seen {
+    Spill *run;
+    uint64_t *key; /* the head, NULL at the end */
+} Seen;
+
+static void seen_next(const ExploreDisk *d, Seen *s)
+{
+    const uint8_t *p = spill_next(s->run);
+    if (p)
+        key_from_bytes(d, p, s->key);
+    else
+        s->key = NULL;
+}
+
+/* 1 when key is in a seen run. Keys are asked in increasing order. */
+static int seen_has(const ExploreDisk *d, Seen *s, size_t n,
+                    const uint64_t *key)
+{
+    RecKey k = {d->kw, 0, d->kw};
+    int found = 0;
+    for (size_t i = 0; i < n; i++) {
+        while (s[i].key && reckey_cmp(&k, s[i].key, key) < 0)
+            seen_next(d, &s[i]);
+        found |= s[i].key && reckey_cmp(&k, s[i].key, key) == 0;
+    }
+    return found;
+}
+
+/* Takes a new state (key, discovery) into the new states' buffer, which
+ * is sorted by discovery and written out as a run when full. */
+static int fresh_put(ExploreDisk *d, const uint64_t *rec)
+{
+    if (d->fresh_fill == d->fresh_cap) {
+        RecKey k = {d->rw, d->kw, 1};
+        recsort(&k, d->fresh, d->fresh_fill);
+        if (run_write(d, &d->bydisc, d->fresh, d->fresh_fill) != 0)
+            return -1;
+        d->fresh_fill = 0;
+    }
+    mem_copy(d->fresh + d->fresh_fill++ * d->rw, rec,
+             d->rw * sizeof *rec);
+    return 0;
+}
+
+/* Steps 1 and 2: the level's successors merged by key, each once with its
+ * smallest discovery; those not seen before go to the new seen run `out`
+ * and the new states' buffer. */
+static int merge_candidates(ExploreDisk *d, size_t nseen, Spill *out)
+{
+    size_t rw = d->rw, kw = d->kw;
+    size_t nsrc = d->threads + d->cand.count;
+    Src *src = mem_alloc(nsrc * sizeof *src);
+    Seen *seen = mem_alloc((nseen + 1) * sizeof *seen);
+    uint64_t *heads = mem_alloc((nseen + 1) * kw * sizeof *heads);
+    if (!src || !seen || !heads) {
+        mem_free(src), mem_free(seen), mem_free(heads);
+        return disk_fail(d, "memory for merging runs in", ENOMEM);
+    }
+    for (unsigned t = 0; t < d->threads; t++)
+        src_mem(&src[t], d->workers[t].buf, d->workers[t].fill, rw);
+    for (size_t i = 0; i < d->cand.count; i++)
+        src_file(&src[d->threads + i], &d->cand.items[i], rw);
+    for (size_t i = 0; i < nseen; i++) {
+        seen[i] = (Seen){&d->seen.items[i], heads + i * kw};
+        spill_seek(seen[i].run, 0);
+        seen_next(d, &seen[i]);
+    }
+    RecKey k = {rw, 0, kw};
+    uint64_t rec[rw];
+    uint8_t bytes[d->kb];
+    int rc = 0;
+    for (int i; rc == 0 && (i = src_min(src, nsrc, &k)) >= 0;) {
+        mem_copy(rec, src[i].cur, rw * sizeof *rec);
+        for (size_t j = (size_t)i; j < nsrc; j++) /* the key's other heads */
+            if (src[j].cur && reckey_cmp(&k, src[j].cur, rec) == 0) {
+                if (src[j].cur[kw] < rec[kw])
+                    rec[kw] = src[j].cur[kw];
+                src_next(&src[j], rw);
+            }
+        if (seen_has(d, seen, nseen, rec))
+            continue;
+        key_to_bytes(d, rec, bytes);
+        rc = spill_put(out, bytes) == 0 ? fresh_put(d, rec) : -1;
+    }
+    for (size_t i = 0; rc == 0 && i < d->cand.count; i++)
+        rc = spill_ok(d, &d->cand.items[i]);
+    for (size_t i = 0; rc == 0 && i < nseen; i++)
+        rc = spill_ok(d, &d->seen.items[i]);
+    rc = rc == 0 && spill_flush(out) == 0 ? 0 : -1;
+    if (rc != 0 && !d->err)
+        spill_ok(d, out);
+    mem_free(src), mem_free(seen), mem_free(heads);
+    return rc;
+}
+
+/* Step 3: the new states numbered in discovery order. *cut: some were
+ * left out by --max-states. */
+static int number_fresh(ExploreDisk *d, int *cut)
+{
+    size_t rw = d->rw, kw = d->kw;
+    RecKey k = {rw, kw, 1};
+    recsort(&k, d->fresh, d->fresh_fill);
+    size_t nsrc = d->bydisc.count + 1;
+    Src *src = mem_alloc(nsrc * sizeof *src);
+    if (!src)
+        return disk_fail(d, "memory for merging runs in", ENOMEM);
+    src_mem(&src[0], d->fresh, d->fresh_fill, rw);
+    for (size_t i = 0; i < d->bydisc.count; i++)
+        src_file(&src[i + 1], &d->bydisc.items[i], rw);
+    uint64_t most = d->opt.max_states && d->opt.max_states < MAX_STATES
+                        ? d->opt.max_states : MAX_STATES;
+    uint8_t bytes[d->kb];
+    int rc = 0;
+    *cut = 0;
+    for (int i; rc == 0 && (i = src_min(src, nsrc, &k)) >= 0;) {
+        if (d->count >= most) {
+            *cut = 1;
+            break;
+        }
+        key_to_bytes(d, src[i].cur, bytes);
+        lineage_append(d->lineage, (uint32_t)(src[i].cur[kw] >> 32));
+        rc = spill_put(&d->keys, bytes);
+        d->count++;
+        src_next(&src[i], rw);
+    }
+    for (size_t i = 0; rc == 0 && i < d->bydisc.count; i++)
+        rc = spill_ok(d, &d->bydisc.items[i]);
+    if (rc == 0 && spill_flush(&d->keys) != 0)
+        rc = -1;
+    if (rc != 0 && !d->err)
+        spill_ok(d, &d->keys);
+    mem_free(src);
+    d->fresh_fill = 0;
+    runs_clear(&d->bydisc);
+    return rc;
+}
+
+/* Merges the two newest seen runs into one. */
+static int seen_merge_two(ExploreDisk *d)
+{
+    Runs *r = &d->seen;
+    Spill merged;
+    if (spill_create(&merged, d->opt.disk, d->kb, d->io) != 0)
+        return disk_fail(d, "creating a file in", merged.err);
+    Seen s[2];
+    uint64_t heads[2 * d->kw];
+    for (int i = 0; i < 2; i++) {
+        s[i] = (Seen){&r->items[r->count - 2 + i], heads + i * d->kw};
+        spill_seek(s[i].run, 0);
+        seen_next(d, &s[i]);
+    }
+    RecKey k = {d->kw, 0, d->kw};
+    uint8_t bytes[d->kb];
+    while (s[0].key || s[1].key) {
+        int i = !s[0].key || (s[1].key && reckey_cmp(&k, s[1].key,
+                                                     s[0].key) < 0);
+        key_to_bytes(d, s[i].key, bytes);
+        spill_put(&merged, bytes);
+        seen_next(d, &s[i]);
+    }
+    int rc = spill_ok(d, s[0].run) == 0 && spill_ok(d, s[1].run) == 0 &&
+                     spill_flush(&merged) == 0
+                 ? 0
+                 : -1;
+    if (rc != 0 && !d->err)
+        spill_ok(d, &merged);
+    spill_close(&r->items[r->count - 1]);
+    spill_close(&r->items[r->count - 2]);
+    r->items[r->count - 2] = merged;
+    r->count--;
+    if (rc != 0)
+        return -1;
+    return 0;
+}
+
+/* Step 4: few seen runs, each at least twice the size of the next. */
+static int seen_compact(ExploreDisk *d)
+{
+    Runs *r = &d->seen;
+    while (r->count >= 2 &&
+           2 * r->items[r->count - 1].count >= r->items[r->count - 2].count)
+        if (seen_merge_two(d) != 0)
+            return -1;
+    return 0;
+}
+
+/* A level's end: steps 1 to 4. */
+static ExploreStatus level_end(ExploreDisk *d, int *cut)
+{
+    Spill *out = run_new(d, &d->seen, d->kb);
+    if (!out)
+        return EXPLORE_DISK;
+    int rc = merge_candidates(d, d->seen.count - 1, out);
+    if (out->count == 0) /* no new state: no run */
+        spill_close(&d->seen.items[--d->seen.count]);
+    runs_clear(&d->cand);
+    for (unsigned t = 0; t < d->threads; t++)
+        d->workers[t].fill = 0;
+    if (rc == 0)
+        rc = number_fresh(d, cut);
+    if (rc == 0 && !*cut)
+        rc = seen_compact(d);
+    return rc == 0 ? EXPLORE_DONE : d->err == ENOMEM ? EXPLORE_NOMEM
+                                                     : EXPLORE_DISK;
+}
+
+/* ---------- the run ---------- */
+
+static int workers_init(ExploreDisk *d)
+{
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned want = d->opt.threads ? d->opt.threads
+                    : online > 0   ? (unsigned)online : 1;
+    d->pool = pool_new(want > 256 ? 256 : want);
+    if (!d->pool)
+        return -1;
+    d->threads = pool_size(d->pool);
+    d->workers = mem_calloc(d->threads, sizeof *d->workers);
+    d->parents = mem_alloc((size_t)SLICE * d->kb);
+    if (!d->workers || !d->parents)
+        return -1;
+    size_t per = d->arena_bytes / d->threads / (d->rw * sizeof(uint64_t));
+    for (unsigned t = 0; t < d->threads; t++) {
+        DWorker *w = &d->workers[t];
+        w->buf = d->arena + t * per * d->rw;
+        w->cap = per;
+        w->width = d->m->width;
+        w->violation = UINT64_MAX;
+        w->state = mem_alloc((w->width + 1) * sizeof *w->state);
+        w->key = mem_alloc(d->kw * sizeof *w->key);
+        w->scratch = mem_calloc(1, d->m->scratch_size + 16);
+        if (!w->state || !w->key || !w->scratch)
+            return -1;
+    }
+    return 0;
+}
+
+/* The initial state, id 0, alone in the first seen run. */
+static ExploreStatus insert_initial(ExploreDisk *d)
+{
+    if (spill_create(&d->keys, d->opt.disk, d->kb, d->io) != 0)
+        return disk_fail(d, "creating a file in", d->keys.err), EXPLORE_DISK;
+    uint32_t vec[d->m->width + 1];
+    uint64_t key[d->kw];
+    uint8_t bytes[d->kb];
+    machine_initial(d->m, vec);
+    keypack_pack(&d->kp, vec, key);
+    key_to_bytes(d, key, bytes);
+    Spill *seen = run_new(d, &d->seen, d->kb);
+    if (!seen || spill_put(seen, bytes) != 0 || spill_flush(seen) != 0 ||
+        spill_put(&d->keys, bytes) != 0 || spill_flush(&d->keys) != 0)
+        return (seen ? spill_ok(d, seen) : 0), spill_ok(d, &d->keys),
+               EXPLORE_DISK;
+    lineage_append(d->lineage, LINEAGE_ROOT);
+    d->count = 1;
+    return EXPLORE_DONE;
+}
+
+/* Takes the workers' transitions and first violation. */
+static void level_results(ExploreDisk *d)
+{
+    for (unsigned t = 0; t < d->threads; t++) {
+        DWorker *w = &d->workers[t];
+        d->stats.transitions += w->transitions;
+        w->transitions = 0;
+        if (w->violation < d->violation) {
+            d->violation = w->violation;
+            d->violation_code = w->code;
+        }
+    }
+}
+
+static ExploreStatus explore_levels(ExploreDisk *d)
+{
+    for (uint64_t lo = 0; lo < d->count;) {
+        uint64_t hi = d->count;
+        ExploreStatus st = level_expand(d, lo, hi);
+        level_results(d);
+        if (st != EXPLORE_DONE)
+            return st;
+        int cut = 0;
+        st = level_end(d, &cut);
+        if (st != EXPLORE_DONE)
+            return st;
+        d->stats.depth++;
+        if (cut) /* --max-states, or ids would reach 2^32 */
+            return d->opt.max_states && d->count >= d->opt.max_states
+                       ? EXPLORE_LIMIT_STATES
+                       : EXPLORE_LIMIT_MEMORY;
+        if (d->violation != UINT64_MAX)
+            return EXPLORE_VIOLATION;
+        lo = hi;
+    }
+    return EXPLORE_DONE;
+}
+
+static size_t peak_rss(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? (size_t)ru.ru_maxrss * 1024 : 0;
+}
+
+ExploreStatus explore_disk_run(ExploreDisk *d, ExploreInspect inspect,
+                               void *ud)
+{
+    d->start = now();
+    d->inspect = inspect;
+    d->ud = ud;
+    atomic_store(&d->first_violation, UINT64_MAX);
+    ExploreStatus st = EXPLORE_NOMEM;
+    if (workers_init(d) == 0) {
+        st = insert_initial(d);
+        if (st == EXPLORE_DONE)
+            st = explore_levels(d);
+    }
+    d->stats.threads = d->threads;
+    workers_free(d);
+    runs_clear(&d->cand);
+    runs_clear(&d->bydisc);
+    d->stats.states = d->count;
+    d->stats.seconds = now() - d->start;
+    d->stats.store_bytes = lineage_bytes(d->lineage);
+    d->stats.bytes_per_state =
+        d->count ? (double)d->stats.store_bytes / d->count : 0;
+    uint64_t disk = spill_bytes(&d->keys);
+    for (size_t i = 0; i < d->seen.count; i++)
+        disk += spill_bytes(&d->seen.items[i]);
+    d->stats.disk_bytes = disk;
+    d->stats.peak_rss = peak_rss();
+    return st;
+}

@@ -1,0 +1,55 @@
+/* explore_disk: the breadth-first exploration of explore.h with its
+ * states on disk (--store disk:DIR), for state spaces beyond memory.
+ * explore.c hands a run to it when ExploreOptions.disk names a directory;
+ * callers keep using explore.h.
+ *
+ * Promise: the same state ids, parent links, counts, depth, violation and
+ * paths as the store in memory (explore.h's canonical BFS order), for any
+ * thread count. External-memory BFS with delayed duplicate detection
+ * (Stern and Dill's Murphi on disk; Korf's sorted runs): a level's
+ * successors are gathered in memory with their discoveries, sorted by key
+ * and written as runs when memory is full; at the level's end the runs
+ * are merged, each key once with its smallest discovery, and checked
+ * against the states seen before, kept as a few sorted runs on disk
+ * (merged as they grow, so a level reads each seen key once); the new
+ * states, sorted by discovery, get the next ids. Keys by id are one file
+ * (a level is read in order, a path's states one by one); parent links
+ * are a lineage in memory (lineage.h, 2.3 bits a state).
+ *
+ * Memory: the budget (ExploreOptions.memory) holds the successor buffers
+ * (3/8), the new states' buffer (3/8) and the lineage. Disk: the keys by
+ * id and the seen runs, the packed key's bytes each, twice over; a
+ * level's runs besides, while it is merged.
+ *
+ * Files have no names (spill.h): nothing is left in DIR however the run
+ * ends. A disk that fails (full, DIR unwritable or removed) ends the run
+ * with EXPLORE_DISK and explore_disk_error says what failed. No lookup by
+ * vector is answered (explore_lookup gives UINT64_MAX), so the divergence
+ * search after a run, which needs one, is not available.
+ */
+#ifndef LOCKSTEP_EXPLORE_DISK_H
+#define LOCKSTEP_EXPLORE_DISK_H
+
+#include "explore.h"
+
+typedef struct ExploreDisk ExploreDisk;
+
+ExploreDisk *explore_disk_new(const Machine *m, const ExploreOptions *opt);
+void explore_disk_free(ExploreDisk *d);
+ExploreStatus explore_disk_run(ExploreDisk *d, ExploreInspect inspect,
+                               void *ud);
+const ExploreStats *explore_disk_stats(const ExploreDisk *d);
+uint64_t explore_disk_violation(const ExploreDisk *d, int *code);
+uint64_t explore_disk_error_state(const ExploreDisk *d);
+/* What failed on disk, for EXPLORE_DISK ("writing to DIR: No space left
+ * on device"); "" when nothing did. */
+const char *explore_disk_error(const ExploreDisk *d);
+void explore_disk_state(const ExploreDisk *d, uint64_t id, uint32_t *vec);
+uint64_t explore_disk_first(const ExploreDisk *d, ExplorePred pred,
+                            void *ud);
+int explore_disk_parent(const ExploreDisk *d, uint64_t id, uint64_t *parent,
+                        uint32_t *event);
+int explore_disk_path(const ExploreDisk *d, uint64_t id, uint32_t **events,
+                      uint64_t **states, size_t *len);
+
+#endif

@@ -1,0 +1,35 @@
+/* recsort: sorting records of 64-bit words by some of their words, for
+ * the store on disk (explore_disk.c): candidate states by key, new states
+ * by discovery.
+ *
+ * A record is `rw` words; the sort key is words [off, off + nk) compared
+ * as unsigned integers in that order (the first word most significant).
+ * In place (an MSD radix sort of 8-bit digits, American flag style:
+ * digits that every record shares are skipped), so it needs no second
+ * array; not stable. Nothing here allocates. */
+#ifndef LOCKSTEP_RECSORT_H
+#define LOCKSTEP_RECSORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct RecKey {
+    size_t rw;  /* words a record */
+    size_t off; /* first word of the sort key */
+    size_t nk;  /* words of the sort key */
+} RecKey;
+
+/* <0, 0, >0 as record a's key is below, equal to, above b's. */
+static inline int reckey_cmp(const RecKey *k, const uint64_t *a,
+                             const uint64_t *b)
+{
+    for (size_t i = k->off; i < k->off + k->nk; i++)
+        if (a[i] != b[i])
+            return a[i] < b[i] ? -1 : 1;
+    return 0;
+}
+
+/* Sorts n records at a by k. */
+void recsort(const RecKey *k, uint64_t *a, size_t n);
+
+#endif
