@@ -205,7 +205,8 @@ void check_explore_error(CheckResult *r, ExploreStatus st,
 {
     check_set_error(r, st, NULL);
     const ExploreStats *x = explore_stats(ex);
-    if (st == EXPLORE_LIMIT_MEMORY && x->states) /* what more would take */
+    if (st == EXPLORE_LIMIT_MEMORY && x->states && !explore_on_disk(ex))
+        /* what more would take */
         snprintf(r->message, sizeof r->message,
                  "%s with %llu states kept, %.1f bytes each in the store: "
                  "each further million states needs about %.0f MB more",

@@ -223,15 +223,29 @@ static int src_min(const Src *s, size_t n, const RecKey *k)
 
 /* ---------- keys on disk ---------- */
 
-static void key_to_bytes(const ExploreDisk *d, const uint64_t *key,
-                         uint8_t *out)
+/* A key's kb bytes on disk are its words' first bytes (little endian).
+ * Byte buffers of keys have 8 bytes of room after the last key (KEY_PAD),
+ * so that a key of one word is moved as one word. */
+enum { KEY_PAD = 8 };
+
+static inline void key_to_bytes(const ExploreDisk *d, const uint64_t *key,
+                                uint8_t *out)
 {
-    mem_copy(out, key, d->kb); /* little endian: the words' low bytes */
+    if (d->kw == 1)
+        __builtin_memcpy(out, key, 8);
+    else
+        mem_copy(out, key, d->kb);
 }
 
-static void key_from_bytes(const ExploreDisk *d, const uint8_t *in,
-                           uint64_t *key)
+static inline void key_from_bytes(const ExploreDisk *d, const uint8_t *in,
+                                  uint64_t *key)
 {
+    if (d->kw == 1) {
+        uint64_t v;
+        __builtin_memcpy(&v, in, 8);
+        key[0] = d->kb == 8 ? v : v & ((UINT64_C(1) << 8 * d->kb) - 1);
+        return;
+    }
     memset(key, 0, d->kw * sizeof *key);
     mem_copy(key, in, d->kb);
 }
@@ -257,14 +271,15 @@ ExploreDisk *explore_disk_new(const Machine *m, const ExploreOptions *opt)
     size_t left = limit_memory_left();
     if (left && left < memory)
         memory = left;
-    d->io = memory / 64 < IO_BUFFER ? memory / 64 : IO_BUFFER;
+    /* a quarter each for the successors and the new states; the rest
+     * for the lineage (0.3 bytes a state), the files' buffers and what
+     * the process holds besides */
+    d->io = memory / 512 < IO_BUFFER ? memory / 512 : IO_BUFFER;
     if (d->io < 4096)
         d->io = 4096;
-    d->arena_bytes = memory / 8 * 3;
-    d->fresh_bytes = memory / 8 * 3;
     size_t least = MIN_RECORDS * d->rw * sizeof(uint64_t) * 8;
-    d->arena_bytes = d->arena_bytes < least ? least : d->arena_bytes;
-    d->fresh_bytes = d->fresh_bytes < least ? least : d->fresh_bytes;
+    d->arena_bytes = memory / 4 < least ? least : memory / 4;
+    d->fresh_bytes = memory / 4 < least ? least : memory / 4;
     d->fresh_cap = d->fresh_bytes / (d->rw * sizeof(uint64_t));
     d->arena = mem_map(d->arena_bytes);
     d->fresh = mem_map(d->fresh_bytes);
@@ -335,7 +350,7 @@ uint64_t explore_disk_error_state(const ExploreDisk *d)
 
 static int read_key(const ExploreDisk *d, uint64_t id, uint64_t *key)
 {
-    uint8_t bytes[d->kb];
+    uint8_t bytes[d->kb + KEY_PAD];
     int err = 0;
     if (spill_get(&d->keys, id, 1, bytes, &err) != 0) {
         disk_fail((ExploreDisk *)d, "reading from", err);
@@ -492,7 +507,7 @@ static void buffer_sort(const ExploreDisk *d, DWorker *w)
                 last[kw] = r[kw];
         } else {
             if (n != i)
-                mem_copy(w->buf + n * rw, r, rw * sizeof *r);
+                words_copy(w->buf + n * rw, r, rw);
             n++;
         }
     }
@@ -669,8 +684,7 @@ static int fresh_put(ExploreDisk *d, const uint64_t *rec)
             return -1;
         d->fresh_fill = 0;
     }
-    mem_copy(d->fresh + d->fresh_fill++ * d->rw, rec,
-             d->rw * sizeof *rec);
+    words_copy(d->fresh + d->fresh_fill++ * d->rw, rec, d->rw);
     return 0;
 }
 
@@ -699,10 +713,10 @@ static int merge_candidates(ExploreDisk *d, size_t nseen, Spill *out)
     }
     RecKey k = {rw, 0, kw};
     uint64_t rec[rw];
-    uint8_t bytes[d->kb];
+    uint8_t bytes[d->kb + KEY_PAD];
     int rc = 0;
     for (int i; rc == 0 && (i = src_min(src, nsrc, &k)) >= 0;) {
-        mem_copy(rec, src[i].cur, rw * sizeof *rec);
+        words_copy(rec, src[i].cur, rw);
         for (size_t j = (size_t)i; j < nsrc; j++) /* the key's other heads */
             if (src[j].cur && reckey_cmp(&k, src[j].cur, rec) == 0) {
                 if (src[j].cur[kw] < rec[kw])
@@ -741,7 +755,7 @@ static int number_fresh(ExploreDisk *d, int *cut)
         src_file(&src[i + 1], &d->bydisc.items[i], rw);
     uint64_t most = d->opt.max_states && d->opt.max_states < MAX_STATES
                         ? d->opt.max_states : MAX_STATES;
-    uint8_t bytes[d->kb];
+    uint8_t bytes[d->kb + KEY_PAD];
     int rc = 0;
     *cut = 0;
     for (int i; rc == 0 && (i = src_min(src, nsrc, &k)) >= 0;) {
@@ -782,7 +796,7 @@ static int seen_merge_two(ExploreDisk *d)
         seen_next(d, &s[i]);
     }
     RecKey k = {d->kw, 0, d->kw};
-    uint8_t bytes[d->kb];
+    uint8_t bytes[d->kb + KEY_PAD];
     while (s[0].key || s[1].key) {
         int i = !s[0].key || (s[1].key && reckey_cmp(&k, s[1].key,
                                                      s[0].key) < 0);
@@ -848,7 +862,7 @@ static int workers_init(ExploreDisk *d)
         return -1;
     d->threads = pool_size(d->pool);
     d->workers = mem_calloc(d->threads, sizeof *d->workers);
-    d->parents = mem_alloc((size_t)SLICE * d->kb);
+    d->parents = mem_alloc((size_t)SLICE * d->kb + KEY_PAD);
     if (!d->workers || !d->parents)
         return -1;
     size_t per = d->arena_bytes / d->threads / (d->rw * sizeof(uint64_t));
@@ -874,7 +888,7 @@ static ExploreStatus insert_initial(ExploreDisk *d)
         return disk_fail(d, "creating a file in", d->keys.err), EXPLORE_DISK;
     uint32_t vec[d->m->width + 1];
     uint64_t key[d->kw];
-    uint8_t bytes[d->kb];
+    uint8_t bytes[d->kb + KEY_PAD];
     machine_initial(d->m, vec);
     keypack_pack(&d->kp, vec, key);
     key_to_bytes(d, key, bytes);

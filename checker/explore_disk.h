@@ -17,7 +17,8 @@
  * are a lineage in memory (lineage.h, 2.3 bits a state).
  *
  * Memory: the budget (ExploreOptions.memory) holds the successor buffers
- * (3/8), the new states' buffer (3/8) and the lineage. Disk: the keys by
+ * (1/4), the new states' buffer (1/4), the lineage and the files'
+ * buffers (1/512 of it each, at most 1 MiB). Disk: the keys by
  * id and the seen runs, the packed key's bytes each, twice over; a
  * level's runs besides, while it is merged.
  *

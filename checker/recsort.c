@@ -1,7 +1,7 @@
 /* recsort: in-place MSD radix sort of word records. See recsort.h. */
 #include "recsort.h"
 
-#include <string.h>
+#include <string.h> /* memset */
 
 enum { SMALL = 32 }; /* fewer records: insertion sort */
 
@@ -13,12 +13,12 @@ static void insertion(const RecKey *k, uint64_t *a, size_t n)
         size_t j = i;
         if (reckey_cmp(k, a + (j - 1) * rw, a + i * rw) <= 0)
             continue;
-        memcpy(t, a + i * rw, rw * sizeof *t);
+        words_copy(t, a + i * rw, rw);
         while (j > 0 && reckey_cmp(k, a + (j - 1) * rw, t) > 0) {
-            memcpy(a + j * rw, a + (j - 1) * rw, rw * sizeof *t);
+            words_copy(a + j * rw, a + (j - 1) * rw, rw);
             j--;
         }
-        memcpy(a + j * rw, t, rw * sizeof *t);
+        words_copy(a + j * rw, t, rw);
     }
 }
 
@@ -59,15 +59,15 @@ static void sort_from(const RecKey *k, uint64_t *a, size_t n, size_t d)
                 head[b]++;
                 continue;
             }
-            memcpy(t, slot, rw * sizeof *t);
+            words_copy(t, slot, rw);
             while (c != b) { /* carry it to its bucket, taking the one there */
                 uint64_t *dst = a + head[c]++ * rw;
-                memcpy(u, dst, rw * sizeof *u);
-                memcpy(dst, t, rw * sizeof *t);
-                memcpy(t, u, rw * sizeof *t);
+                words_copy(u, dst, rw);
+                words_copy(dst, t, rw);
+                words_copy(t, u, rw);
                 c = digit(k, t, d);
             }
-            memcpy(slot, t, rw * sizeof *t);
+            words_copy(slot, t, rw);
             head[b]++;
         }
     }

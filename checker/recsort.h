@@ -29,6 +29,13 @@ static inline int reckey_cmp(const RecKey *k, const uint64_t *a,
     return 0;
 }
 
+/* Copies n words (records are short: a loop beats a call to memcpy). */
+static inline void words_copy(uint64_t *dst, const uint64_t *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] = src[i];
+}
+
 /* Sorts n records at a by k. */
 void recsort(const RecKey *k, uint64_t *a, size_t n);
 

@@ -53,7 +53,7 @@ int spill_create(Spill *s, const char *dir, size_t rec, size_t buffer)
     s->fd = open_nameless(dir);
     if (s->fd < 0)
         return fail(s, errno);
-    s->buf = mem_alloc(s->cap * rec);
+    s->buf = mem_alloc(s->cap * rec + 8); /* a key's 8 bytes may be read */
     if (!s->buf) {
         close(s->fd);
         s->fd = -1;

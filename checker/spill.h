@@ -45,8 +45,9 @@ int spill_flush(Spill *s);
 
 /* Starts reading in order at record `index` (flushing first). */
 int spill_seek(Spill *s, uint64_t index);
-/* The next record: a pointer into the buffer, valid until the next call;
- * NULL at the end or on an error (s->err). */
+/* The next record: a pointer into the buffer, valid until the next call
+ * (8 bytes may be read from it, whatever the record's size); NULL at the
+ * end or on an error (s->err). */
 const void *spill_next(Spill *s);
 
 /* Reads records [index, index + n) into out, without the buffer (the

@@ -221,5 +221,37 @@ for sig in INT TERM; do
   contains out '"message":"not run: interrupted (SIGINT or SIGTERM)"' "... and the next one is not run"
 done
 
+# --- The store on disk: a disk that fails ends the check, exit 3 -----------
+# (issue 25) with what failed, and leaves no file behind.
+expect 3 "--store disk in a folder that does not exist" -- "$lockstep" check --store disk:"$tmp/nowhere" "$tmp/huge.csp"
+contains out "the store on disk failed: creating a file in $tmp/nowhere: No such file or directory" "... which says what failed"
+expect 3 "--store disk in a file, not a folder" -- "$lockstep" check --store disk:"$tmp/huge.csp" "$tmp/huge.csp"
+contains out "Not a directory" "... which says so"
+# the folder removed while the check runs: files made before live on (they
+# have no names), the next one cannot be made
+mkdir "$tmp/gone"
+"$lockstep" check --quiet -j2 --store disk:"$tmp/gone" "$tmp/huge.csp" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 200); do # until it has a file there
+  ls -l /proc/$pid/fd 2>/dev/null | grep -q "$tmp/gone" && break
+  sleep 0.05
+done
+rm -rf "$tmp/gone"
+wait $pid
+code=$?
+[[ $code -eq 3 ]] && echo "ok   --store disk whose folder is removed mid-run: exit 3" ||
+  { echo "FAIL --store disk whose folder is removed mid-run: exit $code"; failures=$((failures + 1)); }
+contains out "the store on disk failed: creating a file in $tmp/gone: No such file or directory" "... which says what failed"
+# a full disk: a file system of 1 MB (a tmpfs, where this user may mount one)
+mkdir "$tmp/small"
+if mount -t tmpfs -o size=1m tmpfs "$tmp/small" 2>/dev/null; then
+  expect 3 "--store disk on a full disk" -- "$lockstep" check -j2 --store disk:"$tmp/small" "$tmp/huge.csp"
+  contains out "No space left on device" "... which says so"
+  [[ -z $(ls -A "$tmp/small") ]] && echo "ok   ... and leaves no file behind" || { echo "FAIL files left on the full disk:"; ls -A "$tmp/small"; failures=$((failures + 1)); }
+  umount "$tmp/small"
+else
+  echo "skip --store disk on a full disk (cannot mount a small tmpfs here)"
+fi
+
 echo "$failures failed"
 [[ $failures -eq 0 ]]
