@@ -52,6 +52,7 @@ static const uint64_t MAX_STATES = UINT32_MAX;
 
 typedef struct DWorker {
     uint64_t *buf;          /* successor records */
+    uint64_t *tmp;          /* as many: the sort's second array */
     size_t cap, fill;
     uint32_t *state, *vecs; /* the state expanded, its successors */
     ExploreSucc *succ;
@@ -498,7 +499,7 @@ static void buffer_sort(const ExploreDisk *d, DWorker *w)
 {
     size_t rw = d->rw, kw = d->kw, n = 0;
     RecKey k = {rw, 0, kw};
-    recsort(&k, w->buf, w->fill);
+    recsort_tmp(&k, w->buf, w->tmp, w->fill);
     for (size_t i = 0; i < w->fill; i++) {
         uint64_t *r = w->buf + i * rw;
         uint64_t *last = w->buf + (n - 1) * rw;
@@ -644,32 +645,67 @@ static ExploreStatus level_expand(ExploreDisk *d, uint64_t lo, uint64_t hi)
 /* ---------- a level's end ---------- */
 
 /* Cursors over the seen runs, each at its smallest key not below the
- * keys checked so far. */
+ * keys checked so far: a block of the run's buffer, [p, end). */
 typedef struct Seen {
     Spill *run;
-    uint64_t *key; /* the head, NULL at the end */
+    const uint8_t *p, *end; /* p NULL: the run has ended */
 } Seen;
 
-static void seen_next(const ExploreDisk *d, Seen *s)
+/* The cursor's head, refilling its block; NULL at the run's end. */
+static inline const uint8_t *seen_head(const ExploreDisk *d, Seen *s)
 {
-    const uint8_t *p = spill_next(s->run);
-    if (p)
-        key_from_bytes(d, p, s->key);
-    else
-        s->key = NULL;
+    if (s->p == s->end && s->p) {
+        size_t n = 0;
+        s->p = spill_block(s->run, &n);
+        s->end = s->p ? s->p + n * d->kb : NULL;
+    }
+    return s->p;
 }
 
-/* 1 when key is in a seen run. Keys are asked in increasing order. */
+static void seen_start(const ExploreDisk *d, Seen *s, Spill *run)
+{
+    *s = (Seen){run, (const uint8_t *)"", (const uint8_t *)""};
+    s->end = s->p; /* an empty block: the first seen_head reads */
+    spill_seek(run, 0);
+    seen_head(d, s);
+}
+
+/* 1 when key is in a seen run. Keys are asked in increasing order, so
+ * each run is read once a level; with keys of one word the scan is a
+ * load and a compare a key. */
 static int seen_has(const ExploreDisk *d, Seen *s, size_t n,
                     const uint64_t *key)
 {
-    RecKey k = {d->kw, 0, d->kw};
     int found = 0;
-    for (size_t i = 0; i < n; i++) {
-        while (s[i].key && reckey_cmp(&k, s[i].key, key) < 0)
-            seen_next(d, &s[i]);
-        found |= s[i].key && reckey_cmp(&k, s[i].key, key) == 0;
+    size_t kb = d->kb;
+    if (d->kw == 1) {
+        uint64_t want = key[0];
+        uint64_t mask = kb == 8 ? UINT64_MAX : (UINT64_C(1) << 8 * kb) - 1;
+        for (size_t i = 0; i < n; i++)
+            for (const uint8_t *p; (p = seen_head(d, &s[i])) != NULL;) {
+                uint64_t v;
+                __builtin_memcpy(&v, p, 8);
+                v &= mask;
+                if (v >= want) {
+                    found |= v == want;
+                    break;
+                }
+                s[i].p += kb;
+            }
+        return found;
     }
+    RecKey k = {d->kw, 0, d->kw};
+    uint64_t head[d->kw];
+    for (size_t i = 0; i < n; i++)
+        for (const uint8_t *p; (p = seen_head(d, &s[i])) != NULL;) {
+            key_from_bytes(d, p, head);
+            int c = reckey_cmp(&k, head, key);
+            if (c >= 0) {
+                found |= c == 0;
+                break;
+            }
+            s[i].p += kb;
+        }
     return found;
 }
 
@@ -697,20 +733,16 @@ static int merge_candidates(ExploreDisk *d, size_t nseen, Spill *out)
     size_t nsrc = d->threads + d->cand.count;
     Src *src = mem_alloc(nsrc * sizeof *src);
     Seen *seen = mem_alloc((nseen + 1) * sizeof *seen);
-    uint64_t *heads = mem_alloc((nseen + 1) * kw * sizeof *heads);
-    if (!src || !seen || !heads) {
-        mem_free(src), mem_free(seen), mem_free(heads);
+    if (!src || !seen) {
+        mem_free(src), mem_free(seen);
         return disk_fail(d, "memory for merging runs in", ENOMEM);
     }
     for (unsigned t = 0; t < d->threads; t++)
         src_mem(&src[t], d->workers[t].buf, d->workers[t].fill, rw);
     for (size_t i = 0; i < d->cand.count; i++)
         src_file(&src[d->threads + i], &d->cand.items[i], rw);
-    for (size_t i = 0; i < nseen; i++) {
-        seen[i] = (Seen){&d->seen.items[i], heads + i * kw};
-        spill_seek(seen[i].run, 0);
-        seen_next(d, &seen[i]);
-    }
+    for (size_t i = 0; i < nseen; i++)
+        seen_start(d, &seen[i], &d->seen.items[i]);
     RecKey k = {rw, 0, kw};
     uint64_t rec[rw];
     uint8_t bytes[d->kb + KEY_PAD];
@@ -735,7 +767,7 @@ static int merge_candidates(ExploreDisk *d, size_t nseen, Spill *out)
     rc = rc == 0 && spill_flush(out) == 0 ? 0 : -1;
     if (rc != 0 && !d->err)
         spill_ok(d, out);
-    mem_free(src), mem_free(seen), mem_free(heads);
+    mem_free(src), mem_free(seen);
     return rc;
 }
 
@@ -745,7 +777,8 @@ static int number_fresh(ExploreDisk *d, int *cut)
 {
     size_t rw = d->rw, kw = d->kw;
     RecKey k = {rw, kw, 1};
-    recsort(&k, d->fresh, d->fresh_fill);
+    /* the workers' buffers are free now: the sort's second array */
+    recsort_tmp(&k, d->fresh, d->arena, d->fresh_fill);
     size_t nsrc = d->bydisc.count + 1;
     Src *src = mem_alloc(nsrc * sizeof *src);
     if (!src)
@@ -789,20 +822,24 @@ static int seen_merge_two(ExploreDisk *d)
     if (spill_create(&merged, d->opt.disk, d->kb, d->io) != 0)
         return disk_fail(d, "creating a file in", merged.err);
     Seen s[2];
-    uint64_t heads[2 * d->kw];
-    for (int i = 0; i < 2; i++) {
-        s[i] = (Seen){&r->items[r->count - 2 + i], heads + i * d->kw};
-        spill_seek(s[i].run, 0);
-        seen_next(d, &s[i]);
-    }
+    for (int i = 0; i < 2; i++)
+        seen_start(d, &s[i], &r->items[r->count - 2 + i]);
     RecKey k = {d->kw, 0, d->kw};
-    uint8_t bytes[d->kb + KEY_PAD];
-    while (s[0].key || s[1].key) {
-        int i = !s[0].key || (s[1].key && reckey_cmp(&k, s[1].key,
-                                                     s[0].key) < 0);
-        key_to_bytes(d, s[i].key, bytes);
-        spill_put(&merged, bytes);
-        seen_next(d, &s[i]);
+    uint64_t a[d->kw], b[d->kw];
+    const uint8_t *p0 = seen_head(d, &s[0]), *p1 = seen_head(d, &s[1]);
+    while (p0 || p1) {
+        int i = !p0;
+        if (p0 && p1) {
+            key_from_bytes(d, p0, a);
+            key_from_bytes(d, p1, b);
+            i = reckey_cmp(&k, b, a) < 0;
+        }
+        spill_put(&merged, i ? p1 : p0);
+        s[i].p += d->kb;
+        if (i)
+            p1 = seen_head(d, &s[1]);
+        else
+            p0 = seen_head(d, &s[0]);
     }
     int rc = spill_ok(d, s[0].run) == 0 && spill_ok(d, s[1].run) == 0 &&
                      spill_flush(&merged) == 0
@@ -814,9 +851,7 @@ static int seen_merge_two(ExploreDisk *d)
     spill_close(&r->items[r->count - 2]);
     r->items[r->count - 2] = merged;
     r->count--;
-    if (rc != 0)
-        return -1;
-    return 0;
+    return rc;
 }
 
 /* Step 4: few seen runs, each at least twice the size of the next. */
@@ -865,10 +900,12 @@ static int workers_init(ExploreDisk *d)
     d->parents = mem_alloc((size_t)SLICE * d->kb + KEY_PAD);
     if (!d->workers || !d->parents)
         return -1;
-    size_t per = d->arena_bytes / d->threads / (d->rw * sizeof(uint64_t));
+    /* each worker's share of the arena: its buffer, then the sort's */
+    size_t per = d->arena_bytes / d->threads / (d->rw * sizeof(uint64_t)) / 2;
     for (unsigned t = 0; t < d->threads; t++) {
         DWorker *w = &d->workers[t];
-        w->buf = d->arena + t * per * d->rw;
+        w->buf = d->arena + 2 * t * per * d->rw;
+        w->tmp = w->buf + per * d->rw;
         w->cap = per;
         w->width = d->m->width;
         w->violation = UINT64_MAX;

@@ -6,7 +6,8 @@
  * as unsigned integers in that order (the first word most significant).
  * In place (an MSD radix sort of 8-bit digits, American flag style:
  * digits that every record shares are skipped), so it needs no second
- * array; not stable. Nothing here allocates. */
+ * array; not stable. recsort_tmp is faster with one. Nothing here
+ * allocates. */
 #ifndef LOCKSTEP_RECSORT_H
 #define LOCKSTEP_RECSORT_H
 
@@ -38,5 +39,11 @@ static inline void words_copy(uint64_t *dst, const uint64_t *src, size_t n)
 
 /* Sorts n records at a by k. */
 void recsort(const RecKey *k, uint64_t *a, size_t n);
+/* The same, faster where the sort key is one word, with a second array
+ * of n records (tmp; its contents are lost): a least-significant-digit
+ * radix sort of 11-bit digits over the bits the keys do not all share,
+ * a few sequential passes instead of the in-place sort's swaps (which
+ * miss the cache on large arrays). Falls back to recsort for wider keys. */
+void recsort_tmp(const RecKey *k, uint64_t *a, uint64_t *tmp, size_t n);
 
 #endif

@@ -161,6 +161,16 @@ const void *spill_next(Spill *s)
     return s->buf + s->taken++ * s->rec;
 }
 
+const void *spill_block(Spill *s, size_t *n)
+{
+    const uint8_t *first = spill_next(s);
+    if (!first)
+        return NULL;
+    *n = s->fill - s->taken + 1;
+    s->taken = s->fill;
+    return first;
+}
+
 int spill_get(const Spill *s, uint64_t index, uint64_t n, void *out,
               int *err)
 {

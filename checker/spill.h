@@ -50,6 +50,12 @@ int spill_seek(Spill *s, uint64_t index);
  * end or on an error (s->err). */
 const void *spill_next(Spill *s);
 
+/* The next records, as many as the buffer holds (at least 1): a pointer
+ * into the buffer, valid until the next call, and their number in *n;
+ * NULL at the end or on an error. For scans that go faster than a call
+ * per record. */
+const void *spill_block(Spill *s, size_t *n);
+
 /* Reads records [index, index + n) into out, without the buffer (the
  * file must be flushed). 0, or -1 with *err set. Thread-safe. */
 int spill_get(const Spill *s, uint64_t index, uint64_t n, void *out,
