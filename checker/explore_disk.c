@@ -7,35 +7,16 @@
  * the discovery parent << 32 | successor index), in a buffer of their
  * own. A full buffer is sorted by key and its duplicates dropped (the
  * smallest discovery kept); when that leaves it more than half full it
- * is written out as a run. At the level's end (thread 0 alone):
- *   1. the buffers and runs are merged by key, each key once with its
- *      smallest discovery: the level's first discovery of each state;
- *   2. each key is checked against the seen runs (all of them are read
- *      in order along with the merge); a key not seen is new: it goes to
- *      a new seen run (in key order) and to the new states' buffer;
- *   3. the new states, sorted by discovery (runs again when they do not
- *      fit), are appended to the keys file and the lineage in that order:
- *      ids count, count + 1, ..., as a sequential BFS numbers them;
- *   4. the seen runs are merged while the newest is at least half the
- *      size of the one before, so they stay few (about log2 of the
- *      levels) and each level reads each seen key once.
+ * is written out as a run. A level's end is explore_disk_level.c's.
  * --max-states keeps the first new states by discovery, and ends the run
  * at the limit when any were left out (as explore.c does). */
-#include "explore_disk.h"
+#include "explore_disk_impl.h"
 
-#include "keypack.h"
 #include "limit.h"
-#include "lineage.h"
-#include "mem.h"
-#include "pool.h"
 #include "recsort.h"
-#include "spill.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,71 +28,6 @@ enum {
     MIN_RECORDS = 64     /* a worker's buffer holds at least this many */
 };
 
-/* Ids are below 2^32: a discovery holds the parent in its high half. */
-static const uint64_t MAX_STATES = UINT32_MAX;
-
-typedef struct DWorker {
-    uint64_t *buf;          /* successor records */
-    uint64_t *tmp;          /* as many: the sort's second array */
-    size_t cap, fill;
-    uint32_t *state, *vecs; /* the state expanded, its successors */
-    ExploreSucc *succ;
-    size_t count, scap, width;
-    uint64_t *key;          /* scratch: one packed key */
-    void *scratch;          /* the machine's */
-    uint64_t transitions;
-    uint64_t violation;
-    int code;
-    int failed;             /* out of memory while gathering successors */
-    ExploreStatus status;
-} DWorker;
-
-/* A sorted stream of records: an array in memory or a run on disk. */
-typedef struct Src {
-    const uint64_t *cur; /* the head, or NULL at the end */
-    const uint64_t *p, *end;
-    Spill *f;
-} Src;
-
-typedef struct Runs {
-    Spill *items;
-    size_t count, cap;
-} Runs;
-
-struct ExploreDisk {
-    const Machine *m;
-    ExploreOptions opt;
-    ExploreStats stats;
-    KeyPack kp;
-    size_t kw, kb, rw;  /* key words, key bytes on disk, record words */
-    size_t io;          /* bytes of a file's buffer */
-    Spill keys;         /* every state's key, by id */
-    Lineage *lineage;
-    Runs seen;          /* sorted keys seen, oldest (largest) first */
-    Runs cand;          /* this level's successor runs */
-    Runs bydisc;        /* this level's new states' runs */
-    pthread_mutex_t cand_lock;
-    uint64_t *arena;    /* the workers' buffers */
-    size_t arena_bytes;
-    uint64_t *fresh;    /* the new states' buffer */
-    size_t fresh_bytes, fresh_cap, fresh_fill;
-    Pool *pool;
-    DWorker *workers;
-    unsigned threads;
-    uint64_t count;     /* states numbered */
-    uint8_t *parents;   /* a slice of the level's keys */
-    uint64_t slice_lo, slice_hi;
-    _Atomic uint64_t next_id;
-    ExploreInspect inspect;
-    void *ud;
-    _Atomic uint64_t first_violation, error_state;
-    atomic_int stop, limit;
-    uint64_t violation;
-    int violation_code;
-    int err;            /* errno of the first disk failure */
-    char what[160];     /* what failed */
-    double start;
-};
 
 static double now(void)
 {
@@ -123,7 +39,7 @@ static double now(void)
 /* ---------- disk failures ---------- */
 
 /* Notes the first failure: doing what, with which errno. Returns -1. */
-static int disk_fail(ExploreDisk *d, const char *doing, int err)
+int explore_disk_fail(ExploreDisk *d, const char *doing, int err)
 {
     if (!d->err) {
         d->err = err ? err : EIO;
@@ -133,9 +49,9 @@ static int disk_fail(ExploreDisk *d, const char *doing, int err)
     return -1;
 }
 
-static int spill_ok(ExploreDisk *d, const Spill *s)
+int explore_disk_spill_ok(ExploreDisk *d, const Spill *s)
 {
-    return s->err ? disk_fail(d, "writing to or reading from", s->err) : 0;
+    return s->err ? explore_disk_fail(d, "writing to or reading from", s->err) : 0;
 }
 
 const char *explore_disk_error(const ExploreDisk *d)
@@ -147,23 +63,23 @@ const char *explore_disk_error(const ExploreDisk *d)
 
 /* A new empty run of rec-byte records, at the end of r; NULL on failure
  * (noted). */
-static Spill *run_new(ExploreDisk *d, Runs *r, size_t rec)
+Spill *explore_disk_runs_add(ExploreDisk *d, Runs *r, size_t rec)
 {
     if (mem_grow((void **)&r->items, &r->cap, r->count + 1,
                  sizeof *r->items) != 0) {
-        disk_fail(d, "memory for a run in", ENOMEM);
+        explore_disk_fail(d, "memory for a run in", ENOMEM);
         return NULL;
     }
     Spill *s = &r->items[r->count];
     if (spill_create(s, d->opt.disk, rec, d->io) != 0) {
-        disk_fail(d, "creating a file in", s->err);
+        explore_disk_fail(d, "creating a file in", s->err);
         return NULL;
     }
     r->count++;
     return s;
 }
 
-static void runs_clear(Runs *r)
+void explore_disk_runs_clear(Runs *r)
 {
     for (size_t i = 0; i < r->count; i++)
         spill_close(&r->items[i]);
@@ -172,83 +88,19 @@ static void runs_clear(Runs *r)
 
 static void runs_free(Runs *r)
 {
-    runs_clear(r);
+    explore_disk_runs_clear(r);
     mem_free(r->items);
     r->items = NULL;
     r->cap = 0;
 }
 
 /* Writes n records (rw words) as a new run of r. */
-static int run_write(ExploreDisk *d, Runs *r, const uint64_t *a, size_t n)
+int explore_disk_runs_write(ExploreDisk *d, Runs *r, const uint64_t *a, size_t n)
 {
-    Spill *s = run_new(d, r, d->rw * sizeof *a);
+    Spill *s = explore_disk_runs_add(d, r, d->rw * sizeof *a);
     for (size_t i = 0; s && i < n; i++)
         spill_put(s, a + i * d->rw);
-    return s && spill_flush(s) == 0 ? 0 : s ? spill_ok(d, s) : -1;
-}
-
-static void src_next(Src *s, size_t rw)
-{
-    if (s->f) {
-        s->cur = spill_next(s->f);
-    } else if (s->p < s->end) {
-        s->cur = s->p;
-        s->p += rw;
-    } else {
-        s->cur = NULL;
-    }
-}
-
-static void src_mem(Src *s, const uint64_t *a, size_t n, size_t rw)
-{
-    *s = (Src){NULL, a, a + n * rw, NULL};
-    src_next(s, rw);
-}
-
-static void src_file(Src *s, Spill *f, size_t rw)
-{
-    *s = (Src){NULL, NULL, NULL, f};
-    spill_seek(f, 0);
-    src_next(s, rw);
-}
-
-/* The source whose head is smallest by k, or -1 when all have ended. */
-static int src_min(const Src *s, size_t n, const RecKey *k)
-{
-    int best = -1;
-    for (size_t i = 0; i < n; i++)
-        if (s[i].cur && (best < 0 || reckey_cmp(k, s[i].cur, s[best].cur) < 0))
-            best = (int)i;
-    return best;
-}
-
-/* ---------- keys on disk ---------- */
-
-/* A key's kb bytes on disk are its words' first bytes (little endian).
- * Byte buffers of keys have 8 bytes of room after the last key (KEY_PAD),
- * so that a key of one word is moved as one word. */
-enum { KEY_PAD = 8 };
-
-static inline void key_to_bytes(const ExploreDisk *d, const uint64_t *key,
-                                uint8_t *out)
-{
-    if (d->kw == 1)
-        __builtin_memcpy(out, key, 8);
-    else
-        mem_copy(out, key, d->kb);
-}
-
-static inline void key_from_bytes(const ExploreDisk *d, const uint8_t *in,
-                                  uint64_t *key)
-{
-    if (d->kw == 1) {
-        uint64_t v;
-        __builtin_memcpy(&v, in, 8);
-        key[0] = d->kb == 8 ? v : v & ((UINT64_C(1) << 8 * d->kb) - 1);
-        return;
-    }
-    memset(key, 0, d->kw * sizeof *key);
-    mem_copy(key, in, d->kb);
+    return s && spill_flush(s) == 0 ? 0 : s ? explore_disk_spill_ok(d, s) : -1;
 }
 
 /* ---------- the explorer ---------- */
@@ -284,7 +136,7 @@ ExploreDisk *explore_disk_new(const Machine *m, const ExploreOptions *opt)
     d->fresh_cap = d->fresh_bytes / (d->rw * sizeof(uint64_t));
     d->arena = mem_map(d->arena_bytes);
     d->fresh = mem_map(d->fresh_bytes);
-    d->lineage = lineage_new(MAX_STATES);
+    d->lineage = lineage_new(EXPLORE_DISK_MAX_STATES);
     d->violation = UINT64_MAX;
     atomic_store(&d->error_state, UINT64_MAX);
     pthread_mutex_init(&d->cand_lock, NULL);
@@ -354,7 +206,7 @@ static int read_key(const ExploreDisk *d, uint64_t id, uint64_t *key)
     uint8_t bytes[d->kb + KEY_PAD];
     int err = 0;
     if (spill_get(&d->keys, id, 1, bytes, &err) != 0) {
-        disk_fail((ExploreDisk *)d, "reading from", err);
+        explore_disk_fail((ExploreDisk *)d, "reading from", err);
         memset(key, 0, d->kw * sizeof *key);
         return -1;
     }
@@ -382,7 +234,7 @@ uint64_t explore_disk_first(const ExploreDisk *d, ExplorePred pred, void *ud)
         if (pred(ud, vec))
             return id;
     }
-    spill_ok((ExploreDisk *)d, keys);
+    explore_disk_spill_ok((ExploreDisk *)d, keys);
     return UINT64_MAX;
 }
 
@@ -523,7 +375,7 @@ static int buffer_full(ExploreDisk *d, DWorker *w)
     if (w->fill <= w->cap / 2)
         return 0;
     pthread_mutex_lock(&d->cand_lock);
-    int rc = run_write(d, &d->cand, w->buf, w->fill);
+    int rc = explore_disk_runs_write(d, &d->cand, w->buf, w->fill);
     pthread_mutex_unlock(&d->cand_lock);
     w->fill = 0;
     return rc;
@@ -625,7 +477,7 @@ static ExploreStatus level_expand(ExploreDisk *d, uint64_t lo, uint64_t hi)
         d->slice_hi = hi - at < SLICE ? hi : at + SLICE;
         int err = 0;
         if (spill_get(&d->keys, at, d->slice_hi - at, d->parents, &err) != 0)
-            return disk_fail(d, "reading from", err), EXPLORE_DISK;
+            return explore_disk_fail(d, "reading from", err), EXPLORE_DISK;
         atomic_store(&d->next_id, at);
         unsigned n = d->slice_hi - at >= 2 * CHUNK ? d->threads : 1;
         pool_run(d->pool, n, worker_task, d);
@@ -640,249 +492,6 @@ static ExploreStatus level_expand(ExploreDisk *d, uint64_t lo, uint64_t hi)
     }
     pool_run(d->pool, d->threads, sort_task, d);
     return EXPLORE_DONE;
-}
-
-/* ---------- a level's end ---------- */
-
-/* Cursors over the seen runs, each at its smallest key not below the
- * keys checked so far: a block of the run's buffer, [p, end). */
-typedef struct Seen {
-    Spill *run;
-    const uint8_t *p, *end; /* p NULL: the run has ended */
-} Seen;
-
-/* The cursor's head, refilling its block; NULL at the run's end. */
-static inline const uint8_t *seen_head(const ExploreDisk *d, Seen *s)
-{
-    if (s->p == s->end && s->p) {
-        size_t n = 0;
-        s->p = spill_block(s->run, &n);
-        s->end = s->p ? s->p + n * d->kb : NULL;
-    }
-    return s->p;
-}
-
-static void seen_start(const ExploreDisk *d, Seen *s, Spill *run)
-{
-    *s = (Seen){run, (const uint8_t *)"", (const uint8_t *)""};
-    s->end = s->p; /* an empty block: the first seen_head reads */
-    spill_seek(run, 0);
-    seen_head(d, s);
-}
-
-/* 1 when key is in a seen run. Keys are asked in increasing order, so
- * each run is read once a level; with keys of one word the scan is a
- * load and a compare a key. */
-static int seen_has(const ExploreDisk *d, Seen *s, size_t n,
-                    const uint64_t *key)
-{
-    int found = 0;
-    size_t kb = d->kb;
-    if (d->kw == 1) {
-        uint64_t want = key[0];
-        uint64_t mask = kb == 8 ? UINT64_MAX : (UINT64_C(1) << 8 * kb) - 1;
-        for (size_t i = 0; i < n; i++)
-            for (const uint8_t *p; (p = seen_head(d, &s[i])) != NULL;) {
-                uint64_t v;
-                __builtin_memcpy(&v, p, 8);
-                v &= mask;
-                if (v >= want) {
-                    found |= v == want;
-                    break;
-                }
-                s[i].p += kb;
-            }
-        return found;
-    }
-    RecKey k = {d->kw, 0, d->kw};
-    uint64_t head[d->kw];
-    for (size_t i = 0; i < n; i++)
-        for (const uint8_t *p; (p = seen_head(d, &s[i])) != NULL;) {
-            key_from_bytes(d, p, head);
-            int c = reckey_cmp(&k, head, key);
-            if (c >= 0) {
-                found |= c == 0;
-                break;
-            }
-            s[i].p += kb;
-        }
-    return found;
-}
-
-/* Takes a new state (key, discovery) into the new states' buffer, which
- * is sorted by discovery and written out as a run when full. */
-static int fresh_put(ExploreDisk *d, const uint64_t *rec)
-{
-    if (d->fresh_fill == d->fresh_cap) {
-        RecKey k = {d->rw, d->kw, 1};
-        recsort(&k, d->fresh, d->fresh_fill);
-        if (run_write(d, &d->bydisc, d->fresh, d->fresh_fill) != 0)
-            return -1;
-        d->fresh_fill = 0;
-    }
-    words_copy(d->fresh + d->fresh_fill++ * d->rw, rec, d->rw);
-    return 0;
-}
-
-/* Steps 1 and 2: the level's successors merged by key, each once with its
- * smallest discovery; those not seen before go to the new seen run `out`
- * and the new states' buffer. */
-static int merge_candidates(ExploreDisk *d, size_t nseen, Spill *out)
-{
-    size_t rw = d->rw, kw = d->kw;
-    size_t nsrc = d->threads + d->cand.count;
-    Src *src = mem_alloc(nsrc * sizeof *src);
-    Seen *seen = mem_alloc((nseen + 1) * sizeof *seen);
-    if (!src || !seen) {
-        mem_free(src), mem_free(seen);
-        return disk_fail(d, "memory for merging runs in", ENOMEM);
-    }
-    for (unsigned t = 0; t < d->threads; t++)
-        src_mem(&src[t], d->workers[t].buf, d->workers[t].fill, rw);
-    for (size_t i = 0; i < d->cand.count; i++)
-        src_file(&src[d->threads + i], &d->cand.items[i], rw);
-    for (size_t i = 0; i < nseen; i++)
-        seen_start(d, &seen[i], &d->seen.items[i]);
-    RecKey k = {rw, 0, kw};
-    uint64_t rec[rw];
-    uint8_t bytes[d->kb + KEY_PAD];
-    int rc = 0;
-    for (int i; rc == 0 && (i = src_min(src, nsrc, &k)) >= 0;) {
-        words_copy(rec, src[i].cur, rw);
-        for (size_t j = (size_t)i; j < nsrc; j++) /* the key's other heads */
-            if (src[j].cur && reckey_cmp(&k, src[j].cur, rec) == 0) {
-                if (src[j].cur[kw] < rec[kw])
-                    rec[kw] = src[j].cur[kw];
-                src_next(&src[j], rw);
-            }
-        if (seen_has(d, seen, nseen, rec))
-            continue;
-        key_to_bytes(d, rec, bytes);
-        rc = spill_put(out, bytes) == 0 ? fresh_put(d, rec) : -1;
-    }
-    for (size_t i = 0; rc == 0 && i < d->cand.count; i++)
-        rc = spill_ok(d, &d->cand.items[i]);
-    for (size_t i = 0; rc == 0 && i < nseen; i++)
-        rc = spill_ok(d, &d->seen.items[i]);
-    rc = rc == 0 && spill_flush(out) == 0 ? 0 : -1;
-    if (rc != 0 && !d->err)
-        spill_ok(d, out);
-    mem_free(src), mem_free(seen);
-    return rc;
-}
-
-/* Step 3: the new states numbered in discovery order. *cut: some were
- * left out by --max-states. */
-static int number_fresh(ExploreDisk *d, int *cut)
-{
-    size_t rw = d->rw, kw = d->kw;
-    RecKey k = {rw, kw, 1};
-    /* the workers' buffers are free now: the sort's second array */
-    recsort_tmp(&k, d->fresh, d->arena, d->fresh_fill);
-    size_t nsrc = d->bydisc.count + 1;
-    Src *src = mem_alloc(nsrc * sizeof *src);
-    if (!src)
-        return disk_fail(d, "memory for merging runs in", ENOMEM);
-    src_mem(&src[0], d->fresh, d->fresh_fill, rw);
-    for (size_t i = 0; i < d->bydisc.count; i++)
-        src_file(&src[i + 1], &d->bydisc.items[i], rw);
-    uint64_t most = d->opt.max_states && d->opt.max_states < MAX_STATES
-                        ? d->opt.max_states : MAX_STATES;
-    uint8_t bytes[d->kb + KEY_PAD];
-    int rc = 0;
-    *cut = 0;
-    for (int i; rc == 0 && (i = src_min(src, nsrc, &k)) >= 0;) {
-        if (d->count >= most) {
-            *cut = 1;
-            break;
-        }
-        key_to_bytes(d, src[i].cur, bytes);
-        lineage_append(d->lineage, (uint32_t)(src[i].cur[kw] >> 32));
-        rc = spill_put(&d->keys, bytes);
-        d->count++;
-        src_next(&src[i], rw);
-    }
-    for (size_t i = 0; rc == 0 && i < d->bydisc.count; i++)
-        rc = spill_ok(d, &d->bydisc.items[i]);
-    if (rc == 0 && spill_flush(&d->keys) != 0)
-        rc = -1;
-    if (rc != 0 && !d->err)
-        spill_ok(d, &d->keys);
-    mem_free(src);
-    d->fresh_fill = 0;
-    runs_clear(&d->bydisc);
-    return rc;
-}
-
-/* Merges the two newest seen runs into one. */
-static int seen_merge_two(ExploreDisk *d)
-{
-    Runs *r = &d->seen;
-    Spill merged;
-    if (spill_create(&merged, d->opt.disk, d->kb, d->io) != 0)
-        return disk_fail(d, "creating a file in", merged.err);
-    Seen s[2];
-    for (int i = 0; i < 2; i++)
-        seen_start(d, &s[i], &r->items[r->count - 2 + i]);
-    RecKey k = {d->kw, 0, d->kw};
-    uint64_t a[d->kw], b[d->kw];
-    const uint8_t *p0 = seen_head(d, &s[0]), *p1 = seen_head(d, &s[1]);
-    while (p0 || p1) {
-        int i = !p0;
-        if (p0 && p1) {
-            key_from_bytes(d, p0, a);
-            key_from_bytes(d, p1, b);
-            i = reckey_cmp(&k, b, a) < 0;
-        }
-        spill_put(&merged, i ? p1 : p0);
-        s[i].p += d->kb;
-        if (i)
-            p1 = seen_head(d, &s[1]);
-        else
-            p0 = seen_head(d, &s[0]);
-    }
-    int rc = spill_ok(d, s[0].run) == 0 && spill_ok(d, s[1].run) == 0 &&
-                     spill_flush(&merged) == 0
-                 ? 0
-                 : -1;
-    if (rc != 0 && !d->err)
-        spill_ok(d, &merged);
-    spill_close(&r->items[r->count - 1]);
-    spill_close(&r->items[r->count - 2]);
-    r->items[r->count - 2] = merged;
-    r->count--;
-    return rc;
-}
-
-/* Step 4: few seen runs, each at least twice the size of the next. */
-static int seen_compact(ExploreDisk *d)
-{
-    Runs *r = &d->seen;
-    while (r->count >= 2 &&
-           2 * r->items[r->count - 1].count >= r->items[r->count - 2].count)
-        if (seen_merge_two(d) != 0)
-            return -1;
-    return 0;
-}
-
-/* A level's end: steps 1 to 4. */
-static ExploreStatus level_end(ExploreDisk *d, int *cut)
-{
-    Spill *out = run_new(d, &d->seen, d->kb);
-    if (!out)
-        return EXPLORE_DISK;
-    int rc = merge_candidates(d, d->seen.count - 1, out);
-    if (out->count == 0) /* no new state: no run */
-        spill_close(&d->seen.items[--d->seen.count]);
-    runs_clear(&d->cand);
-    for (unsigned t = 0; t < d->threads; t++)
-        d->workers[t].fill = 0;
-    if (rc == 0)
-        rc = number_fresh(d, cut);
-    if (rc == 0 && !*cut)
-        rc = seen_compact(d);
-    return rc == 0 ? EXPLORE_DONE : d->err == ENOMEM ? EXPLORE_NOMEM
-                                                     : EXPLORE_DISK;
 }
 
 /* ---------- the run ---------- */
@@ -922,17 +531,17 @@ static int workers_init(ExploreDisk *d)
 static ExploreStatus insert_initial(ExploreDisk *d)
 {
     if (spill_create(&d->keys, d->opt.disk, d->kb, d->io) != 0)
-        return disk_fail(d, "creating a file in", d->keys.err), EXPLORE_DISK;
+        return explore_disk_fail(d, "creating a file in", d->keys.err), EXPLORE_DISK;
     uint32_t vec[d->m->width + 1];
     uint64_t key[d->kw];
     uint8_t bytes[d->kb + KEY_PAD];
     machine_initial(d->m, vec);
     keypack_pack(&d->kp, vec, key);
     key_to_bytes(d, key, bytes);
-    Spill *seen = run_new(d, &d->seen, d->kb);
+    Spill *seen = explore_disk_runs_add(d, &d->seen, d->kb);
     if (!seen || spill_put(seen, bytes) != 0 || spill_flush(seen) != 0 ||
         spill_put(&d->keys, bytes) != 0 || spill_flush(&d->keys) != 0)
-        return (seen ? spill_ok(d, seen) : 0), spill_ok(d, &d->keys),
+        return (seen ? explore_disk_spill_ok(d, seen) : 0), explore_disk_spill_ok(d, &d->keys),
                EXPLORE_DISK;
     lineage_append(d->lineage, LINEAGE_ROOT);
     d->count = 1;
@@ -962,7 +571,7 @@ static ExploreStatus explore_levels(ExploreDisk *d)
         if (st != EXPLORE_DONE)
             return st;
         int cut = 0;
-        st = level_end(d, &cut);
+        st = explore_disk_level_end(d, &cut);
         if (st != EXPLORE_DONE)
             return st;
         d->stats.depth++;
@@ -998,8 +607,8 @@ ExploreStatus explore_disk_run(ExploreDisk *d, ExploreInspect inspect,
     }
     d->stats.threads = d->threads;
     workers_free(d);
-    runs_clear(&d->cand);
-    runs_clear(&d->bydisc);
+    explore_disk_runs_clear(&d->cand);
+    explore_disk_runs_clear(&d->bydisc);
     d->stats.states = d->count;
     d->stats.seconds = now() - d->start;
     d->stats.store_bytes = lineage_bytes(d->lineage);

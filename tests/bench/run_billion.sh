@@ -7,6 +7,8 @@
 #
 # usage: tests/bench/run_billion.sh [N] [STORE...]   (default: 19 ram)
 #   e.g. tests/bench/run_billion.sh 16 ram tree     (43 M states, a minute)
+#        MEMORY=8G tests/bench/run_billion.sh 20 disk:/var/tmp
+#                                   (3^20 = 3,486,784,401 states on disk)
 # environment:
 #   LOCKSTEP  the binary (default build/lockstep)
 #   THREADS   -j (default 2)
@@ -30,8 +32,8 @@ sed -e "s/^N = [0-9]*/N = $n/" -e "s/^K = [0-9]*/K = 1/" \
   "$root/models/buffer_chain.csp" >"$tmp/chain.csp"
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 " GB" }'); buffer_chain K=1 N=$n, deadlock check, -j$threads --memory $memory"
-echo "| store | states | seconds | states/s | peak RSS GB | peak bytes/state | store bytes/state |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "| store | states | seconds | states/s | peak RSS GiB | peak bytes/state | store bytes/state | disk bytes/state |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 for store in "${stores[@]}"; do
   /usr/bin/time -f %M -o "$tmp/rss" "$lockstep" check -j"$threads" --stats \
     --memory "$memory" \
@@ -39,6 +41,7 @@ for store in "${stores[@]}"; do
   awk -v kb="$(tail -1 "$tmp/rss")" -v store="$store" '
     /states, .* transitions/ { states = $1; secs = $(NF - 1) }
     /states\/s/ { rate = $1; bps = $3 }
-    END { printf "| %s | %s | %s | %s | %.1f | %.1f | %s |\n", store, states,
-          secs, rate, kb / 1048576, kb * 1024 / states, bps }' "$tmp/out"
+    /bytes\/state on disk/ { disk = $1 }
+    END { printf "| %s | %s | %s | %s | %.1f | %.1f | %s | %s |\n", store, states,
+          secs, rate, kb / 1048576, kb * 1024 / states, bps, disk ? disk : "-" }' "$tmp/out"
 done
