@@ -349,10 +349,17 @@ void explore_lookup_many(const Explorer *ex, const uint32_t *vecs, size_t n,
 
 /* ---------- parent links: the event is recomputed ---------- */
 
+/* The parent of `id`, or UINT64_MAX for a root (in memory or on disk). */
+static uint64_t parent_of(const Explorer *ex, uint64_t id)
+{
+    uint32_t p = ex->disk ? explore_disk_parent_of(ex->disk, id)
+                          : store_parent(ex->store, id);
+    return p == STORE_NO_PARENT ? UINT64_MAX : p;
+}
+
 typedef struct Finder {
-    const Store *store;
-    uint64_t child;
-    uint64_t *key;
+    const uint32_t *child;
+    size_t width;
     uint32_t event;
     int found;
 } Finder;
@@ -360,49 +367,46 @@ typedef struct Finder {
 static void finder_emit(void *ctx, uint32_t event, const uint32_t *target)
 {
     Finder *f = ctx;
-    if (f->found)
-        return;
-    store_pack(f->store, target, f->key);
-    if (store_key_is(f->store, f->child, f->key)) {
+    if (!f->found && !memcmp(target, f->child, f->width * sizeof *target)) {
         f->found = 1;
         f->event = event;
     }
 }
 
-/* The event of the first transition from parent to child; the buffers
- * are the caller's (width words, key words, scratch). */
-static int link_event(const Explorer *ex, uint64_t parent, uint64_t child,
-                      uint32_t *vec, uint64_t *key, void *scratch,
-                      uint32_t *event)
-{
-    Finder f = {ex->store, child, key, EVENT_NONE, 0};
-    store_state(ex->store, parent, vec);
-    if (machine_successors(ex->m, vec, scratch, finder_emit, &f) !=
-            MACHINE_OK || !f.found)
-        return -1;
-    *event = f.event;
-    return 0;
-}
-
+/* Buffers for link_event: two states and the machine's scratch. */
 typedef struct LinkBuf {
-    uint32_t *vec;
-    uint64_t *key;
+    uint32_t *vec, *child;
     void *scratch;
 } LinkBuf;
 
 static int linkbuf_init(const Explorer *ex, LinkBuf *b)
 {
     b->vec = mem_alloc((ex->m->width + 1) * sizeof *b->vec);
-    b->key = mem_alloc(store_key_words(ex->store) * sizeof *b->key);
+    b->child = mem_alloc((ex->m->width + 1) * sizeof *b->child);
     b->scratch = mem_calloc(1, ex->m->scratch_size + 16);
-    return b->vec && b->key && b->scratch ? 0 : -1;
+    return b->vec && b->child && b->scratch ? 0 : -1;
 }
 
 static void linkbuf_free(LinkBuf *b)
 {
     mem_free(b->vec);
-    mem_free(b->key);
+    mem_free(b->child);
     mem_free(b->scratch);
+}
+
+/* The event of the first transition from parent to child (the canonical
+ * discovery). */
+static int link_event(const Explorer *ex, uint64_t parent, uint64_t child,
+                      LinkBuf *b, uint32_t *event)
+{
+    explore_state(ex, child, b->child);
+    explore_state(ex, parent, b->vec);
+    Finder f = {b->child, ex->m->width, EVENT_NONE, 0};
+    if (machine_successors(ex->m, b->vec, b->scratch, finder_emit, &f) !=
+            MACHINE_OK || !f.found)
+        return -1;
+    *event = f.event;
+    return 0;
 }
 
 int explore_parent(const Explorer *ex, uint64_t id, uint64_t *parent,
@@ -410,14 +414,11 @@ int explore_parent(const Explorer *ex, uint64_t id, uint64_t *parent,
 {
     if (ex->dist)
         return explore_dist_parent(ex->dist, id, parent, event);
-    if (ex->disk)
-        return explore_disk_parent(ex->disk, id, parent, event);
-    uint32_t p = store_parent(ex->store, id);
-    if (p == STORE_NO_PARENT)
+    uint64_t p = parent_of(ex, id);
+    if (p == UINT64_MAX)
         return -1;
     LinkBuf b = {0}; /* freed even when an allocation before it failed */
-    int rc = linkbuf_init(ex, &b) == 0 &&
-                     link_event(ex, p, id, b.vec, b.key, b.scratch, event) == 0
+    int rc = linkbuf_init(ex, &b) == 0 && link_event(ex, p, id, &b, event) == 0
                  ? 0
                  : -1;
     linkbuf_free(&b);
@@ -430,11 +431,8 @@ int explore_path(const Explorer *ex, uint64_t id, uint32_t **events,
 {
     if (ex->dist)
         return explore_dist_path(ex->dist, id, events, states, len);
-    if (ex->disk)
-        return explore_disk_path(ex->disk, id, events, states, len);
     size_t n = 0;
-    for (uint64_t s = id; store_parent(ex->store, s) != STORE_NO_PARENT;
-         s = store_parent(ex->store, s))
+    for (uint64_t s = id; parent_of(ex, s) != UINT64_MAX; s = parent_of(ex, s))
         n++;
     LinkBuf b = {0}; /* freed even when an allocation before it failed */
     *events = mem_alloc((n + 1) * sizeof **events);
@@ -442,13 +440,12 @@ int explore_path(const Explorer *ex, uint64_t id, uint32_t **events,
     int rc = *events && *states && linkbuf_init(ex, &b) == 0 ? 0 : -1;
     uint64_t s = id;
     for (size_t i = n; i > 0 && rc == 0; i--) {
-        uint64_t p = store_parent(ex->store, s);
+        uint64_t p = parent_of(ex, s);
         (*states)[i] = s;
-        rc = link_event(ex, p, s, b.vec, b.key, b.scratch, &(*events)[i - 1]);
+        rc = link_event(ex, p, s, &b, &(*events)[i - 1]);
         s = p;
     }
-    if (*events && *states)
-        linkbuf_free(&b);
+    linkbuf_free(&b);
     if (rc != 0) {
         mem_free(*events);
         mem_free(*states);

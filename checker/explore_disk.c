@@ -238,85 +238,9 @@ uint64_t explore_disk_first(const ExploreDisk *d, ExplorePred pred, void *ud)
     return UINT64_MAX;
 }
 
-typedef struct Finder {
-    const ExploreDisk *d;
-    const uint64_t *child;
-    uint64_t *key;
-    uint32_t event;
-    int found;
-} Finder;
-
-static void finder_emit(void *ctx, uint32_t event, const uint32_t *target)
+uint32_t explore_disk_parent_of(const ExploreDisk *d, uint64_t id)
 {
-    Finder *f = ctx;
-    if (f->found)
-        return;
-    keypack_pack(&f->d->kp, target, f->key);
-    if (!memcmp(f->key, f->child, f->d->kw * sizeof *f->key)) {
-        f->found = 1;
-        f->event = event;
-    }
-}
-
-/* The event of the first transition from parent to child (the canonical
- * discovery), recomputed from the parent's successors. */
-static int link_event(const ExploreDisk *d, uint64_t parent, uint64_t child,
-                      uint32_t *event)
-{
-    uint64_t ckey[d->kw], key[d->kw];
-    uint32_t vec[d->m->width + 1];
-    void *scratch = mem_calloc(1, d->m->scratch_size + 16);
-    if (!scratch || read_key(d, child, ckey) != 0) {
-        mem_free(scratch);
-        return -1;
-    }
-    Finder f = {d, ckey, key, EVENT_NONE, 0};
-    explore_disk_state(d, parent, vec);
-    int rc = machine_successors(d->m, vec, scratch, finder_emit, &f);
-    mem_free(scratch);
-    if (rc != MACHINE_OK || !f.found)
-        return -1;
-    *event = f.event;
-    return 0;
-}
-
-int explore_disk_parent(const ExploreDisk *d, uint64_t id, uint64_t *parent,
-                        uint32_t *event)
-{
-    uint32_t p = lineage_parent(d->lineage, id);
-    if (p == LINEAGE_ROOT)
-        return -1;
-    *parent = p;
-    return link_event(d, p, id, event);
-}
-
-int explore_disk_path(const ExploreDisk *d, uint64_t id, uint32_t **events,
-                      uint64_t **states, size_t *len)
-{
-    size_t n = 0;
-    for (uint64_t s = id; lineage_parent(d->lineage, s) != LINEAGE_ROOT;
-         s = lineage_parent(d->lineage, s))
-        n++;
-    *events = mem_alloc((n + 1) * sizeof **events);
-    *states = mem_alloc((n + 1) * sizeof **states);
-    int rc = *events && *states ? 0 : -1;
-    uint64_t s = id;
-    for (size_t i = n; i > 0 && rc == 0; i--) {
-        uint64_t p = lineage_parent(d->lineage, s);
-        (*states)[i] = s;
-        rc = link_event(d, p, s, &(*events)[i - 1]);
-        s = p;
-    }
-    if (rc != 0) {
-        mem_free(*events);
-        mem_free(*states);
-        *events = NULL;
-        *states = NULL;
-        return -1;
-    }
-    (*states)[0] = s;
-    *len = n;
-    return 0;
+    return lineage_parent(d->lineage, id);
 }
 
 /* ---------- a worker's successors ---------- */

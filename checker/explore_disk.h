@@ -48,9 +48,8 @@ const char *explore_disk_error(const ExploreDisk *d);
 void explore_disk_state(const ExploreDisk *d, uint64_t id, uint32_t *vec);
 uint64_t explore_disk_first(const ExploreDisk *d, ExplorePred pred,
                             void *ud);
-int explore_disk_parent(const ExploreDisk *d, uint64_t id, uint64_t *parent,
-                        uint32_t *event);
-int explore_disk_path(const ExploreDisk *d, uint64_t id, uint32_t **events,
-                      uint64_t **states, size_t *len);
+/* The parent of state `id`, UINT32_MAX for the initial state (explore.c
+ * recomputes the events of paths from the states). */
+uint32_t explore_disk_parent_of(const ExploreDisk *d, uint64_t id);
 
 #endif
