@@ -761,15 +761,6 @@ void store_state(const Store *s, uint64_t id, uint32_t *vec)
     unpack(s, key, vec);
 }
 
-int store_key_is(const Store *s, uint64_t id, const uint64_t *key)
-{
-    if (!s->nodes)
-        return key_equal(s, id, key);
-    uint64_t mine[s->kp.key_words];
-    key_of(s, id, mine);
-    return memcmp(mine, key, sizeof mine) == 0;
-}
-
 StoreStatus store_tidy(Store *s, size_t left)
 {
     if (!s->nodes || !nodeset_wants_grow(s->nodes))

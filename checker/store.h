@@ -156,8 +156,6 @@ void store_drop(Store *s, const uint32_t *pos, uint64_t n);
 
 /* Committed state `id`, unpacked into vec[0 .. width-1]. */
 void store_state(const Store *s, uint64_t id, uint32_t *vec);
-/* 1 when committed state `id` has packed key `key`. */
-int store_key_is(const Store *s, uint64_t id, const uint64_t *key);
 /* The committed id of vec, or UINT64_MAX. */
 uint64_t store_lookup(const Store *s, const uint32_t *vec);
 /* The same for packed key `key` with hash h (store_prepare's). */
