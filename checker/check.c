@@ -212,6 +212,14 @@ void check_explore_error(CheckResult *r, ExploreStatus st,
                  "each further million states needs about %.0f MB more",
                  explore_status_text(st), (unsigned long long)x->states,
                  x->bytes_per_state, x->bytes_per_state);
+    else if (st == EXPLORE_LIMIT_MEMORY && explore_on_disk(ex))
+        snprintf(r->message, sizeof r->message,
+                 "%s with %llu states on disk: the store on disk keeps half "
+                 "of --memory for its buffers and %.1f bytes a state in "
+                 "memory, besides what the process holds (%.0f MB at the "
+                 "peak); give it more",
+                 explore_status_text(st), (unsigned long long)x->states,
+                 x->bytes_per_state, x->peak_rss / 1e6);
     if (st == EXPLORE_DISK)
         snprintf(r->message, sizeof r->message, "the store on disk failed: %s",
                  explore_error(ex));
