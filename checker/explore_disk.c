@@ -12,6 +12,7 @@
  * at the limit when any were left out (as explore.c does). */
 #include "explore_disk_impl.h"
 
+#include "hash.h"
 #include "limit.h"
 #include "recsort.h"
 
@@ -156,6 +157,7 @@ static void workers_free(ExploreDisk *d)
         mem_free(w->succ);
         mem_free(w->key);
         mem_free(w->scratch);
+        mem_free(w->recent);
     }
     mem_free(d->workers);
     d->workers = NULL;
@@ -312,6 +314,26 @@ static void note_min(_Atomic uint64_t *at, uint64_t id)
         ;
 }
 
+/* 1 when the worker met this key (of at most two words) before, and
+ * notes it. Then it needs no record: a worker's ids only increase (in a
+ * level and from one to the next), so the record made when it was first
+ * met holds a smaller discovery, or that record's level is over and the
+ * state is seen. As explore.c's table of recent successors, this answers
+ * many successors (moves that commute lead to the same state) before
+ * they cost a record, its sort and its merge. */
+static int met_before(const ExploreDisk *d, DWorker *w, const uint64_t *key)
+{
+    if (!w->recent)
+        return 0;
+    uint64_t k1 = d->kw == 2 ? key[1] : 0;
+    uint64_t h = hash_mix(hash_mix(HASH_SEED, key[0]), k1);
+    Recent *r = &w->recent[h >> (64 - RECENT_BITS)];
+    if (r->used && r->k0 == key[0] && r->k1 == k1)
+        return 1;
+    *r = (Recent){key[0], k1, 1};
+    return 0;
+}
+
 /* Expands state `id` (its key at p): inspects it, and puts its
  * successors in the worker's buffer. */
 static ExploreStatus expand(ExploreDisk *d, DWorker *w, uint64_t id,
@@ -341,9 +363,12 @@ static ExploreStatus expand(ExploreDisk *d, DWorker *w, uint64_t id,
     for (size_t k = 0; k < w->count; k++) {
         if (w->fill == w->cap && buffer_full(d, w) != 0)
             return EXPLORE_DISK;
-        uint64_t *r = w->buf + w->fill++ * d->rw;
+        uint64_t *r = w->buf + w->fill * d->rw;
         keypack_pack(&d->kp, w->vecs + k * w->width, r);
+        if (met_before(d, w, r))
+            continue;
         r[d->kw] = id << 32 | k;
+        w->fill++;
     }
     return EXPLORE_DONE;
 }
@@ -445,7 +470,11 @@ static int workers_init(ExploreDisk *d)
         w->state = mem_alloc((w->width + 1) * sizeof *w->state);
         w->key = mem_alloc(d->kw * sizeof *w->key);
         w->scratch = mem_calloc(1, d->m->scratch_size + 16);
-        if (!w->state || !w->key || !w->scratch)
+        if (d->kw <= 2)
+            w->recent = mem_calloc((size_t)1 << RECENT_BITS,
+                                   sizeof *w->recent);
+        if (!w->state || !w->key || !w->scratch ||
+            (d->kw <= 2 && !w->recent))
             return -1;
     }
     return 0;

@@ -19,6 +19,12 @@
 /* Ids are below 2^32: a discovery holds the parent in its high half. */
 #define EXPLORE_DISK_MAX_STATES ((uint64_t)UINT32_MAX)
 
+/* A worker's recent successors (explore_disk.c, met_before). */
+enum { RECENT_BITS = 13 };
+typedef struct Recent {
+    uint64_t k0, k1, used;
+} Recent;
+
 typedef struct DWorker {
     uint64_t *buf;          /* successor records */
     uint64_t *tmp;          /* as many: the sort's second array */
@@ -28,6 +34,7 @@ typedef struct DWorker {
     size_t count, scap, width;
     uint64_t *key;          /* scratch: one packed key */
     void *scratch;          /* the machine's */
+    Recent *recent;         /* keys of at most two words: else NULL */
     uint64_t transitions;
     uint64_t violation;
     int code;

@@ -252,8 +252,14 @@ if mount -t tmpfs -o size=1m tmpfs "$tmp/small" 2>/dev/null; then
   contains out "No space left on device" "... which says so"
   [[ -z $(ls -A "$tmp/small") ]] && echo "ok   ... and leaves no file behind" || { echo "FAIL files left on the full disk:"; ls -A "$tmp/small"; failures=$((failures + 1)); }
   umount "$tmp/small"
+  # a folder this process may not write to (a read-only file system: as
+  # root, permissions alone would not stop it)
+  mount -t tmpfs -o ro,size=1m tmpfs "$tmp/small"
+  expect 3 "--store disk in a read-only folder" -- "$lockstep" check --store disk:"$tmp/small" "$tmp/huge.csp"
+  contains out "creating a file in $tmp/small: Read-only file system" "... which says so"
+  umount "$tmp/small"
 else
-  echo "skip --store disk on a full disk (cannot mount a small tmpfs here)"
+  echo "skip --store disk on a full disk or read-only (cannot mount a tmpfs here)"
 fi
 
 echo "$failures failed"
