@@ -242,9 +242,12 @@ code=$?
 [[ $code -eq 3 ]] && echo "ok   --store disk whose folder is removed mid-run: exit 3" ||
   { echo "FAIL --store disk whose folder is removed mid-run: exit $code"; failures=$((failures + 1)); }
 contains out "the store on disk failed: creating a file in $tmp/gone: No such file or directory" "... which says what failed"
-# --memory too small for the store on disk's buffers: it says why
+# --memory too small for the store on disk's buffers: it says why (under
+# a sanitizer the process alone may fill 16 MB before the search starts)
 expect 3 "--store disk with --memory 16M" -- "$lockstep" check -j2 --memory 16M --store disk:"$tmp" "$tmp/huge.csp"
-contains out "the store on disk keeps half of --memory for its buffers" "... which says what it needs"
+if [[ -z ${ASAN_OPTIONS-}${TSAN_OPTIONS-} ]]; then
+  contains out "the store on disk keeps half of --memory for its buffers" "... which says what it needs"
+fi
 # a full disk: a file system of 1 MB (a tmpfs, where this user may mount one)
 mkdir "$tmp/small"
 if mount -t tmpfs -o size=1m tmpfs "$tmp/small" 2>/dev/null; then
