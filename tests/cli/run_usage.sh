@@ -228,8 +228,8 @@ done
 # tree's node set grows on the way (tens of thousands of pairs).
 # On disk (in a folder of its own, which must stay empty: the runs'
 # files have no names) with --memory 64M: the process holds about 14 MB
-# before it explores (27 under ASan), and a quarter of the rest holds the
-# successors:
+# before it explores, and a quarter of the rest holds the successors
+# (a sanitizer's shadow memory needs more: 256M, where fewer runs spill):
 # level 5 alone has 2,137,080 successors (32 bytes each: 144-bit keys in
 # 3 words and a discovery), so they go to disk in sorted runs and are
 # merged.
@@ -237,6 +237,7 @@ mkdir "$tmp/disk"
 for store in ram tree disk:"$tmp/disk"; do
   memory=()
   [[ $store == disk:* ]] && memory=(--memory 64M)
+  [[ $store == disk:* && -n ${ASAN_OPTIONS-}${TSAN_OPTIONS-} ]] && memory=(--memory 256M)
   for j in 1 2; do
     expect 3 "--store ${store%%:*}, -j$j, to --max-states 200000" -- "$lockstep" check -j$j --store $store "${memory[@]}" --max-states 200000 "$(dirname "$0")/../bench/wide_counters.csp"
     contains out "200000 states, 2850120 transitions, depth 6" "... the counts as derived"
@@ -246,7 +247,7 @@ done
 # buffers of 12 places: 3^12 = 531,441 states, 2,007,666 transitions,
 # depth 79; on disk as in memory, with the disk's bytes in --stats
 sed -e 's/^N = [0-9]*/N = 12/' "$models/buffer_chain.csp" >"$tmp/chain12.csp"
-expect 0 "--store disk explores buffers of 12 places whole" -- "$lockstep" check -j2 --stats --store disk:"$tmp/disk" --memory 64M --assert 1 "$tmp/chain12.csp"
+expect 0 "--store disk explores buffers of 12 places whole" -- "$lockstep" check -j2 --stats --store disk:"$tmp/disk" "${memory[@]}" --assert 1 "$tmp/chain12.csp"
 contains out "531441 states, 2007666 transitions, depth 79" "... the counts of the store in memory"
 contains out "bytes/state on disk" "... and --stats gives its bytes on disk"
 expect 2 "--store disk without a folder" -- "$lockstep" check --store disk: "$tmp/counters.csp"
