@@ -373,8 +373,7 @@ static ExploreStatus expand(ExploreDisk *d, DWorker *w, uint64_t id,
     return EXPLORE_DONE;
 }
 
-/* Stops every worker when a limit of the run is reached. */
-static int poll_limits(ExploreDisk *d)
+int explore_disk_poll_limits(ExploreDisk *d)
 {
     LimitKind limit = limit_reached();
     if (limit == LIMIT_NONE && d->opt.timeout > 0 &&
@@ -392,7 +391,7 @@ static void worker_task(void *arg, unsigned index)
     ExploreDisk *d = arg;
     DWorker *w = &d->workers[index];
     while (!atomic_load_explicit(&d->stop, memory_order_relaxed) &&
-           !poll_limits(d)) {
+           !explore_disk_poll_limits(d)) {
         uint64_t at = atomic_fetch_add(&d->next_id, CHUNK);
         if (at >= d->slice_hi)
             return;

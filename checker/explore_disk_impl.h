@@ -121,6 +121,9 @@ Spill *explore_disk_runs_add(ExploreDisk *d, Runs *r, size_t rec);
 int explore_disk_runs_write(ExploreDisk *d, Runs *r, const uint64_t *a,
                             size_t n);
 void explore_disk_runs_clear(Runs *r);
+/* 1 when a limit of the run (--timeout, --memory, a signal: limit.h) is
+ * reached; then d->limit says which and d->stop stops the workers. */
+int explore_disk_poll_limits(ExploreDisk *d);
 
 /* A level's end (explore_disk_level.c): its successors, in the workers'
  * sorted buffers and the runs of d->cand, merged, checked against the

@@ -14,9 +14,19 @@
  */
 #include "explore_disk_impl.h"
 
+#include "limit.h"
 #include "recsort.h"
 
 #include <errno.h>
+
+/* The loops of a level's end look at the run's limits every POLL keys,
+ * so that --timeout, --memory and Ctrl-C end a long merge too. */
+enum { POLL = 1 << 16 };
+
+static int stopped(ExploreDisk *d, uint64_t *steps)
+{
+    return ++*steps % POLL == 0 && explore_disk_poll_limits(d);
+}
 
 /* A sorted stream of records: an array in memory or a run on disk. */
 typedef struct Src {
@@ -163,7 +173,12 @@ static int merge_candidates(ExploreDisk *d, size_t nseen, Spill *out)
     uint64_t rec[rw];
     uint8_t bytes[d->kb + KEY_PAD];
     int rc = 0;
+    uint64_t steps = 0;
     for (int i; rc == 0 && (i = src_min(src, nsrc, &k)) >= 0;) {
+        if (stopped(d, &steps)) {
+            rc = -1;
+            break;
+        }
         words_copy(rec, src[i].cur, rw);
         for (size_t j = (size_t)i; j < nsrc; j++) /* the key's other heads */
             if (src[j].cur && reckey_cmp(&k, src[j].cur, rec) == 0) {
@@ -207,7 +222,12 @@ static int number_fresh(ExploreDisk *d, int *cut)
     uint8_t bytes[d->kb + KEY_PAD];
     int rc = 0;
     *cut = 0;
+    uint64_t steps = 0;
     for (int i; rc == 0 && (i = src_min(src, nsrc, &k)) >= 0;) {
+        if (stopped(d, &steps)) {
+            rc = -1;
+            break;
+        }
         if (d->count >= most) {
             *cut = 1;
             break;
@@ -243,7 +263,9 @@ static int seen_merge_two(ExploreDisk *d)
     RecKey k = {d->kw, 0, d->kw};
     uint64_t a[d->kw], b[d->kw];
     const uint8_t *p0 = seen_head(d, &s[0]), *p1 = seen_head(d, &s[1]);
-    while (p0 || p1) {
+    uint64_t steps = 0;
+    int halted = 0;
+    while ((p0 || p1) && !(halted = stopped(d, &steps))) {
         int i = !p0;
         if (p0 && p1) {
             key_from_bytes(d, p0, a);
@@ -257,7 +279,8 @@ static int seen_merge_two(ExploreDisk *d)
         else
             p0 = seen_head(d, &s[0]);
     }
-    int rc = explore_disk_spill_ok(d, s[0].run) == 0 && explore_disk_spill_ok(d, s[1].run) == 0 &&
+    int rc = !halted && explore_disk_spill_ok(d, s[0].run) == 0 &&
+                     explore_disk_spill_ok(d, s[1].run) == 0 &&
                      spill_flush(&merged) == 0
                  ? 0
                  : -1;
@@ -297,6 +320,9 @@ ExploreStatus explore_disk_level_end(ExploreDisk *d, int *cut)
         rc = number_fresh(d, cut);
     if (rc == 0 && !*cut)
         rc = seen_compact(d);
+    int limit = atomic_load(&d->limit);
+    if (rc != 0 && limit != LIMIT_NONE && !d->err)
+        return explore_limit_status(limit);
     return rc == 0 ? EXPLORE_DONE : d->err == ENOMEM ? EXPLORE_NOMEM
                                                      : EXPLORE_DISK;
 }

@@ -242,6 +242,19 @@ code=$?
 [[ $code -eq 3 ]] && echo "ok   --store disk whose folder is removed mid-run: exit 3" ||
   { echo "FAIL --store disk whose folder is removed mid-run: exit $code"; failures=$((failures + 1)); }
 contains out "the store on disk failed: creating a file in $tmp/gone: No such file or directory" "... which says what failed"
+# Ctrl-C ends a check on disk too (the expansion and each level's merges
+# look at the run's limits), and leaves nothing behind
+mkdir "$tmp/int"
+"$lockstep" check --quiet -j2 --store disk:"$tmp/int" "$tmp/huge.csp" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+code=$?
+[[ $code -eq 3 ]] && echo "ok   SIGINT ends a check on disk cleanly (exit 3)" ||
+  { echo "FAIL SIGINT on disk: exit $code"; failures=$((failures + 1)); }
+contains out "interrupted (SIGINT or SIGTERM)" "... which says so"
+[[ -z $(ls -A "$tmp/int") ]] && echo "ok   ... and leaves no file behind" || { echo "FAIL files left after SIGINT:"; ls -A "$tmp/int"; failures=$((failures + 1)); }
 # --memory too small for the store on disk's buffers: it says why (under
 # a sanitizer the process alone may fill 16 MB before the search starts)
 expect 3 "--store disk with --memory 16M" -- "$lockstep" check -j2 --memory 16M --store disk:"$tmp" "$tmp/huge.csp"
