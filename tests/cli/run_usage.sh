@@ -229,7 +229,7 @@ done
 # On disk (in a folder of its own, which must stay empty: the runs'
 # files have no names) with --memory 64M: the process holds about 14 MB
 # before it explores, and a quarter of the rest holds the successors
-# (a sanitizer's shadow memory needs more: 256M, where fewer runs spill):
+# (a sanitizer's process holds 250 MB and more at a level's end: 1G, where fewer runs spill):
 # level 5 alone has 2,137,080 successors (32 bytes each: 144-bit keys in
 # 3 words and a discovery), so they go to disk in sorted runs and are
 # merged.
@@ -237,7 +237,7 @@ mkdir "$tmp/disk"
 for store in ram tree disk:"$tmp/disk"; do
   memory=()
   [[ $store == disk:* ]] && memory=(--memory 64M)
-  [[ $store == disk:* && -n ${ASAN_OPTIONS-}${TSAN_OPTIONS-} ]] && memory=(--memory 256M)
+  [[ $store == disk:* && -n ${ASAN_OPTIONS-}${TSAN_OPTIONS-} ]] && memory=(--memory 1G)
   for j in 1 2; do
     expect 3 "--store ${store%%:*}, -j$j, to --max-states 200000" -- "$lockstep" check -j$j --store $store "${memory[@]}" --max-states 200000 "$(dirname "$0")/../bench/wide_counters.csp"
     contains out "200000 states, 2850120 transitions, depth 6" "... the counts as derived"
