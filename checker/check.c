@@ -231,22 +231,19 @@ void check_explore_error(CheckResult *r, ExploreStatus st,
     }
 }
 
-/* check_divergence_after failed: the run's limit, or out of memory; or
- * the states are on disk, where it cannot run. */
+/* check_divergence_after failed: the run's limit, out of memory, or the
+ * store on disk. */
 static void divergence_error(CheckResult *r, const Explorer *ex)
 {
-    if (explore_on_disk(ex)) {
-        check_set_error(r, EXPLORE_DISK, NULL);
-        r->verdict = VERDICT_ERROR; /* a part not supported: no limit */
-        snprintf(r->message, sizeof r->message,
-                 "not supported yet: the divergence search after a run with "
-                 "--store disk (it looks states up by their vectors, which "
-                 "only a store in memory answers); use --store ram or tree");
-        return;
-    }
     LimitKind k = limit_reached();
-    check_set_error(r, k != LIMIT_NONE ? explore_limit_status(k)
-                                       : EXPLORE_NOMEM, NULL);
+    ExploreStatus st = k != LIMIT_NONE ? explore_limit_status(k)
+                       : *explore_error(ex) ? EXPLORE_DISK
+                                            : EXPLORE_NOMEM;
+    check_set_error(r, st, NULL);
+    if (st == EXPLORE_DISK)
+        snprintf(r->message, sizeof r->message,
+                 "the store on disk failed in the divergence search: %s",
+                 explore_error(ex));
 }
 
 void check_product_divergence(const CheckRequest *req, CheckResult *r,

@@ -9,11 +9,13 @@
  * arrays of tau edges (4 bytes per state and per tau edge). When those do
  * not fit (no memory, or 2^32 tau edges and more), the edges are computed
  * per state during the search instead, on one thread. An MPI job's
- * exploration is searched over its ranks (explore_dist_diverge.c); the
- * counterexample is then made the same way. */
+ * exploration is searched over its ranks (explore_dist_diverge.c), a run
+ * on disk on files (explore_disk_diverge.c); the counterexample is then
+ * made the same way. */
 #include "check_impl.h"
 
 #include "diverge.h"
+#include "explore_disk.h"
 #include "explore_dist.h"
 #include "limit.h"
 #include "mem.h"
@@ -277,12 +279,13 @@ int check_divergence_after(const Explorer *ex, const Machine *m, Cex *cex,
     TauCtx t = {0};
     IdVec lead = {0}, loop = {0};
     uint64_t first = UINT64_MAX;
-    if (explore_on_disk(ex))
-        return -1; /* no lookups: the caller says it is not supported */
     struct ExploreDist *dist = explore_distributed(ex);
+    struct ExploreDisk *disk = explore_disk_of(ex);
     int rc = tau_ctx_init(&t, ex, m);
     if (dist) /* every rank searches, whatever its allocation did */
         rc = explore_dist_diverge(dist, &first, &lead, &loop) != 0 ? -1 : rc;
+    else if (disk && rc == 0)
+        rc = explore_disk_diverge(disk, m, &first, &lead, &loop);
     else if (rc == 0)
         rc = diverge_local(ex, m, &t, &first, &lead, &loop);
     if (rc != 0 || first == UINT64_MAX)

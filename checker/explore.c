@@ -268,6 +268,11 @@ struct ExploreDist *explore_distributed(const Explorer *ex)
     return ex->dist;
 }
 
+struct ExploreDisk *explore_disk_of(const Explorer *ex)
+{
+    return ex->disk;
+}
+
 int explore_rank_stats(const Explorer *ex, ExploreRankStats **all,
                        unsigned *n)
 {
@@ -332,7 +337,8 @@ uint64_t explore_first(const Explorer *ex, ExplorePred pred, void *ud)
 }
 
 /* A distributed run answers no lookup (explore_dist.h): its divergence
- * search is its own (explore_dist_diverge). Nor does a run on disk. */
+ * search is its own (explore_dist_diverge). Nor does a run on disk
+ * (explore_disk_diverge). */
 uint64_t explore_lookup(const Explorer *ex, const uint32_t *vec)
 {
     return ex->store ? store_lookup(ex->store, vec) : UINT64_MAX;

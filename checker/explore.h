@@ -140,6 +140,8 @@ int explore_on_disk(const Explorer *ex);
 
 /* A distributed run's explorer (explore_dist.h), or NULL. */
 struct ExploreDist *explore_distributed(const Explorer *ex);
+/* A run on disk's explorer (explore_disk.h), or NULL. */
+struct ExploreDisk *explore_disk_of(const Explorer *ex);
 /* Every rank's share of a distributed run, rank 0 first: *n entries into
  * *all (mem_alloc, the caller's); *n = 0 and *all = NULL for a run of one
  * process. Collective. 0, or -1 when out of memory. */

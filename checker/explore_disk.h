@@ -25,12 +25,14 @@
  * Files have no names (spill.h): nothing is left in DIR however the run
  * ends. A disk that fails (full, DIR unwritable or removed) ends the run
  * with EXPLORE_DISK and explore_disk_error says what failed. No lookup by
- * vector is answered (explore_lookup gives UINT64_MAX), so the divergence
- * search after a run, which needs one, is not available.
+ * vector is answered (explore_lookup gives UINT64_MAX): the divergence
+ * search after a run is this store's own (explore_disk_diverge.c), on
+ * files.
  */
 #ifndef LOCKSTEP_EXPLORE_DISK_H
 #define LOCKSTEP_EXPLORE_DISK_H
 
+#include "diverge.h"
 #include "explore.h"
 
 typedef struct ExploreDisk ExploreDisk;
@@ -51,5 +53,14 @@ uint64_t explore_disk_first(const ExploreDisk *d, ExplorePred pred,
 /* The parent of state `id`, UINT32_MAX for the initial state (explore.c
  * recomputes the events of paths from the states). */
 uint32_t explore_disk_parent_of(const ExploreDisk *d, uint64_t id);
+
+/* After a run that explored everything: the first state (by id) that can
+ * diverge under m's taus (m is the machine explored), UINT64_MAX when
+ * none can, and its lasso as diverge_lasso gives it: the same answers as
+ * diverge_mark over the store in memory. 0; or -1: the disk failed
+ * (explore_disk_error says how), out of memory, or the run's limit
+ * (limit_reached). */
+int explore_disk_diverge(ExploreDisk *d, const Machine *m, uint64_t *first,
+                         IdVec *lead, IdVec *loop);
 
 #endif

@@ -14,8 +14,8 @@
  */
 #include "explore_disk_impl.h"
 
+#include "extsort.h"
 #include "limit.h"
-#include "recsort.h"
 
 #include <errno.h>
 
@@ -26,48 +26,6 @@ enum { POLL = 1 << 16 };
 static int stopped(ExploreDisk *d, uint64_t *steps)
 {
     return ++*steps % POLL == 0 && explore_disk_poll_limits(d);
-}
-
-/* A sorted stream of records: an array in memory or a run on disk. */
-typedef struct Src {
-    const uint64_t *cur; /* the head, or NULL at the end */
-    const uint64_t *p, *end;
-    Spill *f;
-} Src;
-
-static void src_next(Src *s, size_t rw)
-{
-    if (s->f) {
-        s->cur = spill_next(s->f);
-    } else if (s->p < s->end) {
-        s->cur = s->p;
-        s->p += rw;
-    } else {
-        s->cur = NULL;
-    }
-}
-
-static void src_mem(Src *s, const uint64_t *a, size_t n, size_t rw)
-{
-    *s = (Src){NULL, a, a + n * rw, NULL};
-    src_next(s, rw);
-}
-
-static void src_file(Src *s, Spill *f, size_t rw)
-{
-    *s = (Src){NULL, NULL, NULL, f};
-    spill_seek(f, 0);
-    src_next(s, rw);
-}
-
-/* The source whose head is smallest by k, or -1 when all have ended. */
-static int src_min(const Src *s, size_t n, const RecKey *k)
-{
-    int best = -1;
-    for (size_t i = 0; i < n; i++)
-        if (s[i].cur && (best < 0 || reckey_cmp(k, s[i].cur, s[best].cur) < 0))
-            best = (int)i;
-    return best;
 }
 
 /* Cursors over the seen runs, each at its smallest key not below the
@@ -157,16 +115,16 @@ static int merge_candidates(ExploreDisk *d, size_t nseen, Spill *out)
 {
     size_t rw = d->rw, kw = d->kw;
     size_t nsrc = d->threads + d->cand.count;
-    Src *src = mem_alloc(nsrc * sizeof *src);
+    SortedSrc *src = mem_alloc(nsrc * sizeof *src);
     Seen *seen = mem_alloc((nseen + 1) * sizeof *seen);
     if (!src || !seen) {
         mem_free(src), mem_free(seen);
         return explore_disk_fail(d, "memory for merging runs in", ENOMEM);
     }
     for (unsigned t = 0; t < d->threads; t++)
-        src_mem(&src[t], d->workers[t].buf, d->workers[t].fill, rw);
+        sorted_src_mem(&src[t], d->workers[t].buf, d->workers[t].fill, rw);
     for (size_t i = 0; i < d->cand.count; i++)
-        src_file(&src[d->threads + i], &d->cand.items[i], rw);
+        sorted_src_file(&src[d->threads + i], &d->cand.items[i], rw);
     for (size_t i = 0; i < nseen; i++)
         seen_start(d, &seen[i], &d->seen.items[i]);
     RecKey k = {rw, 0, kw};
@@ -174,7 +132,7 @@ static int merge_candidates(ExploreDisk *d, size_t nseen, Spill *out)
     uint8_t bytes[d->kb + KEY_PAD];
     int rc = 0;
     uint64_t steps = 0;
-    for (int i; rc == 0 && (i = src_min(src, nsrc, &k)) >= 0;) {
+    for (int i; rc == 0 && (i = sorted_src_min(src, nsrc, &k)) >= 0;) {
         if (stopped(d, &steps)) {
             rc = -1;
             break;
@@ -184,7 +142,7 @@ static int merge_candidates(ExploreDisk *d, size_t nseen, Spill *out)
             if (src[j].cur && reckey_cmp(&k, src[j].cur, rec) == 0) {
                 if (src[j].cur[kw] < rec[kw])
                     rec[kw] = src[j].cur[kw];
-                src_next(&src[j], rw);
+                sorted_src_next(&src[j], rw);
             }
         if (seen_has(d, seen, nseen, rec))
             continue;
@@ -211,19 +169,19 @@ static int number_fresh(ExploreDisk *d, int *cut)
     /* the workers' buffers are free now: the sort's second array */
     recsort_tmp(&k, d->fresh, d->arena, d->fresh_fill);
     size_t nsrc = d->bydisc.count + 1;
-    Src *src = mem_alloc(nsrc * sizeof *src);
+    SortedSrc *src = mem_alloc(nsrc * sizeof *src);
     if (!src)
         return explore_disk_fail(d, "memory for merging runs in", ENOMEM);
-    src_mem(&src[0], d->fresh, d->fresh_fill, rw);
+    sorted_src_mem(&src[0], d->fresh, d->fresh_fill, rw);
     for (size_t i = 0; i < d->bydisc.count; i++)
-        src_file(&src[i + 1], &d->bydisc.items[i], rw);
+        sorted_src_file(&src[i + 1], &d->bydisc.items[i], rw);
     uint64_t most = d->opt.max_states && d->opt.max_states < EXPLORE_DISK_MAX_STATES
                         ? d->opt.max_states : EXPLORE_DISK_MAX_STATES;
     uint8_t bytes[d->kb + KEY_PAD];
     int rc = 0;
     *cut = 0;
     uint64_t steps = 0;
-    for (int i; rc == 0 && (i = src_min(src, nsrc, &k)) >= 0;) {
+    for (int i; rc == 0 && (i = sorted_src_min(src, nsrc, &k)) >= 0;) {
         if (stopped(d, &steps)) {
             rc = -1;
             break;
@@ -236,7 +194,7 @@ static int number_fresh(ExploreDisk *d, int *cut)
         lineage_append(d->lineage, (uint32_t)(src[i].cur[kw] >> 32));
         rc = spill_put(&d->keys, bytes);
         d->count++;
-        src_next(&src[i], rw);
+        sorted_src_next(&src[i], rw);
     }
     for (size_t i = 0; rc == 0 && i < d->bydisc.count; i++)
         rc = explore_disk_spill_ok(d, &d->bydisc.items[i]);
