@@ -271,7 +271,9 @@ static int edges_write(DivDisk *v, ExtSort *by_source)
     if (rc == 0 && by_source->err)
         rc = sort_failed(v, by_source);
     if (rc == 0 && spill_flush(&v->edges) != 0)
-        rc = failed(v, "writing to", v->edges.err);
+        rc = -1;
+    if (v->edges.err)
+        failed(v, "writing to", v->edges.err);
     return rc;
 }
 
@@ -342,7 +344,9 @@ static int round_run(DivDisk *v, uint64_t *block, uint64_t *eliminated)
     }
     group_end(v, &g, eliminated);
     if (rc == 0 && spill_flush(&out) != 0)
-        rc = failed(v, "writing to", out.err);
+        rc = -1;
+    if (out.err)
+        failed(v, "writing to", out.err);
     if (rc != 0) {
         spill_close(&out);
         return -1;

@@ -267,6 +267,13 @@ if mount -t tmpfs -o size=1m tmpfs "$tmp/small" 2>/dev/null; then
   expect 3 "--store disk on a full disk" -- "$lockstep" check -j2 --store disk:"$tmp/small" "$tmp/huge.csp"
   contains out "No space left on device" "... which says so"
   [[ -z $(ls -A "$tmp/small") ]] && echo "ok   ... and leaves no file behind" || { echo "FAIL files left on the full disk:"; ls -A "$tmp/small"; failures=$((failures + 1)); }
+  # ... where the exploration fits (about 0.5 MB) and the divergence
+  # search's files (an index of 0.4 MB, 1.6 MB of tau edges) do not
+  sed -e 's/^N = [0-9]*/N = 10/' "$here/../../models/buffer_chain.csp" >"$tmp/chain10.csp"
+  echo 'assert CHAIN \ {| c |} :[divergence free]' >>"$tmp/chain10.csp"
+  expect 3 "--store disk full in the divergence search" -- "$lockstep" check --store disk:"$tmp/small" --assert 5 "$tmp/chain10.csp"
+  contains out "the store on disk failed in the divergence search: writing to $tmp/small: No space left on device" "... which says so"
+  [[ -z $(ls -A "$tmp/small") ]] && echo "ok   ... and leaves no file behind" || { echo "FAIL files left on the full disk:"; ls -A "$tmp/small"; failures=$((failures + 1)); }
   umount "$tmp/small"
   # a folder this process may not write to (a read-only file system: as
   # root, permissions alone would not stop it)

@@ -250,6 +250,20 @@ sed -e 's/^N = [0-9]*/N = 12/' "$models/buffer_chain.csp" >"$tmp/chain12.csp"
 expect 0 "--store disk explores buffers of 12 places whole" -- "$lockstep" check -j2 --stats --store disk:"$tmp/disk" "${memory[@]}" --assert 1 "$tmp/chain12.csp"
 contains out "531441 states, 2007666 transitions, depth 79" "... the counts of the store in memory"
 contains out "bytes/state on disk" "... and --stats gives its bytes on disk"
+# the divergence search on disk (on files: an index, the tau edges,
+# rounds of elimination) gives the store in memory's verdicts and
+# counterexamples: buffers of 10 places, hidden inside (no divergence) or
+# wholly (a loop of 11 taus), and the refinement of the FIFO in [FD=
+sed -e 's/^N = [0-9]*/N = 10/' "$models/buffer_chain.csp" >"$tmp/chain10.csp"
+printf 'assert CHAIN \\ {| c |} :[divergence free]\nassert CHAIN \\ {| c |} :[deadlock free [FD]]\n' >>"$tmp/chain10.csp"
+expect 1 "divergence in memory" -- "$lockstep" check "$tmp/chain10.csp"
+sed 's/, [0-9.]* s//' "$tmp/out" >"$tmp/diverge.ram"
+contains out "divergence after <>: a loop of 11 tau steps" "... a loop of 11 taus"
+expect 1 "divergence on disk" -- "$lockstep" check -j2 --store disk:"$tmp/disk" "${memory[@]}" "$tmp/chain10.csp"
+sed 's/, [0-9.]* s//' "$tmp/out" >"$tmp/diverge.disk"
+cmp -s "$tmp/diverge.ram" "$tmp/diverge.disk" && echo "ok   ... the same verdicts and counterexamples" ||
+  { echo "FAIL on disk, the divergence checks differ:"; diff "$tmp/diverge.ram" "$tmp/diverge.disk"; failures=$((failures + 1)); }
+[[ -z $(ls -A "$tmp/disk") ]] && echo "ok   ... and no file left" || { echo "FAIL files left by the divergence search:"; ls -A "$tmp/disk"; failures=$((failures + 1)); }
 expect 2 "--store disk without a folder" -- "$lockstep" check --store disk: "$tmp/counters.csp"
 contains err "name a directory for the states" "... which says so"
 expect 2 "an unknown --store" -- "$lockstep" check --store attic "$tmp/counters.csp"
