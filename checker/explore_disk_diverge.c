@@ -26,18 +26,22 @@
  *    are the store in memory's.
  * Memory: the explorer's buffers, idle now, for the sorts; a bit a state.
  * Disk: the index (the key and 4 bytes a state), the edges (8 bytes an
- * edge, twice while a round runs) and the sorts' runs on the way. One
- * thread. */
+ * edge, twice while a round runs) and the sorts' runs on the way. The
+ * tau successors are computed on the exploration's threads; the sorts,
+ * the join and the rounds run on one. */
 #include "explore_disk_impl.h"
 
 #include "extsort.h"
 #include "limit.h"
+#include "pool.h"
 
 #include <errno.h>
 
 enum {
-    POLL = 1 << 16, /* records between looks at the run's limits */
-    BLOCK = 1 << 15 /* edges read at once */
+    POLL = 1 << 16,  /* records between looks at the run's limits */
+    BLOCK = 1 << 15, /* edges read at once */
+    SLICE = 1 << 16, /* states whose tau successors are gathered at once */
+    CHUNK = 64       /* states a worker takes at once */
 };
 
 typedef struct DivDisk {
@@ -49,12 +53,9 @@ typedef struct DivDisk {
     uint64_t *alive;   /* a bit a state: may diverge */
     uint32_t *vec;
     void *scratch;
-    /* the tau successors of one state, as they are emitted */
-    ExtSort *sort;     /* step 2: into the sort */
-    uint64_t *keys;    /* step 4: into keys, nkeys of them */
+    /* step 4: the tau successors of one state, as they are emitted */
+    uint64_t *keys;
     size_t nkeys, keys_cap;
-    uint64_t src;
-    uint32_t k;
     int failed;
     uint64_t steps;
 } DivDisk;
@@ -185,42 +186,132 @@ static uint64_t index_find(DivDisk *v, const uint64_t *key)
 
 /* ---------- 2. the edges ---------- */
 
+/* The states' tau successors are computed on the exploration's threads,
+ * a slice of states at a time: each worker takes chunks of the slice and
+ * keeps its records; the sort then takes them all (in any order: it
+ * sorts by target key). */
+typedef struct Gather {
+    DivDisk *v;
+    uint8_t *keys;          /* the slice's keys */
+    uint64_t lo, hi;        /* its ids */
+    _Atomic uint64_t next;  /* the next chunk's first id */
+    struct GatherPart *parts;
+} Gather;
+
+typedef struct GatherPart {
+    const ExploreDisk *d;
+    uint32_t *vec;
+    void *scratch;
+    uint64_t *recs;         /* (target key, source << 32 | place) */
+    size_t count, cap;      /* records */
+    uint64_t src;
+    uint32_t k;
+    int failed;
+} GatherPart;
+
 static void tau_put(void *ctx, uint32_t event, const uint32_t *target)
 {
-    DivDisk *v = ctx;
-    ExploreDisk *d = v->d;
-    if (event != EVENT_TAU || v->failed)
+    GatherPart *p = ctx;
+    const ExploreDisk *d = p->d;
+    if (event != EVENT_TAU || p->failed)
         return;
-    uint64_t rec[d->rw];
+    if (mem_grow((void **)&p->recs, &p->cap, (p->count + 1) * d->rw,
+                 sizeof *p->recs) != 0) {
+        p->failed = 1;
+        return;
+    }
+    uint64_t *rec = p->recs + p->count++ * d->rw;
     keypack_pack(&d->kp, target, rec);
-    rec[d->kw] = v->src << 32 | v->k++;
-    if (extsort_put(v->sort, rec) != 0)
-        v->failed = 1;
+    rec[d->kw] = p->src << 32 | p->k++;
+}
+
+static void gather_task(void *arg, unsigned worker)
+{
+    Gather *g = arg;
+    GatherPart *p = &g->parts[worker];
+    ExploreDisk *d = g->v->d;
+    uint64_t key[d->kw];
+    for (;;) {
+        uint64_t at = atomic_fetch_add(&g->next, CHUNK);
+        if (at >= g->hi || p->failed)
+            return;
+        uint64_t end = g->hi - at < CHUNK ? g->hi : at + CHUNK;
+        for (uint64_t id = at; id < end && !p->failed; id++) {
+            key_from_bytes(d, g->keys + (id - g->lo) * d->kb, key);
+            keypack_unpack(&d->kp, key, p->vec);
+            p->src = id;
+            p->k = 0;
+            if (machine_tau_successors(g->v->m, p->vec, p->scratch, tau_put,
+                                       p) != MACHINE_OK)
+                p->failed = 1;
+        }
+    }
+}
+
+/* The workers' records of a slice into the sort. */
+static int gather_take(DivDisk *v, Gather *g, unsigned n, ExtSort *s)
+{
+    for (unsigned w = 0; w < n; w++) {
+        GatherPart *p = &g->parts[w];
+        if (p->failed)
+            return -1;
+        for (size_t i = 0; i < p->count; i++) {
+            if (stopped(v))
+                return -1;
+            if (extsort_put(s, p->recs + i * v->d->rw) != 0)
+                return sort_failed(v, s);
+        }
+        p->count = 0;
+    }
+    return 0;
+}
+
+static int gather_slices(DivDisk *v, Gather *g, Pool *pool, ExtSort *s)
+{
+    ExploreDisk *d = v->d;
+    unsigned n = pool_size(pool);
+    int rc = 0;
+    for (uint64_t lo = 0; rc == 0 && lo < d->count; lo += SLICE) {
+        g->lo = lo;
+        g->hi = d->count - lo < SLICE ? d->count : lo + SLICE;
+        int err = 0;
+        if (spill_get(&d->keys, lo, g->hi - lo, g->keys, &err) != 0)
+            return failed(v, "reading from", err);
+        atomic_store(&g->next, lo);
+        pool_run(pool, n, gather_task, g);
+        rc = gather_take(v, g, n, s);
+    }
+    return rc;
 }
 
 /* Every state's tau successors into s, by target key. */
 static int edges_gather(DivDisk *v, ExtSort *s)
 {
     ExploreDisk *d = v->d;
-    uint64_t key[d->kw];
-    int rc = 0;
-    v->sort = s;
-    spill_seek(&d->keys, 0);
-    const uint8_t *p;
-    for (uint64_t id = 0; rc == 0 && (p = spill_next(&d->keys)) != NULL; id++) {
-        key_from_bytes(d, p, key);
-        keypack_unpack(&d->kp, key, v->vec);
-        v->src = id;
-        v->k = 0;
-        if (stopped(v) ||
-            machine_tau_successors(v->m, v->vec, v->scratch, tau_put, v) !=
-                MACHINE_OK)
-            rc = -1;
-        else if (v->failed)
-            rc = sort_failed(v, s);
+    Gather g = {.v = v};
+    Pool *pool = pool_new(d->stats.threads ? d->stats.threads : 1);
+    unsigned n = pool ? pool_size(pool) : 0;
+    g.parts = pool ? mem_calloc(n, sizeof *g.parts) : NULL;
+    g.keys = mem_alloc((size_t)SLICE * d->kb + KEY_PAD);
+    int rc = g.parts && g.keys ? 0 : -1;
+    for (unsigned w = 0; rc == 0 && w < n; w++) {
+        g.parts[w].d = d;
+        g.parts[w].vec = mem_alloc((v->m->width + 1) * sizeof(uint32_t));
+        g.parts[w].scratch = mem_calloc(1, v->m->scratch_size + 16);
+        rc = g.parts[w].vec && g.parts[w].scratch ? 0 : -1;
     }
-    if (rc == 0 && explore_disk_spill_ok(d, &d->keys) != 0)
-        rc = -1;
+    if (rc == 0 && spill_flush(&d->keys) != 0)
+        rc = explore_disk_spill_ok(d, &d->keys);
+    if (rc == 0)
+        rc = gather_slices(v, &g, pool, s);
+    for (unsigned w = 0; g.parts && w < n; w++) {
+        mem_free(g.parts[w].vec);
+        mem_free(g.parts[w].scratch);
+        mem_free(g.parts[w].recs);
+    }
+    mem_free(g.parts);
+    mem_free(g.keys);
+    pool_free(pool);
     return rc;
 }
 
