@@ -13,12 +13,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "files_in.h"
 #include "diverge.h"
 #include "explore.h"
 #include "explore_disk.h"
 #include "mem.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -149,18 +149,6 @@ static void answer_in_memory(const Graph *g, Answer *a)
 
 static char disk_dir[] = "/tmp/lockstep-diverge-XXXXXX";
 
-static void assert_dir_empty(const char *dir)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    struct dirent *e;
-    int files = 0;
-    while ((e = readdir(d)) != NULL)
-        files += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-    closedir(d);
-    assert_int_equal(files, 0);
-}
-
 static void answer_on_disk(const Graph *g, Answer *a)
 {
     ExploreOptions opt = {0};
@@ -176,7 +164,7 @@ static void answer_on_disk(const Graph *g, Answer *a)
                                           &a->first, &a->lead, &a->loop),
                      0);
     explore_free(ex);
-    assert_dir_empty(disk_dir);
+    assert_int_equal(files_in(disk_dir), 0);
 }
 
 static void answer_free(Answer *a)

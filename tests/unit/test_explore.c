@@ -11,11 +11,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "files_in.h"
 #include "explore.h"
 #include "hash.h"
 #include "mem.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -309,18 +309,6 @@ static void same(const Machine *m, const Outcome *a, const Outcome *b)
  * must stay empty). */
 static char disk_dir[] = "/tmp/lockstep-test-XXXXXX";
 
-static void assert_dir_empty(const char *dir)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    struct dirent *e;
-    int files = 0;
-    while ((e = readdir(d)) != NULL)
-        files += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-    closedir(d);
-    assert_int_equal(files, 0);
-}
-
 /* Runs with 1, 2 and 4 threads, and on disk (explore_disk.h) with 1 and
  * 2 threads in 64 KiB, so that the successors and the new states go
  * through many runs on disk (unless the memory limit is what is tested);
@@ -344,7 +332,7 @@ static void run_all(const Machine *m, ExploreOptions opt,
     }
     for (int i = 1; i < runs; i++)
         same(m, &o[0], &o[i]);
-    assert_dir_empty(disk_dir);
+    assert_int_equal(files_in(disk_dir), 0);
     Ref ref;
     uint64_t n = o[0].stats.states;
     ref_bfs(m, 70000, &ref);

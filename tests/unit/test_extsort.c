@@ -10,26 +10,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "files_in.h"
 #include "extsort.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 static char dir[] = "/tmp/lockstep-extsort-XXXXXX";
-
-static int files_in(const char *path)
-{
-    DIR *d = opendir(path);
-    assert_non_null(d);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-    closedir(d);
-    return n;
-}
 
 /* Descriptors open in this process. */
 static int fds_open(void)

@@ -9,9 +9,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "files_in.h"
 #include "spill.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,17 +19,6 @@
 #include <unistd.h>
 
 static char dir[] = "/tmp/lockstep-spill-XXXXXX";
-
-static int files_in(const char *path)
-{
-    DIR *d = opendir(path);
-    assert_non_null(d);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-    closedir(d);
-    return n;
-}
 
 /* Records of 12 bytes: (i, 3 i + 1, 7 i); a buffer of 4096 bytes holds
  * 341 of them, so 10,000 take many buffers. */
