@@ -41,7 +41,7 @@ static void sort_records(size_t n, size_t cap, int with_tmp)
     RecKey k = {3, 1, 2};
     uint64_t *buf = malloc(cap * 3 * sizeof *buf);
     uint64_t *tmp = with_tmp ? malloc(cap * 3 * sizeof *tmp) : NULL;
-    uint8_t *seen = calloc(n, 1);
+    uint8_t *seen = calloc(n + 1, 1);
     assert_true(buf && seen && (tmp || !with_tmp));
     ExtSort s;
     extsort_init(&s, &k, buf, tmp, cap, dir, 4096);
