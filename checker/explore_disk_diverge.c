@@ -20,6 +20,7 @@
  *    ends it; what is left can diverge, as diverge_mark finds. Chains of
  *    elimination that run along the ids, either way, take a round or
  *    two; each turn of a zigzag costs a round more over what is left.
+ *    Once what is left fits in memory, it ends there in one pass.
  * 4. The first divergent state is the smallest id left; the lasso follows
  *    the first divergent tau successor in the machine's order (looked up
  *    in the index by binary search), as diverge_lasso does: the answers
@@ -447,18 +448,131 @@ static int round_run(DivDisk *v, uint64_t *block, uint64_t *eliminated)
     return 0;
 }
 
-/* A source kept in a round may lose its last target later in the round:
- * its edges are then still written, and the next round eliminates it. */
+/* ---------- 3b. the rest in memory ---------- */
+
+/* When what is left of the edges fits in the explorer's buffers,
+ * elimination ends there in one pass (Kahn's algorithm, backwards): each
+ * source counts its targets not eliminated; a source whose count drops
+ * to zero is eliminated, and its predecessors' counts go down. The
+ * successor arena holds the edges twice (as read, and by target), the
+ * new states' buffer the sources, their counts and the work stack. So
+ * zigzags cost rounds only while the edges left do not fit. */
+typedef struct Kahn {
+    uint64_t *edges;     /* n, source << 32 | target, grouped by source */
+    uint64_t *by_target; /* n, target << 32 | source, sorted */
+    uint32_t *src;       /* m sources, ascending */
+    uint32_t *left;      /* their targets not eliminated */
+    uint32_t *stack;     /* sources eliminated, their predecessors not yet
+                            looked at */
+    uint64_t n, m, top;
+} Kahn;
+
+static int fits_in_memory(const DivDisk *v)
+{
+    uint64_t n = v->edges.count;
+    return n <= v->d->arena_bytes / 16 && n <= v->d->fresh_bytes / 12;
+}
+
+static uint64_t source_index(const Kahn *k, uint32_t id)
+{
+    uint64_t lo = 0, hi = k->m;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (k->src[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The sources in ascending order (the file has them either way) and
+ * their targets not eliminated. */
+static void kahn_sources(DivDisk *v, Kahn *k)
+{
+    k->m = 0;
+    for (uint64_t i = 0; i < k->n; i++)
+        if (!k->m || k->src[k->m - 1] != (uint32_t)(k->edges[i] >> 32))
+            k->src[k->m++] = (uint32_t)(k->edges[i] >> 32);
+    int descending = k->m > 1 && k->src[0] > k->src[1];
+    for (uint64_t i = 0; descending && i < k->m / 2; i++) {
+        uint32_t t = k->src[i];
+        k->src[i] = k->src[k->m - 1 - i];
+        k->src[k->m - 1 - i] = t;
+    }
+    memset(k->left, 0, k->m * sizeof *k->left);
+    for (uint64_t i = 0; i < k->n; i++)
+        if (bit(v->alive, (uint32_t)k->edges[i]))
+            k->left[source_index(k, (uint32_t)(k->edges[i] >> 32))]++;
+}
+
+static void kahn_eliminate(DivDisk *v, Kahn *k, uint32_t id)
+{
+    v->alive[id >> 6] &= ~(UINT64_C(1) << (id & 63));
+    k->stack[k->top++] = id;
+}
+
+/* The predecessors of x: their counts go down. */
+static void kahn_predecessors(DivDisk *v, Kahn *k, uint32_t x)
+{
+    uint64_t lo = 0, hi = k->n, want = (uint64_t)x << 32;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (k->by_target[mid] < want)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < k->n && k->by_target[lo] >> 32 == x; lo++) {
+        uint32_t p = (uint32_t)k->by_target[lo];
+        if (bit(v->alive, p) && --k->left[source_index(k, p)] == 0)
+            kahn_eliminate(v, k, p);
+    }
+}
+
+static int eliminate_in_memory(DivDisk *v)
+{
+    ExploreDisk *d = v->d;
+    Kahn k = {.n = v->edges.count};
+    k.edges = d->arena;
+    k.by_target = d->arena + k.n;
+    k.src = (uint32_t *)d->fresh;
+    k.left = k.src + k.n;
+    k.stack = k.left + k.n;
+    int err = 0;
+    if (k.n && spill_get(&v->edges, 0, k.n, k.edges, &err) != 0)
+        return failed(v, "reading from", err);
+    for (uint64_t i = 0; i < k.n; i++)
+        k.by_target[i] = k.edges[i] << 32 | k.edges[i] >> 32;
+    RecKey key = {1, 0, 1};
+    recsort(&key, k.by_target, k.n);
+    kahn_sources(v, &k);
+    for (uint64_t i = 0; i < k.m; i++)
+        if (k.left[i] == 0 && bit(v->alive, k.src[i]))
+            kahn_eliminate(v, &k, k.src[i]);
+    while (k.top > 0) {
+        if (stopped(v))
+            return -1;
+        kahn_predecessors(v, &k, k.stack[--k.top]);
+    }
+    return 0;
+}
+
+/* Rounds on disk until nothing more is eliminated, or what is left fits
+ * in memory. A source kept in a round may lose its last target later in
+ * the round: its edges are then still written, and the next round (or
+ * the pass in memory) eliminates it. */
 static int eliminate(DivDisk *v)
 {
     uint64_t *block = mem_alloc(BLOCK * sizeof *block);
     if (!block)
         return -1;
     int rc = 0;
-    for (uint64_t eliminated = 1; rc == 0 && eliminated > 0;)
+    uint64_t eliminated = 1;
+    while (rc == 0 && eliminated > 0 && !fits_in_memory(v))
         rc = round_run(v, block, &eliminated);
     mem_free(block);
-    return rc;
+    return rc == 0 && eliminated > 0 ? eliminate_in_memory(v) : rc;
 }
 
 /* ---------- 4. the first divergent state and its lasso ---------- */
