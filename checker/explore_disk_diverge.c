@@ -41,7 +41,7 @@
 enum {
     POLL = 1 << 16,  /* records between looks at the run's limits */
     BLOCK = 1 << 15, /* edges read at once */
-    SLICE = 1 << 16, /* states whose tau successors are gathered at once */
+    SLICE = 1 << 14, /* states whose tau successors are gathered at once */
     CHUNK = 64       /* states a worker takes at once */
 };
 
