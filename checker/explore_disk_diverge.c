@@ -459,11 +459,11 @@ static int round_run(DivDisk *v, uint64_t *block, uint64_t *eliminated)
  * zigzags cost rounds only while the edges left do not fit. */
 typedef struct Kahn {
     uint64_t *edges;     /* n, source << 32 | target, grouped by source */
-    uint64_t *by_target; /* n, target << 32 | source, sorted */
+    uint64_t *by_target; /* n, target << 32 | the source's index, sorted */
     uint32_t *src;       /* m sources, ascending */
     uint32_t *left;      /* their targets not eliminated */
-    uint32_t *stack;     /* sources eliminated, their predecessors not yet
-                            looked at */
+    uint32_t *stack;     /* indexes of sources eliminated whose
+                            predecessors are not looked at yet */
     uint64_t n, m, top;
 } Kahn;
 
@@ -473,22 +473,10 @@ static int fits_in_memory(const DivDisk *v)
     return n <= v->d->arena_bytes / 16 && n <= v->d->fresh_bytes / 12;
 }
 
-static uint64_t source_index(const Kahn *k, uint32_t id)
-{
-    uint64_t lo = 0, hi = k->m;
-    while (lo < hi) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        if (k->src[mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* The sources in ascending order (the file has them either way) and
- * their targets not eliminated. */
-static void kahn_sources(DivDisk *v, Kahn *k)
+/* The sources in ascending order (the file has them either way), the
+ * edges by target with their sources' indexes, and each source's
+ * targets not eliminated. */
+static void kahn_build(DivDisk *v, Kahn *k)
 {
     k->m = 0;
     for (uint64_t i = 0; i < k->n; i++)
@@ -501,21 +489,29 @@ static void kahn_sources(DivDisk *v, Kahn *k)
         k->src[k->m - 1 - i] = t;
     }
     memset(k->left, 0, k->m * sizeof *k->left);
-    for (uint64_t i = 0; i < k->n; i++)
-        if (bit(v->alive, (uint32_t)k->edges[i]))
-            k->left[source_index(k, (uint32_t)(k->edges[i] >> 32))]++;
+    for (uint64_t i = 0, g = 0; i < k->n; i++) {
+        if (i && k->edges[i] >> 32 != k->edges[i - 1] >> 32)
+            g++;
+        uint64_t at = descending ? k->m - 1 - g : g;
+        uint32_t target = (uint32_t)k->edges[i];
+        k->by_target[i] = (uint64_t)target << 32 | at;
+        k->left[at] += bit(v->alive, target);
+    }
+    RecKey key = {1, 0, 1};
+    recsort(&key, k->by_target, k->n);
 }
 
-static void kahn_eliminate(DivDisk *v, Kahn *k, uint32_t id)
+static void kahn_eliminate(DivDisk *v, Kahn *k, uint64_t at)
 {
+    uint32_t id = k->src[at];
     v->alive[id >> 6] &= ~(UINT64_C(1) << (id & 63));
-    k->stack[k->top++] = id;
+    k->stack[k->top++] = (uint32_t)at;
 }
 
-/* The predecessors of x: their counts go down. */
-static void kahn_predecessors(DivDisk *v, Kahn *k, uint32_t x)
+/* The predecessors of source src[at]: their counts go down. */
+static void kahn_predecessors(DivDisk *v, Kahn *k, uint64_t at)
 {
-    uint64_t lo = 0, hi = k->n, want = (uint64_t)x << 32;
+    uint64_t lo = 0, hi = k->n, want = (uint64_t)k->src[at] << 32;
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
         if (k->by_target[mid] < want)
@@ -523,9 +519,9 @@ static void kahn_predecessors(DivDisk *v, Kahn *k, uint32_t x)
         else
             hi = mid;
     }
-    for (; lo < k->n && k->by_target[lo] >> 32 == x; lo++) {
+    for (; lo < k->n && k->by_target[lo] >> 32 == k->src[at]; lo++) {
         uint32_t p = (uint32_t)k->by_target[lo];
-        if (bit(v->alive, p) && --k->left[source_index(k, p)] == 0)
+        if (bit(v->alive, k->src[p]) && --k->left[p] == 0)
             kahn_eliminate(v, k, p);
     }
 }
@@ -542,14 +538,10 @@ static int eliminate_in_memory(DivDisk *v)
     int err = 0;
     if (k.n && spill_get(&v->edges, 0, k.n, k.edges, &err) != 0)
         return failed(v, "reading from", err);
-    for (uint64_t i = 0; i < k.n; i++)
-        k.by_target[i] = k.edges[i] << 32 | k.edges[i] >> 32;
-    RecKey key = {1, 0, 1};
-    recsort(&key, k.by_target, k.n);
-    kahn_sources(v, &k);
-    for (uint64_t i = 0; i < k.m; i++)
-        if (k.left[i] == 0 && bit(v->alive, k.src[i]))
-            kahn_eliminate(v, &k, k.src[i]);
+    kahn_build(v, &k);
+    for (uint64_t at = 0; at < k.m; at++)
+        if (k.left[at] == 0 && bit(v->alive, k.src[at]))
+            kahn_eliminate(v, &k, at);
     while (k.top > 0) {
         if (stopped(v))
             return -1;
@@ -559,18 +551,21 @@ static int eliminate_in_memory(DivDisk *v)
 }
 
 /* Rounds on disk until nothing more is eliminated, or what is left fits
- * in memory. A source kept in a round may lose its last target later in
- * the round: its edges are then still written, and the next round (or
- * the pass in memory) eliminates it. */
+ * in memory: at least one, as it is a sequential pass that often leaves
+ * little (taus mostly lead to higher ids, and the first round reads the
+ * sources from the highest id down). A source kept in a round may lose
+ * its last target later in the round: its edges are then still written,
+ * and the next round (or the pass in memory) eliminates it. */
 static int eliminate(DivDisk *v)
 {
     uint64_t *block = mem_alloc(BLOCK * sizeof *block);
     if (!block)
         return -1;
     int rc = 0;
-    uint64_t eliminated = 1;
-    while (rc == 0 && eliminated > 0 && !fits_in_memory(v))
+    uint64_t eliminated = 0;
+    do
         rc = round_run(v, block, &eliminated);
+    while (rc == 0 && eliminated > 0 && !fits_in_memory(v));
     mem_free(block);
     return rc == 0 && eliminated > 0 ? eliminate_in_memory(v) : rc;
 }
