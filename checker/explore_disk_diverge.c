@@ -5,10 +5,9 @@
  * fit in memory, so the search works on files as the exploration does:
  * 1. The index: every state's (key, id), sorted by key (an external sort
  *    of the keys file), one file.
- * 2. The edges: every state's tau successors as (target key, source id
- *    << 32 | the successor's place among the source's taus), sorted by
- *    key and joined with the index into (source, target) ids, sorted by
- *    source into one file.
+ * 2. The edges: every state's tau successors as (target key, source
+ *    id), sorted by key and joined with the index into (source, target)
+ *    ids, sorted by source into one file (8 bytes an edge).
  * 3. Elimination (the argument of explore_dist_diverge.c): a state whose
  *    tau successors all cannot diverge cannot diverge either, starting
  *    from those with none. A bit a state in memory says which may still
@@ -203,10 +202,9 @@ typedef struct GatherPart {
     const ExploreDisk *d;
     uint32_t *vec;
     void *scratch;
-    uint64_t *recs;         /* (target key, source << 32 | place) */
+    uint64_t *recs;         /* (target key, source) */
     size_t count, cap;      /* records */
     uint64_t src;
-    uint32_t k;
     int failed;
 } GatherPart;
 
@@ -223,7 +221,7 @@ static void tau_put(void *ctx, uint32_t event, const uint32_t *target)
     }
     uint64_t *rec = p->recs + p->count++ * d->rw;
     keypack_pack(&d->kp, target, rec);
-    rec[d->kw] = p->src << 32 | p->k++;
+    rec[d->kw] = p->src;
 }
 
 static void gather_task(void *arg, unsigned worker)
@@ -241,7 +239,6 @@ static void gather_task(void *arg, unsigned worker)
             key_from_bytes(d, g->keys + (id - g->lo) * d->kb, key);
             keypack_unpack(&d->kp, key, p->vec);
             p->src = id;
-            p->k = 0;
             if (machine_tau_successors(g->v->m, p->vec, p->scratch, tau_put,
                                        p) != MACHINE_OK)
                 p->failed = 1;
@@ -316,8 +313,9 @@ static int edges_gather(DivDisk *v, ExtSort *s)
     return rc;
 }
 
-/* The edges sorted by target key, joined with the index: (source and
- * place, target id) into `by_source`. */
+/* The edges sorted by target key, joined with the index: source << 32 |
+ * target id into `by_source` (a source's edges in the order of their
+ * targets, which elimination does not mind). */
 static int edges_join(DivDisk *v, ExtSort *by_key, ExtSort *by_source)
 {
     ExploreDisk *d = v->d;
@@ -339,8 +337,8 @@ static int edges_join(DivDisk *v, ExtSort *by_key, ExtSort *by_source)
                                 : failed(v, "joining the tau edges with the "
                                             "states (a target not found) in",
                                          EIO);
-        uint64_t edge[2] = {r[d->kw], id};
-        rc = stopped(v) ? -1 : extsort_put(by_source, edge) == 0
+        uint64_t edge = r[d->kw] << 32 | id;
+        rc = stopped(v) ? -1 : extsort_put(by_source, &edge) == 0
                                    ? 0 : sort_failed(v, by_source);
     }
     if (rc == 0 && by_key->err)
@@ -356,9 +354,9 @@ static int edges_write(DivDisk *v, ExtSort *by_source)
     if (rc == 0 && spill_create(&v->edges, d->opt.disk, 8, d->io) != 0)
         rc = failed(v, "creating a file in", v->edges.err);
     for (const uint64_t *r; rc == 0 && (r = extsort_next(by_source)) != NULL;) {
-        uint64_t src = r[0] >> 32, edge = src << 32 | r[1];
+        uint64_t src = r[0] >> 32;
         v->alive[src >> 6] |= UINT64_C(1) << (src & 63);
-        rc = stopped(v) ? -1 : spill_put(&v->edges, &edge);
+        rc = stopped(v) ? -1 : spill_put(&v->edges, r);
     }
     if (rc == 0 && by_source->err)
         rc = sort_failed(v, by_source);
@@ -372,7 +370,7 @@ static int edges_write(DivDisk *v, ExtSort *by_source)
 static int edges_build(DivDisk *v)
 {
     ExploreDisk *d = v->d;
-    RecKey by_key = {d->rw, 0, d->kw}, by_source = {2, 0, 1};
+    RecKey by_key = {d->rw, 0, d->kw}, by_source = {1, 0, 1};
     ExtSort a, b;
     sort_in(v, &a, &by_key, 1);
     sort_in(v, &b, &by_source, 0);
