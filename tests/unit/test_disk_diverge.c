@@ -6,7 +6,7 @@
  * disk runs in 64 KiB, so that its sorts go through many runs (and merge
  * them, past EXTSORT_FANIN), and must find what diverge_mark and
  * diverge_lasso find over the store in memory: the same first divergent
- * state, lead and loop. */
+ * state, lead and loop. A limit reached during the search stops it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +17,7 @@
 #include "diverge.h"
 #include "explore.h"
 #include "explore_disk.h"
+#include "limit.h"
 #include "mem.h"
 
 #include <stdlib.h>
@@ -358,6 +359,36 @@ static void test_random_large(void **state)
     graph_free(&g);
 }
 
+/* A limit of the run (here Ctrl-C, as the signal handler raises it)
+ * reached once the exploration is over: the search stops (its rounds
+ * look at the limit every block of edges), says so, and its files are
+ * gone. */
+static void test_limit_ends_search(void **state)
+{
+    (void)state;
+    Graph g;
+    random_graph(&g, 3000, 7, 0.5);
+    ExploreOptions opt = {0};
+    opt.threads = 2;
+    opt.disk = disk_dir;
+    opt.memory = 64u << 10;
+    Explorer *ex = explore_new(&g.base, &opt);
+    assert_non_null(ex);
+    assert_int_equal(explore_run(ex, NULL, NULL), EXPLORE_DONE);
+    Answer a = {0};
+    limit_raise(LIMIT_SIGNAL);
+    assert_int_equal(explore_disk_diverge(explore_disk_of(ex), &g.base,
+                                          &a.first, &a.lead, &a.loop),
+                     -1);
+    assert_int_equal(limit_reached(), LIMIT_SIGNAL);
+    assert_string_equal(explore_error(ex), ""); /* not a disk failure */
+    limit_clear();
+    explore_free(ex);
+    assert_int_equal(files_in(disk_dir), 0);
+    answer_free(&a);
+    graph_free(&g);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1) /* one test by name */
@@ -369,6 +400,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_zigzag),
         cmocka_unit_test(test_random),
         cmocka_unit_test(test_random_large),
+        cmocka_unit_test(test_limit_ends_search),
     };
     if (!mkdtemp(disk_dir))
         return 1;
